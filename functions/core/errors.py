@@ -1,0 +1,62 @@
+"""Domain errors. Each dialect renders them in its own error shape (functions/platform/errors.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, field: str | None = None, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details
+
+
+class InvalidInput(DomainError):
+    status = 400
+    code = "invalid_input"
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    code = "unauthenticated"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """The request is well-formed but the object's state does not allow it (window closed, attempts used up)."""
+
+    status = 409
+    code = "conflict"
+
+
+class ConcurrentUpdate(Conflict):
+    """Someone else changed the object between our read and our write; retrying the request is safe."""
+
+    code = "concurrent_update"
+
+
+class TooLarge(DomainError):
+    status = 413
+    code = "too_large"
+
+
+class Unavailable(DomainError):
+    """The store throttled or failed transiently; the caller should retry after a moment."""
+
+    status = 503
+    code = "unavailable"
+    retry_after_seconds = 1

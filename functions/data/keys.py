@@ -1,0 +1,173 @@
+"""The ONLY place that knows key strings and index names of the single table.
+
+Style follows the ExamSpark seed: an entity's own id in ``id`` and its type (and version) in ``sk``
+(``exam#v0``, ``item#v0``, ``exam-session``). ``#v0`` is the latest version; ``#v1``, ``#v2``... are
+history copies written in the same transaction as the change they record. Children of a parent live
+under the parent's ``id`` with a typed ``sk`` prefix. Every secondary index is declared in INDEXES and
+read from here by CDK, the moto fixtures and the local runner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PK = "id"
+SK = "sk"
+TABLE_BASE_NAME = "examdesk"
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    pk: str
+    sk: str
+    purpose: str
+
+
+BY_PARENT = Index("gsi1", "gsi1pk", "gsi1sk", "children of a parent: a course's exams, an exam's sessions")
+BY_USER = Index("gsi2", "gsi2pk", "gsi2sk", "what belongs to a user: enrollments, sessions")
+BY_COURSE = Index("gsi3", "gsi3pk", "gsi3sk", "course-wide lists: a course's sessions (attempts), allowances")
+WORK_QUEUE = Index("gsi4", "gsi4pk", "gsi4sk", "sparse: only pending external-test imports carry it")
+INDEXES: tuple[Index, ...] = (BY_PARENT, BY_USER, BY_COURSE, WORK_QUEUE)
+
+LATEST = 0
+
+
+def versioned(kind: str, version: int = LATEST) -> str:
+    return f"{kind}#v{version}"
+
+
+# --- entity sort keys (the entity's own id is the partition key) --------------------------------
+COURSE = "course"
+USER = "user"
+ROLE = "role"
+EXAM = "exam"
+ITEM = "item"
+OBJECTIVE = "objective"
+API_KEY = "api-key"
+SESSION_SK = "exam-session"  # exactly as the seed's nextToken shows: "id=<session id>|sk=exam-session"
+
+
+def course_key(course_id: str) -> dict[str, str]:
+    return {PK: course_id, SK: versioned(COURSE)}
+
+
+def user_key(user_id: str) -> dict[str, str]:
+    return {PK: user_id, SK: versioned(USER)}
+
+
+def role_key(role_id: str) -> dict[str, str]:
+    return {PK: f"role#{role_id}", SK: versioned(ROLE)}
+
+
+def exam_key(exam_id: str, version: int = LATEST) -> dict[str, str]:
+    return {PK: exam_id, SK: versioned(EXAM, version)}
+
+
+def item_key(item_id: str, version: int = LATEST) -> dict[str, str]:
+    return {PK: item_id, SK: versioned(ITEM, version)}
+
+
+def objective_key(objective_id: str) -> dict[str, str]:
+    return {PK: objective_id, SK: versioned(OBJECTIVE)}
+
+
+def api_key_key(key_id: str) -> dict[str, str]:
+    return {PK: key_id, SK: versioned(API_KEY)}
+
+
+def session_key(session_id: str) -> dict[str, str]:
+    return {PK: session_id, SK: SESSION_SK}
+
+
+def session_history_key(session_id: str, version: int) -> dict[str, str]:
+    """History copy of a session; version >= 1 (the live item is ``exam-session``)."""
+    return {PK: session_id, SK: f"{SESSION_SK}#v{version}"}
+
+
+SESSION_HISTORY_PREFIX = f"{SESSION_SK}#v"
+
+# --- lookups that also guard uniqueness (written in the same transaction as the user) -----------
+def username_key(username: str) -> dict[str, str]:
+    return {PK: f"username#{username.lower()}", SK: "user-lookup"}
+
+
+def email_key(email: str) -> dict[str, str]:
+    return {PK: f"email#{email.lower()}", SK: "user-lookup"}
+
+
+# --- children ------------------------------------------------------------------------------------
+ENROLLMENT_PREFIX = "enrollment#"
+
+
+def enrollment_key(course_id: str, user_id: str) -> dict[str, str]:
+    return {PK: course_id, SK: f"{ENROLLMENT_PREFIX}{user_id}"}
+
+
+def exam_stats_key(exam_id: str) -> dict[str, str]:
+    """Per-exam statistics item: counts and a score histogram, updated with every score change."""
+    return {PK: exam_id, SK: "exam-stats"}
+
+
+# --- index attributes ----------------------------------------------------------------------------
+def exam_index(course_id: str, exam_id: str) -> dict[str, str]:
+    return {BY_PARENT.pk: f"course#{course_id}", BY_PARENT.sk: f"exam#{exam_id}"}
+
+
+def course_exams_query(course_id: str) -> tuple[Index, str, str]:
+    return BY_PARENT, f"course#{course_id}", "exam#"
+
+
+def enrollment_index(course_id: str, user_id: str) -> dict[str, str]:
+    return {BY_USER.pk: f"user#{user_id}", BY_USER.sk: f"enrollment#{course_id}"}
+
+
+def user_enrollments_query(user_id: str) -> tuple[Index, str, str]:
+    return BY_USER, f"user#{user_id}", "enrollment#"
+
+
+def session_index(course_id: str, exam_id: str, user_id: str, session_id: str) -> dict[str, str]:
+    return {
+        BY_PARENT.pk: f"exam#{exam_id}",
+        BY_PARENT.sk: f"session#{session_id}",
+        BY_USER.pk: f"user#{user_id}",
+        BY_USER.sk: f"session#{course_id}#{exam_id}#{session_id}",
+        BY_COURSE.pk: f"course#{course_id}",
+        BY_COURSE.sk: f"session#{exam_id}#{user_id}#{session_id}",
+    }
+
+
+def exam_sessions_query(exam_id: str) -> tuple[Index, str, str]:
+    return BY_PARENT, f"exam#{exam_id}", "session#"
+
+
+def user_sessions_query(user_id: str, course_id: str | None = None) -> tuple[Index, str, str]:
+    prefix = f"session#{course_id}#" if course_id else "session#"
+    return BY_USER, f"user#{user_id}", prefix
+
+
+def course_sessions_query(course_id: str, exam_id: str | None = None) -> tuple[Index, str, str]:
+    prefix = f"session#{exam_id}#" if exam_id else "session#"
+    return BY_COURSE, f"course#{course_id}", prefix
+
+
+def table_definition(table_name: str) -> dict:
+    """Boto3 ``create_table`` arguments, used by the moto fixtures and the local runner (CDK reads INDEXES)."""
+    attributes = [PK, SK] + [attr for index in INDEXES for attr in (index.pk, index.sk)]
+    return {
+        "TableName": table_name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [{"AttributeName": PK, "KeyType": "HASH"}, {"AttributeName": SK, "KeyType": "RANGE"}],
+        "AttributeDefinitions": [{"AttributeName": name, "AttributeType": "S"} for name in attributes],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": index.name,
+                "KeySchema": [
+                    {"AttributeName": index.pk, "KeyType": "HASH"},
+                    {"AttributeName": index.sk, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for index in INDEXES
+        ],
+    }

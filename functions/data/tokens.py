@@ -1,0 +1,44 @@
+"""Pagination tokens in the ExamSpark seed's format: base64 of a JSON list of ``"id=…|sk=…"`` strings.
+
+A token is untrusted input. ``decode`` accepts only that exact shape; the repository then checks that the
+key it names belongs to the list being read (see ``DynamoRepository.query_page``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+
+from functions.core.errors import InvalidInput
+
+MAX_TOKEN_LENGTH = 2048
+_ENTRY = re.compile(r"^id=([^|]{1,512})\|sk=([^|]{1,512})$")
+
+
+def encode(keys: list[dict[str, str]]) -> str:
+    entries = [f"id={key['id']}|sk={key['sk']}" for key in keys]
+    return base64.b64encode(json.dumps(entries, separators=(",", ":")).encode()).decode()
+
+
+def decode(token: str, field: str = "nextToken") -> list[dict[str, str]]:
+    def bad(why: str) -> InvalidInput:
+        return InvalidInput(f"{field} is not a valid pagination token: {why}", field=field)
+
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
+        raise bad(f"expected a non-empty string of at most {MAX_TOKEN_LENGTH} characters")
+    try:
+        raw = base64.b64decode(token, validate=True)
+        entries = json.loads(raw.decode("utf-8"))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise bad("not base64-encoded JSON") from None
+    if not isinstance(entries, list) or not entries or len(entries) > 8:
+        raise bad("expected a JSON list of 1 to 8 key strings")
+    keys = []
+    for entry in entries:
+        match = _ENTRY.match(entry) if isinstance(entry, str) else None
+        if not match:
+            raise bad('each entry must look like "id=<id>|sk=<sort key>"')
+        keys.append({"id": match.group(1), "sk": match.group(2)})
+    return keys

@@ -1,0 +1,36 @@
+"""Configuration from the environment, read when first needed (never at import time)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+TABLE_NAME = "EXAMDESK_TABLE_NAME"
+DYNAMODB_ENDPOINT = "EXAMDESK_DYNAMODB_ENDPOINT"
+JWT_SECRET = "EXAMDESK_JWT_SECRET"  # HS256, local runs and tests only
+JWKS_URL = "EXAMDESK_JWKS_URL"  # RS256, deployed
+JWT_ISSUER = "EXAMDESK_JWT_ISSUER"
+JWT_AUDIENCE = "EXAMDESK_JWT_AUDIENCE"
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str
+    dynamodb_endpoint: str | None
+    jwt_secret: str | None
+    jwks_url: str | None
+    jwt_issuer: str
+    jwt_audience: str
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    return Settings(
+        table_name=os.environ.get(TABLE_NAME, "examdesk"),
+        dynamodb_endpoint=os.environ.get(DYNAMODB_ENDPOINT) or None,
+        jwt_secret=os.environ.get(JWT_SECRET) or None,
+        jwks_url=os.environ.get(JWKS_URL) or None,
+        jwt_issuer=os.environ.get(JWT_ISSUER, "examdesk"),
+        jwt_audience=os.environ.get(JWT_AUDIENCE, "examdesk-api"),
+    )

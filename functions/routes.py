@@ -1,0 +1,102 @@
+"""THE route registry: every HTTP route declared once, in plain stdlib data.
+
+Three consumers read it: CDK (one Lambda per route, its API Gateway method, its grants), the local runner
+(matches a request to a route and calls the route module's real ``lambda_handler``) and the OpenAPI
+generator (operationId = route name). Paths use API Gateway's ``{param}`` syntax; ``powertools_path``
+converts it for the Powertools resolver, in this one place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Access = Literal["read", "write"]
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # stable: operationId, Lambda name stem, metrics dimension
+    method: str
+    path: str  # API Gateway style: /api/exam-session/{sessionId}
+    module: str  # under functions.api, e.g. "examspark.get_session"
+    dialect: str  # examdesk | examspark | openedx | canvas | learningstudio | powerpath
+    access: Access  # read routes are granted read-only access to the table
+    summary: str
+    public: bool = False  # True only for routes that need no credentials
+
+    @property
+    def handler(self) -> str:
+        return f"functions.api.{self.module}.lambda_handler"
+
+    @property
+    def import_path(self) -> str:
+        return f"functions.api.{self.module}"
+
+    @property
+    def powertools_path(self) -> str:
+        return re.sub(r"\{(\w+)\}", r"<\1>", self.path)
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        return tuple(re.findall(r"\{(\w+)\}", self.path))
+
+
+def _r(name: str, method: str, path: str, module: str, access: Access, summary: str) -> Route:
+    dialect = module.split(".", 1)[0]
+    return Route(name, method, path, module, "examdesk" if dialect == "authoring" else dialect, access, summary)
+
+
+# --- our own authoring API ------------------------------------------------------------------------
+AUTHORING = (
+    _r("create_course", "POST", "/authoring/courses", "authoring.create_course", "write", "Create a course"),
+    _r("list_courses", "GET", "/authoring/courses", "authoring.list_courses", "read", "List courses"),
+    _r("get_course", "GET", "/authoring/courses/{courseId}", "authoring.get_course", "read", "Get a course"),
+    _r("update_course", "PATCH", "/authoring/courses/{courseId}", "authoring.update_course", "write",
+       "Update a course"),
+    _r("create_user", "POST", "/authoring/users", "authoring.create_user", "write", "Create a user"),
+    _r("list_users", "GET", "/authoring/users", "authoring.list_users", "read", "List users"),
+    _r("get_user", "GET", "/authoring/users/{userId}", "authoring.get_user", "read", "Get a user"),
+    _r("update_user", "PATCH", "/authoring/users/{userId}", "authoring.update_user", "write", "Update a user"),
+    _r("create_role", "POST", "/authoring/roles", "authoring.create_role", "write", "Create a custom role"),
+    _r("list_roles", "GET", "/authoring/roles", "authoring.list_roles", "read", "List roles and their rights"),
+    _r("update_role", "PATCH", "/authoring/roles/{roleId}", "authoring.update_role", "write",
+       "Change a custom role's rights"),
+    _r("put_enrollment", "PUT", "/authoring/courses/{courseId}/enrollments/{userId}",
+       "authoring.put_enrollment", "write", "Enroll a user in a course with a role (or change the role)"),
+    _r("list_enrollments", "GET", "/authoring/courses/{courseId}/enrollments", "authoring.list_enrollments",
+       "read", "List a course's enrollments"),
+    _r("create_exam", "POST", "/authoring/courses/{courseId}/exams", "authoring.create_exam", "write",
+       "Create an exam"),
+    _r("list_exams", "GET", "/authoring/courses/{courseId}/exams", "authoring.list_exams", "read",
+       "List a course's exams"),
+    _r("get_exam", "GET", "/authoring/exams/{examId}", "authoring.get_exam", "read", "Get an exam"),
+    _r("update_exam", "PATCH", "/authoring/exams/{examId}", "authoring.update_exam", "write",
+       "Update an exam (writes a history version)"),
+    _r("create_objective", "POST", "/authoring/courses/{courseId}/objectives", "authoring.create_objective",
+       "write", "Create a learning objective"),
+    _r("create_item", "POST", "/authoring/courses/{courseId}/items", "authoring.create_item", "write",
+       "Create an item (choice questions aligned to objectives)"),
+    _r("get_item", "GET", "/authoring/items/{itemId}", "authoring.get_item", "read", "Get an item"),
+    _r("update_item", "PATCH", "/authoring/items/{itemId}", "authoring.update_item", "write",
+       "Update an item (writes a history version)"),
+    _r("list_items", "GET", "/authoring/exams/{examId}/items", "authoring.list_items", "read",
+       "List the items of an exam's pool"),
+)
+
+# --- ExamSpark exam sessions (../shared/seeds/examspark-exam-session-api.txt) -------------------------
+EXAMSPARK = (
+    _r("examspark_start_session", "POST", "/api/exam-config/{examConfigId}/exam-session",
+       "examspark.start_session", "write", "Start (or return) a user's exam session"),
+    _r("examspark_get_session", "GET", "/api/exam-session/{sessionId}", "examspark.get_session", "read",
+       "Get an exam session"),
+)
+
+ROUTES: tuple[Route, ...] = AUTHORING + EXAMSPARK
+
+ROUTES_BY_NAME: dict[str, Route] = {route.name: route for route in ROUTES}
+
+
+def route(name: str) -> Route:
+    return ROUTES_BY_NAME[name]
