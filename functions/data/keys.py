@@ -171,3 +171,12 @@ def table_definition(table_name: str) -> dict:
             for index in INDEXES
         ],
     }
+
+
+def extension_key(exam_id: str, user_id: str) -> dict[str, str]:
+    """A student's accommodations on one exam (Canvas extension = Open edX allowance)."""
+    return {PK: exam_id, SK: f"extension#{user_id}"}
+
+
+def extension_index(course_id: str, exam_id: str, user_id: str) -> dict[str, str]:
+    return {BY_COURSE.pk: f"course#{course_id}", BY_COURSE.sk: f"extension#{exam_id}#{user_id}"}

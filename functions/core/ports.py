@@ -1,0 +1,35 @@
+"""What the domain needs from storage, as Protocols (core never imports data/ or boto3)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from functions.core.models import Course, Exam, Extension, Item, Session, User
+from functions.core.rights import Directory
+
+
+class People(Directory, Protocol):
+    def get_course(self, course_id: str) -> Course | None: ...
+
+    def find_user(self, username_or_email: str) -> User | None: ...
+
+
+class ExamStore(Protocol):
+    def get_exam(self, exam_id: str) -> Exam | None: ...
+
+    def get_items(self, item_ids: list[str]) -> dict[str, Item]: ...
+
+
+class SessionStore(Protocol):
+    def get_session(self, session_id: str, *, consistent: bool = False) -> Session | None: ...
+
+    def create_session(self, session: Session, *, extra_ops: list[dict[str, Any]] | None = None) -> None: ...
+
+    def save_session(self, session: Session, *, keep_history_of: Session | None = None,
+                     extra_ops: list[dict[str, Any]] | None = None) -> None: ...
+
+    def get_extension(self, exam_id: str, user_id: str) -> Extension | None: ...
+
+
+class StatsOps(Protocol):
+    def __call__(self, exam_id: str, delta: dict[str, float]) -> dict[str, Any] | None: ...

@@ -1,0 +1,57 @@
+"""Scoring of choice items, objective roll-ups, scaling, and the session score across attempts."""
+
+from __future__ import annotations
+
+from functions.core.models import Attempt, Item, ObjectiveScore, Score, ScoringPolicy, Session
+
+
+def score_item(item: Item, responses: dict[str, list[int]]) -> Score:
+    """One point per question whose selected options are exactly its keys."""
+    actual = 0
+    for question in item.questions:
+        keys = {i for i, option in enumerate(question.options) if option.is_key}
+        if set(responses.get(question.id, [])) == keys and keys:
+            actual += 1
+    return Score(actual=actual, min=0, max=len(item.questions))
+
+
+def score_attempt(attempt: Attempt, items: dict[str, Item], item_ids: list[str], score_min: float,
+                  score_max: float) -> None:
+    """Fills the attempt's item, objective and point scores and its scaled score (in place)."""
+    item_scores: dict[str, Score] = {}
+    objectives: dict[str, list[Score]] = {}
+    for item_id in item_ids:
+        item = items[item_id]
+        score = score_item(item, attempt.responses.get(item_id, {}))
+        item_scores[item_id] = score
+        for objective_id in item.alignment_ids:
+            objectives.setdefault(objective_id, []).append(score)
+    attempt.item_scores = item_scores
+    attempt.objective_scores = {
+        oid: ObjectiveScore(score=_sum(scores), scores=scores) for oid, scores in objectives.items()
+    }
+    attempt.points = _sum(list(item_scores.values()))
+    attempt.score_actual = scale(attempt.points, score_min, score_max)
+
+
+def _sum(scores: list[Score]) -> Score:
+    return Score(actual=sum(s.actual for s in scores), min=sum(s.min for s in scores),
+                 max=sum(s.max for s in scores), is_scorable=any(s.is_scorable for s in scores))
+
+
+def scale(points: Score, score_min: float, score_max: float) -> float:
+    if points.max <= points.min:
+        return score_min
+    fraction = (points.actual - points.min) / (points.max - points.min)
+    return round(score_min + fraction * (score_max - score_min), 2)
+
+
+def resolve_session_score(policy: ScoringPolicy, session: Session) -> float | None:
+    scores = [a.score_actual for a in session.attempts if a.complete and a.score_actual is not None]
+    if not scores:
+        return None
+    if policy is ScoringPolicy.HIGHEST:
+        return max(scores)
+    if policy is ScoringPolicy.LATEST:
+        return scores[-1]
+    return round(sum(scores) / len(scores), 2)

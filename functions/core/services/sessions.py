@@ -1,0 +1,154 @@
+"""Exam sessions: start, read (with lazy expiry), and the one commit path every state change goes through."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from functions.core import scoring, statistics, timing
+from functions.core.errors import Conflict, ConcurrentUpdate, InvalidInput, NotFound
+from functions.core.models import Attempt, Exam, Session, User
+from functions.core.ports import ExamStore, People, SessionStore, StatsOps
+from functions.core.rights import Access, Right
+
+SESSION_NAMESPACE = uuid.UUID("6f1d0c1e-8d0b-5b7a-9f43-0e9d5c1a2b3c")
+
+
+def session_id_for(exam_id: str, user_id: str, context_id: str = "", resource_link_id: str = "") -> str:
+    """Deterministic per (exam config, user, context, resource link): starting twice finds the same session."""
+    return str(uuid.uuid5(SESSION_NAMESPACE, "|".join((exam_id, user_id, context_id, resource_link_id))))
+
+
+def draw_items(exam: Exam, session_id: str, draw_number: int) -> list[str]:
+    """The question set: ``draw_count`` items from the pool, reproducible per session and draw."""
+    pool = list(exam.item_pool)
+    count = len(pool) if exam.draw_count is None else min(exam.draw_count, len(pool))
+    return random.Random(f"{session_id}:{draw_number}").sample(pool, count)
+
+
+@dataclass
+class StartRequest:
+    user: str  # user id, username or email
+    context_id: str = ""
+    resource_link_id: str = ""
+    lti: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SessionService:
+    people: People
+    exams: ExamStore
+    sessions: SessionStore
+    stats_op: StatsOps
+    access: Access
+    now: datetime
+
+    # --- reading ---------------------------------------------------------------------------------
+    def exam(self, exam_id: str) -> Exam:
+        exam = self.exams.get_exam(exam_id)
+        if exam is None:
+            raise NotFound(f"exam '{exam_id}' not found")
+        return exam
+
+    def get(self, session_id: str) -> tuple[Session, Exam]:
+        """A session the caller may see (their own, or any in a course where they may view), settled."""
+        session = self.sessions.get_session(session_id)
+        if session is None:
+            raise NotFound(f"exam session '{session_id}' not found")
+        self.access.require_own_or(session.course_id, session.user_id, Right.VIEW_COURSE)
+        exam = self.exam(session.exam_id)
+        return self.settle(session, exam), exam
+
+    def settle(self, session: Session, exam: Exam) -> Session:
+        """Expiry is enforced on every read: an attempt past its end is completed with what it has."""
+        current = session.current
+        if current is None or current.complete or current.ends_at is None or self.now < current.ends_at:
+            return session
+        after = session.model_copy(deep=True)
+        assert after.current is not None
+        after.current.submitted_at = current.ends_at
+        self.score(after, exam)
+        try:
+            self.commit(session, after, exam)
+        except ConcurrentUpdate:
+            # Someone else settled or changed it first: their write wins; show what is stored now.
+            fresh = self.sessions.get_session(session.id, consistent=True)
+            return fresh or session
+        return after
+
+    # --- writing ---------------------------------------------------------------------------------
+    def start(self, exam_id: str, request: StartRequest) -> tuple[Session, Exam, bool]:
+        """Start a session (or return the existing one: a second start never resets its clock)."""
+        exam = self.exam(exam_id)
+        user = self._student(exam, request.user)
+        session_id = session_id_for(exam.id, user.id, request.context_id, request.resource_link_id)
+        existing = self.sessions.get_session(session_id)
+        if existing is not None:
+            return self.settle(existing, exam), exam, False
+        if not exam.active:
+            raise Conflict(f"exam '{exam.id}' is not active")
+        extension = self.sessions.get_extension(exam.id, user.id)
+        if not timing.window_open(exam, extension, self.now):
+            raise Conflict(f"exam '{exam.id}' is not open: it opens {_iso(exam.opens_at)} "
+                           f"and closes {_iso(exam.closes_at)}")
+        ends_at, limited_by = timing.attempt_end(exam, extension, self.now)
+        lti = {k: v for k, v in {"contextId": request.context_id, "resourceLinkId": request.resource_link_id,
+                                 **request.lti}.items() if v}
+        session = Session(
+            id=session_id, exam_id=exam.id, course_id=exam.course_id, user_id=user.id, name=user.name,
+            lti=lti, item_ids=draw_items(exam, session_id, 1),
+            attempts=[Attempt(number=1, started_at=self.now, ends_at=ends_at, limited_by=limited_by)],
+            created_at=self.now, updated_at=self.now,
+        )
+        op = self.stats_op(exam.id, statistics.score_change(None, None, new_session=True))
+        try:
+            self.sessions.create_session(session, extra_ops=[op] if op else None)
+        except ConcurrentUpdate:
+            # A concurrent start of the same session won the race: answer with that one.
+            winner = self.sessions.get_session(session_id, consistent=True)
+            if winner is None:
+                raise
+            return winner, exam, False
+        return session, exam, True
+
+    def _student(self, exam: Exam, user_ref: str) -> User:
+        """The student a session is started for; the caller is that student or may manage attempts."""
+        if not user_ref or len(user_ref) > 256:
+            raise InvalidInput("user_id is required (at most 256 characters)", field="user_id")
+        user = self.people.get_user(user_ref) or self.people.find_user(user_ref)
+        if user is None or user.id != self.access.principal.user_id:
+            # Starting for someone else needs the right; checked before saying whether the user exists.
+            self.access.require(exam.course_id, Right.MANAGE_ATTEMPTS)
+        if user is None:
+            raise InvalidInput(f"user '{user_ref}' not found", field="user_id")
+        enrollment = self.people.get_enrollment(exam.course_id, user.id)
+        role = self.people.get_role(enrollment.role) if enrollment and enrollment.active else None
+        if role is None or Right.TAKE_EXAM not in role.rights:
+            raise InvalidInput(f"user '{user_ref}' is not a student of course '{exam.course_id}'", field="user_id")
+        return user
+
+    def score(self, session: Session, exam: Exam) -> None:
+        """Score the current attempt and resolve the session score by the exam's policy (in place)."""
+        attempt = session.current
+        assert attempt is not None
+        items = self.exams.get_items(session.item_ids)
+        missing = [i for i in session.item_ids if i not in items]
+        if missing:
+            raise Conflict(f"items {missing} of this session no longer exist")
+        scoring.score_attempt(attempt, items, session.item_ids, exam.score_min, exam.score_max)
+        session.score_actual = scoring.resolve_session_score(exam.scoring_policy, session)
+
+    def commit(self, before: Session, after: Session, exam: Exam, *, history: bool = False) -> None:
+        """The one write path: optimistic version check, exam statistics in the same transaction, and
+        (``history``) the earlier state kept as a restorable version."""
+        after.version = before.version + 1
+        after.updated_at = self.now
+        op = self.stats_op(exam.id, statistics.score_change(before.score_actual, after.score_actual))
+        self.sessions.save_session(after, keep_history_of=before if history else None,
+                                   extra_ops=[op] if op else None)
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat() if value else "never"

@@ -1,0 +1,62 @@
+"""Exact per-exam score statistics kept in O(1) items: counts, a sum, and a histogram of scores.
+
+min / max stay exact when a score is removed (reset, rescoring) because the histogram keeps every value's
+count; the whole change is a set of atomic counter increments, so concurrent writers never lose one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+HISTOGRAM_PREFIX = "h:"
+
+
+def histogram_attribute(score: float) -> str:
+    return f"{HISTOGRAM_PREFIX}{round(float(score), 2):g}"
+
+
+def score_change(before: float | None, after: float | None, *, new_session: bool = False) -> dict[str, float]:
+    """The counter increments that move one session's score from ``before`` to ``after``."""
+    delta: dict[str, float] = {}
+
+    def add(name: str, value: float) -> None:
+        delta[name] = delta.get(name, 0) + value
+
+    if new_session:
+        add("sessions", 1)
+    if before is not None:
+        add("scored", -1)
+        add("scoreSum", -before)
+        add(histogram_attribute(before), -1)
+    if after is not None:
+        add("scored", 1)
+        add("scoreSum", after)
+        add(histogram_attribute(after), 1)
+    return {k: round(v, 4) for k, v in delta.items() if v != 0}
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    sessions: int
+    scored: int
+    score_sum: float
+    min_score: float | None
+    max_score: float | None
+
+    @property
+    def avg_score(self) -> float | None:
+        return round(self.score_sum / self.scored, 2) if self.scored else None
+
+
+def aggregate(stat_items: list[dict]) -> Aggregate:
+    """Combine the statistics items of several exams into one."""
+    sessions = scored = 0
+    total = 0.0
+    values: list[float] = []
+    for item in stat_items:
+        sessions += int(item.get("sessions", 0))
+        scored += int(item.get("scored", 0))
+        total += float(item.get("scoreSum", 0))
+        values += [float(k[len(HISTOGRAM_PREFIX):]) for k, v in item.items()
+                   if k.startswith(HISTOGRAM_PREFIX) and float(v) > 0]
+    return Aggregate(sessions, scored, round(total, 4), min(values, default=None), max(values, default=None))

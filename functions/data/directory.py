@@ -1,0 +1,121 @@
+"""Courses, users, roles, enrollments and integration keys in the single table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from functions.core.errors import Conflict
+from functions.core.models import Course, Enrollment, Role, User
+from functions.core.rights import DEFAULT_ROLES
+from functions.data import keys
+from functions.data.keys import BY_PARENT
+from functions.data.store import NEW_ITEM, Page, Store, from_item, op_delete, op_put, to_item
+
+ALL_COURSES = "courses"
+ALL_USERS = "users"
+ALL_ROLES = "roles"
+
+
+class DirectoryRepository:
+    def __init__(self, store: Store | None = None) -> None:
+        self.store = store or Store()
+
+    # --- courses ---------------------------------------------------------------------------------
+    def create_course(self, course: Course) -> None:
+        index = {BY_PARENT.pk: ALL_COURSES, BY_PARENT.sk: f"course#{course.id}"}
+        self.store.put(to_item(course, keys.course_key(course.id), index), condition=NEW_ITEM,
+                       conflict_message=f"course '{course.id}' already exists")
+
+    def save_course(self, course: Course) -> None:
+        index = {BY_PARENT.pk: ALL_COURSES, BY_PARENT.sk: f"course#{course.id}"}
+        self.store.put(to_item(course, keys.course_key(course.id), index), condition="attribute_exists(id)")
+
+    def get_course(self, course_id: str) -> Course | None:
+        return self.store.get_model(Course, keys.course_key(course_id))
+
+    def list_courses(self, limit: int, token: str | None) -> tuple[list[Course], str | None]:
+        page = self.store.query_page(ALL_COURSES, "course#", index=BY_PARENT, limit=limit, token=token)
+        return [from_item(Course, i) for i in page.items], page.next_token
+
+    # --- users -----------------------------------------------------------------------------------
+    def _user_ops(self, user: User) -> list[dict[str, Any]]:
+        index = {BY_PARENT.pk: ALL_USERS, BY_PARENT.sk: f"user#{user.username.lower()}"}
+        return [
+            op_put(to_item(user, keys.user_key(user.id), index)),
+            op_put({**keys.username_key(user.username), "userId": user.id}, condition=NEW_ITEM),
+            op_put({**keys.email_key(user.email), "userId": user.id}, condition=NEW_ITEM),
+        ]
+
+    def create_user(self, user: User) -> None:
+        ops = self._user_ops(user)
+        ops[0]["Put"]["ConditionExpression"] = NEW_ITEM
+        self.store.transact(ops, conflict_message="a user with that id, username or email already exists")
+
+    def update_user(self, before: User, after: User) -> None:
+        """Rewrites the user; moves the username / email lookups when they change (one transaction)."""
+        ops = self._user_ops(after)
+        ops[0]["Put"]["ConditionExpression"] = "attribute_exists(id)"
+        if after.username.lower() == before.username.lower():
+            ops[1] = op_put({**keys.username_key(after.username), "userId": after.id})
+        else:
+            ops.append(op_delete(keys.username_key(before.username)))
+        if after.email.lower() == before.email.lower():
+            ops[2] = op_put({**keys.email_key(after.email), "userId": after.id})
+        else:
+            ops.append(op_delete(keys.email_key(before.email)))
+        self.store.transact(ops, conflict_message="that username or email is taken")
+
+    def get_user(self, user_id: str) -> User | None:
+        return self.store.get_model(User, keys.user_key(user_id))
+
+    def find_user(self, username_or_email: str) -> User | None:
+        """By username, then by email (as Open edX does)."""
+        for key in (keys.username_key(username_or_email), keys.email_key(username_or_email)):
+            lookup = self.store.get(key)
+            if lookup:
+                return self.get_user(lookup["userId"])
+        return None
+
+    def list_users(self, limit: int, token: str | None) -> tuple[list[User], str | None]:
+        page = self.store.query_page(ALL_USERS, "user#", index=BY_PARENT, limit=limit, token=token)
+        return [from_item(User, i) for i in page.items], page.next_token
+
+    # --- roles -----------------------------------------------------------------------------------
+    def get_role(self, role_id: str) -> Role | None:
+        if role_id in DEFAULT_ROLES:
+            return DEFAULT_ROLES[role_id]
+        return self.store.get_model(Role, keys.role_key(role_id))
+
+    def save_role(self, role: Role, *, new: bool) -> None:
+        if role.id in DEFAULT_ROLES:
+            raise Conflict(f"'{role.id}' is a built-in role and cannot be changed")
+        index = {BY_PARENT.pk: ALL_ROLES, BY_PARENT.sk: f"role#{role.id}"}
+        self.store.put(to_item(role, keys.role_key(role.id), index),
+                       condition=NEW_ITEM if new else "attribute_exists(id)",
+                       conflict_message=f"role '{role.id}' already exists" if new else None)
+
+    def list_custom_roles(self, limit: int, token: str | None) -> tuple[list[Role], str | None]:
+        page = self.store.query_page(ALL_ROLES, "role#", index=BY_PARENT, limit=limit, token=token)
+        return [from_item(Role, i) for i in page.items], page.next_token
+
+    # --- enrollments -----------------------------------------------------------------------------
+    def put_enrollment(self, enrollment: Enrollment) -> None:
+        key = keys.enrollment_key(enrollment.course_id, enrollment.user_id)
+        index = keys.enrollment_index(enrollment.course_id, enrollment.user_id)
+        self.store.put(to_item(enrollment, key, index))
+
+    def get_enrollment(self, course_id: str, user_id: str) -> Enrollment | None:
+        return self.store.get_model(Enrollment, keys.enrollment_key(course_id, user_id))
+
+    def list_enrollments(self, course_id: str, limit: int, token: str | None) -> tuple[list[Enrollment], str | None]:
+        page = self.store.query_page(course_id, keys.ENROLLMENT_PREFIX, limit=limit, token=token)
+        return [from_item(Enrollment, i) for i in page.items], page.next_token
+
+    # --- integration keys ------------------------------------------------------------------------
+    def put_api_key(self, key_id: str, secret_hash: str, courses: list[str], rights: list[str], name: str) -> None:
+        item = {**keys.api_key_key(key_id), "secretHash": secret_hash, "courses": courses, "rights": rights,
+                "name": name}
+        self.store.put(item, condition=NEW_ITEM, conflict_message=f"key '{key_id}' already exists")
+
+    def get_api_key(self, key_id: str) -> dict[str, Any] | None:
+        return self.store.get(keys.api_key_key(key_id))

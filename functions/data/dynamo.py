@@ -1,0 +1,96 @@
+"""The DynamoDB client (created lazily: moto must start first and OpenAPI generation imports every route
+with an empty environment), value conversion, and the translation of AWS errors to domain errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from functions.core.errors import ConcurrentUpdate, Conflict, Unavailable
+from functions.platform.settings import settings
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+TRANSIENT = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "TransactionInProgressException",
+}
+
+
+@lru_cache(maxsize=1)
+def client() -> Any:
+    import boto3  # imported here: keeps cold starts of functions that never reach the table cheaper
+
+    s = settings()
+    # Few, fast retries: a Lambda behind API Gateway has 29 s; a throttled request becomes a clean 503.
+    config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=2, read_timeout=5)
+    return boto3.client("dynamodb", endpoint_url=s.dynamodb_endpoint, config=config)
+
+
+def table_name() -> str:
+    return settings().table_name
+
+
+def _to_dynamo(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: _to_dynamo(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_to_dynamo(v) for v in value]
+    return value
+
+
+def _from_dynamo(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _from_dynamo(v) for k, v in value.items()}
+    if isinstance(value, list | set):
+        return [_from_dynamo(v) for v in value]
+    return value
+
+
+def serialize(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in _to_dynamo(item).items()}
+
+
+def serialize_value(value: Any) -> Any:
+    return _serializer.serialize(_to_dynamo(value))
+
+
+def deserialize(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _from_dynamo(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+@contextmanager
+def translated_errors(conflict_message: str = "the object changed while you were changing it; retry") -> Iterator[None]:
+    """Map DynamoDB failures to domain errors: a condition that failed is a 409, throttling a 503."""
+    try:
+        yield
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        if code == "ConditionalCheckFailedException":
+            raise ConcurrentUpdate(conflict_message) from None
+        if code == "TransactionCanceledException":
+            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+            if any(r in TRANSIENT or r == "TransactionConflict" for r in reasons):
+                raise Unavailable("the store is busy; retry shortly") from None
+            if "ConditionalCheckFailed" in reasons:
+                raise ConcurrentUpdate(conflict_message) from None
+            raise Conflict(f"the change was refused by the store ({', '.join(filter(None, reasons))})") from None
+        if code in TRANSIENT:
+            raise Unavailable("the store is busy; retry shortly") from None
+        raise

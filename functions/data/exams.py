@@ -1,0 +1,62 @@
+"""Exams, items and objectives. Latest at ``#v0``; each change also writes ``#v<n>`` in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from functions.core.models import Exam, Item, Objective
+from functions.data import keys
+from functions.data.keys import BY_PARENT
+from functions.data.store import NEW_ITEM, SAME_VERSION, Store, from_item, op_put, to_item
+
+
+class ExamRepository:
+    def __init__(self, store: Store | None = None) -> None:
+        self.store = store or Store()
+
+    def _save_versioned(self, model: Exam | Item, key_of: Callable[[str, int], dict[str, str]],
+                        index: dict[str, str], what: str) -> None:
+        latest = to_item(model, key_of(model.id, keys.LATEST), index)
+        history = to_item(model, key_of(model.id, model.version))
+        if model.version == 1:
+            condition, names, values = NEW_ITEM, None, None
+        else:
+            condition, names, values = SAME_VERSION, {"#version": "version"}, {":expected": model.version - 1}
+        self.store.transact(
+            [op_put(latest, condition, names, values), op_put(history, NEW_ITEM)],
+            conflict_message=f"{what} '{model.id}' already exists or was changed meanwhile; reload and retry",
+        )
+
+    # --- exams -----------------------------------------------------------------------------------
+    def save_exam(self, exam: Exam) -> None:
+        """Version 1 creates; version n replaces version n-1 only if nobody else changed it meanwhile."""
+        self._save_versioned(exam, keys.exam_key, keys.exam_index(exam.course_id, exam.id), "exam")
+
+    def get_exam(self, exam_id: str) -> Exam | None:
+        return self.store.get_model(Exam, keys.exam_key(exam_id))
+
+    def list_exams(self, course_id: str, limit: int, token: str | None) -> tuple[list[Exam], str | None]:
+        index, pk, prefix = keys.course_exams_query(course_id)
+        page = self.store.query_page(pk, prefix, index=index, limit=limit, token=token)
+        return [from_item(Exam, i) for i in page.items], page.next_token
+
+    # --- items -----------------------------------------------------------------------------------
+    def save_item(self, item: Item) -> None:
+        index = {BY_PARENT.pk: f"course-items#{item.course_id}", BY_PARENT.sk: f"item#{item.id}"}
+        self._save_versioned(item, keys.item_key, index, "item")
+
+    def get_item(self, item_id: str) -> Item | None:
+        return self.store.get_model(Item, keys.item_key(item_id))
+
+    def get_items(self, item_ids: list[str]) -> dict[str, Item]:
+        found = self.store.batch_get([keys.item_key(i) for i in item_ids])
+        return {i["id"]: from_item(Item, i) for i in found}
+
+    # --- objectives ------------------------------------------------------------------------------
+    def create_objective(self, objective: Objective) -> None:
+        self.store.put(to_item(objective, keys.objective_key(objective.id)), condition=NEW_ITEM,
+                       conflict_message=f"objective '{objective.id}' already exists")
+
+    def get_objectives(self, objective_ids: list[str]) -> dict[str, Objective]:
+        found = self.store.batch_get([keys.objective_key(i) for i in objective_ids])
+        return {o["id"]: from_item(Objective, o) for o in found}

@@ -1,0 +1,180 @@
+"""Generic single-table operations: get, put, transact, paged queries. Entity modules build on these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from functions.core.errors import InvalidInput
+from functions.data import keys, tokens
+from functions.data.dynamo import client, deserialize, serialize, serialize_value, table_name, translated_errors
+from functions.data.keys import Index
+
+M = TypeVar("M", bound=BaseModel)
+
+BATCH_GET_LIMIT = 100
+
+
+def to_item(model: BaseModel, key: dict[str, str], extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    body = model.model_dump(mode="json", exclude_none=True)
+    return {**body, **(extra or {}), **key}
+
+
+def from_item(model: type[M], item: dict[str, Any]) -> M:
+    return model.model_validate(item)
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    next_token: str | None
+
+
+class Store:
+    """Thin wrapper over the DynamoDB client for the one table."""
+
+    @property
+    def table(self) -> str:
+        return table_name()
+
+    def get(self, key: dict[str, str], *, consistent: bool = False) -> dict[str, Any] | None:
+        with translated_errors():
+            response = client().get_item(TableName=self.table, Key=serialize(key), ConsistentRead=consistent)
+        item = response.get("Item")
+        return deserialize(item) if item else None
+
+    def get_model(self, model: type[M], key: dict[str, str], *, consistent: bool = False) -> M | None:
+        item = self.get(key, consistent=consistent)
+        return from_item(model, item) if item else None
+
+    def batch_get(self, key_list: list[dict[str, str]]) -> list[dict[str, Any]]:
+        """Up to 100 keys per call; unprocessed keys are retried."""
+        found: list[dict[str, Any]] = []
+        unique = list({(k[keys.PK], k[keys.SK]): k for k in key_list}.values())
+        for start in range(0, len(unique), BATCH_GET_LIMIT):
+            pending: dict[str, Any] = {self.table: {"Keys": [serialize(k) for k in unique[start : start + 100]]}}
+            for _ in range(5):
+                with translated_errors():
+                    response = client().batch_get_item(RequestItems=pending)
+                found.extend(deserialize(i) for i in response.get("Responses", {}).get(self.table, []))
+                pending = response.get("UnprocessedKeys") or {}
+                if not pending:
+                    break
+        return found
+
+    def put(self, item: dict[str, Any], *, condition: str | None = None, names: dict | None = None,
+            values: dict | None = None, conflict_message: str | None = None) -> None:
+        args: dict[str, Any] = {"TableName": self.table, "Item": serialize(item)}
+        _add_condition(args, condition, names, values)
+        with translated_errors(*([conflict_message] if conflict_message else [])):
+            client().put_item(**args)
+
+    def transact(self, operations: list[dict[str, Any]], conflict_message: str | None = None) -> None:
+        """All-or-nothing write of up to 100 operations built with the ``op_*`` helpers below."""
+        if not operations:
+            return
+        for op in operations:
+            next(iter(op.values()))["TableName"] = self.table
+        with translated_errors(*([conflict_message] if conflict_message else [])):
+            client().transact_write_items(TransactItems=operations)
+
+    def query_page(
+        self,
+        pk_value: str,
+        sk_prefix: str,
+        *,
+        index: Index | None = None,
+        limit: int,
+        token: str | None = None,
+        forward: bool = True,
+        filter_expression: str | None = None,
+        filter_names: dict[str, str] | None = None,
+        filter_values: dict[str, Any] | None = None,
+    ) -> Page:
+        pk_attr, sk_attr = (index.pk, index.sk) if index else (keys.PK, keys.SK)
+        args: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :prefix)",
+            "ExpressionAttributeNames": {"#pk": pk_attr, "#sk": sk_attr, **(filter_names or {})},
+            "ExpressionAttributeValues": serialize({":pk": pk_value, ":prefix": sk_prefix, **(filter_values or {})}),
+            "Limit": limit,
+            "ScanIndexForward": forward,
+        }
+        if index:
+            args["IndexName"] = index.name
+        if filter_expression:
+            args["FilterExpression"] = filter_expression
+        if token:
+            args["ExclusiveStartKey"] = serialize(self._start_key(token, pk_value, sk_prefix, index))
+        with translated_errors():
+            response = client().query(**args)
+        last = response.get("LastEvaluatedKey")
+        next_token = tokens.encode([{"id": last[keys.PK]["S"], "sk": last[keys.SK]["S"]}]) if last else None
+        return Page([deserialize(i) for i in response.get("Items", [])], next_token)
+
+    def _start_key(self, token: str, pk_value: str, sk_prefix: str, index: Index | None) -> dict[str, str]:
+        """Turn a seed-format token back into a start key, refusing one that names anything outside this list.
+
+        The seed's format carries only ``id`` and ``sk``; on an index the index keys are read back from that
+        item (one small read per continued page, independent of the table's size).
+        """
+        key = tokens.decode(token)[0]
+        outside = InvalidInput("nextToken does not belong to this list", field="nextToken")
+        if index is None:
+            if key[keys.PK] != pk_value or not key[keys.SK].startswith(sk_prefix):
+                raise outside
+            return key
+        with translated_errors():
+            response = client().get_item(
+                TableName=self.table,
+                Key=serialize(key),
+                ProjectionExpression="#pk, #sk",
+                ExpressionAttributeNames={"#pk": index.pk, "#sk": index.sk},
+            )
+        found = deserialize(response.get("Item") or {})
+        if found.get(index.pk) != pk_value or not str(found.get(index.sk, "")).startswith(sk_prefix):
+            raise outside
+        return {**key, index.pk: found[index.pk], index.sk: found[index.sk]}
+
+
+def _add_condition(args: dict[str, Any], condition: str | None, names: dict | None, values: dict | None) -> None:
+    if condition:
+        args["ConditionExpression"] = condition
+    if names:
+        args["ExpressionAttributeNames"] = names
+    if values:
+        args["ExpressionAttributeValues"] = {k: serialize_value(v) for k, v in values.items()}
+
+
+def op_put(item: dict[str, Any], condition: str | None = None, names: dict | None = None,
+           values: dict | None = None) -> dict[str, Any]:
+    args: dict[str, Any] = {"Item": serialize(item)}
+    _add_condition(args, condition, names, values)
+    return {"Put": args}
+
+
+def op_delete(key: dict[str, str], condition: str | None = None, names: dict | None = None,
+              values: dict | None = None) -> dict[str, Any]:
+    args: dict[str, Any] = {"Key": serialize(key)}
+    _add_condition(args, condition, names, values)
+    return {"Delete": args}
+
+
+def op_update(key: dict[str, str], expression: str, names: dict | None = None, values: dict | None = None,
+              condition: str | None = None) -> dict[str, Any]:
+    args: dict[str, Any] = {"Key": serialize(key), "UpdateExpression": expression}
+    _add_condition(args, condition, names, values)
+    return {"Update": args}
+
+
+def op_check(key: dict[str, str], condition: str, names: dict | None = None,
+             values: dict | None = None) -> dict[str, Any]:
+    args: dict[str, Any] = {"Key": serialize(key)}
+    _add_condition(args, condition, names, values)
+    return {"ConditionCheck": args}
+
+
+NEW_ITEM = "attribute_not_exists(id)"
+SAME_VERSION = "#version = :expected"

@@ -1,0 +1,121 @@
+"""RouteApp: what every route module is built on.
+
+A route module declares its route by registry name and one function; RouteApp gives it the Powertools
+resolver (validation from type hints), the dialect's error mapping, the caller's Principal, observability,
+and a ``lambda_handler`` that also accepts a plain console test event.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any, TypeVar
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.router import Router
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+
+from functions.core.errors import DomainError, Unavailable
+from functions.core.rights import Principal
+from functions.platform import console
+from functions.platform.errors import documented_errors, domain_error_body, error_body, validation_message
+from functions.platform.observability import logger, metrics, tracer
+from functions.platform.principal import from_context
+from functions.routes import route as registry_route
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_ERRORS = (400, 401, 403, 404)
+JSON = "application/json"
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(status_code=status, content_type=JSON, body=json.dumps(body, default=str), headers=headers)
+
+
+class RouteApp:
+    def __init__(self, name: str, *, errors: tuple[int, ...] = DEFAULT_ERRORS, status_code: int = 200) -> None:
+        self.route = registry_route(name)
+        self.dialect = self.route.dialect
+        self.router = Router()
+        self.errors = tuple(sorted(set(errors)))
+        self.status_code = status_code
+        self.lambda_handler = self._instrumented()
+
+    def __call__(self, fn: F) -> F:
+        """Register ``fn`` as this route's operation (path and method come from the registry)."""
+        self.router.route(
+            self.route.powertools_path,
+            self.route.method,
+            operation_id=self.route.name,
+            summary=self.route.summary,
+            description=(fn.__doc__ or "").strip() or None,
+            tags=[self.dialect],
+            responses=documented_errors(self.dialect, self.errors),  # type: ignore[arg-type]
+            status_code=self.status_code,
+        )(fn)
+        return fn
+
+    @cached_property
+    def resolver(self) -> APIGatewayRestResolver:
+        resolver = APIGatewayRestResolver(enable_validation=True)
+        install_error_handlers(resolver, self.dialect)
+        resolver.include_router(self.router)
+        return resolver
+
+    @property
+    def principal(self) -> Principal:
+        request_context = self.resolver.current_event.raw_event.get("requestContext") or {}
+        return from_context(request_context.get("authorizer"))
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {k.lower(): v for k, v in (self.resolver.current_event.headers or {}).items()}
+
+    def _instrumented(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+        route_name = self.route.name
+
+        @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+        @tracer.capture_lambda_handler(capture_response=False)
+        @metrics.log_metrics(raise_on_empty_metrics=False)
+        def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            logger.append_keys(route=route_name)
+            if console.is_console_event(event):
+                proxy = console.to_proxy_event(self.route, event)
+                return console.summarize(self.route, proxy, self.resolver.resolve(proxy, context))
+            response = self.resolver.resolve(event, context)
+            metrics.set_default_dimensions(route=route_name)
+            metrics.add_metric(name=f"Status{response['statusCode'] // 100}xx", unit=MetricUnit.Count, value=1)
+            return response
+
+        return lambda_handler
+
+
+def install_error_handlers(resolver: APIGatewayRestResolver, dialect: str) -> None:
+    @resolver.exception_handler(DomainError)
+    def domain_error(error: DomainError) -> Response:
+        headers = {"Retry-After": str(Unavailable.retry_after_seconds)} if isinstance(error, Unavailable) else None
+        logger.info("request refused", extra={"status": error.status, "code": error.code, "reason": error.message})
+        return json_response(error.status, domain_error_body(dialect, error), headers)
+
+    @resolver.exception_handler(RequestValidationError)
+    def invalid_request(error: RequestValidationError) -> Response:
+        message, field = validation_message(list(error.errors()))
+        return json_response(400, error_body(dialect, 400, "invalid_input", message, field))
+
+    @resolver.not_found
+    def no_route(_: Exception) -> Response:
+        event = resolver.current_event
+        message = f"no route for {event.http_method} {event.path}"
+        return json_response(404, error_body(dialect, 404, "not_found", message))
+
+    @resolver.exception_handler(Exception)
+    def unexpected(error: Exception) -> Response:
+        # Never a stack trace to the caller: log it with the correlation id and answer with that id.
+        logger.exception("unhandled error")
+        request_id = resolver.current_event.request_context.request_id
+        message = f"internal error; quote request id {request_id} when reporting it"
+        return json_response(500, error_body(dialect, 500, "internal_error", message))

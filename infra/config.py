@@ -1,0 +1,63 @@
+"""Deployment settings read from CDK context (cdk.json or ``-c key=value``), with defaults for tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from constructs import Node
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS_DIR = REPO_ROOT / "functions"
+PYPROJECT = REPO_ROOT / "pyproject.toml"
+
+# Context keys. Defaults mirror functions/platform/settings.py so an unconfigured deploy matches local runs.
+STACK_NAME = "examdesk:stackName"
+JWKS_URL = "examdesk:jwksUrl"
+JWT_ISSUER = "examdesk:jwtIssuer"
+JWT_AUDIENCE = "examdesk:jwtAudience"
+LOG_LEVEL = "examdesk:logLevel"
+THROTTLE_RATE = "examdesk:throttleRateLimit"
+THROTTLE_BURST = "examdesk:throttleBurstLimit"
+
+DEFAULTS: dict[str, str | int | float] = {
+    STACK_NAME: "Examdesk",
+    JWKS_URL: "",
+    JWT_ISSUER: "examdesk",
+    JWT_AUDIENCE: "examdesk-api",
+    LOG_LEVEL: "INFO",
+    THROTTLE_RATE: 50,
+    THROTTLE_BURST: 100,
+}
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARN", "ERROR")
+
+
+@dataclass(frozen=True)
+class DeployConfig:
+    stack_name: str
+    jwks_url: str
+    jwt_issuer: str
+    jwt_audience: str
+    log_level: str
+    throttle_rate_limit: float
+    throttle_burst_limit: int
+
+    @classmethod
+    def from_node(cls, node: Node) -> DeployConfig:
+        def get(key: str) -> str:
+            value = node.try_get_context(key)
+            return str(DEFAULTS[key] if value is None else value)
+
+        log_level = get(LOG_LEVEL).upper()
+        if log_level not in LOG_LEVELS:
+            raise ValueError(f"{LOG_LEVEL} must be one of {LOG_LEVELS}, got {log_level!r}")
+        return cls(
+            stack_name=get(STACK_NAME),
+            jwks_url=get(JWKS_URL),
+            jwt_issuer=get(JWT_ISSUER),
+            jwt_audience=get(JWT_AUDIENCE),
+            log_level=log_level,
+            throttle_rate_limit=float(get(THROTTLE_RATE)),
+            throttle_burst_limit=int(get(THROTTLE_BURST)),
+        )

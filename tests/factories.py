@@ -1,0 +1,63 @@
+"""Domain objects for tests, written straight through the repositories (not through the API)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from functions.core.models import Course, Enrollment, Exam, Item, Objective, Option, Question, User
+from functions.data.directory import DirectoryRepository
+from functions.data.exams import ExamRepository
+
+NOW = datetime.now(UTC)
+
+
+def user(uid: str, *, admin: bool = False) -> User:
+    u = User(id=uid, username=uid, email=f"{uid}@example.edu", name=uid.title(), admin=admin)
+    DirectoryRepository().create_user(u)
+    return u
+
+
+def course(cid: str = "course-1") -> Course:
+    c = Course(id=cid, title=f"Course {cid}")
+    DirectoryRepository().create_course(c)
+    return c
+
+
+def enroll(course_id: str, user_id: str, role: str) -> None:
+    DirectoryRepository().put_enrollment(Enrollment(course_id=course_id, user_id=user_id, role=role))
+
+
+def item(iid: str, course_id: str, key_index: int = 2, objective: str | None = None) -> Item:
+    options = [Option(id=f"{iid}-o{i}", content=f"<p>option {i}</p>", is_key=i == key_index) for i in range(4)]
+    it = Item(id=iid, course_id=course_id, name=f"Item {iid}", alignment_ids=[objective] if objective else [],
+              questions=[Question(id=f"{iid}-q", options=options)])
+    ExamRepository().save_item(it)
+    return it
+
+
+def objective(oid: str, course_id: str) -> Objective:
+    o = Objective(id=oid, course_id=course_id, text=f"objective {oid}", abbreviation=oid.upper())
+    ExamRepository().create_objective(o)
+    return o
+
+
+def exam(eid: str, course_id: str, items: list[str], **fields: object) -> Exam:
+    values: dict[str, object] = {"opens_at": NOW - timedelta(days=1), "closes_at": NOW + timedelta(days=7)}
+    values.update(fields)
+    e = Exam(id=eid, course_id=course_id, title=f"Exam {eid}", item_pool=items, **values)  # type: ignore[arg-type]
+    ExamRepository().save_exam(e)
+    return e
+
+
+def classroom(course_id: str = "course-1") -> dict[str, object]:
+    """A course with an instructor, a TA, two students, three items and a timed exam."""
+    course(course_id)
+    people = {role: user(f"{role}-{course_id}") for role in ("instructor", "ta", "student", "other")}
+    enroll(course_id, people["instructor"].id, "instructor")
+    enroll(course_id, people["ta"].id, "teaching_assistant")
+    enroll(course_id, people["student"].id, "student")
+    enroll(course_id, people["other"].id, "student")
+    objective(f"obj-{course_id}", course_id)
+    items = [item(f"item-{course_id}-{n}", course_id, objective=f"obj-{course_id}").id for n in range(3)]
+    e = exam(f"exam-{course_id}", course_id, items, time_limit_minutes=60, type="timed")
+    return {"course": course_id, "exam": e, "items": items, **people}
