@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from functions.core.errors import DomainError
+from functions.platform.gateway import GatewayError, gateway_body
 
 
 class ErrorDetail(BaseModel):
@@ -61,6 +62,8 @@ def error_body(dialect: str, status: int, code: str, message: str, field: str | 
 
 
 def domain_error_body(dialect: str, error: DomainError) -> dict[str, Any]:
+    if error.status == 401:
+        return gateway_body(401, error.code, error.message)  # the same shape API Gateway's authorizer gives
     return error_body(dialect, error.status, error.code, error.message, error.field)
 
 
@@ -80,8 +83,12 @@ def validation_message(errors: list[dict[str, Any]]) -> tuple[str, str | None]:
 
 def documented_errors(dialect: str, statuses: tuple[int, ...]) -> dict[int, dict[str, Any]]:
     """OpenAPI ``responses`` entries for a route's error statuses, in the dialect's shape."""
-    model = error_model(dialect)
+    def model(status: int) -> type[BaseModel]:
+        # 401 comes from API Gateway's authorizer step, which answers in its own, dialect-neutral shape.
+        return GatewayError if status == 401 else error_model(dialect)
+
     return {
-        status: {"description": STATUS_TEXT.get(status, "Error"), "content": {"application/json": {"model": model}}}
+        status: {"description": STATUS_TEXT.get(status, "Error"),
+                 "content": {"application/json": {"model": model(status)}}}
         for status in statuses
     }

@@ -87,8 +87,8 @@ class RouteApp:
                 proxy = console.to_proxy_event(self.route, event)
                 return console.summarize(self.route, proxy, self.resolver.resolve(proxy, context))
             response = self.resolver.resolve(event, context)
-            metrics.set_default_dimensions(route=route_name)
-            metrics.add_metric(name=f"Status{response['statusCode'] // 100}xx", unit=MetricUnit.Count, value=1)
+            metrics.add_metric(name=f"{route_name}.{response['statusCode'] // 100}xx", unit=MetricUnit.Count,
+                               value=1)
             return response
 
         return lambda_handler

@@ -1,0 +1,10 @@
+#!/usr/bin/env python3
+"""CDK entry point: builds the examdesk stack and synthesizes it into cdk.out. No AWS calls at synth."""
+
+import os
+
+from infra.application import build_app
+
+# The CLI names the output directory in CDK_OUTDIR (``cdk synth -o``); run directly, it is cdk.out.
+app, _ = build_app(outdir=os.environ.get("CDK_OUTDIR") or "cdk.out")
+app.synth()

@@ -1,0 +1,37 @@
+"""Answers API Gateway gives by itself, before any route runs (configured by CDK, mirrored locally).
+
+They cannot know the route's dialect, so one body serves all: it carries Open edX's ``error`` / ``message``
+/ ``status_code`` and Canvas's ``errors`` list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class GatewayMessage(BaseModel):
+    message: str
+
+
+class GatewayError(BaseModel):
+    error: str
+    message: str
+    status_code: int
+    errors: list[GatewayMessage]
+
+
+def gateway_body(status: int, code: str, message: str) -> dict[str, Any]:
+    return {"error": code, "message": message, "status_code": status, "errors": [{"message": message}]}
+
+
+# API Gateway response type -> (status, code, message)
+GATEWAY_RESPONSES: dict[str, tuple[int, str, str]] = {
+    "UNAUTHORIZED": (401, "unauthorized", "credentials are missing or not valid"),
+    "ACCESS_DENIED": (403, "forbidden", "access denied"),
+    "MISSING_AUTHENTICATION_TOKEN": (404, "not_found", "no such route"),  # API Gateway's answer to unknown paths
+    "REQUEST_TOO_LARGE": (413, "too_large", "the request body is larger than 10 MB"),
+    "THROTTLED": (429, "throttled", "too many requests; retry shortly"),
+    "DEFAULT_5XX": (503, "unavailable", "the service is unavailable; retry shortly"),
+}

@@ -1,0 +1,124 @@
+"""The REST API: one method per route (from functions/routes.py), a cached REQUEST authorizer, stage logging."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from functions.routes import Route
+from infra.config import DeployConfig
+from infra.constructs.nag import acknowledge
+
+AUTHORIZER_CACHE_TTL = Duration.seconds(300)
+
+
+class Api(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        routes: Sequence[Route],
+        functions: Mapping[str, lambda_.IFunction],
+        authorizer_function: lambda_.IFunction,
+        config: DeployConfig,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.access_logs = logs.LogGroup(
+            self,
+            "AccessLogs",
+            retention=logs.RetentionDays.ONE_YEAR,
+            removal_policy=RemovalPolicy.RETAIN,  # who called what, when: keep it past the stack
+        )
+        self.rest_api = apigw.RestApi(
+            self,
+            "RestApi",
+            description="examdesk: exam administration API (ExamSpark, Open edX, Canvas, LearningStudio, "
+            "PowerPath dialects and the authoring API)",
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            # Execution logging needs the account-level API Gateway CloudWatch role (one per region).
+            cloud_watch_role=True,
+            deploy_options=apigw.StageOptions(
+                access_log_destination=apigw.LogGroupLogDestination(self.access_logs),
+                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
+                    caller=True,
+                    http_method=True,
+                    ip=True,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=True,
+                ),
+                throttling_rate_limit=config.throttle_rate_limit,
+                throttling_burst_limit=config.throttle_burst_limit,
+                tracing_enabled=True,
+                metrics_enabled=True,
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                data_trace_enabled=False,  # full request logging would write tokens and answers to logs
+            ),
+        )
+        self.authorizer = apigw.RequestAuthorizer(
+            self,
+            "Authorizer",
+            handler=authorizer_function,
+            identity_sources=[apigw.IdentitySource.header("Authorization")],
+            # The cached policy is reused for every method called with the same header: the authorizer
+            # must return a policy that covers the whole API, not just event["methodArn"].
+            results_cache_ttl=AUTHORIZER_CACHE_TTL,
+        )
+        # API Gateway checks that each method's path parameters are present; bodies are validated in the
+        # route modules (pydantic), the one place their schemas live (and the OpenAPI document's source).
+        self.validator = self.rest_api.add_request_validator(
+            "PathParameters", validate_request_parameters=True, validate_request_body=False
+        )
+
+        self.methods: dict[str, apigw.Method] = {}
+        for route in routes:
+            resource = self.rest_api.root.resource_for_path(route.path)
+            method = resource.add_method(
+                route.method,
+                # One invoke permission per method (no extra test-invoke permission): keeps the stack small.
+                apigw.LambdaIntegration(functions[route.name], allow_test_invoke=False),
+                operation_name=route.name,
+                authorization_type=apigw.AuthorizationType.NONE if route.public else None,
+                authorizer=None if route.public else self.authorizer,
+                request_validator=self.validator,
+                request_parameters={f"method.request.path.{name}": True for name in route.path_params},
+            )
+            if route.public:
+                acknowledge(method, "AwsSolutions-APIG4", f"{route.name} is declared public in routes.py.")
+                acknowledge(method, "AwsSolutions-COG4", f"{route.name} is declared public in routes.py.")
+            self.methods[route.name] = method
+
+        acknowledge(
+            self.rest_api,
+            "AwsSolutions-COG4",
+            "Callers are LMS and proctoring integrations with their own JWTs (JWKS) and API keys, verified by "
+            "the Lambda REQUEST authorizer on every non-public method; there is no Cognito user pool.",
+        )
+        acknowledge(
+            self.rest_api,
+            "AwsSolutions-APIG2",
+            "Path parameters are validated by API Gateway (request validator above); request bodies are "
+            "validated in each route's Lambda with pydantic models, the single source of their schemas.",
+        )
+        acknowledge(
+            self.rest_api,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AmazonAPIGatewayPushToCloudWatchLogs]",
+            "The account-level API Gateway logging role uses the AWS managed policy AWS documents for it; "
+            "it only lets API Gateway write its own execution and access logs.",
+        )
+        acknowledge(
+            self.rest_api.deployment_stage,
+            "AwsSolutions-APIG3",
+            "No WAFv2 web ACL yet: stage throttling and the authorizer cover abuse for now; a web ACL is "
+            "a per-account cost decision and can be associated with this stage without code changes.",
+        )

@@ -1,0 +1,45 @@
+"""The REQUEST authorizer's function: verifies JWTs (JWKS in AWS) and API keys, reads keys and users."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+from functions.platform import settings
+from infra.config import DeployConfig
+from infra.constructs.code_assets import CodeAssets
+from infra.constructs.function import ExamdeskFunction, FunctionRole
+
+AUTHORIZER_HANDLER = "functions.platform.authorizer.lambda_handler"
+
+
+class AuthorizerFunction(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        table: dynamodb.Table,
+        assets: CodeAssets,
+        config: DeployConfig,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        role = FunctionRole(
+            self, "Role", group="authorizer", description="examdesk authorizer: read-only table access"
+        )
+        role.grant_table(table, write=False)  # reads API keys and users, never writes
+        environment = {settings.JWT_ISSUER: config.jwt_issuer, settings.JWT_AUDIENCE: config.jwt_audience}
+        if config.jwks_url:  # unset means "no JWKS": the authorizer then rejects bearer tokens
+            environment[settings.JWKS_URL] = config.jwks_url
+        self.function = ExamdeskFunction(
+            self,
+            "Authorizer",
+            name="authorizer",
+            handler=AUTHORIZER_HANDLER,
+            description="API Gateway REQUEST authorizer (Authorization header)",
+            role=role,
+            assets=assets,
+            table=table,
+            config=config,
+            environment=environment,
+        ).function

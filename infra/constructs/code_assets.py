@@ -1,0 +1,63 @@
+"""The function code (a staged copy of functions/ only) and the dependency layer (pyproject's runtime deps)."""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
+from aws_cdk import AssetHashType, BundlingOptions
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from infra.constructs.layer_bundling import PipLayerBundling, requirements_hash, runtime_requirements
+
+RUNTIME = lambda_.Runtime.PYTHON_3_12
+ARCHITECTURE = lambda_.Architecture.ARM_64
+
+_STAGING_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".mypy_cache", ".pytest_cache", ".ruff_cache")
+
+
+def _scratch_dir(prefix: str) -> Path:
+    # A fresh directory per synth: parallel synths (pytest-xdist) never race, and a module deleted from
+    # functions/ can never linger. CDK copies assets into cdk.out, so the scratch copy goes at exit.
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
+def stage_functions(functions_dir: Path) -> Path:
+    """``<scratch>/functions/...``: handler strings are ``functions.<module>.lambda_handler``."""
+    root = _scratch_dir("examdesk-code-")
+    shutil.copytree(functions_dir, root / functions_dir.name, ignore=_STAGING_IGNORE)
+    return root
+
+
+class CodeAssets(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, functions_dir: Path, pyproject: Path) -> None:
+        super().__init__(scope, construct_id)
+        self.code = lambda_.Code.from_asset(str(stage_functions(functions_dir)))
+
+        requirements = runtime_requirements(pyproject)
+        source = _scratch_dir("examdesk-layer-")
+        (source / "requirements.txt").write_text("\n".join(requirements) + "\n")
+        self.requirements = requirements
+        self.layer = lambda_.LayerVersion(
+            self,
+            "Dependencies",
+            description=("examdesk runtime dependencies: " + ", ".join(requirements))[:256],
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+            code=lambda_.Code.from_asset(
+                str(source),
+                # A custom hash of the requirements: the local bundler object cannot be fingerprinted, and
+                # an unchanged dependency list must not publish a new layer version.
+                asset_hash_type=AssetHashType.CUSTOM,
+                asset_hash=requirements_hash(requirements),
+                bundling=BundlingOptions(
+                    image=RUNTIME.bundling_image,  # required by the API; Docker is not used (no daemon here)
+                    local=PipLayerBundling(source / "requirements.txt"),
+                ),
+            ),
+        )

@@ -1,0 +1,120 @@
+"""The local runner's HTTP front: API Gateway's part, played on 127.0.0.1.
+
+For each request it finds the route in the registry, runs the REQUEST authorizer as API Gateway would,
+builds a REST proxy event and calls that route's real ``lambda_handler``. Like a Lambda instance, each
+route handles one request at a time (Powertools resolvers hold the current event).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from functions.core.errors import Unauthenticated
+from functions.platform.authorizer import authorize
+from functions.platform.events import proxy_event
+from functions.platform.gateway import GATEWAY_RESPONSES, gateway_body
+from functions.routes import ROUTES, Route
+from infra.local import openapi
+
+MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
+
+
+class RouteTable:
+    def __init__(self, routes: tuple[Route, ...] = ROUTES) -> None:
+        self.entries = [(r, re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(r.path)) + "$"))
+                        for r in routes]
+        self.locks = {r.name: threading.Lock() for r in routes}
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        for route, pattern in self.entries:
+            found = pattern.match(path)
+            if found and route.method == method:
+                return route, found.groupdict()
+        return None
+
+
+class LambdaContext:
+    def __init__(self, name: str) -> None:
+        self.function_name = f"examdesk-{name}"
+        self.memory_limit_in_mb = 512
+        self.invoked_function_arn = f"arn:aws:lambda:local:000000000000:function:examdesk-{name}"
+        self.aws_request_id = str(uuid.uuid4())
+
+
+def gateway_answer(kind: str) -> tuple[int, dict[str, str], str]:
+    status, code, message = GATEWAY_RESPONSES[kind]
+    return status, {"Content-Type": "application/json"}, json.dumps(gateway_body(status, code, message))
+
+
+def dispatch(table: RouteTable, method: str, raw_path: str, headers: dict[str, str], body: bytes
+             ) -> tuple[int, dict[str, str], str]:
+    url = urlsplit(raw_path)
+    if method == "GET" and url.path == "/openapi.json":
+        return 200, {"Content-Type": "application/json"}, openapi.render()
+    if method == "GET" and url.path in ("/", "/docs"):
+        return 200, {"Content-Type": "text/html"}, openapi.SWAGGER_UI
+    matched = table.match(method, url.path)
+    if matched is None:
+        return gateway_answer("MISSING_AUTHENTICATION_TOKEN")
+    route, path_params = matched
+    if len(body) > MAX_BODY:
+        return gateway_answer("REQUEST_TOO_LARGE")
+    query = parse_qs(url.query, keep_blank_values=True)
+    event = proxy_event(route, path_params, query=query, body=body.decode("utf-8", "replace") or None,
+                        headers=headers)
+    if not route.public:
+        if not any(k.lower() == "authorization" for k in headers):
+            return gateway_answer("UNAUTHORIZED")  # identity source missing: the authorizer is not even called
+        try:
+            answer = authorize({**event, "methodArn": f"arn:aws:execute-api:local:0:local/local/{method}{url.path}"})
+        except Unauthenticated:
+            return gateway_answer("UNAUTHORIZED")
+        event["requestContext"]["authorizer"] = {**answer["context"], "principalId": answer["principalId"]}
+    module: Any = importlib.import_module(route.import_path)
+    with table.locks[route.name]:
+        response = module.lambda_handler(event, LambdaContext(route.name))
+    out_headers = {**(response.get("headers") or {})}
+    for name, values in (response.get("multiValueHeaders") or {}).items():
+        out_headers[name] = ", ".join(values)
+    return int(response["statusCode"]), out_headers, response.get("body") or ""
+
+
+def make_server(host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) -> ThreadingHTTPServer:
+    table = RouteTable()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY:
+                status, headers, text = gateway_answer("REQUEST_TOO_LARGE")
+                self.close_connection = True
+            else:
+                body = self.rfile.read(length) if length else b""
+                status, headers, text = dispatch(table, self.command, self.path, dict(self.headers.items()), body)
+            payload = text.encode()
+            self.send_response(status)
+            for name, value in headers.items():
+                if name.lower() != "content-length":
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve  # noqa: N815
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            if not quiet:
+                super().log_message(format, *args)
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    return server

@@ -1,0 +1,40 @@
+"""The examdesk stack: composes the constructs in infra/constructs and nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from functions.routes import ROUTES
+from infra.config import FUNCTIONS_DIR, PYPROJECT, DeployConfig
+from infra.constructs.api import Api
+from infra.constructs.authorizer import AuthorizerFunction
+from infra.constructs.code_assets import CodeAssets
+from infra.constructs.importer_schedule import ImporterSchedule
+from infra.constructs.route_functions import RouteFunctions
+from infra.constructs.table import ExamTable
+
+
+class ExamdeskStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, config: DeployConfig, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        table = ExamTable(self, "ExamTable").table
+        assets = CodeAssets(self, "Code", functions_dir=FUNCTIONS_DIR, pyproject=PYPROJECT)
+        self.route_functions = RouteFunctions(
+            self, "RouteFunctions", routes=ROUTES, table=table, assets=assets, config=config
+        )
+        authorizer = AuthorizerFunction(self, "Authorizer", table=table, assets=assets, config=config)
+        self.api = Api(
+            self,
+            "Api",
+            routes=ROUTES,
+            functions=self.route_functions.functions,
+            authorizer_function=authorizer.function,
+            config=config,
+        )
+        self.importer = ImporterSchedule(self, "Importer", table=table, assets=assets, config=config)
+
+        CfnOutput(self, "ApiUrl", value=self.api.rest_api.url)
+        CfnOutput(self, "TableName", value=table.table_name)
