@@ -21,8 +21,8 @@ lint: setup
 unit integration e2e infra contract: setup
 	$(PY) -m pytest tests/$@
 
-token: setup  ## make token USER=kevin
-	@$(PY) -m infra.local token $(USER)
+token: setup  ## make token user=kevin
+	@$(PY) -m infra.local token $(user)
 
 openapi: setup  ## regenerate docs/openapi.json from the route modules
 	$(PY) -m infra.local openapi

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 
 from aws_cdk import Duration, RemovalPolicy
@@ -15,6 +16,27 @@ from infra.config import DeployConfig
 from infra.constructs.nag import acknowledge
 
 AUTHORIZER_CACHE_TTL = Duration.seconds(300)
+
+# JSON access logs: the standard fields plus what explains a 401/403/5xx without turning on execution logs.
+_F = apigw.AccessLogField
+ACCESS_LOG_FIELDS = {
+    "requestId": _F.context_request_id(),
+    "ip": _F.context_identity_source_ip(),
+    "userAgent": _F.context_identity_user_agent(),
+    "requestTime": _F.context_request_time(),
+    "httpMethod": _F.context_http_method(),
+    "resourcePath": _F.context_resource_path(),
+    "path": _F.context_path(),
+    "status": _F.context_status(),
+    "protocol": _F.context_protocol(),
+    "responseLength": _F.context_response_length(),
+    "responseLatency": _F.context_response_latency(),
+    "integrationLatency": _F.context_integration_latency(),
+    "principalId": _F.context_authorizer_principal_id(),
+    "authorizerError": _F.context_authorizer_error(),
+    "errorMessage": _F.context_error_message(),
+    "xrayTraceId": _F.context_xray_trace_id(),
+}
 
 
 class Api(Construct):
@@ -45,17 +67,7 @@ class Api(Construct):
             cloud_watch_role=True,
             deploy_options=apigw.StageOptions(
                 access_log_destination=apigw.LogGroupLogDestination(self.access_logs),
-                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
-                    caller=True,
-                    http_method=True,
-                    ip=True,
-                    protocol=True,
-                    request_time=True,
-                    resource_path=True,
-                    response_length=True,
-                    status=True,
-                    user=True,
-                ),
+                access_log_format=apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS)),
                 throttling_rate_limit=config.throttle_rate_limit,
                 throttling_burst_limit=config.throttle_burst_limit,
                 tracing_enabled=True,

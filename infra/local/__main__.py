@@ -26,26 +26,32 @@ def configure(endpoint: str | None = None) -> None:
         os.environ["EXAMDESK_DYNAMODB_ENDPOINT"] = endpoint
 
 
-def run(port: int, db_port: int) -> None:
-    from infra.local.dynamodb_local import DynamoDBLocal, ensure_table
-
-    db = DynamoDBLocal(port=db_port, db_path=ROOT / ".local" / "dynamodb").start()
-    configure(db.endpoint)
+def serve(endpoint: str, port: int, demo: bool, quiet: bool = False) -> None:
+    """Serve the API against a running DynamoDB endpoint (creating the table if missing)."""
+    configure(endpoint)
     from functions.data.dynamo import client
     from functions.platform.settings import settings
     from infra.local import demo_data
+    from infra.local.dynamodb_local import ensure_table
     from infra.local.server import make_server
 
+    created = ensure_table(client(), settings().table_name)
+    loaded = demo_data.load() if demo else {}
+    server = make_server(port=port, quiet=quiet)
+    print(f"table {settings().table_name} {'created' if created else 'kept'} on {endpoint}; demo data: {loaded}")
+    print(f"examdesk API on http://127.0.0.1:{port}  (Swagger UI: /docs, spec: /openapi.json)", flush=True)
+    server.serve_forever()
+
+
+def run(port: int, db_port: int) -> None:
+    from infra.local.dynamodb_local import DynamoDBLocal
+
+    db = DynamoDBLocal(port=db_port, db_path=ROOT / ".local" / "dynamodb").start()
+    print(f"DynamoDB Local on {db.endpoint}, data kept in .local/dynamodb")
+    print("A token for a demo user: make token user=kevin   (users: ada irene theo kevin maria oscar)")
+    print("Ctrl-C stops the API and DynamoDB Local.")
     try:
-        created = ensure_table(client(), settings().table_name)
-        demo = demo_data.load()
-        server = make_server(port=port)
-        print(f"DynamoDB Local on {db.endpoint} (data in .local/dynamodb; table "
-              f"{'created' if created else 'kept'}); demo data loaded: {demo}")
-        print(f"examdesk API on http://127.0.0.1:{port}  (Swagger UI: /docs, spec: /openapi.json)")
-        print("A token for a demo user: make token USER=kevin   (users: ada irene theo kevin maria oscar)")
-        print("Ctrl-C stops the API and DynamoDB Local.")
-        server.serve_forever()
+        serve(db.endpoint, port, demo=True)
     except KeyboardInterrupt:
         print("\nstopping")
     finally:
@@ -58,6 +64,11 @@ def main(argv: list[str]) -> int:
     run_p = sub.add_parser("run", help="start DynamoDB Local and the API")
     run_p.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
     run_p.add_argument("--db-port", type=int, default=int(os.environ.get("DB_PORT", 8001)))
+    serve_p = sub.add_parser("serve", help="serve the API against a running DynamoDB endpoint")
+    serve_p.add_argument("--endpoint", required=True)
+    serve_p.add_argument("--port", type=int, required=True)
+    serve_p.add_argument("--demo", action="store_true", help="load the demo data set")
+    serve_p.add_argument("--quiet", action="store_true")
     token_p = sub.add_parser("token", help="print a JWT for a user id")
     token_p.add_argument("user")
     token_p.add_argument("--hours", type=float, default=8)
@@ -66,6 +77,8 @@ def main(argv: list[str]) -> int:
     configure()
     if args.command == "run":
         run(args.port, args.db_port)
+    elif args.command == "serve":
+        serve(args.endpoint, args.port, args.demo, args.quiet)
     elif args.command == "token":
         from functions.platform.auth import mint_jwt
 

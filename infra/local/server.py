@@ -7,10 +7,12 @@ route handles one request at a time (Powertools resolvers hold the current event
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import re
 import threading
+import traceback
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -53,11 +55,16 @@ def gateway_answer(kind: str) -> tuple[int, dict[str, str], str]:
     return status, {"Content-Type": "application/json"}, json.dumps(gateway_body(status, code, message))
 
 
+@functools.lru_cache(maxsize=1)
+def _openapi_document() -> str:
+    return openapi.render()
+
+
 def dispatch(table: RouteTable, method: str, raw_path: str, headers: dict[str, str], body: bytes
              ) -> tuple[int, dict[str, str], str]:
     url = urlsplit(raw_path)
     if method == "GET" and url.path == "/openapi.json":
-        return 200, {"Content-Type": "application/json"}, openapi.render()
+        return 200, {"Content-Type": "application/json"}, _openapi_document()
     if method == "GET" and url.path in ("/", "/docs"):
         return 200, {"Content-Type": "text/html"}, openapi.SWAGGER_UI
     matched = table.match(method, url.path)
@@ -99,7 +106,13 @@ def make_server(host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) 
                 self.close_connection = True
             else:
                 body = self.rfile.read(length) if length else b""
-                status, headers, text = dispatch(table, self.command, self.path, dict(self.headers.items()), body)
+                try:
+                    status, headers, text = dispatch(table, self.command, self.path, dict(self.headers.items()),
+                                                     body)
+                except Exception:  # a crashed function: API Gateway answers 502, the trace goes to the log
+                    traceback.print_exc()
+                    status, headers = 502, {"Content-Type": "application/json"}
+                    text = json.dumps(gateway_body(502, "bad_gateway", "the function failed"))
             payload = text.encode()
             self.send_response(status)
             for name, value in headers.items():

@@ -1,0 +1,76 @@
+"""End-to-end: HTTP against the local runner (a separate process) on DynamoDB Local (in memory)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from infra.local.dynamodb_local import DynamoDBLocal, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "e2e-secret-0123456789-abcdefghijklmnop"
+
+pytestmark = pytest.mark.e2e
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"local runner exited: {process.stdout.read().decode() if process.stdout else ''}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("local runner did not start")
+
+
+class Api:
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.http = requests.Session()
+
+    def token(self, user_id: str, ttl: int = 3600) -> str:
+        import jwt
+
+        now = int(time.time())
+        claims = {"sub": user_id, "iss": "examdesk", "aud": "examdesk-api", "iat": now, "exp": now + ttl}
+        return jwt.encode(claims, SECRET, algorithm="HS256")
+
+    def request(self, method: str, path: str, *, as_user: str | None = None, auth: str | None = None,
+                **kwargs: Any) -> requests.Response:
+        headers = dict(kwargs.pop("headers", {}) or {})
+        if as_user:
+            headers["Authorization"] = f"Bearer {self.token(as_user)}"
+        elif auth:
+            headers["Authorization"] = auth
+        return self.http.request(method, self.base + path, headers=headers, timeout=30, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def api() -> Iterator[Api]:
+    db = DynamoDBLocal().start()
+    port = free_port()
+    env = {**os.environ, "EXAMDESK_JWT_SECRET": SECRET, "EXAMDESK_TABLE_NAME": "examdesk-e2e",
+           "POWERTOOLS_LOG_LEVEL": "ERROR"}
+    env.pop("EXAMDESK_DYNAMODB_ENDPOINT", None)
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "infra.local", "serve", "--endpoint", db.endpoint, "--port", str(port), "--demo",
+         "--quiet"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        _wait_for_port(port, runner)
+        yield Api(f"http://127.0.0.1:{port}")
+    finally:
+        runner.terminate()
+        runner.wait(timeout=10)
+        db.stop()

@@ -1,0 +1,86 @@
+"""One Lambda per route (plus the authorizer and the importer), all with the same runtime settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from functions.platform import settings
+from functions.routes import ROUTES
+from infra.constructs.authorizer import AUTHORIZER_HANDLER
+from infra.constructs.importer_schedule import IMPORTER_HANDLER
+from tests.infra.conftest import Synth
+
+pytestmark = pytest.mark.infra
+
+ALL_HANDLERS = [route.handler for route in ROUTES] + [AUTHORIZER_HANDLER, IMPORTER_HANDLER]
+
+
+def test_one_function_per_route_plus_authorizer_and_importer(synth: Synth) -> None:
+    assert len(synth.of_type("AWS::Lambda::Function")) == len(ROUTES) + 2
+    assert sorted(synth.functions_by_handler()) == sorted(ALL_HANDLERS)
+
+
+@pytest.mark.parametrize("handler", ALL_HANDLERS)
+def test_each_handler_is_on_exactly_one_function(synth: Synth, handler: str) -> None:
+    assert len(synth.functions_by_handler().get(handler, [])) == 1
+
+
+def _props(synth: Synth) -> list[tuple[str, dict[str, Any]]]:
+    return [(k, v["Properties"]) for k, v in synth.of_type("AWS::Lambda::Function").items()]
+
+
+def test_runtime_settings_are_shared(synth: Synth) -> None:
+    (layer_id,) = synth.of_type("AWS::Lambda::LayerVersion")
+    for logical_id, props in _props(synth):
+        assert props["Runtime"] == "python3.12", logical_id
+        assert props["Architectures"] == ["arm64"], logical_id
+        assert props["MemorySize"] == 512, logical_id
+        assert props["TracingConfig"] == {"Mode": "Active"}, logical_id
+        assert props["LoggingConfig"]["LogFormat"] == "JSON", logical_id
+        assert props["Layers"] == [{"Ref": layer_id}], logical_id
+        env = props["Environment"]["Variables"]
+        assert env[settings.TABLE_NAME] == {"Ref": synth.stack.resolve(_table_logical_id(synth))}
+        assert env["POWERTOOLS_SERVICE_NAME"] == "examdesk"
+        assert env["POWERTOOLS_METRICS_NAMESPACE"] == "examdesk"
+        assert env["POWERTOOLS_LOG_LEVEL"] == props["LoggingConfig"]["ApplicationLogLevel"]
+
+
+def test_route_functions_time_out_after_10_seconds(synth: Synth) -> None:
+    for route in ROUTES:
+        _, fn = synth.function_for(route.handler)
+        assert fn["Properties"]["Timeout"] == 10, route.name
+
+
+def test_every_function_logs_to_its_own_log_group_with_retention(synth: Synth) -> None:
+    log_groups = synth.of_type("AWS::Logs::LogGroup")
+    used = [props["LoggingConfig"]["LogGroup"]["Ref"] for _, props in _props(synth)]
+    assert len(set(used)) == len(used), "two functions share a log group"
+    for ref in used:
+        assert log_groups[ref]["Properties"]["RetentionInDays"] > 0
+    # No log-retention custom resources (one Lambda-backed resource per function otherwise).
+    assert not synth.of_type("Custom::LogRetention")
+
+
+def test_authorizer_gets_jwt_settings(synth: Synth) -> None:
+    _, fn = synth.function_for(AUTHORIZER_HANDLER)
+    env = fn["Properties"]["Environment"]["Variables"]
+    assert env[settings.JWT_ISSUER] == "examdesk"
+    assert env[settings.JWT_AUDIENCE] == "examdesk-api"
+
+
+def test_code_asset_is_a_staged_copy_of_functions_only(synth: Synth) -> None:
+    _, fn = synth.function_for(ROUTES[0].handler)
+    key = fn["Properties"]["Code"]["S3Key"]
+    asset_dir = synth.outdir / f"asset.{key.removesuffix('.zip')}"
+    assert sorted(p.name for p in asset_dir.iterdir()) == ["functions"]
+    assert (asset_dir / "functions" / "routes.py").is_file()
+    assert not list(asset_dir.rglob("__pycache__"))
+    # Every function runs the same asset.
+    assert {props["Code"]["S3Key"] for _, props in _props(synth)} == {key}
+
+
+def _table_logical_id(synth: Synth) -> str:
+    (logical_id,) = synth.of_type("AWS::DynamoDB::Table")
+    return logical_id
