@@ -93,7 +93,19 @@ EXAMSPARK = (
        "Get an exam session"),
 )
 
-ROUTES: tuple[Route, ...] = AUTHORING + EXAMSPARK
+# --- Open edX instructor v2 special exams (../shared/specs/openedx-instructor-v2-special-exams.swagger.yaml) ----
+OPENEDX: tuple[Route, ...] = ()
+
+# --- Canvas quiz extensions (../shared/seeds/canvas-course-quiz-extensions-api.txt) ----------------------
+CANVAS: tuple[Route, ...] = ()
+
+# --- LearningStudio user exams (../shared/seeds/reset-exam-for-user-guide.txt) ---------------------------
+LEARNINGSTUDIO: tuple[Route, ...] = ()
+
+# --- Timeback PowerPath external tests (../shared/seeds/timeback-import-external-test-results.txt) -------
+POWERPATH: tuple[Route, ...] = ()
+
+ROUTES: tuple[Route, ...] = AUTHORING + EXAMSPARK + OPENEDX + CANVAS + LEARNINGSTUDIO + POWERPATH
 
 ROUTES_BY_NAME: dict[str, Route] = {route.name: route for route in ROUTES}
 

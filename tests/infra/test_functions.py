@@ -41,7 +41,7 @@ def test_runtime_settings_are_shared(synth: Synth) -> None:
         assert props["LoggingConfig"]["LogFormat"] == "JSON", logical_id
         assert props["Layers"] == [{"Ref": layer_id}], logical_id
         env = props["Environment"]["Variables"]
-        assert env[settings.TABLE_NAME] == {"Ref": synth.stack.resolve(_table_logical_id(synth))}
+        assert env[settings.TABLE_NAME] == {"Ref": _table_logical_id(synth)}
         assert env["POWERTOOLS_SERVICE_NAME"] == "examdesk"
         assert env["POWERTOOLS_METRICS_NAMESPACE"] == "examdesk"
         assert env["POWERTOOLS_LOG_LEVEL"] == props["LoggingConfig"]["ApplicationLogLevel"]
