@@ -3,7 +3,10 @@ every role and a second course (for trying what is *not* visible). Loading is id
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from functions.core.errors import ConcurrentUpdate
 from functions.core.models import Course, Enrollment, Exam, ExamType, Item, Objective, Option, Question, User
@@ -48,37 +51,34 @@ PEOPLE = [  # id (= username), name, role in COURSE, admin
 ]
 
 
-def _ignore_existing(action: object) -> None:
-    try:
-        action()  # type: ignore[operator]
-    except ConcurrentUpdate:
-        pass  # already loaded
+def _ignore_existing(action: Callable[[], None]) -> None:
+    with suppress(ConcurrentUpdate):  # already loaded
+        action()
 
 
 def load(now: datetime | None = None) -> dict[str, str]:
     now = now or datetime.now(UTC)
     people, exams = DirectoryRepository(), ExamRepository()
     for cid, title in ((COURSE, "Personal Finance, Grade 2"), (OTHER_COURSE, "Riverside High Algebra")):
-        _ignore_existing(lambda cid=cid, title=title: people.create_course(Course(id=cid, title=title)))
+        _ignore_existing(partial(people.create_course, Course(id=cid, title=title)))
     for uid, name, role, admin in PEOPLE:
         email = "kevin@examspark.com" if uid == "kevin" else f"{uid}@example.edu"
         user = User(id=uid, username=uid, email=email, name=name, admin=admin)
-        _ignore_existing(lambda user=user: people.create_user(user))
+        _ignore_existing(partial(people.create_user, user))
         if role:
             people.put_enrollment(Enrollment(course_id=COURSE, user_id=uid, role=role))
     people.put_enrollment(Enrollment(course_id=OTHER_COURSE, user_id="oscar", role="instructor"))
     for oid, text, abbreviation in OBJECTIVES:
         objective = Objective(id=oid, course_id=COURSE, text=text, abbreviation=abbreviation)
-        _ignore_existing(lambda objective=objective: exams.create_objective(objective))
+        _ignore_existing(partial(exams.create_objective, objective))
     for iid, name, qid, options, key, oid in ITEMS:
         item = Item(id=iid, course_id=COURSE, name=name, alignment_ids=[oid], questions=[Question(
             id=qid, options=[Option(id=o, content=c, is_key=i == key) for i, (o, c) in enumerate(options)])])
-        _ignore_existing(lambda item=item: exams.save_item(item))
+        _ignore_existing(partial(exams.save_item, item))
     exam = Exam(id=EXAM, course_id=COURSE, title="Saving and Spending", type=ExamType.TIMED,
                 time_limit_minutes=30, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30),
                 max_attempts=3, retakable=True, item_pool=[i[0] for i in ITEMS])
-    _ignore_existing(lambda: exams.save_exam(exam))
-    _ignore_existing(lambda: people.put_api_key(DEMO_KEY, hash_secret(DEMO_SECRET), [COURSE],
-                                                ["course:view", "attempt:manage", "extension:grant"],
-                                                "Demo ExamSpark integration"))
+    _ignore_existing(partial(exams.save_exam, exam))
+    _ignore_existing(partial(people.put_api_key, DEMO_KEY, hash_secret(DEMO_SECRET), [COURSE],
+                             ["course:view", "attempt:manage", "extension:grant"], "Demo ExamSpark integration"))
     return {"course": COURSE, "exam": EXAM, "key": DEMO_KEY}

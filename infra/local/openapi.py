@@ -30,8 +30,9 @@ def build() -> dict[str, Any]:
         description=DESCRIPTION,
         security_schemes={
             "bearer": HTTPBearer(scheme="bearer", bearerFormat="JWT"),
-            "authorization": APIKey(name="Authorization", in_=APIKeyIn.header,
-                                    description="`JWT <token>` or `Basic base64(key:secret)`"),
+            "authorization": APIKey.model_validate({
+                "type": "apiKey", "name": "Authorization", "in": APIKeyIn.header.value,
+                "description": "`JWT <token>` or `Basic base64(key:secret)`"}),
         },
         security=[{"bearer": []}, {"authorization": []}],
     )

@@ -122,9 +122,9 @@ def make_server(host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) 
             self.end_headers()
             self.wfile.write(payload)
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve  # noqa: N815
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             if not quiet:
                 super().log_message(format, *args)
 
