@@ -3,6 +3,9 @@
 
 import os
 
+# Node 20 prints an end-of-life banner from jsii on every synth; this silences it for Node 20 only.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
 from infra.application import build_app
 
 # The CLI names the output directory in CDK_OUTDIR (``cdk synth -o``); run directly, it is cdk.out.

@@ -91,19 +91,59 @@ EXAMSPARK = (
        "examspark.start_session", "write", "Start (or return) a user's exam session"),
     _r("examspark_get_session", "GET", "/api/exam-session/{sessionId}", "examspark.get_session", "read",
        "Get an exam session"),
+    _r("examspark_list_sessions", "POST", "/api/exam-sessions", "examspark.list_sessions", "read",
+       "List the exam sessions of exam configs, with score aggregations"),
+    _r("examspark_get_results", "GET", "/api/exam-session/{sessionId}/results", "examspark.get_results", "read",
+       "Get an exam session's results: items, questions, keys, responses, objectives, points"),
+    _r("examspark_set_responses", "POST", "/api/exam-session/{sessionId}/responses", "examspark.set_responses",
+       "write", "Save responses to an exam session (and submit it for scoring)"),
+    # GET routes that write are the seed's design; they keep write access.
+    _r("examspark_retake", "GET", "/api/exam-session/{sessionId}/retake", "examspark.retake", "write",
+       "Start a new attempt in a completed, retakable exam session"),
+    _r("examspark_reset", "GET", "/api/exam-session/{sessionId}/reset", "examspark.reset", "write",
+       "Remove the current attempt's responses and scores (kept in history)"),
+    _r("examspark_reopen", "GET", "/api/exam-session/{sessionId}/reopen", "examspark.reopen", "write",
+       "Set an exam session's maturity back to IN_PROGRESS"),
 )
 
 # --- Open edX instructor v2 special exams (../shared/specs/openedx-instructor-v2-special-exams.swagger.yaml) ----
 OPENEDX: tuple[Route, ...] = ()
 
 # --- Canvas quiz extensions (../shared/seeds/canvas-course-quiz-extensions-api.txt) ----------------------
-CANVAS: tuple[Route, ...] = ()
+CANVAS: tuple[Route, ...] = (
+    _r("canvas_course_extensions", "POST", "/api/v1/courses/{course_id}/quiz_extensions",
+       "canvas.set_course_extensions", "write", "Set quiz extensions for students on every quiz of a course"),
+    _r("canvas_quiz_extensions", "POST", "/api/v1/courses/{course_id}/quizzes/{quiz_id}/extensions",
+       "canvas.set_quiz_extensions", "write", "Set quiz extensions for students on one quiz"),
+    _r("canvas_list_course_extensions", "GET", "/api/v1/courses/{course_id}/quiz_extensions",
+       "canvas.list_course_extensions", "read", "List the extensions granted in a course (beyond Canvas)"),
+    _r("canvas_list_quiz_extensions", "GET", "/api/v1/courses/{course_id}/quizzes/{quiz_id}/extensions",
+       "canvas.list_quiz_extensions", "read", "List the extensions granted on one quiz (beyond Canvas)"),
+)
 
 # --- LearningStudio user exams (../shared/seeds/reset-exam-for-user-guide.txt) ---------------------------
 LEARNINGSTUDIO: tuple[Route, ...] = ()
 
 # --- Timeback PowerPath external tests (../shared/seeds/timeback-import-external-test-results.txt) -------
-POWERPATH: tuple[Route, ...] = ()
+POWERPATH: tuple[Route, ...] = (
+    _r("powerpath_create_lesson", "POST", "/powerpath/lessons", "powerpath.create_lesson", "write",
+       "Create a lesson (component resource), e.g. an external placement test"),
+    _r("powerpath_get_lesson", "GET", "/powerpath/lessons/{lessonId}", "powerpath.get_lesson", "read",
+       "Get a lesson"),
+    _r("powerpath_put_subject_track", "PUT", "/powerpath/subject-tracks/{subject}/{grade}",
+       "powerpath.put_subject_track", "write",
+       "Map a subject and grade to the course a placement or test-out import enrolls the student in"),
+    _r("powerpath_make_assignment", "POST", "/powerpath/makeExternalTestAssignment", "powerpath.make_assignment",
+       "write", "Assign a lesson's external test (Edulastic, MasteryTrack) to a student"),
+    _r("powerpath_import_results", "GET", "/powerpath/importExternalTestAssignmentResults",
+       "powerpath.import_results", "write", "Import a student's external test results now (it writes)"),
+    _r("powerpath_get_progress", "GET", "/powerpath/getAssessmentProgress", "powerpath.get_progress", "read",
+       "A student's imported external test results"),
+    # Public: MasteryTrack authenticates by an HMAC signature of the raw body, not through our authorizer.
+    Route("powerpath_masterytrack_writeback", "POST", "/powerpath/webhooks/masterytrack",
+          "powerpath.masterytrack_writeback", "powerpath", "write", "MasteryTrack results write-back (signed)",
+          public=True),
+)
 
 ROUTES: tuple[Route, ...] = AUTHORING + EXAMSPARK + OPENEDX + CANVAS + LEARNINGSTUDIO + POWERPATH
 

@@ -10,6 +10,7 @@ from constructs import Node
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = REPO_ROOT / "functions"
 PYPROJECT = REPO_ROOT / "pyproject.toml"
+UV_LOCK = REPO_ROOT / "uv.lock"
 
 # Context keys. Defaults mirror functions/platform/settings.py so an unconfigured deploy matches local runs.
 STACK_NAME = "examdesk:stackName"

@@ -8,7 +8,7 @@ from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from functions.routes import ROUTES
-from infra.config import FUNCTIONS_DIR, PYPROJECT, DeployConfig
+from infra.config import FUNCTIONS_DIR, PYPROJECT, UV_LOCK, DeployConfig
 from infra.constructs.api import Api
 from infra.constructs.authorizer import AuthorizerFunction
 from infra.constructs.code_assets import CodeAssets
@@ -21,7 +21,7 @@ class ExamdeskStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, config: DeployConfig, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
         table = ExamTable(self, "ExamTable").table
-        assets = CodeAssets(self, "Code", functions_dir=FUNCTIONS_DIR, pyproject=PYPROJECT)
+        assets = CodeAssets(self, "Code", functions_dir=FUNCTIONS_DIR, pyproject=PYPROJECT, uv_lock=UV_LOCK)
         self.route_functions = RouteFunctions(
             self, "RouteFunctions", routes=ROUTES, table=table, assets=assets, config=config
         )

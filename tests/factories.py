@@ -61,3 +61,22 @@ def classroom(course_id: str = "course-1") -> dict[str, object]:
     items = [item(f"item-{course_id}-{n}", course_id, objective=f"obj-{course_id}").id for n in range(3)]
     e = exam(f"exam-{course_id}", course_id, items, time_limit_minutes=60, type="timed")
     return {"course": course_id, "exam": e, "items": items, **people}
+
+
+# --- PowerPath -------------------------------------------------------------------------------------
+def lesson(lid: str, course_id: str, lesson_type: str = "placement", tool_provider: str | None = "edulastic",
+           subject: str = "Math", grade: int = 2, test_id: str | None = None) -> object:
+    from functions.core.models import Lesson
+    from functions.data.external_tests import LessonRepository
+
+    found = Lesson(id=lid, course_id=course_id, title=f"Lesson {lid}", lesson_type=lesson_type,
+                   tool_provider=tool_provider, subject=subject, grade=grade, test_id=test_id, created_at=NOW)
+    LessonRepository().create_lesson(found)
+    return found
+
+
+def subject_track(subject: str, grade: int, course_id: str) -> None:
+    from functions.core.models import SubjectTrack
+    from functions.data.external_tests import LessonRepository
+
+    LessonRepository().put_subject_track(SubjectTrack(subject=subject, grade=grade, course_id=course_id), None)

@@ -4,13 +4,24 @@ route modules get repositories from)."""
 from __future__ import annotations
 
 from functions.core.rights import Access
+from functions.core.services.attempts import AttemptService
+from functions.core.services.extensions import ExtensionService
+from functions.core.services.external_imports import WritebackService
+from functions.core.services.external_tests import ExternalTestService, MemoDirectory
+from functions.core.services.lessons import LessonService
+from functions.core.services.results import ResultsService
+from functions.core.services.session_list import SessionListService
 from functions.core.services.sessions import SessionService
 from functions.data.directory import DirectoryRepository
 from functions.data.exams import ExamRepository
+from functions.data.extensions import ExtensionRepository
+from functions.data.external_tests import ExternalTestRepository, LessonRepository, enrollment_op
+from functions.data.session_lists import SessionListRepository
 from functions.data.sessions import SessionRepository
 from functions.data.stats import stats_op
 from functions.platform.clock import utcnow
 from functions.platform.http import RouteApp
+from functions.providers.registry import provider
 
 
 def access(app: RouteApp, directory: DirectoryRepository | None = None) -> Access:
@@ -22,4 +33,47 @@ def session_service(app: RouteApp) -> SessionService:
     return SessionService(
         people=directory, exams=ExamRepository(), sessions=SessionRepository(), stats_op=stats_op,
         access=access(app, directory), now=utcnow(),
+        persist_expiry=app.route.access == "write",  # read routes have read-only table access
     )
+
+
+# --- ExamSpark attempts, results and session lists ---------------------------------------------------
+def attempt_service(app: RouteApp) -> AttemptService:
+    return AttemptService(session_service(app))
+
+
+def results_service(app: RouteApp) -> ResultsService:
+    return ResultsService(session_service(app), ExamRepository())
+
+
+def session_list_service(app: RouteApp) -> SessionListService:
+    return SessionListService(pages=SessionListRepository(), exams=ExamRepository(), access=access(app),
+                              now=utcnow())
+
+
+# --- Canvas quiz extensions ---------------------------------------------------------------------------
+def extension_service(app: RouteApp) -> ExtensionService:
+    directory = DirectoryRepository()
+    return ExtensionService(people=directory, exams=ExamRepository(), store=ExtensionRepository(),
+                            stats_op=stats_op, access=access(app, directory), now=utcnow())
+
+
+# --- PowerPath external tests -------------------------------------------------------------------------
+def lesson_service(app: RouteApp) -> LessonService:
+    directory = DirectoryRepository()
+    return LessonService(lessons=LessonRepository(), people=directory, access=access(app, directory), now=utcnow())
+
+
+def external_test_service(app: RouteApp) -> ExternalTestService:
+    directory = MemoDirectory(DirectoryRepository())  # rights and the student check read a user once
+    return ExternalTestService(
+        lessons=LessonRepository(), assignments=ExternalTestRepository(), people=directory, providers=provider,
+        enroll_op=enrollment_op, access=Access(app.principal, directory), now=utcnow(),
+        owner=f"request:{app.resolver.current_event.request_context.request_id}",
+    )
+
+
+def writeback_service() -> WritebackService:
+    """No caller identity: the write-back is authenticated by its signature, not by our authorizer."""
+    return WritebackService(queue=ExternalTestRepository(), now=utcnow())
+

@@ -11,6 +11,8 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
+from itertools import pairwise
+from typing import Any
 
 from functions.core.errors import InvalidInput, TooLarge
 from functions.core.models import Exam, Item
@@ -32,7 +34,7 @@ def new_id(given: str | None) -> str:
     if given is None:
         return str(uuid.uuid4())
     if not _ID.match(given):
-        raise InvalidInput("id must be 1 to 128 characters of A-Z, a-z, 0-9, '.', '_', ':' or '-'", field="id")
+        raise InvalidInput("id must be 1 to 128 characters of A-Z a-z 0-9 . _ : -", field="id")
     return given
 
 
@@ -46,7 +48,7 @@ def check_exam(exam: Exam) -> None:
     """Every rule on an exam's own fields (the pool's existence is checked by the service)."""
     dates = [(name, at) for name, at in (("opensAt", exam.opens_at), ("dueAt", exam.due_at),
                                           ("closesAt", exam.closes_at)) if at is not None]
-    for (first, a), (second, b) in zip(dates, dates[1:], strict=False):
+    for (first, a), (second, b) in pairwise(dates):
         if a > b:
             raise InvalidInput(f"{first} must not be after {second}", field=second)
     if exam.time_limit_minutes is not None and not 1 <= exam.time_limit_minutes <= MAX_TIME_LIMIT_MINUTES:
@@ -64,9 +66,11 @@ def check_exam(exam: Exam) -> None:
                            field="drawCount")
 
 
-def missing_from_course(wanted: list[str], found: dict[str, str], course_id: str) -> list[str]:
-    """Ids not found, or found in another course (reported alike: another course's ids are not confirmed)."""
-    return [i for i in wanted if found.get(i) != course_id]
+def require_in_course(wanted: list[str], course_of: dict[str, str], course_id: str, field: str) -> None:
+    """400 listing the ids not found, or found in another course (reported alike: not confirmed to exist)."""
+    missing = [i for i in wanted if course_of.get(i) != course_id]
+    if missing:
+        raise InvalidInput(f"{field}: none such in this course: {', '.join(missing)}", field=field)
 
 
 def check_item(item: Item) -> None:
@@ -88,13 +92,14 @@ def check_item(item: Item) -> None:
         raise TooLarge(f"the item is {size} bytes; at most {MAX_ITEM_BYTES} are stored", field="questions")
 
 
-def fill_ids(item: Item) -> Item:
-    """Questions and options the client gave no id get a short random one (unique within the item)."""
-    for question in item.questions:
-        question.id = question.id or uuid.uuid4().hex[:12]
-        for option in question.options:
-            option.id = option.id or uuid.uuid4().hex[:12]
-    return item
+def with_ids(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Questions and options the client gave no id get a short random one."""
+    def short() -> str:
+        return uuid.uuid4().hex[:12]
+
+    return [{**q, "id": q.get("id") or short(),
+             "options": [{**o, "id": o.get("id") or short()} for o in q.get("options", [])]}
+            for q in questions]
 
 
 def visible_to_students(exam: Exam, now: datetime) -> bool:

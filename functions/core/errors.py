@@ -60,3 +60,10 @@ class Unavailable(DomainError):
     status = 503
     code = "unavailable"
     retry_after_seconds = 1
+
+
+class ProviderFailed(DomainError):
+    """An external tool (Edulastic, MasteryTrack) failed or answered nonsense; the message is the provider's."""
+
+    status = 502
+    code = "provider_failed"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -149,10 +150,20 @@ class Attempt(Model):
     item_scores: dict[str, Score] = Field(default_factory=dict)
     objective_scores: dict[str, ObjectiveScore] = Field(default_factory=dict)
     points: Score | None = None
+    reset_by: str | None = None  # set on the fresh state that replaced a reset attempt (who, when)
+    reset_at: datetime | None = None
 
     @property
     def complete(self) -> bool:
         return self.submitted_at is not None
+
+
+class HistoryNote(Model):
+    """Why a session history copy (``exam-session#v<n>``) was written, by whom and when."""
+
+    reason: str  # "submit" | "reset" | "reopen" | ...
+    by: str  # the principal's subject
+    at: datetime
 
 
 class Session(Model):
@@ -170,6 +181,7 @@ class Session(Model):
     version: int = 1
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    history_note: HistoryNote | None = None  # only on history copies: why, who, when
 
     @property
     def current(self) -> Attempt | None:
@@ -194,3 +206,101 @@ class Extension(Model):
     review_policy_exception: str | None = None
     updated_at: datetime | None = None
     updated_by: str | None = None
+    # Optimistic locking (0: never written through data/extensions.py); each change keeps the value it
+    # replaced as a history item (see docs/data-model.md, Canvas).
+    version: int = 0
+
+
+# --- PowerPath external tests (docs/powerpath.md) -------------------------------------------------
+class Lesson(Model):
+    """A PowerPath "component resource": a lesson whose resource may be a test on an external tool."""
+
+    id: str
+    course_id: str
+    title: str
+    lesson_type: str  # test-out | placement | unit-test can be external; quiz, powerpath-100, ... cannot
+    tool_provider: str | None = None  # edulastic | mastery-track; other names are kept but cannot be assigned
+    subject: str
+    grade: int
+    test_id: str | None = None  # the provider's test (Edulastic test id, MasteryTrack timeback id)
+    created_at: datetime | None = None
+    created_by: str | None = None
+
+
+class SubjectTrack(Model):
+    """(subject, grade) -> the course a placement or test-out import enrolls the student in."""
+
+    subject: str
+    grade: int
+    course_id: str
+    version: int = 1
+    updated_at: datetime | None = None
+    updated_by: str | None = None
+
+
+class ExternalCredentials(Model):
+    email: str
+    password: str
+
+
+class ExternalQuestion(Model):
+    id: str
+    index: int
+    title: str = ""
+    url: str = ""
+    difficulty: str = "medium"
+    answered: bool = False
+    correct: bool | None = None
+    score: float | None = None  # None: not graded yet
+    max_score: float = 1
+    feedback: str = ""
+    response: str | list[str] | None = None
+
+
+class ExternalAssignment(Model):
+    """One student's attempt at a lesson's external test: what the provider gave us, the imported results
+    and the import bookkeeping. Pending ones carry the work-queue index (data/external_tests.py)."""
+
+    student_id: str
+    lesson_id: str
+    attempt: int
+    # the lesson as it was when assigned: rights, the enrollment side effect and the importer need no read
+    course_id: str
+    lesson_type: str
+    tool_provider: str
+    subject: str
+    grade: int
+    student_email: str
+    application_name: str | None = None
+    skip_course_enrollment: bool = False
+    # from the provider
+    credentials: ExternalCredentials | None = None
+    assignment_id: str | None = None
+    class_id: str | None = None
+    test_url: str | None = None
+    test_id: str | None = None
+    # imported results
+    status: str = "assigned"  # the provider's status (Edulastic: NOT_STARTED ... GRADED)
+    finalized: bool = False
+    score: float | None = None
+    score_status: str = "not submitted"
+    questions: list[ExternalQuestion] = Field(default_factory=list)
+    writeback: dict[str, Any] | None = None  # MasteryTrack's last write-back, as received
+    writeback_seq: int = 0  # write-backs received
+    processed_seq: int = 0  # the write-back the last import processed
+    enrollment: str | None = None  # enrolled | already-enrolled | skipped | no-subject-track | failed
+    enrolled_course_id: str | None = None
+    # bookkeeping
+    assigned_at: datetime
+    assigned_by: str
+    last_tried_at: datetime | None = None
+    next_try_at: datetime | None = None  # None once finalized
+    failures: int = 0  # consecutive provider errors
+    last_error: str | None = None
+    imported_at: datetime | None = None
+    finalized_at: datetime | None = None
+    version: int = 1
+
+    @property
+    def mastery_track_processed(self) -> bool:
+        return self.writeback_seq > 0 and self.processed_seq == self.writeback_seq

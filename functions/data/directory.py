@@ -7,13 +7,19 @@ from typing import Any
 from functions.core.errors import Conflict
 from functions.core.models import Course, Enrollment, Role, User
 from functions.core.rights import DEFAULT_ROLES
-from functions.data import keys
+from functions.data import keys, tokens
 from functions.data.keys import BY_PARENT
-from functions.data.store import NEW_ITEM, Page, Store, from_item, op_delete, op_put, to_item
+from functions.data.store import NEW_ITEM, Store, from_item, op_delete, op_put, to_item
 
 ALL_COURSES = "courses"
 ALL_USERS = "users"
 ALL_ROLES = "roles"
+
+
+def _role(item: dict[str, Any]) -> Role:
+    """Custom role items are keyed ``role#<id>`` (keys.role_key); the model carries the bare id."""
+    prefix = keys.role_key("")[keys.PK]
+    return from_item(Role, {**item, keys.PK: item[keys.PK].removeprefix(prefix)})
 
 
 class DirectoryRepository:
@@ -84,7 +90,8 @@ class DirectoryRepository:
     def get_role(self, role_id: str) -> Role | None:
         if role_id in DEFAULT_ROLES:
             return DEFAULT_ROLES[role_id]
-        return self.store.get_model(Role, keys.role_key(role_id))
+        item = self.store.get(keys.role_key(role_id))
+        return _role(item) if item else None
 
     def save_role(self, role: Role, *, new: bool) -> None:
         if role.id in DEFAULT_ROLES:
@@ -96,7 +103,23 @@ class DirectoryRepository:
 
     def list_custom_roles(self, limit: int, token: str | None) -> tuple[list[Role], str | None]:
         page = self.store.query_page(ALL_ROLES, "role#", index=BY_PARENT, limit=limit, token=token)
-        return [from_item(Role, i) for i in page.items], page.next_token
+        return [_role(i) for i in page.items], page.next_token
+
+    def list_roles(self, limit: int, token: str | None) -> tuple[list[Role], str | None]:
+        """Built-in roles (in code, no read) then custom ones, one token format for both: a token naming a
+        built-in role's key continues the built-ins; any other token goes to the custom roles' query."""
+        builtin_keys = [keys.role_key(role_id) for role_id in DEFAULT_ROLES]
+        start, custom_token = 0, None
+        if token:
+            key = tokens.decode(token)[0]
+            start, custom_token = ((builtin_keys.index(key) + 1, None) if key in builtin_keys
+                                   else (len(builtin_keys), token))
+        roles = list(DEFAULT_ROLES.values())[start : start + limit]
+        next_token = tokens.encode([keys.role_key(roles[-1].id)]) if roles else None
+        if len(roles) < limit:
+            custom, next_token = self.list_custom_roles(limit - len(roles), custom_token)
+            roles += custom
+        return roles, next_token
 
     # --- enrollments -----------------------------------------------------------------------------
     def put_enrollment(self, enrollment: Enrollment) -> None:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from functions.core.errors import InvalidInput
 from functions.core.models import Exam, Item, Objective
-from functions.data import keys
+from functions.data import keys, tokens
 from functions.data.keys import BY_PARENT
 from functions.data.store import NEW_ITEM, SAME_VERSION, Store, from_item, op_put, to_item
+
+ItemPage = tuple[list[Item], str | None]
 
 
 class ExamRepository:
@@ -51,6 +54,21 @@ class ExamRepository:
     def get_items(self, item_ids: list[str]) -> dict[str, Item]:
         found = self.store.batch_get([keys.item_key(i) for i in item_ids])
         return {i["id"]: from_item(Item, i) for i in found}
+
+    def list_pool_items(self, item_ids: list[str], limit: int, token: str | None) -> ItemPage:
+        """A page of an exam's pool, in pool order, with one BatchGetItem. The seed-format token names the
+        last item of the previous page; one that names no item of this pool is a 400."""
+        start = 0
+        if token:
+            key = tokens.decode(token)[0]
+            if key[keys.SK] != keys.versioned(keys.ITEM) or key[keys.PK] not in item_ids:
+                raise InvalidInput("nextToken does not belong to this list", field="nextToken")
+            start = item_ids.index(key[keys.PK]) + 1
+        page_ids = item_ids[start : start + limit]
+        found = self.get_items(page_ids) if page_ids else {}
+        more = start + limit < len(item_ids)
+        next_token = tokens.encode([keys.item_key(page_ids[-1])]) if more else None
+        return [found[i] for i in page_ids if i in found], next_token
 
     # --- objectives ------------------------------------------------------------------------------
     def create_objective(self, objective: Objective) -> None:

@@ -180,3 +180,76 @@ def extension_key(exam_id: str, user_id: str) -> dict[str, str]:
 
 def extension_index(course_id: str, exam_id: str, user_id: str) -> dict[str, str]:
     return {BY_COURSE.pk: f"course#{course_id}", BY_COURSE.sk: f"extension#{exam_id}#{user_id}"}
+
+
+# --- Canvas quiz extensions (issue 5) -----------------------------------------------------------
+# History copies use their own prefix so that a query for ``extension#`` never returns them.
+EXTENSION_HISTORY_PREFIX = "extension-history#"
+
+
+def extension_history_key(exam_id: str, user_id: str, replaced_at: str) -> dict[str, str]:
+    """The value an extension had before a change; ``replaced_at`` (sortable UTC text) orders the copies."""
+    return {PK: exam_id, SK: f"{EXTENSION_HISTORY_PREFIX}{user_id}#{replaced_at}"}
+
+
+def extension_history_prefix(user_id: str) -> str:
+    return f"{EXTENSION_HISTORY_PREFIX}{user_id}#"
+
+
+def course_extensions_query(course_id: str, exam_id: str | None = None) -> tuple[Index, str, str]:
+    """A course's extensions (or one exam's), in exam then user order, on the course-wide index."""
+    prefix = f"extension#{exam_id}#" if exam_id else "extension#"
+    return BY_COURSE, f"course#{course_id}", prefix
+
+
+def user_course_sessions_query(user_id: str, course_id: str,
+                               exam_id: str | None = None) -> tuple[Index, str, str]:
+    """One student's sessions in a course (or on one exam of it): what an extension can move."""
+    prefix = f"session#{course_id}#{exam_id}#" if exam_id else f"session#{course_id}#"
+    return BY_USER, f"user#{user_id}", prefix
+
+
+# --- PowerPath external tests (docs/powerpath.md) ----------------------------------------------------
+LESSON = "lesson"
+SUBJECT_TRACK = "subject-track"
+EXTERNAL_TEST_PREFIX = "external-test#"
+WORK_QUEUE_SHARDS = 4  # pending imports spread over a few partitions of gsi4: no single hot key
+PARKED = "9999-12-31T00:00:00.000000Z"  # due never: waits for an event (a MasteryTrack write-back)
+
+
+def lesson_key(lesson_id: str) -> dict[str, str]:
+    return {PK: lesson_id, SK: versioned(LESSON)}
+
+
+def lesson_index(course_id: str, lesson_id: str) -> dict[str, str]:
+    return {BY_PARENT.pk: f"course#{course_id}", BY_PARENT.sk: f"lesson#{lesson_id}"}
+
+
+def subject_track_key(subject: str, grade: int, version: int = LATEST) -> dict[str, str]:
+    """Latest mapping at ``#v0``; each replacement keeps the one it replaced at ``#v<n>``."""
+    return {PK: f"subject-track#{subject}#{grade}", SK: versioned(SUBJECT_TRACK, version)}
+
+
+def external_test_key(student_id: str, lesson_id: str, attempt: int) -> dict[str, str]:
+    """Under the student's partition; attempts zero-padded so the latest is the first of a reverse Query."""
+    return {PK: student_id, SK: f"{EXTERNAL_TEST_PREFIX}{lesson_id}#{attempt:05d}"}
+
+
+def external_tests_prefix(lesson_id: str) -> str:
+    return f"{EXTERNAL_TEST_PREFIX}{lesson_id}#"
+
+
+def work_queue_shard(student_id: str, lesson_id: str) -> str:
+    import zlib
+
+    return f"pending#{zlib.crc32(f'{student_id}|{lesson_id}'.encode()) % WORK_QUEUE_SHARDS}"
+
+
+def work_queue_shards() -> list[str]:
+    return [f"pending#{n}" for n in range(WORK_QUEUE_SHARDS)]
+
+
+def work_queue_index(student_id: str, lesson_id: str, attempt: int, due: str) -> dict[str, str]:
+    """Only pending assignments carry these; ``due`` is a fixed-width UTC stamp, so "due now" is one range."""
+    return {WORK_QUEUE.pk: work_queue_shard(student_id, lesson_id),
+            WORK_QUEUE.sk: f"{due}#{student_id}#{lesson_id}#{attempt:05d}"}

@@ -11,6 +11,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from functions.platform.gateway import GATEWAY_RESPONSES, gateway_body
 from functions.routes import Route
 from infra.config import DeployConfig
 from infra.constructs.nag import acknowledge
@@ -90,6 +91,16 @@ class Api(Construct):
         self.validator = self.rest_api.add_request_validator(
             "PathParameters", validate_request_parameters=True, validate_request_body=False
         )
+
+        # Answers API Gateway gives before any route runs (401, 404, 413, 429...): one dialect-neutral body,
+        # defined in functions/platform/gateway.py so the local runner mirrors exactly these.
+        for response_type, (status, code, message) in GATEWAY_RESPONSES.items():
+            self.rest_api.add_gateway_response(
+                f"Gateway{response_type.title().replace('_', '')}",
+                type=apigw.ResponseType.of(response_type),
+                status_code=str(status),
+                templates={"application/json": json.dumps(gateway_body(status, code, message))},
+            )
 
         self.methods: dict[str, apigw.Method] = {}
         for route in routes:

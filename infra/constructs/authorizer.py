@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from aws_cdk import Annotations
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 from functions.platform import settings
+from infra.config import JWKS_URL as JWKS_URL_KEY
 from infra.config import DeployConfig
 from infra.constructs.code_assets import CodeAssets
 from infra.constructs.function import ExamdeskFunction, FunctionRole
@@ -24,13 +26,17 @@ class AuthorizerFunction(Construct):
         config: DeployConfig,
     ) -> None:
         super().__init__(scope, construct_id)
-        role = FunctionRole(
-            self, "Role", group="authorizer", description="examdesk authorizer: read-only table access"
-        )
+        role = FunctionRole(self, "Role", group="authorizer", description="examdesk authorizer: read-only table access")
         role.grant_table(table, write=False)  # reads API keys and users, never writes
         environment = {settings.JWT_ISSUER: config.jwt_issuer, settings.JWT_AUDIENCE: config.jwt_audience}
-        if config.jwks_url:  # unset means "no JWKS": the authorizer then rejects bearer tokens
+        if config.jwks_url:
             environment[settings.JWKS_URL] = config.jwks_url
+        else:  # a synth/deploy-time warning, not an error: API keys still work and tests need no JWKS
+            Annotations.of(self).add_warning_v2(
+                "examdesk:noJwksUrl",
+                f"context {JWKS_URL_KEY} is not set: the deployed authorizer cannot verify bearer tokens "
+                "(see docs/deploy.md)",
+            )
         self.function = ExamdeskFunction(
             self,
             "Authorizer",

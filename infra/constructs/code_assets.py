@@ -11,7 +11,12 @@ from aws_cdk import AssetHashType, BundlingOptions
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.constructs.layer_bundling import PipLayerBundling, requirements_hash, runtime_requirements
+from infra.constructs.layer_bundling import (
+    PipLayerBundling,
+    locked_runtime_pins,
+    requirements_hash,
+    runtime_requirements,
+)
 
 RUNTIME = lambda_.Runtime.PYTHON_3_12
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -35,14 +40,17 @@ def stage_functions(functions_dir: Path) -> Path:
 
 
 class CodeAssets(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, functions_dir: Path, pyproject: Path) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, functions_dir: Path, pyproject: Path, uv_lock: Path
+    ) -> None:
         super().__init__(scope, construct_id)
         self.code = lambda_.Code.from_asset(str(stage_functions(functions_dir)))
 
-        requirements = runtime_requirements(pyproject)
+        self.requirements = requirements = runtime_requirements(pyproject)
+        self.pins = pins = locked_runtime_pins(uv_lock, pyproject)
         source = _scratch_dir("examdesk-layer-")
         (source / "requirements.txt").write_text("\n".join(requirements) + "\n")
-        self.requirements = requirements
+        (source / "constraints.txt").write_text("\n".join(pins) + "\n")
         self.layer = lambda_.LayerVersion(
             self,
             "Dependencies",
@@ -51,13 +59,13 @@ class CodeAssets(Construct):
             compatible_architectures=[ARCHITECTURE],
             code=lambda_.Code.from_asset(
                 str(source),
-                # A custom hash of the requirements: the local bundler object cannot be fingerprinted, and
-                # an unchanged dependency list must not publish a new layer version.
+                # A custom hash of requirements and pins: an unchanged dependency set must not publish a
+                # new layer version, and a bump in uv.lock must.
                 asset_hash_type=AssetHashType.CUSTOM,
-                asset_hash=requirements_hash(requirements),
+                asset_hash=requirements_hash(requirements, pins),
                 bundling=BundlingOptions(
                     image=RUNTIME.bundling_image,  # required by the API; Docker is not used (no daemon here)
-                    local=PipLayerBundling(source / "requirements.txt"),
+                    local=PipLayerBundling(source / "requirements.txt", source / "constraints.txt"),
                 ),
             ),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, CfnElement, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -18,6 +18,7 @@ from infra.constructs.nag import acknowledge
 
 SERVICE = "examdesk"
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+MAX_FUNCTION_NAME = 64
 
 
 def log_group_prefix(scope: Construct, group: str) -> str:
@@ -29,8 +30,8 @@ def log_group_prefix(scope: Construct, group: str) -> str:
 def _logical_id(resource: Construct) -> str:
     stack = Stack.of(resource)
     child = resource.node.default_child
-    assert child is not None
-    return str(stack.resolve(stack.get_logical_id(child)))  # type: ignore[arg-type]
+    assert isinstance(child, CfnElement)
+    return str(stack.resolve(stack.get_logical_id(child)))
 
 
 class FunctionRole(Construct):
@@ -104,6 +105,10 @@ class ExamdeskFunction(Construct):
         memory_size: int = 512,
     ) -> None:
         super().__init__(scope, construct_id)
+        # A predictable name (<stack>-<route>) so operators find and invoke a route's function directly.
+        function_name = f"{Stack.of(self).stack_name}-{name}"
+        if len(function_name) > MAX_FUNCTION_NAME:
+            raise ValueError(f"Lambda name {function_name!r} is over {MAX_FUNCTION_NAME} characters")
         # An explicit log group (a plain AWS::Logs::LogGroup, no log-retention custom resource) whose
         # name falls under the role's log prefix.
         self.log_group = logs.LogGroup(
@@ -117,6 +122,7 @@ class ExamdeskFunction(Construct):
         self.function = lambda_.Function(
             self,
             "Function",
+            function_name=function_name,
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
             handler=handler,

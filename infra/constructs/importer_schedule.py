@@ -49,9 +49,5 @@ class ImporterSchedule(Construct):
             "Every15Minutes",
             description="Run the examdesk results importer",
             schedule=SCHEDULE,
-            targets=[
-                targets.LambdaFunction(
-                    self.function, retry_attempts=2, max_event_age=Duration.minutes(15)
-                )
-            ],
+            targets=[targets.LambdaFunction(self.function, retry_attempts=2, max_event_age=Duration.minutes(15))],
         )

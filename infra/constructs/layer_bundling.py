@@ -21,9 +21,7 @@ UV_PLATFORM = "aarch64-manylinux2014"  # uv's spelling of the same target
 
 # The Lambda Python runtime ships boto3 and its dependency tree. Copies in the layer would shadow the
 # runtime's botocore (the layer comes first on sys.path) and mismatch the runtime's boto3, so they go.
-RUNTIME_PROVIDED = frozenset(
-    {"boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3"}
-)
+RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3"})
 
 
 def canonical(name: str) -> str:
@@ -44,14 +42,55 @@ def runtime_requirements(pyproject: Path) -> list[str]:
     return requirements
 
 
-def pip_arguments(requirements_file: Path, target: Path) -> list[str]:
+def locked_runtime_pins(uv_lock: Path, pyproject: Path) -> list[str]:
+    """``name==version`` from uv.lock for everything the runtime dependencies pull in (extras included),
+    so the layer ships the versions the tests ran against. Dev-only packages are not followed."""
+    if not uv_lock.exists():
+        return []
+    with pyproject.open("rb") as handle:
+        project = canonical(tomllib.load(handle)["project"]["name"])
+    with uv_lock.open("rb") as handle:
+        lock = tomllib.load(handle)
+    entries: dict[str, list[dict[str, Any]]] = {}
+    for package in lock.get("package", []):
+        entries.setdefault(canonical(package["name"]), []).append(package)
+
+    def edges(dependencies: list[dict[str, Any]]) -> list[tuple[str, tuple[str, ...]]]:
+        return [(canonical(d["name"]), tuple(d.get("extra", ()))) for d in dependencies]
+
+    todo = [edge for root in entries.get(project, []) for edge in edges(root.get("dependencies", []))]
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    pins: set[str] = set()
+    while todo:
+        name, extras = todo.pop()
+        if (name, extras) in seen:
+            continue
+        seen.add((name, extras))
+        for entry in entries.get(name, []):
+            todo += edges(entry.get("dependencies", []))
+            for extra in extras:
+                todo += edges(entry.get("optional-dependencies", {}).get(extra, []))
+        versions = {entry["version"] for entry in entries.get(name, []) if "version" in entry}
+        if len(versions) == 1 and name not in RUNTIME_PROVIDED:  # forked resolutions stay unpinned
+            pins.add(f"{name}=={versions.pop()}")
+    return sorted(pins)
+
+
+def pip_arguments(requirements_file: Path, constraints_file: Path, target: Path) -> list[str]:
     return [
         "install",
-        "--requirement", str(requirements_file),
-        "--target", str(target),
-        "--platform", PLATFORM,
-        "--implementation", "cp",
-        "--python-version", PYTHON_VERSION,
+        "--requirement",
+        str(requirements_file),
+        "--constraint",
+        str(constraints_file),
+        "--target",
+        str(target),
+        "--platform",
+        PLATFORM,
+        "--implementation",
+        "cp",
+        "--python-version",
+        PYTHON_VERSION,
         "--only-binary=:all:",
         "--no-compile",  # .pyc written by the build host's Python would be dead weight for 3.12
         "--disable-pip-version-check",
@@ -59,29 +98,39 @@ def pip_arguments(requirements_file: Path, target: Path) -> list[str]:
     ]
 
 
-def requirements_hash(requirements: list[str]) -> str:
-    """Asset hash: changes exactly when the requirements or the target platform change."""
-    material = "\n".join([PLATFORM, PYTHON_VERSION, *sorted(requirements)])
+def requirements_hash(requirements: list[str], pins: list[str]) -> str:
+    """Asset hash: changes exactly when the requirements, their locked versions or the platform change."""
+    material = "\n".join([PLATFORM, PYTHON_VERSION, *sorted(requirements), "--", *sorted(pins)])
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def _installer(requirements_file: Path, target: Path) -> list[str] | None:
+def _installer(requirements_file: Path, constraints_file: Path, target: Path) -> list[str] | None:
+    arguments = pip_arguments(requirements_file, constraints_file, target)
     if importlib.util.find_spec("pip") is not None:
-        return [sys.executable, "-m", "pip", *pip_arguments(requirements_file, target)]
+        return [sys.executable, "-m", "pip", *arguments]
     for name in ("pip3", "pip"):
         pip = shutil.which(name)
         if pip:
             # --platform/--target make pip fetch wheels for the target, whatever Python runs pip itself.
-            return [pip, *pip_arguments(requirements_file, target)]
+            return [pip, *arguments]
     uv = shutil.which("uv")  # uv-made virtualenvs have no pip
     if uv:
         return [
-            uv, "pip", "install",
-            "--requirement", str(requirements_file),
-            "--target", str(target),
-            "--python-platform", UV_PLATFORM,
-            "--python-version", PYTHON_VERSION,
-            "--only-binary", ":all:",
+            uv,
+            "pip",
+            "install",
+            "--requirement",
+            str(requirements_file),
+            "--constraint",
+            str(constraints_file),
+            "--target",
+            str(target),
+            "--python-platform",
+            UV_PLATFORM,
+            "--python-version",
+            PYTHON_VERSION,
+            "--only-binary",
+            ":all:",
             "--quiet",
         ]
     return None
@@ -114,13 +163,14 @@ def remove_distribution(site: Path, name: str) -> bool:
 class PipLayerBundling:
     """Runs on the build host instead of Docker; writes ``<output>/python`` as Lambda layers expect."""
 
-    def __init__(self, requirements_file: Path) -> None:
+    def __init__(self, requirements_file: Path, constraints_file: Path) -> None:
         self.requirements_file = requirements_file
+        self.constraints_file = constraints_file
 
     # jsii expands the BundlingOptions struct into keyword-only arguments; only ``image`` is declared.
     def try_bundle(self, output_dir: str, *, image: DockerImage, **_: Any) -> bool:
         site = Path(output_dir) / "python"
-        command = _installer(self.requirements_file, site)
+        command = _installer(self.requirements_file, self.constraints_file, site)
         if command is None:
             return False  # CDK falls back to Docker, which says clearly that it is missing
         print(f"examdesk layer: {' '.join(command)}", file=sys.stderr)

@@ -26,8 +26,10 @@ def configure(endpoint: str | None = None) -> None:
         os.environ["EXAMDESK_DYNAMODB_ENDPOINT"] = endpoint
 
 
-def serve(endpoint: str, port: int, demo: bool, quiet: bool = False) -> None:
-    """Serve the API against a running DynamoDB endpoint (creating the table if missing)."""
+def serve(endpoint: str, port: int, demo: bool, quiet: bool = False, importer_interval: float | None = None,
+          interactive: bool = False) -> None:
+    """Serve the API against a running DynamoDB endpoint (creating the table if missing), with the results
+    importer on its schedule and fake providers (docs/powerpath.md)."""
     configure(endpoint)
     from functions.data.dynamo import client
     from functions.platform.settings import settings
@@ -40,10 +42,14 @@ def serve(endpoint: str, port: int, demo: bool, quiet: bool = False) -> None:
     server = make_server(port=port, quiet=quiet)
     print(f"table {settings().table_name} {'created' if created else 'kept'} on {endpoint}; demo data: {loaded}")
     print(f"examdesk API on http://127.0.0.1:{port}  (Swagger UI: /docs, spec: /openapi.json)", flush=True)
+    from infra.local.scheduler import INTERVAL_ENV, start_local_importer
+
+    interval = importer_interval if importer_interval is not None else float(os.environ.get(INTERVAL_ENV, 300))
+    start_local_importer(port, interval, quiet=quiet, interactive=interactive)
     server.serve_forever()
 
 
-def run(port: int, db_port: int) -> None:
+def run(port: int, db_port: int, importer_interval: float | None = None) -> None:
     from infra.local.dynamodb_local import DynamoDBLocal
 
     db = DynamoDBLocal(port=db_port, db_path=ROOT / ".local" / "dynamodb").start()
@@ -51,7 +57,7 @@ def run(port: int, db_port: int) -> None:
     print("A token for a demo user: make token user=kevin   (users: ada irene theo kevin maria oscar)")
     print("Ctrl-C stops the API and DynamoDB Local.")
     try:
-        serve(db.endpoint, port, demo=True)
+        serve(db.endpoint, port, demo=True, importer_interval=importer_interval, interactive=True)
     except KeyboardInterrupt:
         print("\nstopping")
     finally:
@@ -69,6 +75,10 @@ def main(argv: list[str]) -> int:
     serve_p.add_argument("--port", type=int, required=True)
     serve_p.add_argument("--demo", action="store_true", help="load the demo data set")
     serve_p.add_argument("--quiet", action="store_true")
+    for p in (run_p, serve_p):
+        p.add_argument("--importer-interval", type=float, default=None,
+                       help="seconds between importer passes (default $EXAMDESK_IMPORTER_INTERVAL_SECONDS or 300; "
+                            "0: on demand only)")
     token_p = sub.add_parser("token", help="print a JWT for a user id")
     token_p.add_argument("user")
     token_p.add_argument("--hours", type=float, default=8)
@@ -76,9 +86,9 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     configure()
     if args.command == "run":
-        run(args.port, args.db_port)
+        run(args.port, args.db_port, args.importer_interval)
     elif args.command == "serve":
-        serve(args.endpoint, args.port, args.demo, args.quiet)
+        serve(args.endpoint, args.port, args.demo, args.quiet, args.importer_interval)
     elif args.command == "token":
         from functions.platform.auth import mint_jwt
 

@@ -13,13 +13,17 @@ import pytest
 # Must be set before aws_cdk starts its node process.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from aws_cdk import App  # noqa: E402
+from aws_cdk import App
 
-from functions.routes import ROUTES  # noqa: E402
-from infra.application import build_app  # noqa: E402
-from infra.stack import ExamdeskStack  # noqa: E402
+from functions.routes import ROUTES
+from infra.application import build_app
+from infra.stack import ExamdeskStack
 
-TEST_CONTEXT = {"aws:cdk:bundling-stacks": []}  # skip the pip layer build: tests never touch the network
+JWKS_URL = "https://issuer.example/.well-known/jwks.json"
+TEST_CONTEXT = {
+    "aws:cdk:bundling-stacks": [],  # skip the pip layer build: tests never touch the network
+    "examdesk:jwksUrl": JWKS_URL,
+}
 
 
 @dataclass

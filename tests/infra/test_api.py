@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_cdk import App, Stack, Validations
+from aws_cdk import aws_lambda as lambda_
+from cdk_nag import AwsSolutionsChecks
 
+from functions.platform.gateway import GATEWAY_RESPONSES, gateway_body
 from functions.routes import ROUTES, Route
+from infra.application import cdk_json_context
+from infra.config import DeployConfig
+from infra.constructs.api import Api
 from infra.constructs.authorizer import AUTHORIZER_HANDLER
 from tests.infra.conftest import Synth
 
-pytestmark = pytest.mark.infra
+# One xdist worker runs them all (make test uses --dist loadgroup): the app is synthesized once.
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 
 def resource_paths(synth: Synth) -> dict[str, str]:
@@ -101,3 +111,45 @@ def test_stage_logs_throttles_and_traces(synth: Synth) -> None:
     assert settings["LoggingLevel"] in ("ERROR", "INFO")
     assert settings["DataTraceEnabled"] is False
     assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] > 0
+
+
+def test_gateway_responses_are_the_dialect_neutral_bodies(synth: Synth) -> None:
+    responses = {
+        r["Properties"]["ResponseType"]: r["Properties"]
+        for r in synth.of_type("AWS::ApiGateway::GatewayResponse").values()
+    }
+    assert sorted(responses) == sorted(GATEWAY_RESPONSES)
+    for response_type, (status, code, message) in GATEWAY_RESPONSES.items():
+        props = responses[response_type]
+        assert props["StatusCode"] == str(status)
+        assert json.loads(props["ResponseTemplates"]["application/json"]) == gateway_body(status, code, message)
+
+
+def test_a_public_route_has_no_authorizer_and_still_passes_cdk_nag(tmp_path: Path) -> None:
+    """No route is public yet; this builds the Api construct alone with one that is."""
+    app = App(outdir=str(tmp_path), context=cdk_json_context())
+    stack = Stack(app, "PublicRoute")
+    function = lambda_.Function.from_function_attributes(
+        stack, "Fn", function_arn=f"arn:aws:lambda:{stack.region}:{stack.account}:function:f", same_environment=True
+    )
+    routes = [
+        Route("health", "GET", "/health", "examdesk.health", "examdesk", "read", "Health check", public=True),
+        Route("get_thing", "GET", "/things/{thingId}", "examdesk.get_thing", "examdesk", "read", "Get a thing"),
+    ]
+    Api(
+        stack,
+        "Api",
+        routes=routes,
+        functions={route.name: function for route in routes},
+        authorizer_function=function,
+        config=DeployConfig.from_node(app.node),
+    )
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    template = app.synth().get_stack_by_name("PublicRoute").template  # raises on a cdk-nag finding
+    methods = {
+        m["Properties"]["OperationName"]: m["Properties"]
+        for m in template["Resources"].values()
+        if m["Type"] == "AWS::ApiGateway::Method"
+    }
+    assert methods["health"]["AuthorizationType"] == "NONE" and "AuthorizerId" not in methods["health"]
+    assert methods["get_thing"]["AuthorizationType"] == "CUSTOM"

@@ -10,9 +10,10 @@ from functions.platform import settings
 from functions.routes import ROUTES
 from infra.constructs.authorizer import AUTHORIZER_HANDLER
 from infra.constructs.importer_schedule import IMPORTER_HANDLER
-from tests.infra.conftest import Synth
+from tests.infra.conftest import JWKS_URL, Synth
 
-pytestmark = pytest.mark.infra
+# One xdist worker runs them all (make test uses --dist loadgroup): the app is synthesized once.
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 ALL_HANDLERS = [route.handler for route in ROUTES] + [AUTHORIZER_HANDLER, IMPORTER_HANDLER]
 
@@ -29,6 +30,12 @@ def test_each_handler_is_on_exactly_one_function(synth: Synth, handler: str) -> 
 
 def _props(synth: Synth) -> list[tuple[str, dict[str, Any]]]:
     return [(k, v["Properties"]) for k, v in synth.of_type("AWS::Lambda::Function").items()]
+
+
+def test_route_functions_are_named_after_the_stack_and_route(synth: Synth) -> None:
+    for route in ROUTES:
+        _, fn = synth.function_for(route.handler)
+        assert fn["Properties"]["FunctionName"] == f"{synth.stack.stack_name}-{route.name}"
 
 
 def test_runtime_settings_are_shared(synth: Synth) -> None:
@@ -68,6 +75,10 @@ def test_authorizer_gets_jwt_settings(synth: Synth) -> None:
     env = fn["Properties"]["Environment"]["Variables"]
     assert env[settings.JWT_ISSUER] == "examdesk"
     assert env[settings.JWT_AUDIENCE] == "examdesk-api"
+    assert env[settings.JWKS_URL] == JWKS_URL
+    # Route functions never see JWT settings; only the authorizer verifies tokens.
+    for route in ROUTES:
+        assert settings.JWKS_URL not in synth.function_for(route.handler)[1]["Properties"]["Environment"]["Variables"]
 
 
 def test_code_asset_is_a_staged_copy_of_functions_only(synth: Synth) -> None:

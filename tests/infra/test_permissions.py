@@ -11,7 +11,8 @@ from infra.constructs.authorizer import AUTHORIZER_HANDLER
 from infra.constructs.importer_schedule import IMPORTER_HANDLER
 from tests.infra.conftest import Synth
 
-pytestmark = pytest.mark.infra
+# One xdist worker runs them all (make test uses --dist loadgroup): the app is synthesized once.
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 DYNAMODB_READ_ACTIONS = {
     "dynamodb:BatchGetItem",
@@ -99,9 +100,7 @@ def test_importer_can_read_and_write(synth: Synth) -> None:
 
 
 def function_roles(synth: Synth) -> set[str]:
-    return {
-        fn["Properties"]["Role"]["Fn::GetAtt"][0] for fn in synth.of_type("AWS::Lambda::Function").values()
-    }
+    return {fn["Properties"]["Role"]["Fn::GetAtt"][0] for fn in synth.of_type("AWS::Lambda::Function").values()}
 
 
 def test_function_roles_have_no_aws_managed_policies(synth: Synth) -> None:

@@ -7,7 +7,8 @@ import pytest
 from infra.constructs.importer_schedule import IMPORTER_HANDLER
 from tests.infra.conftest import Synth
 
-pytestmark = pytest.mark.infra
+# One xdist worker runs them all (make test uses --dist loadgroup): the app is synthesized once.
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 
 def test_rule_targets_the_importer_every_15_minutes(synth: Synth) -> None:

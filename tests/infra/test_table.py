@@ -10,7 +10,8 @@ from functions.data import keys
 from infra.constructs.table import TTL_ATTRIBUTE
 from tests.infra.conftest import Synth
 
-pytestmark = pytest.mark.infra
+# One xdist worker runs them all (make test uses --dist loadgroup): the app is synthesized once.
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,8 @@ def test_untimed_exam_without_close_date_never_ends():
 
 
 def test_time_limit():
-    assert attempt_end(exam(time_limit_minutes=60), None, T0) == (T0 + timedelta(minutes=60), LimitedBy.TIME_LIMIT)
+    assert attempt_end(exam(time_limit_minutes=60), None, T0) == (
+        T0 + timedelta(minutes=60), LimitedBy.TIME_LIMIT)
 
 
 def test_extra_time_and_multiplier_are_an_extension():
@@ -51,3 +52,54 @@ def test_window_and_unlock():
 def test_allowed_attempts_adds_extra_attempts():
     assert allowed_attempts(exam(max_attempts=2), ext(extra_attempts=3)) == 5
     assert allowed_attempts(exam(max_attempts=2), None) == 2
+
+
+# --- the multiplier and extra minutes compose (Open edX allowance + Canvas extension) ---------------------
+def test_multiplier_applies_to_the_time_limit_then_minutes_are_added():
+    from functions.core.timing import allowed_minutes, granted_minutes
+
+    e = exam(time_limit_minutes=60)
+    assert allowed_minutes(e, ext(time_multiplier=1.5)) == 90
+    assert allowed_minutes(e, ext(extra_time_minutes=20)) == 80
+    assert allowed_minutes(e, ext(time_multiplier=2, extra_time_minutes=20)) == 140
+    assert granted_minutes(e, ext(time_multiplier=2, extra_time_minutes=20)) == 80
+    assert allowed_minutes(exam(), ext(time_multiplier=2, extra_time_minutes=20)) is None  # untimed stays so
+
+
+def test_two_grants_together_never_give_less_time_than_either_alone():
+    e = exam(time_limit_minutes=45)
+    both, _ = attempt_end(e, ext(time_multiplier=1.25, extra_time_minutes=15), T0)
+    alone = [attempt_end(e, ext(time_multiplier=1.25), T0)[0],
+             attempt_end(e, ext(extra_time_minutes=15), T0)[0]]
+    assert both is not None and all(a is not None and both >= a for a in alone)
+
+
+def test_a_multiplier_below_one_never_takes_time_away():
+    assert attempt_end(exam(time_limit_minutes=60), ext(time_multiplier=0.5), T0) == (
+        T0 + timedelta(minutes=60), LimitedBy.TIME_LIMIT)
+
+
+def test_a_zero_extension_is_the_time_limit():
+    assert attempt_end(exam(time_limit_minutes=60), ext(), T0)[1] is LimitedBy.TIME_LIMIT
+
+
+def test_cap_by_close_date_hides_no_extension():
+    """The cap wins over the multiplier too, and says so."""
+    closes = T0 + timedelta(minutes=70)
+    e = exam(time_limit_minutes=60, closes_at=closes)
+    assert attempt_end(e, ext(time_multiplier=1.5), T0) == (closes, LimitedBy.CLOSE_DATE)
+    assert attempt_end(e, None, T0) == (T0 + timedelta(minutes=60), LimitedBy.TIME_LIMIT)
+
+
+def test_unlocked_untimed_attempt_has_no_end_and_says_unlock():
+    assert attempt_end(exam(closes_at=T0 + timedelta(hours=1)), ext(manually_unlocked=True), T0) == (
+        None, LimitedBy.UNLOCK)
+
+
+def test_extra_attempts_and_attempts_left():
+    from functions.core.timing import attempts_left
+
+    e = exam(max_attempts=1)
+    assert attempts_left(e, None, used=1) == 0
+    assert attempts_left(e, ext(extra_attempts=2), used=1) == 2
+    assert attempts_left(e, ext(extra_attempts=2), used=5) == 0

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from functions.api.examspark.params import IncludeParam, includes
 from functions.api.examspark.render import session_envelope
 from functions.api.wiring import session_service
+from functions.core import disclosure
 from functions.platform.http import RouteApp
 
 app = RouteApp("examspark_get_session")
@@ -16,13 +17,14 @@ app = RouteApp("examspark_get_session")
 
 @app
 def get_session(
-    sessionId: Annotated[str, Path(max_length=128)],  # noqa: N803 (the seed's parameter name)
+    sessionId: Annotated[str, Path(max_length=128)],
     include: IncludeParam = None,
 ) -> dict[str, Any]:
     """Returns details for a single exam-session record; the caller's own, or any in a course they may view."""
     wanted = includes(include)
     session, exam = session_service(app).get(sessionId)
-    return session_envelope(session, exam, wanted)
+    return session_envelope(session, exam, wanted,
+                            hide_scores=disclosure.scores_hidden(app.principal, session, exam))
 
 
 lambda_handler = app.lambda_handler

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.core.models import Exam, Score, Session
+from functions.core.models import Exam, Item, Objective, Question, Score, Session
+from functions.core.services.results import Results
+from functions.core.services.session_list import SessionList
 from functions.data import keys
 
 INCLUDES = ("results", "responses")
 
 
-def score(value: Score) -> dict[str, Any]:
-    return {"actual": value.actual, "isScorable": value.is_scorable, "min": value.min, "max": value.max}
+def number(value: float | None) -> float | int | None:
+    """Whole numbers as JSON integers, as the seed shows them (1, 100), others as they are (66.67)."""
+    return int(value) if value is not None and float(value).is_integer() else value
+
+
+def score(value: Score | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    return {"actual": number(value.actual), "isScorable": value.is_scorable, "min": number(value.min),
+            "max": number(value.max)}
 
 
 def responses(session: Session) -> dict[str, Any]:
@@ -42,30 +52,109 @@ def results(session: Session) -> dict[str, Any] | None:
     }
 
 
-def exam_session(session: Session, exam: Exam, include: tuple[str, ...] = ()) -> dict[str, Any]:
+def exam_session(session: Session, exam: Exam, include: tuple[str, ...] = (), *,
+                 hide_scores: bool = False) -> dict[str, Any]:
     attempt = session.current
     body: dict[str, Any] = {
         "id": session.id,
         "studentId": session.user_id,
         "maturity": session.maturity.value,
         "name": session.name,
-        "scoreActual": session.score_actual,
-        "scoreMin": exam.score_min,
-        "scoreMax": exam.score_max,
+        "scoreActual": None if hide_scores else number(session.score_actual),
+        "scoreMin": number(exam.score_min),
+        "scoreMax": number(exam.score_max),
         "examId": f"{exam.id}/{keys.versioned(keys.EXAM)}",
         "workspaceId": exam.course_id,
         "attempt": attempt.number if attempt else 0,
+        "attemptsUsed": len(session.attempts),
         "startedAt": attempt.started_at.isoformat() if attempt else None,
         "endsAt": attempt.ends_at.isoformat() if attempt and attempt.ends_at else None,
+        "submittedAt": attempt.submitted_at.isoformat() if attempt and attempt.submitted_at else None,
         "limitedBy": attempt.limited_by.value if attempt else None,
         "examSessionData": {"lti": session.lti},
     }
     if "responses" in include:
         body["responses"] = responses(session)
     if "results" in include:
-        body["results"] = results(session)
+        body["results"] = None if hide_scores else results(session)
     return body
 
 
-def session_envelope(session: Session, exam: Exam, include: tuple[str, ...] = ()) -> dict[str, Any]:
-    return {"examSession": exam_session(session, exam, include), "examConfig": {"id": exam.id}}
+def session_envelope(session: Session, exam: Exam, include: tuple[str, ...] = (), *,
+                     hide_scores: bool = False) -> dict[str, Any]:
+    return {"examSession": exam_session(session, exam, include, hide_scores=hide_scores),
+            "examConfig": {"id": exam.id}}
+
+
+# --- POST /api/exam-sessions -------------------------------------------------------------------------
+def session_list(page: SessionList, include: tuple[str, ...]) -> dict[str, Any]:
+    agg = page.aggregate
+    return {
+        "total": page.total,
+        "nextToken": page.next_token,
+        "aggregations": {"minScore": {"value": number(agg.min_score)}, "avgScore": {"value": number(agg.avg_score)},
+                         "maxScore": {"value": number(agg.max_score)}},
+        "metadata": None,
+        "items": [session_envelope(session, exam, include) for session, exam in page.rows],
+    }
+
+
+# --- GET /api/exam-session/{sessionId}/results ----------------------------------------------------------
+def question_result(question: Question, selected: list[int] | None) -> dict[str, Any]:
+    return {
+        "id": question.id,
+        "interactionType": question.interaction_type,
+        "keys": [{"value": o.id, "index": i} for i, o in enumerate(question.options) if o.is_key],
+        "options": [{"id": o.id, "content": o.content, "isKey": o.is_key, "index": i}
+                    for i, o in enumerate(question.options)],
+        "response": {"options": [{"index": i} for i in selected]} if selected else {},
+    }
+
+
+def item_result(item: Item, session: Session) -> dict[str, Any]:
+    attempt = session.current
+    saved = attempt.responses.get(item.id, {}) if attempt else {}
+    return {
+        "sk": keys.versioned(keys.ITEM),
+        "name": item.name,
+        "score": score(attempt.item_scores.get(item.id)) if attempt else None,
+        "id": item.id,
+        "alignmentIds": item.alignment_ids,
+        "questions": [question_result(q, saved.get(q.id)) for q in item.questions],
+    }
+
+
+def objective_result(objective_id: str, objective: Objective | None, session: Session) -> dict[str, Any]:
+    attempt = session.current
+    scored = attempt.objective_scores.get(objective_id) if attempt else None
+    return {
+        "score": score(scored.score) if scored else None,
+        "id": objective_id,
+        "text": objective.text if objective else None,
+        "abbreviation": objective.abbreviation if objective else None,
+        "scores": [score(s) for s in scored.scores] if scored else [],
+    }
+
+
+def session_results(found: Results) -> dict[str, Any]:
+    session, exam = found.session, found.exam
+    attempt = session.current
+    objective_ids = dict.fromkeys(o for item in found.items for o in item.alignment_ids)
+    return {
+        "examSession": {
+            "id": session.id,
+            "maturity": session.maturity.value,
+            "name": session.name,
+            "scoreActual": number(session.score_actual),
+            "scoreMin": number(exam.score_min),
+            "scoreMax": number(exam.score_max),
+            "examId": exam.id,  # the seed's results route shows the bare id
+            "examSessionData": {"lti": {"userId": session.user_id, **session.lti}},
+        },
+        "results": {
+            "items": [item_result(item, session) for item in found.items],
+            "objectives": {oid: objective_result(oid, found.objectives.get(oid), session) for oid in objective_ids},
+            "points": score(attempt.points) if attempt else None,
+        },
+        "examConfig": {"id": exam.id},
+    }

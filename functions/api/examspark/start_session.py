@@ -32,7 +32,7 @@ class LtiLaunch(BaseModel):
 
 @app
 def start_session(
-    examConfigId: Annotated[str, Path(max_length=128)],  # noqa: N803
+    examConfigId: Annotated[str, Path(max_length=128)],
     launch: Annotated[LtiLaunch, Body()],
     include: IncludeParam = None,
 ) -> dict[str, Any]:

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from functions.core import scoring, statistics, timing
-from functions.core.errors import Conflict, ConcurrentUpdate, InvalidInput, NotFound
-from functions.core.models import Attempt, Exam, Session, User
+from functions.core.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound
+from functions.core.models import Attempt, Exam, HistoryNote, Item, Session, User
 from functions.core.ports import ExamStore, People, SessionStore, StatsOps
 from functions.core.rights import Access, Right
 
@@ -44,6 +44,9 @@ class SessionService:
     stats_op: StatsOps
     access: Access
     now: datetime
+    # Read routes run with read-only table access: they show an expired attempt completed but do not store it
+    # (the next write to the session does, with its statistics). Write routes persist it at once.
+    persist_expiry: bool = True
 
     # --- reading ---------------------------------------------------------------------------------
     def exam(self, exam_id: str) -> Exam:
@@ -61,15 +64,14 @@ class SessionService:
         exam = self.exam(session.exam_id)
         return self.settle(session, exam), exam
 
-    def settle(self, session: Session, exam: Exam) -> Session:
+    def settle(self, session: Session, exam: Exam, items: dict[str, Item] | None = None) -> Session:
         """Expiry is enforced on every read: an attempt past its end is completed with what it has."""
-        current = session.current
-        if current is None or current.complete or current.ends_at is None or self.now < current.ends_at:
+        if not expired(session, self.now):
             return session
-        after = session.model_copy(deep=True)
-        assert after.current is not None
-        after.current.submitted_at = current.ends_at
-        self.score(after, exam)
+        after = completed_at_end(session)
+        self.score(after, exam, items)
+        if not self.persist_expiry:
+            return after
         try:
             self.commit(session, after, exam)
         except ConcurrentUpdate:
@@ -129,25 +131,45 @@ class SessionService:
             raise InvalidInput(f"user '{user_ref}' is not a student of course '{exam.course_id}'", field="user_id")
         return user
 
-    def score(self, session: Session, exam: Exam) -> None:
-        """Score the current attempt and resolve the session score by the exam's policy (in place)."""
+    def score(self, session: Session, exam: Exam, items: dict[str, Item] | None = None) -> None:
+        """Score the current attempt and resolve the session score by the exam's policy (in place).
+        ``items``: the session's items when the caller already read them (saves a BatchGetItem)."""
         attempt = session.current
         assert attempt is not None
-        items = self.exams.get_items(session.item_ids)
+        items = items if items is not None else self.exams.get_items(session.item_ids)
         missing = [i for i in session.item_ids if i not in items]
         if missing:
             raise Conflict(f"items {missing} of this session no longer exist")
         scoring.score_attempt(attempt, items, session.item_ids, exam.score_min, exam.score_max)
         session.score_actual = scoring.resolve_session_score(exam.scoring_policy, session)
 
-    def commit(self, before: Session, after: Session, exam: Exam, *, history: bool = False) -> None:
+    def commit(self, before: Session, after: Session, exam: Exam, *, history: bool = False,
+               reason: str = "change") -> None:
         """The one write path: optimistic version check, exam statistics in the same transaction, and
-        (``history``) the earlier state kept as a restorable version."""
+        (``history``) the earlier state kept as a restorable version noting ``reason``, who and when."""
         after.version = before.version + 1
         after.updated_at = self.now
+        after.history_note = None
+        kept = None
+        if history:
+            kept = before.model_copy(deep=True)
+            kept.history_note = HistoryNote(reason=reason, by=self.access.principal.subject, at=self.now)
         op = self.stats_op(exam.id, statistics.score_change(before.score_actual, after.score_actual))
-        self.sessions.save_session(after, keep_history_of=before if history else None,
-                                   extra_ops=[op] if op else None)
+        self.sessions.save_session(after, keep_history_of=kept, extra_ops=[op] if op else None)
+
+
+def expired(session: Session, now: datetime) -> bool:
+    """Is the current attempt still open although its end has passed (nobody has completed it yet)?"""
+    current = session.current
+    return not (current is None or current.complete or current.ends_at is None or now < current.ends_at)
+
+
+def completed_at_end(session: Session) -> Session:
+    """A copy whose current attempt is submitted at its end time (scored by the caller)."""
+    after = session.model_copy(deep=True)
+    assert after.current is not None
+    after.current.submitted_at = after.current.ends_at
+    return after
 
 
 def _iso(value: datetime | None) -> str:

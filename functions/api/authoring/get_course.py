@@ -1,0 +1,21 @@
+"""GET /authoring/courses/{courseId}"""
+
+from __future__ import annotations
+
+from functions.api.authoring.params import PathId
+from functions.api.authoring.render import CourseOut, out
+from functions.api.authoring.service import authoring
+from functions.platform.http import RouteApp
+
+app = RouteApp("get_course")
+
+
+@app
+def get_course(
+    courseId: PathId,
+) -> CourseOut:
+    """A course, to anyone who may view it or take its exams (students do not see an inactive course)."""
+    return out(CourseOut, authoring(app).get_course(courseId))
+
+
+lambda_handler = app.lambda_handler

@@ -1,0 +1,22 @@
+"""The shared body of the two Canvas list routes: one service call, the page, and its Link header."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+
+from functions.api.canvas import render
+from functions.api.wiring import extension_service
+from functions.platform.http import JSON, RouteApp
+
+
+def extensions_page(app: RouteApp, course_id: str, quiz_id: str | None, per_page: int,
+                    page: str | None) -> Response[dict[str, Any]]:
+    views, next_page = extension_service(app).granted(course_id, quiz_id, per_page, page)
+    headers = None
+    if next_page:
+        event = app.resolver.current_event.raw_event
+        headers = {"Link": render.next_link(event, app.headers, next_page, per_page)}
+    # The body stays a dict: Powertools validates it against the return type, then serializes it.
+    return Response(status_code=200, content_type=JSON, body=render.quiz_extensions(views), headers=headers)

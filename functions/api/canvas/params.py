@@ -1,0 +1,18 @@
+"""Path and query parameters shared by the Canvas routes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+MAX_PER_PAGE = 50  # each entry also reads that student's sessions for the running attempt's end
+DEFAULT_PER_PAGE = 10  # Canvas' default
+
+CourseId = Annotated[str, Path(min_length=1, max_length=128, description="the course id")]
+QuizId = Annotated[str, Path(min_length=1, max_length=128, description="the quiz (exam) id")]
+PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description=f"page size, 1..{MAX_PER_PAGE}")]
+Page = Annotated[
+    str | None,
+    Query(max_length=2048, description="the page token from the previous answer's Link header (rel=next)"),
+]

@@ -1,0 +1,27 @@
+"""GET /api/exam-session/{sessionId}/retake (a GET that writes: the seed's design)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from functions.api.examspark.params import IncludeParam, SessionId, includes
+from functions.api.examspark.render import session_envelope
+from functions.api.wiring import attempt_service
+from functions.core import disclosure
+from functions.platform.http import RouteApp
+
+app = RouteApp("examspark_retake", errors=(400, 401, 403, 404, 409))
+
+
+@app
+def retake(sessionId: SessionId, include: IncludeParam = None) -> dict[str, Any]:
+    """A new attempt in the session (same question set, fresh clock) for exam configs that allow retakes,
+    once the current attempt is complete and while attempts (with extra ones granted) remain. The student may
+    retake their own; on a student's behalf it needs attempt:manage."""
+    wanted = includes(include)
+    session, exam = attempt_service(app).retake(sessionId)
+    return session_envelope(session, exam, wanted,
+                            hide_scores=disclosure.scores_hidden(app.principal, session, exam))
+
+
+lambda_handler = app.lambda_handler

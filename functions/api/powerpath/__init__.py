@@ -1,0 +1,1 @@
+"""Timeback PowerPath external tests (../shared/seeds/timeback-import-external-test-results.txt)."""

@@ -1,0 +1,24 @@
+"""GET /powerpath/importExternalTestAssignmentResults"""
+
+from __future__ import annotations
+
+from functions.api.powerpath.params import ApplicationName, LessonId, Student
+from functions.api.powerpath.schemas import ImportOut, import_out
+from functions.api.wiring import external_test_service
+from functions.platform.http import RouteApp
+
+app = RouteApp("powerpath_import_results", errors=(400, 401, 404, 409, 502, 503))
+
+
+@app
+def import_external_test_assignment_results(
+    student: Student, lesson: LessonId, applicationName: ApplicationName = None,
+) -> ImportOut:
+    """Import the latest attempt's results now (the scheduled importer does the same for every pending one).
+    Idempotent: a finalized lesson is a no-op. A placement or test-out that becomes final may enroll the
+    student in the subject track's course (unless the assignment skipped it)."""
+    assignment, _ = external_test_service(app).import_now(student, lesson)
+    return import_out(assignment)
+
+
+lambda_handler = app.lambda_handler

@@ -1,0 +1,107 @@
+"""Extension grants as the domain sees them: one request entry (``Grant``), its limits, what a caller is
+shown (``ExtensionView``), and the storage the grant service needs (Protocols; core never imports data/)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from functions.core.errors import InvalidInput
+from functions.core.models import Enrollment, Exam, Extension, LimitedBy, Session
+from functions.core.ports import SessionStore
+
+# Canvas' documented limits (inclusive). Unlike Canvas, a value outside them is refused, never clamped.
+LIMITS: dict[str, tuple[int, int]] = {
+    "extra_attempts": (0, 1000),
+    "extra_time": (0, 10080),  # minutes (one week)
+    "extend_from_now": (1, 1440),  # minutes (one day)
+    "extend_from_end_at": (1, 1440),
+}
+EXCLUSIVE = ("extend_from_now", "extend_from_end_at")
+MAX_GRANTS = 100  # entries in one request
+MAX_WRITES = 100  # what one TransactWriteItems holds: a grant is all-or-nothing
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One student's entry of a grant request. Fields left None keep their stored value."""
+
+    user_id: str
+    extra_attempts: int | None = None
+    extra_time: int | None = None  # minutes added to the time limit of the next attempts
+    manually_unlocked: bool | None = None
+    extend_from_now: int | None = None  # moves a running attempt: end = now + n minutes
+    extend_from_end_at: int | None = None  # moves a running attempt: end += n minutes
+
+    def __post_init__(self) -> None:
+        # Dialect parsers check first and name fields in their own terms; this guards every other caller.
+        if not self.user_id:
+            raise InvalidInput("user_id is required", field="user_id")
+        for name, (low, high) in LIMITS.items():
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not low <= value <= high):
+                raise InvalidInput(f"{name} must be a whole number from {low} to {high}", field=name)
+        if self.extend_from_now is not None and self.extend_from_end_at is not None:
+            raise InvalidInput("extend_from_now and extend_from_end_at are mutually exclusive; send one",
+                               field="extend_from_now")
+
+    @property
+    def extends(self) -> bool:
+        return self.extend_from_now is not None or self.extend_from_end_at is not None
+
+    def changes(self) -> dict[str, Any]:
+        """The Extension fields this entry sets (values replace stored ones; they do not add up)."""
+        given = {"extra_attempts": self.extra_attempts, "extra_time_minutes": self.extra_time,
+                 "manually_unlocked": self.manually_unlocked}
+        return {name: value for name, value in given.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class ExtensionView:
+    """One student on one exam: what was granted and the end of the running attempt (None: none runs)."""
+
+    user_id: str
+    exam_id: str
+    extra_attempts: int
+    extra_time: int
+    manually_unlocked: bool
+    time_multiplier: float | None
+    allowed_attempts: int
+    end_at: datetime | None
+    # The running attempt's limit, or the one a new attempt started now would get: a cap is never hidden.
+    limited_by: LimitedBy
+    updated_at: datetime | None
+    updated_by: str | None
+
+
+class WriteBatch(Protocol):
+    """Writes gathered for one TransactWriteItems; ``sessions`` queues SessionService.commit's writes."""
+
+    @property
+    def sessions(self) -> SessionStore: ...
+
+    def add(self, operations: list[dict[str, Any]]) -> None: ...
+
+    def size(self) -> int: ...
+
+    def commit(self) -> None: ...
+
+
+class ExtensionStore(Protocol):
+    def course_exams(self, course_id: str, at_most: int) -> list[Exam]: ...
+
+    def get_exams(self, exam_ids: list[str]) -> dict[str, Exam]: ...
+
+    def load(self, course_id: str, user_ids: list[str], exam_ids: list[str]
+             ) -> tuple[dict[str, Enrollment], dict[tuple[str, str], Extension]]: ...
+
+    def user_sessions(self, course_id: str, user_id: str, exam_id: str | None = None) -> list[Session]: ...
+
+    def list_extensions(self, course_id: str, exam_id: str | None, limit: int, token: str | None
+                        ) -> tuple[list[Extension], str | None]: ...
+
+    def save_ops(self, before: Extension | None, after: Extension, *, by: str, at: datetime
+                 ) -> list[dict[str, Any]]: ...
+
+    def batch(self) -> WriteBatch: ...

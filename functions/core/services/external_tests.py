@@ -1,0 +1,161 @@
+"""PowerPath external tests for a caller: assign a lesson's external test, import its results now, read the
+progress. The import itself (shared with the scheduled importer) is ``external_imports.AssignmentImporter``.
+
+Who may do what: the student themself (with the take-exam right in the lesson's course), or anyone with
+MANAGE_ATTEMPTS (assign, import) or VIEW_COURSE (progress) there. Anyone else gets 404, worded as for a
+missing object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from functions.core import external_tests as rules
+from functions.core.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound
+from functions.core.external_tests import AssignRequest
+from functions.core.models import Course, Enrollment, ExternalAssignment, Lesson, Role, User
+from functions.core.rights import Access, Right
+from functions.core.services.external_imports import AssignmentImporter
+from functions.core.services.external_ports import AssignmentStore, EnrollOp, LessonStore, People, Providers
+
+ROUTE_LEASE = timedelta(seconds=60)  # longer than a request can run (provider timeouts included)
+
+
+@dataclass
+class MemoDirectory:
+    """One request's view of the directory: the rights check and the student check read a user once."""
+
+    inner: People
+    _users: dict[str, User | None] = field(default_factory=dict)
+    _enrollments: dict[tuple[str, str], Enrollment | None] = field(default_factory=dict)
+
+    def get_user(self, user_id: str) -> User | None:
+        if user_id not in self._users:
+            self._users[user_id] = self.inner.get_user(user_id)
+        return self._users[user_id]
+
+    def get_enrollment(self, course_id: str, user_id: str) -> Enrollment | None:
+        if (course_id, user_id) not in self._enrollments:
+            self._enrollments[course_id, user_id] = self.inner.get_enrollment(course_id, user_id)
+        return self._enrollments[course_id, user_id]
+
+    def get_role(self, role_id: str) -> Role | None:
+        return self.inner.get_role(role_id)
+
+    def get_course(self, course_id: str) -> Course | None:
+        return self.inner.get_course(course_id)
+
+
+@dataclass
+class ExternalTestService:
+    lessons: LessonStore
+    assignments: AssignmentStore
+    people: People
+    providers: Providers
+    enroll_op: EnrollOp
+    access: Access
+    now: datetime
+    owner: str  # the lease owner for imports made by this request
+
+    # --- shared checks ---------------------------------------------------------------------------
+    def _lesson(self, student_id: str, lesson_id: str, right: Right) -> Lesson:
+        lesson = self.lessons.get_lesson(lesson_id)
+        if lesson is None:
+            raise NotFound(f"lesson '{lesson_id}' not found, or not visible to you")
+        self.access.require_own_or(lesson.course_id, student_id, right)
+        return lesson
+
+    def _student(self, student_id: str, course_id: str | None = None) -> User:
+        """The student must exist; with ``course_id``, also be a student there (a staff member assigning
+        for someone else cannot reach users outside the course)."""
+        student = self.people.get_user(student_id)
+        if student is None:
+            raise InvalidInput(f"student '{student_id}' does not exist", field="student")
+        if course_id and self.access.principal.user_id != student_id:
+            enrollment = self.people.get_enrollment(course_id, student_id)
+            role = self.people.get_role(enrollment.role) if enrollment and enrollment.active else None
+            if role is None or Right.TAKE_EXAM not in role.rights:
+                raise InvalidInput(f"user '{student_id}' is not a student of course '{course_id}'",
+                                   field="student")
+        return student
+
+    # --- routes ----------------------------------------------------------------------------------
+    def make_assignment(self, student_id: str, lesson_id: str, *, test_id: str | None = None,
+                        application_name: str | None = None, skip_course_enrollment: bool = False
+                        ) -> tuple[ExternalAssignment, bool]:
+        """Assign through the provider, then store; a provider failure stores nothing. An open (not
+        finalized) attempt is returned as it is, so a repeated request assigns nothing twice."""
+        lesson = self._lesson(student_id, lesson_id, Right.MANAGE_ATTEMPTS)
+        provider = rules.check_assignable(lesson)
+        student = self._student(student_id, lesson.course_id)
+        current = self.assignments.latest(student_id, lesson_id)
+        if current is not None and not current.finalized:
+            if test_id and current.test_id and test_id != current.test_id:
+                raise Conflict(f"attempt {current.attempt} of lesson '{lesson_id}' is still open with test "
+                               f"'{current.test_id}'; it must be finalized before another test is assigned",
+                               field="testId")
+            return current, False
+        attempt = current.attempt + 1 if current else 1
+        wanted_test = test_id or lesson.test_id
+        if provider == rules.EDULASTIC and not wanted_test:
+            raise InvalidInput(f"testId is required: lesson '{lesson_id}' names no Edulastic test", field="testId")
+        assigned = self.providers(provider).assign(AssignRequest(
+            provider=provider, student_id=student.id, student_email=student.email, student_name=student.name,
+            lesson_id=lesson.id, result_id=rules.result_id(student.id, lesson.id, attempt), test_id=wanted_test,
+            subject=lesson.subject, grade=lesson.grade, application_name=application_name))
+        assignment = ExternalAssignment(
+            student_id=student.id, lesson_id=lesson.id, attempt=attempt, course_id=lesson.course_id,
+            lesson_type=lesson.lesson_type, tool_provider=provider, subject=lesson.subject, grade=lesson.grade,
+            student_email=student.email, application_name=application_name,
+            skip_course_enrollment=skip_course_enrollment, credentials=assigned.credentials,
+            assignment_id=assigned.assignment_id, class_id=assigned.class_id, test_url=assigned.test_url,
+            test_id=assigned.test_id or wanted_test, status=assigned.status, assigned_at=self.now,
+            assigned_by=self.access.principal.subject)
+        assignment.next_try_at = rules.next_poll(assignment, self.now)
+        try:
+            self.assignments.create(assignment)
+        except ConcurrentUpdate:
+            # A concurrent request assigned this attempt first: answer with its assignment.
+            winner = self.assignments.get(student.id, lesson.id, attempt, consistent=True)
+            if winner is None:
+                raise
+            return winner, False
+        return assignment, True
+
+    def import_now(self, student_id: str, lesson_id: str) -> tuple[ExternalAssignment, str]:
+        """Import the latest attempt now. A finalized attempt, or a MasteryTrack one with no new write-back,
+        is answered as it is (no provider call, no write). A provider failure is recorded for the importer's
+        backoff and then answered as a 502."""
+        lesson = self._lesson(student_id, lesson_id, Right.MANAGE_ATTEMPTS)
+        rules.check_assignable(lesson)
+        self._student(student_id)
+        current = self.assignments.latest(student_id, lesson_id)
+        if current is None:
+            raise Conflict(f"no external test was assigned to student '{student_id}' for lesson '{lesson_id}' "
+                           "(no credentials to import with): call makeExternalTestAssignment first")
+        if not rules.has_news(current):
+            return current, "finalized" if current.finalized else "unchanged"
+        claimed = self.assignments.claim(current, self.owner, self.now, self.now + ROUTE_LEASE, due_only=False)
+        if claimed is None:
+            fresh = self.assignments.get(student_id, lesson_id, current.attempt, consistent=True)
+            if fresh is not None and fresh.finalized:
+                return fresh, "finalized"
+            raise Conflict("this assignment is being imported right now; retry in a moment")
+        importer = AssignmentImporter(self.assignments, self.lessons, self.people, self.providers,
+                                      self.enroll_op, clock=lambda: self.now)
+        after, outcome, error = importer.run(claimed, self.owner)
+        if error is not None:
+            raise error
+        return after, outcome
+
+    def progress(self, student_id: str, lesson_id: str, attempt: int | None = None) -> ExternalAssignment:
+        lesson = self._lesson(student_id, lesson_id, Right.VIEW_COURSE)
+        rules.check_assignable(lesson)
+        found = (self.assignments.get(student_id, lesson_id, attempt) if attempt is not None
+                 else self.assignments.latest(student_id, lesson_id))
+        if found is None:
+            which = f"attempt {attempt} of " if attempt is not None else ""
+            raise NotFound(f"no external test assignment for {which}lesson '{lesson_id}' and student "
+                           f"'{student_id}'")
+        return found

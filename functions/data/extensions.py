@@ -1,0 +1,147 @@
+"""Extension items (Canvas quiz extension = Open edX allowance), their history copies, the reads a grant
+needs (a course's quizzes, enrollments and extensions in one batch, a student's sessions), and the write
+batch that makes a grant one TransactWriteItems."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from functions.core.errors import InvalidInput
+from functions.core.models import Enrollment, Exam, Extension, Session
+from functions.data import keys, tokens
+from functions.data.sessions import SessionRepository
+from functions.data.store import NEW_ITEM, SAME_VERSION, Store, from_item, op_put, to_item
+
+SESSION_PAGE = 100
+UNVERSIONED = "attribute_not_exists(#version) OR #version = :expected"
+
+
+def history_stamp(at: datetime) -> str:
+    """Fixed-width UTC text, so history copies sort by time."""
+    return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class BufferedStore(Store):
+    """Reads as a Store does, but queues transaction operations instead of sending them, so writes built by
+    other repositories (a session commit) join the grant's one transaction."""
+
+    def __init__(self) -> None:
+        self.operations: list[dict[str, Any]] = []
+
+    def transact(self, operations: list[dict[str, Any]], conflict_message: str | None = None) -> None:
+        self.operations.extend(operations)
+
+
+class ExtensionWrites:
+    """The operations of one grant; ``commit`` sends them as one TransactWriteItems (all or nothing)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.buffer = BufferedStore()
+        self.sessions = SessionRepository(self.buffer)
+        self.operations: list[dict[str, Any]] = []
+
+    def add(self, operations: list[dict[str, Any]]) -> None:
+        self.operations.extend(operations)
+
+    def size(self) -> int:
+        return len(self.operations) + len(self.buffer.operations)
+
+    def commit(self) -> None:
+        self.store.transact(self.operations + self.buffer.operations,
+                            conflict_message="an extension or attempt was changed by another request; retry")
+
+
+class ExtensionRepository:
+    def __init__(self, store: Store | None = None) -> None:
+        self.store = store or Store()
+
+    # --- extensions ------------------------------------------------------------------------------
+    def get_extension(self, exam_id: str, user_id: str) -> Extension | None:
+        return self.store.get_model(Extension, keys.extension_key(exam_id, user_id))
+
+    def put_op(self, extension: Extension) -> dict[str, Any]:
+        """An unconditional put without history (kept for callers that predate save_ops)."""
+        index = keys.extension_index(extension.course_id, extension.exam_id, extension.user_id)
+        return op_put(to_item(extension, keys.extension_key(extension.exam_id, extension.user_id), index))
+
+    def save_ops(self, before: Extension | None, after: Extension, *, by: str, at: datetime
+                 ) -> list[dict[str, Any]]:
+        """Upsert ``after`` only if the stored item is still ``before`` (its version), and keep ``before``
+        as a history copy noting who replaced it and when: the earlier value stays restorable."""
+        key = keys.extension_key(after.exam_id, after.user_id)
+        item = to_item(after, key, keys.extension_index(after.course_id, after.exam_id, after.user_id))
+        if before is None:
+            return [op_put(item, NEW_ITEM)]
+        names, values = {"#version": "version"}, {":expected": before.version}
+        condition = UNVERSIONED if before.version == 0 else SAME_VERSION
+        history_key = keys.extension_history_key(before.exam_id, before.user_id, history_stamp(at))
+        history = to_item(before, history_key, {"replaced_by": by, "replaced_at": at.isoformat()})
+        return [op_put(item, condition, names, values), op_put(history, NEW_ITEM)]
+
+    def history(self, exam_id: str, user_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Earlier values, newest first, each with ``replaced_by`` / ``replaced_at``."""
+        prefix = keys.extension_history_prefix(user_id)
+        page = self.store.query_page(exam_id, prefix, limit=limit, forward=False)
+        return page.items
+
+    def list_extensions(self, course_id: str, exam_id: str | None, limit: int, token: str | None
+                        ) -> tuple[list[Extension], str | None]:
+        if token:
+            tokens.decode(token, field="page")  # a garbled token: 400 naming the parameter
+        index, pk, prefix = keys.course_extensions_query(course_id, exam_id)
+        try:
+            page = self.store.query_page(pk, prefix, index=index, limit=limit, token=token)
+        except InvalidInput as error:  # a well-formed token that names something outside this list
+            raise InvalidInput(error.message.replace("nextToken", "page"), field="page") from None
+        return [from_item(Extension, i) for i in page.items], page.next_token
+
+    # --- what a grant reads ----------------------------------------------------------------------
+    def course_exams(self, course_id: str, at_most: int) -> list[Exam]:
+        index, pk, prefix = keys.course_exams_query(course_id)
+        page = self.store.query_page(pk, prefix, index=index, limit=at_most)
+        return [from_item(Exam, i) for i in page.items]
+
+    def get_exams(self, exam_ids: list[str]) -> dict[str, Exam]:
+        found = self.store.batch_get([keys.exam_key(e) for e in exam_ids]) if exam_ids else []
+        return {i["id"]: from_item(Exam, i) for i in found}
+
+    def load(self, course_id: str, user_ids: list[str], exam_ids: list[str]
+             ) -> tuple[dict[str, Enrollment], dict[tuple[str, str], Extension]]:
+        """The users' enrollments in the course and their stored extensions on the exams: one BatchGetItem
+        per 100 keys."""
+        wanted: dict[tuple[str, str], str] = {}
+        for user_id in user_ids:
+            key = keys.enrollment_key(course_id, user_id)
+            wanted[(key[keys.PK], key[keys.SK])] = "enrollment"
+            for exam_id in exam_ids:
+                key = keys.extension_key(exam_id, user_id)
+                wanted[(key[keys.PK], key[keys.SK])] = "extension"
+        found = self.store.batch_get([{keys.PK: pk, keys.SK: sk} for pk, sk in wanted])
+        enrollments: dict[str, Enrollment] = {}
+        extensions: dict[tuple[str, str], Extension] = {}
+        for item in found:
+            kind = wanted.get((item[keys.PK], item[keys.SK]))
+            if kind == "enrollment":
+                enrollment = from_item(Enrollment, item)
+                enrollments[enrollment.user_id] = enrollment
+            elif kind == "extension":
+                extension = from_item(Extension, item)
+                extensions[(extension.exam_id, extension.user_id)] = extension
+        return enrollments, extensions
+
+    def user_sessions(self, course_id: str, user_id: str, exam_id: str | None = None) -> list[Session]:
+        """A student's sessions in the course (or on one exam): one Query per 100 sessions."""
+        index, pk, prefix = keys.user_course_sessions_query(user_id, course_id, exam_id)
+        sessions: list[Session] = []
+        token: str | None = None
+        while True:
+            page = self.store.query_page(pk, prefix, index=index, limit=SESSION_PAGE, token=token)
+            sessions += [from_item(Session, i) for i in page.items]
+            token = page.next_token
+            if not token:
+                return sessions
+
+    def batch(self) -> ExtensionWrites:
+        return ExtensionWrites(self.store)

@@ -1,0 +1,199 @@
+"""PowerPath in the single table: lessons, subject tracks, external-test assignments, and the sparse work
+queue (gsi4) the importer reads. Key strings come from ``keys.py``; docs/data-model.md lists the calls.
+
+Queue and lease attributes are fixed-width UTC stamps (``stamp``), so "due now" and "lease expired" are
+plain string comparisons in a key condition or a condition expression.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from functions.core.errors import ConcurrentUpdate
+from functions.core.models import Enrollment, ExternalAssignment, Lesson, SubjectTrack
+from functions.data import keys
+from functions.data.dynamo import client, deserialize, serialize, serialize_value, translated_errors
+from functions.data.keys import WORK_QUEUE
+from functions.data.store import NEW_ITEM, SAME_VERSION, Store, from_item, op_put, to_item
+
+LEASE_OWNER, LEASE_UNTIL = "leaseOwner", "leaseUntil"
+QUEUE_PAGE = 100
+
+
+def stamp(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _due_bound(now: datetime) -> str:
+    """Every queue sort key due at or before ``now`` sorts below this ('$' follows '#')."""
+    return f"{stamp(now)}$"
+
+
+class LessonRepository:
+    def __init__(self, store: Store | None = None) -> None:
+        self.store = store or Store()
+
+    def create_lesson(self, lesson: Lesson) -> None:
+        item = to_item(lesson, keys.lesson_key(lesson.id), keys.lesson_index(lesson.course_id, lesson.id))
+        self.store.put(item, condition=NEW_ITEM, conflict_message=f"lesson '{lesson.id}' already exists")
+
+    def get_lesson(self, lesson_id: str) -> Lesson | None:
+        return self.store.get_model(Lesson, keys.lesson_key(lesson_id))
+
+    def get_subject_track(self, subject: str, grade: int) -> SubjectTrack | None:
+        return self.store.get_model(SubjectTrack, keys.subject_track_key(subject, grade))
+
+    def put_subject_track(self, track: SubjectTrack, replaced: SubjectTrack | None) -> None:
+        """Version 1 creates; a later version replaces its predecessor only if nobody changed it meanwhile,
+        and keeps the predecessor at ``#v<n>`` in the same transaction."""
+        latest = to_item(track, keys.subject_track_key(track.subject, track.grade))
+        if replaced is None:
+            ops = [op_put(latest, NEW_ITEM)]
+        else:
+            history = to_item(replaced, keys.subject_track_key(replaced.subject, replaced.grade, replaced.version))
+            ops = [op_put(latest, SAME_VERSION, {"#version": "version"}, {":expected": replaced.version}),
+                   op_put(history, NEW_ITEM)]
+        self.store.transact(ops, conflict_message="the subject track was changed meanwhile; reload and retry")
+
+
+def _key(a: ExternalAssignment) -> dict[str, str]:
+    return keys.external_test_key(a.student_id, a.lesson_id, a.attempt)
+
+
+def assignment_item(a: ExternalAssignment) -> dict[str, Any]:
+    """Pending assignments carry the work-queue index; finalized ones do not (the index stays sparse)."""
+    queue = (keys.work_queue_index(a.student_id, a.lesson_id, a.attempt, stamp(a.next_try_at))
+             if not a.finalized and a.next_try_at is not None else None)
+    return to_item(a, _key(a), queue)
+
+
+class ExternalTestRepository:
+    def __init__(self, store: Store | None = None) -> None:
+        self.store = store or Store()
+
+    # --- reads -----------------------------------------------------------------------------------
+    def get(self, student_id: str, lesson_id: str, attempt: int, *, consistent: bool = False
+            ) -> ExternalAssignment | None:
+        key = keys.external_test_key(student_id, lesson_id, attempt)
+        return self.store.get_model(ExternalAssignment, key, consistent=consistent)
+
+    def latest(self, student_id: str, lesson_id: str) -> ExternalAssignment | None:
+        """The highest attempt: one Query of the student's partition, newest first, one item."""
+        page = self.store.query_page(student_id, keys.external_tests_prefix(lesson_id), limit=1, forward=False)
+        return from_item(ExternalAssignment, page.items[0]) if page.items else None
+
+    def due(self, now: datetime, page_size: int = QUEUE_PAGE) -> Iterator[ExternalAssignment]:
+        """Pending assignments whose next try is at or before ``now``, shard by shard, page by page: the
+        cost follows the pending work, never the number of assignments ever made. The index is eventually
+        consistent; the claim re-checks everything on the item itself."""
+        for shard in keys.work_queue_shards():
+            start: dict[str, Any] | None = None
+            while True:
+                args: dict[str, Any] = {
+                    "TableName": self.store.table, "IndexName": WORK_QUEUE.name, "Limit": page_size,
+                    "KeyConditionExpression": "#pk = :pk AND #sk < :bound",
+                    "ExpressionAttributeNames": {"#pk": WORK_QUEUE.pk, "#sk": WORK_QUEUE.sk},
+                    "ExpressionAttributeValues": serialize({":pk": shard, ":bound": _due_bound(now)}),
+                }
+                if start:
+                    args["ExclusiveStartKey"] = start
+                with translated_errors():
+                    response = client().query(**args)
+                for item in response.get("Items", []):
+                    yield from_item(ExternalAssignment, deserialize(item))
+                start = response.get("LastEvaluatedKey")
+                if not start:
+                    break
+
+    # --- writes ----------------------------------------------------------------------------------
+    def create(self, a: ExternalAssignment) -> None:
+        self.store.put(assignment_item(a), condition=NEW_ITEM,
+                       conflict_message=f"attempt {a.attempt} of lesson '{a.lesson_id}' already exists")
+
+    def claim(self, a: ExternalAssignment, owner: str, now: datetime, lease_until: datetime, *,
+              due_only: bool) -> ExternalAssignment | None:
+        """Take the lease on a pending assignment (None if it is finalized, leased by someone else, or,
+        with ``due_only``, not due). The queue key moves to the lease's end, so a run that dies holding
+        it leaves the assignment due again when the lease expires."""
+        names = {"#lo": LEASE_OWNER, "#lu": LEASE_UNTIL, "#qpk": WORK_QUEUE.pk, "#qsk": WORK_QUEUE.sk,
+                 "#nt": "next_try_at", "#v": "version"}
+        values: dict[str, Any] = {
+            ":owner": owner, ":until": stamp(lease_until), ":now": stamp(now), ":one": 1,
+            ":sk": keys.work_queue_index(a.student_id, a.lesson_id, a.attempt, stamp(lease_until))[WORK_QUEUE.sk],
+            ":next": lease_until.isoformat(),
+        }
+        condition = "attribute_exists(#qpk) AND (attribute_not_exists(#lu) OR #lu <= :now)"
+        if due_only:
+            condition += " AND #qsk < :bound"
+            values[":bound"] = _due_bound(now)
+        try:
+            with translated_errors():
+                response = client().update_item(
+                    TableName=self.store.table, Key=serialize(_key(a)), ReturnValues="ALL_NEW",
+                    UpdateExpression="SET #lo = :owner, #lu = :until, #qsk = :sk, #nt = :next, #v = #v + :one",
+                    ConditionExpression=condition, ExpressionAttributeNames=names,
+                    ExpressionAttributeValues={k: serialize_value(v) for k, v in values.items()},
+                )
+        except ConcurrentUpdate:
+            return None
+        return from_item(ExternalAssignment, deserialize(response["Attributes"]))
+
+    def save_claimed(self, after: ExternalAssignment, owner: str, claimed_version: int,
+                     extra_ops: list[dict[str, Any]] | None = None) -> None:
+        """Write the import's outcome (dropping the lease) only if we still hold the lease and nobody wrote
+        since the claim (a write-back bumps the version); extra operations go in the same transaction."""
+        condition = "#version = :expected AND #lo = :owner"
+        names, values = {"#version": "version", "#lo": LEASE_OWNER}, {":expected": claimed_version, ":owner": owner}
+        message = "the assignment changed while it was being imported; it will be imported again"
+        if extra_ops:
+            self.store.transact([op_put(assignment_item(after), condition, names, values), *extra_ops],
+                                conflict_message=message)
+        else:
+            self.store.put(assignment_item(after), condition=condition, names=names, values=values,
+                           conflict_message=message)
+
+    def release(self, a: ExternalAssignment, owner: str) -> None:
+        """Drop our lease without writing results (best effort: an expired lease frees it anyway)."""
+        try:
+            with translated_errors():
+                client().update_item(
+                    TableName=self.store.table, Key=serialize(_key(a)), UpdateExpression="REMOVE #lo, #lu",
+                    ConditionExpression="#lo = :owner", ExpressionAttributeNames={"#lo": LEASE_OWNER,
+                                                                                  "#lu": LEASE_UNTIL},
+                    ExpressionAttributeValues={":owner": serialize_value(owner)},
+                )
+        except ConcurrentUpdate:
+            pass
+
+    def record_writeback(self, student_id: str, lesson_id: str, attempt: int, provider_assignment_id: str,
+                         payload: dict[str, Any], now: datetime) -> ExternalAssignment | None:
+        """Store a MasteryTrack write-back on its pending assignment and make it due now; None when the
+        assignment is missing, finalized, not MasteryTrack's, or has another provider assignment id."""
+        due = keys.work_queue_index(student_id, lesson_id, attempt, stamp(now))[WORK_QUEUE.sk]
+        names = {"#wb": "writeback", "#ws": "writeback_seq", "#nt": "next_try_at", "#qpk": WORK_QUEUE.pk,
+                 "#qsk": WORK_QUEUE.sk, "#v": "version", "#aid": "assignment_id", "#tp": "tool_provider"}
+        values = {":wb": payload, ":zero": 0, ":one": 1, ":next": now.isoformat(), ":sk": due,
+                  ":aid": provider_assignment_id, ":mt": "mastery-track"}
+        try:
+            with translated_errors():
+                response = client().update_item(
+                    TableName=self.store.table, ReturnValues="ALL_NEW",
+                    Key=serialize(keys.external_test_key(student_id, lesson_id, attempt)),
+                    UpdateExpression="SET #wb = :wb, #ws = if_not_exists(#ws, :zero) + :one, #nt = :next, "
+                                     "#qsk = :sk, #v = #v + :one",
+                    ConditionExpression="attribute_exists(#qpk) AND #aid = :aid AND #tp = :mt",
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues={k: serialize_value(v) for k, v in values.items()},
+                )
+        except ConcurrentUpdate:
+            return None
+        return from_item(ExternalAssignment, deserialize(response["Attributes"]))
+
+
+def enrollment_op(enrollment: Enrollment) -> dict[str, Any]:
+    """The enrollment side effect, to go in the import's transaction; never replaces an enrollment."""
+    key = keys.enrollment_key(enrollment.course_id, enrollment.user_id)
+    return op_put(to_item(enrollment, key, keys.enrollment_index(enrollment.course_id, enrollment.user_id)),
+                  NEW_ITEM)

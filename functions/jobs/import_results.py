@@ -1,0 +1,82 @@
+"""The scheduled results importer (EventBridge -> this Lambda; CDK: infra/constructs/importer_schedule.py).
+
+- ``{}`` or an EventBridge scheduled event: one pass over the pending assignments that are due (the sparse
+  work queue), imported with bounded concurrency; answers the counts and records them as metrics.
+- ``{"student": "<user id>", "lesson": "<lesson id>"}`` from the AWS console: imports that one assignment
+  now (as the operator) and answers what it did.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from functions.core.errors import DomainError
+from functions.core.rights import Access
+from functions.core.services.external_imports import AssignmentImporter, ImportPass
+from functions.core.services.external_tests import ExternalTestService, MemoDirectory
+from functions.data.directory import DirectoryRepository
+from functions.data.external_tests import ExternalTestRepository, LessonRepository, enrollment_op
+from functions.platform.clock import utcnow
+from functions.platform.observability import logger, metrics
+from functions.platform.principal import OPERATOR
+from functions.providers.registry import provider
+
+CONCURRENCY = "EXAMDESK_IMPORTER_CONCURRENCY"
+MAX_PER_PASS = "EXAMDESK_IMPORTER_MAX_PER_PASS"
+COUNTED = ("tried", "imported", "finalized", "failed", "skipped")
+
+
+def import_one(student: str, lesson: str, owner: str) -> dict[str, Any]:
+    if not student or not lesson:
+        return {"student": student, "lesson": lesson, "outcome": "refused", "status": 400,
+                "summary": 'a console import needs both "student" and "lesson"'}
+    directory = MemoDirectory(DirectoryRepository())
+    service = ExternalTestService(
+        lessons=LessonRepository(), assignments=ExternalTestRepository(), people=directory, providers=provider,
+        enroll_op=enrollment_op, access=Access(OPERATOR, directory), now=utcnow(), owner=owner)
+    try:
+        after, outcome = service.import_now(student, lesson)
+    except DomainError as error:
+        return {"student": student, "lesson": lesson, "outcome": "refused", "status": error.status,
+                "error": error.message, "summary": f"import of {lesson} for {student} refused: {error.message}"}
+    return {
+        "student": student, "lesson": lesson, "attempt": after.attempt, "outcome": outcome,
+        "finalized": after.finalized, "score": after.score, "scoreStatus": after.score_status,
+        "enrollment": after.enrollment,
+        "summary": f"imported attempt {after.attempt} of {lesson} for {student}: {outcome}",
+    }
+
+
+def run_pass(owner: str, time_left: Any = None) -> dict[str, Any]:
+    directory = DirectoryRepository()
+    queue, lessons = ExternalTestRepository(), LessonRepository()
+    importer = AssignmentImporter(queue, lessons, directory, provider, enrollment_op, clock=utcnow)
+    job = ImportPass(queue=queue, importer=importer, clock=utcnow, owner=owner,
+                     concurrency=int(os.environ.get(CONCURRENCY, "16")),
+                     limit=int(os.environ.get(MAX_PER_PASS, "2000")), lease=timedelta(minutes=2),
+                     time_left=time_left)
+    counts = job.run()
+    result = counts.as_dict()
+    result["summary"] = ", ".join(f"{name} {result[name]}" for name in ("found", *COUNTED))
+    return result
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics(raise_on_empty_metrics=False)
+def lambda_handler(event: dict[str, Any] | None, context: Any) -> dict[str, Any]:
+    event = event if isinstance(event, dict) else {}
+    owner = f"importer:{getattr(context, 'aws_request_id', 'local')}"
+    if "student" in event or "lesson" in event:
+        answer = import_one(str(event.get("student", "")), str(event.get("lesson", "")), owner)
+        logger.info("console import", extra=answer)
+        return answer
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    result = run_pass(owner, (lambda: remaining() / 1000) if callable(remaining) else None)
+    for name in COUNTED:
+        metrics.add_metric(name=f"import_results.{name}", unit=MetricUnit.Count, value=result[name])
+    (logger.warning if result["failed"] else logger.info)("import pass", extra=result)
+    return result

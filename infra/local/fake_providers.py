@@ -1,0 +1,314 @@
+"""Fake Edulastic and MasteryTrack: real HTTP servers on 127.0.0.1 (stdlib ``ThreadingHTTPServer``) that
+answer the wire format the adapters in ``functions/providers/`` assume (docs/powerpath.md).
+
+Used by the integration and end-to-end tests and by ``make run``'s demo. Faults on request, from Python
+(``set_mode``, ``stop``) or over HTTP (``POST /_control/mode``): ``slow`` (answer after ``delay`` s),
+``error`` (answer ``status``, 500 by default, with a message), ``malformed`` (200 with a body that is not
+JSON), ``wrong-shape`` (200 with JSON missing required fields), ``partial`` (results with only some
+questions), ``drop`` (close the connection without answering); ``times`` limits a fault to the next n
+requests. The student "takes" a test by posting answers to its ``testUrl`` + ``/answers``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from functions.providers.masterytrack import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+
+EDULASTIC_TOKEN = "fake-edulastic-token"
+MASTERYTRACK_API_KEY = "fake-masterytrack-key"
+Answer = tuple[int, Any]  # status, JSON body (bytes are sent as they are)
+MODES = ("ok", "slow", "error", "malformed", "wrong-shape", "partial", "drop")
+
+
+def questions_in(test_id: str | None) -> int:
+    """A test named ``...-<n>q`` has n questions; any other has 3."""
+    found = re.search(r"-(\d{1,2})q$", test_id or "")
+    return max(1, int(found.group(1))) if found else 3
+
+
+class FakeServer:
+    name = "fake"
+
+    def __init__(self, port: int = 0, *, delay: float = 0.0) -> None:
+        self.lock = threading.RLock()
+        self.calls: Counter[str] = Counter()
+        self.mode, self.delay, self.status, self.times = "ok", delay, 500, None
+        self.base_delay = delay  # every API answer waits this long (the benchmark's 50 ms)
+        self.routes: list[tuple[str, re.Pattern[str], Callable[..., Answer]]] = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> FakeServer:
+        self._thread = threading.Thread(target=self._server.serve_forever, name=f"fake-{self.name}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Down: the port refuses connections from now on."""
+        self._server.shutdown()
+        self._server.server_close()
+
+    def set_mode(self, mode: str = "ok", *, delay: float = 1.0, status: int = 500, times: int | None = None) -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        with self.lock:
+            self.mode, self.delay, self.status, self.times = mode, delay, status, times
+
+    def route(self, method: str, pattern: str, fn: Callable[..., Answer]) -> None:
+        self.routes.append((method, re.compile(f"^{pattern}$"), fn))
+
+    # --- faults ----------------------------------------------------------------------------------
+    def _fault(self) -> str:
+        with self.lock:
+            mode = self.mode
+            if mode != "ok" and self.times is not None:
+                self.times -= 1
+                if self.times <= 0:
+                    self.mode, self.times = "ok", None
+            return mode
+
+    def _dispatch(self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: Any
+                  ) -> Answer | None:
+        if path == "/_control/mode" and method == "POST":
+            self.set_mode(body.get("mode", "ok"), delay=float(body.get("delay", 1.0)),
+                          status=int(body.get("status", 500)), times=body.get("times"))
+            return 200, {"mode": self.mode}
+        if path == "/_control/calls":
+            return 200, dict(self.calls)
+        for route_method, pattern, fn in self.routes:
+            found = pattern.match(path)
+            if found and route_method == method:
+                label = fn.__name__.lstrip("_")
+                self.calls[label] += 1
+                api = not label.startswith("student")
+                mode = self._fault() if api else "ok"
+                if api and self.base_delay:
+                    time.sleep(self.base_delay)
+                if mode == "drop":
+                    return None
+                if mode == "slow":
+                    time.sleep(self.delay)
+                if mode == "error":
+                    return self.status, {"message": f"{self.name} is having a bad day (fake {self.status})"}
+                if mode == "malformed":
+                    return 200, b"<html>502 Bad Gateway</html>"
+                answer = fn(*found.groups(), query=query, headers=headers, body=body)
+                if mode == "wrong-shape" and answer[0] == 200:
+                    return 200, {"unexpected": True}
+                if mode == "partial" and answer[0] == 200:
+                    return answer[0], self.partial(answer[1])
+                return answer
+        return 404, {"message": f"no route {method} {path}"}
+
+    def partial(self, body: Any) -> Any:
+        return body
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _serve(self) -> None:
+                url = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                try:
+                    body = json.loads(raw) if raw else {}
+                except ValueError:
+                    body = None
+                query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                if body is None:
+                    answer: Answer | None = (400, {"message": "body is not JSON"})
+                else:
+                    answer = fake._dispatch(self.command, url.path, query, headers, body)
+                if answer is None:  # "drop": hang up without a word
+                    self.close_connection = True
+                    return
+                status, payload = answer
+                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = _serve
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        return Handler
+
+
+def _graded(question: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in question.items() if not k.startswith("_")}
+
+
+class FakeEdulastic(FakeServer):
+    name = "edulastic"
+
+    def __init__(self, port: int = 0, *, delay: float = 0.0, token: str = EDULASTIC_TOKEN) -> None:
+        super().__init__(port, delay=delay)
+        self.token = token
+        self.assignments: dict[str, dict[str, Any]] = {}
+        self.result_fetches: Counter[str] = Counter()
+        self.faults: dict[str, str] = {}  # assignment id -> error | malformed | slow: that one's results only
+        self.route("POST", "/api/external/assignments", self._assign)
+        self.route("GET", r"/api/external/assignments/([^/]+)/results", self._results)
+        self.route("POST", r"/student/assignments/([^/]+)/answers", self._student_answers)
+
+    def _authorized(self, headers: dict[str, str]) -> bool:
+        return headers.get("authorization") == f"Bearer {self.token}"
+
+    def _assign(self, *, query: Any, headers: dict[str, str], body: dict[str, Any]) -> Answer:
+        if not self._authorized(headers):
+            return 401, {"message": "invalid or missing API token"}
+        test_id, student = body.get("testId"), body.get("student") or {}
+        if not test_id or not student.get("email"):
+            return 400, {"message": "testId and student.email are required"}
+        if str(test_id).startswith("missing"):
+            return 404, {"message": f"test {test_id} does not exist"}
+        with self.lock:
+            number = len(self.assignments) + 1
+            aid, class_id = f"edu-as-{number}", f"edu-class-{number}"
+            self.assignments[aid] = {
+                "classId": class_id, "email": student["email"], "testId": test_id, "status": "NOT_STARTED",
+                "questions": [{"id": f"{aid}-q{i + 1}", "index": i, "title": f"Question {i + 1}",
+                               "url": f"{self.url}/student/assignments/{aid}#q{i + 1}",
+                               "difficulty": ("easy", "medium", "hard")[i % 3], "answered": False}
+                              for i in range(questions_in(str(test_id)))]}
+        return 200, {"assignmentId": aid, "classId": class_id, "testId": test_id, "status": "ASSIGNED",
+                     "testUrl": f"{self.url}/student/assignments/{aid}",
+                     "credentials": {"email": student["email"], "password": f"pw-{number:04d}"}}
+
+    def _results(self, aid: str, *, query: dict[str, str], headers: dict[str, str], body: Any) -> Answer:
+        if not self._authorized(headers):
+            return 401, {"message": "invalid or missing API token"}
+        with self.lock:
+            found = self.assignments.get(aid)
+            if found is None or found["classId"] != query.get("classId") or found["email"] != query.get(
+                    "studentEmail"):
+                return 404, {"message": f"assignment {aid} has no student {query.get('studentEmail')}"}
+            self.result_fetches[aid] += 1
+            fault = self.faults.get(aid)
+            answer = {"status": found["status"], "questions": [_graded(q) for q in found["questions"]]}
+        if fault == "slow":
+            time.sleep(self.delay)
+        if fault == "error":
+            return 500, {"message": f"assignment {aid} cannot be read right now"}
+        return (200, b"{not json") if fault == "malformed" else (200, answer)
+
+    def partial(self, body: Any) -> Any:
+        if isinstance(body, dict) and "questions" in body:
+            half = body["questions"][: max(1, len(body["questions"]) // 2)]
+            return {**body, "status": "IN_PROGRESS", "questions": half}
+        return body
+
+    def _student_answers(self, aid: str, *, query: Any, headers: Any, body: dict[str, Any]) -> Answer:
+        """The student answers: ``answers`` is one of true (right), false (wrong) or null (skipped) per
+        question; ``submit`` (default true) hands it in; ``grade`` (default true) has the teacher grade it."""
+        return 200, self.work(aid, body.get("answers", []), submit=body.get("submit", True),
+                              grade=body.get("grade", True))
+
+    def work(self, aid: str, answers: list[bool | None], *, submit: bool = True, grade: bool = True) -> dict[str, Any]:
+        with self.lock:
+            found = self.assignments[aid]
+            for question, right in zip(found["questions"], answers, strict=False):
+                if right is None:
+                    continue
+                question.update(answered=True, response="B" if right else "C", correct=bool(right),
+                                score=(1.0 if right else 0.0) if grade else None, maxScore=1.0,
+                                feedback="Well done." if right else "Review this skill.")
+            found["status"] = ("GRADED" if submit and grade else "SUBMITTED" if submit else "IN_PROGRESS")
+            return {"assignmentId": aid, "status": found["status"]}
+
+
+class FakeMasteryTrack(FakeServer):
+    name = "mastery-track"
+
+    def __init__(self, port: int = 0, *, delay: float = 0.0, api_key: str = MASTERYTRACK_API_KEY,
+                 webhook_url: str | None = None, webhook_secret: str | None = None) -> None:
+        super().__init__(port, delay=delay)
+        self.api_key, self.webhook_url, self.webhook_secret = api_key, webhook_url, webhook_secret
+        self.jwts: set[str] = set()
+        self.assignments: dict[str, dict[str, Any]] = {}
+        self.route("POST", "/authorizer", self._authorizer)
+        self.route("POST", "/delivery/assignments/assign", self._assign)
+        self.route("POST", r"/delivery/tests/([^/]+)/answers", self._student_answers)
+
+    def _authorizer(self, *, query: Any, headers: dict[str, str], body: dict[str, Any]) -> Answer:
+        if headers.get("x-api-key") != self.api_key or not body.get("email"):
+            return 401, {"success": False, "error": "invalid api key"}
+        with self.lock:
+            jwt = f"mt-jwt-{len(self.jwts) + 1}"
+            self.jwts.add(jwt)
+        return 200, {"success": True, "jwt": jwt}
+
+    def _assign(self, *, query: Any, headers: dict[str, str], body: dict[str, Any]) -> Answer:
+        if headers.get("x-auth-token", "").removeprefix("Bearer ") not in self.jwts:
+            return 401, {"success": False, "error": "unauthorized"}
+        if not body.get("student_email") or not (body.get("timeback_id") or body.get("subject")):
+            return 400, {"success": False, "error": "Must provide either timeback_id or subject"}
+        if bool(body.get("assessment_line_item_sourced_id")) != bool(body.get("assessment_result_sourced_id")):
+            return 400, {"success": False, "error": "line item and result sourced ids must be provided together"}
+        with self.lock:
+            number = len(self.assignments) + 1001
+            name = body.get("timeback_id") or f"{body['subject']} grade {body.get('grade_rank', '?')}"
+            self.assignments[str(number)] = {**body, "test_name": name}
+        return 200, {"success": True, "platform": "fake", "data": {"message": "Assignment created", "assignment": {
+            "id": number, "student_email": body["student_email"], "test_name": name, "assigned_by": None,
+            "test_url": f"{self.url}/delivery/tests/{number}", "status": "assigned", "expires_at": None,
+            "metadata": None, "created_at": datetime.now(UTC).isoformat()}}}
+
+    def _student_answers(self, aid: str, *, query: Any, headers: Any, body: dict[str, Any]) -> Answer:
+        """The student answers (as for Edulastic); MasteryTrack then writes the result back, signed."""
+        raw, signed = self.writeback(aid, body.get("answers", []), body.get("scoreStatus", "fully graded"))
+        if not self.webhook_url:
+            return 200, {"delivered": None, "writeback": json.loads(raw)}
+        request = urllib.request.Request(self.webhook_url, data=raw, method="POST",
+                                         headers={"Content-Type": "application/json", **signed})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return 200, {"delivered": response.status, "answer": json.loads(response.read() or b"null")}
+        except urllib.error.HTTPError as error:
+            return 200, {"delivered": error.code, "answer": json.loads(error.read() or b"null")}
+
+    def writeback(self, aid: str, answers: list[bool | None], score_status: str = "fully graded",
+                  *, secret: str | None = None, at: datetime | None = None) -> tuple[bytes, dict[str, str]]:
+        """The signed write-back MasteryTrack sends for this assignment: (raw body, headers)."""
+        with self.lock:
+            found = self.assignments[aid]
+        questions = [{"id": f"mt-{aid}-q{i + 1}", "index": i, "title": f"Item {i + 1}", "answered": right is not None,
+                      "correct": right, "score": None if right is None else float(bool(right)), "maxScore": 1,
+                      "feedback": "" if right is None else ("Correct" if right else "Try again"),
+                      "difficulty": "medium"} for i, right in enumerate(answers)]
+        graded = [q for q in questions if q["score"] is not None]
+        payload = {"assessmentResultSourcedId": found["assessment_result_sourced_id"],
+                   "assessmentLineItemSourcedId": found["assessment_line_item_sourced_id"],
+                   "assignmentId": int(aid), "studentEmail": found["student_email"], "scoreStatus": score_status,
+                   "score": round(100 * sum(q["score"] for q in graded) / len(questions), 2) if questions else None,
+                   "scoreDate": (at or datetime.now(UTC)).isoformat(), "questions": questions}
+        raw = json.dumps(payload).encode()
+        timestamp = str(int((at or datetime.now(UTC)).timestamp()))
+        key = secret or self.webhook_secret or ""
+        return raw, {TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(key, raw, timestamp)}

@@ -1,0 +1,97 @@
+"""cdk-nag AwsSolutions passes: nothing unacknowledged, and every acknowledgment says why."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import App, Stack, Validations
+from aws_cdk import aws_sqs as sqs
+from aws_cdk.assertions import Annotations, Match
+from cdk_nag import AwsSolutionsChecks
+
+from infra.constructs.nag import acknowledge
+from tests.infra.conftest import Synth
+
+# One xdist worker runs them all (make test uses --dist loadgroup): the app is synthesized once.
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
+
+MIN_REASON = 20
+
+
+def validation_report(synth: Synth) -> dict[str, Any]:
+    report: dict[str, Any] = json.loads((synth.outdir / "validation-report.json").read_text())
+    return report
+
+
+def test_no_unacknowledged_findings(synth: Synth) -> None:
+    findings = [
+        f"{violation['ruleName']} ({violation['severity']}) at "
+        + ", ".join(c["constructPath"] for c in violation.get("violatingConstructs", []))
+        for plugin in validation_report(synth)["pluginReports"]
+        for violation in plugin.get("violations", [])
+        if plugin["pluginName"] == "AwsSolutions" or violation["severity"] in ("error", "fatal")
+    ]
+    assert findings == []
+
+
+def test_no_error_annotations(synth: Synth) -> None:
+    assert Annotations.from_stack(synth.stack).find_error("*", Match.any_value()) == []
+
+
+def acknowledgments(synth: Synth) -> list[tuple[str, str, str]]:
+    key = Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+    return [
+        (construct.node.path, rule, reason)
+        for construct in synth.stack.node.find_all()
+        for entry in construct.node.metadata
+        if entry.type == key
+        for rule, reason in entry.data.items()
+    ]
+
+
+def test_every_acknowledgment_has_a_reason(synth: Synth) -> None:
+    acks = acknowledgments(synth)
+    assert acks, "expected the stack's acknowledgments to be recorded"
+    for path, rule, reason in acks:
+        assert "AwsSolutions-" in rule, (path, rule)
+        assert isinstance(reason, str) and len(reason.strip()) >= MIN_REASON, (path, rule, reason)
+
+
+def test_acknowledgments_are_written_to_the_template(synth: Synth) -> None:
+    suppressed = [
+        rule
+        for resource in synth.resources.values()
+        for rule in resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
+    ]
+    assert suppressed
+    for rule in suppressed:
+        assert len(rule["reason"].strip()) >= MIN_REASON, rule
+
+
+def test_print_acknowledged_rules(synth: Synth, capsys: pytest.CaptureFixture[str]) -> None:
+    rules = sorted({(rule.removeprefix("Annotation::"), reason) for _, rule, reason in acknowledgments(synth)})
+    with capsys.disabled():
+        print(f"\ncdk-nag acknowledgments ({len(rules)} distinct):")
+        for rule, reason in rules:
+            print(f"  {rule}: {reason}")
+
+
+def test_an_unacknowledged_finding_fails_the_synth(tmp_path: Path) -> None:
+    """Canary for the wiring: the plugin runs during synth, and only the named finding is acknowledged."""
+    app = App(outdir=str(tmp_path))
+    stack = Stack(app, "Canary")
+    queue = sqs.Queue(stack, "Queue", enforce_ssl=False)
+    acknowledge(queue, "AwsSolutions-SQS3", "A canary queue: no dead-letter queue on purpose.")
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    with pytest.raises(Exception, match="AwsSolutions-SQS4") as failure:
+        app.synth()
+    assert "AwsSolutions-SQS3" not in str(failure.value)
+
+
+def test_acknowledging_without_a_reason_is_refused() -> None:
+    stack = Stack(App(), "NoReason")
+    with pytest.raises(ValueError, match="specific reason"):
+        acknowledge(stack, "AwsSolutions-L1", "because")

@@ -1,0 +1,40 @@
+"""Canvas response shapes and the Link header canvasapi follows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from functions.api.canvas.render import next_link, quiz_extensions, timestamp
+from functions.core.extensions import ExtensionView
+from functions.core.models import LimitedBy
+
+T0 = datetime(2026, 11, 1, 9, 0, 5, tzinfo=UTC)
+
+
+def test_timestamps_are_utc_with_z():
+    assert timestamp(T0) == "2026-11-01T09:00:05Z"
+    assert timestamp(T0.astimezone(timezone(timedelta(hours=2)))) == "2026-11-01T09:00:05Z"
+    assert timestamp(None) is None
+
+
+def test_entry_has_canvas_fields_and_says_which_limit_applied():
+    view = ExtensionView(user_id="kim", exam_id="q", extra_attempts=1, extra_time=20, manually_unlocked=False,
+                         time_multiplier=None, allowed_attempts=2, end_at=T0, limited_by=LimitedBy.CLOSE_DATE,
+                         updated_at=T0, updated_by="irene")
+    (entry,) = quiz_extensions([view])["quiz_extensions"]
+    assert entry == {"user_id": "kim", "quiz_id": "q", "extra_attempts": 1, "extra_time": 20,
+                     "manually_unlocked": False, "end_at": "2026-11-01T09:00:05Z", "limited_by": "close_date",
+                     "allowed_attempts": 2, "time_multiplier": None, "updated_at": "2026-11-01T09:00:05Z",
+                     "updated_by": "irene"}
+
+
+def test_next_link_is_absolute_and_keeps_the_stage_only_on_api_gateway_domains():
+    event = {"path": "/api/v1/courses/c/quiz_extensions", "requestContext": {"stage": "prod"}}
+    local = next_link(event, {"host": "127.0.0.1:8000"}, "tok=", 10)
+    assert local == ('<http://127.0.0.1:8000/api/v1/courses/c/quiz_extensions?page=tok%3D&per_page=10>; '
+                     'rel="next"')
+    aws = next_link(event, {"host": "abc.execute-api.eu-west-1.amazonaws.com", "x-forwarded-proto": "https"},
+                    "t", 5)
+    assert aws.startswith("<https://abc.execute-api.eu-west-1.amazonaws.com/prod/api/v1/courses/c/")
+    custom = next_link(event, {"host": "api.example.edu", "x-forwarded-proto": "https"}, "t", 5)
+    assert custom.startswith("<https://api.example.edu/api/v1/courses/c/")

@@ -1,0 +1,127 @@
+"""Session lists: the multi-config token, rights, totals and aggregations (fake pages; pure)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from functions.core import statistics
+from functions.core.errors import Forbidden, InvalidInput, NotFound
+from functions.core.models import Attempt, Exam, Session
+from functions.core.rights import Access, Principal
+from functions.core.services.session_list import SessionListService
+from functions.data import session_lists, tokens
+from tests.unit.examspark_fakes import COURSE, STUDENT, T0, TA, Directory, Exams
+
+S1 = {"id": "s1", "sk": "exam-session"}
+
+
+def token(*entries: str) -> str:
+    return base64.b64encode(json.dumps(list(entries)).encode()).decode()
+
+
+@pytest.mark.parametrize("given,expected", [
+    (None, (0, None)),
+    (token("id=s1|sk=exam-session"), (0, tokens.encode([S1]))),  # the seed's one-entry form: first config
+    (token("id=s1|sk=exam-session", "id=e2|sk=exam#v0"), (1, tokens.encode([S1]))),
+    (token("id=e3|sk=exam#v0"), (2, None)),  # the page before ended with e2: start e3 at its beginning
+])
+def test_token_position(given, expected):
+    assert session_lists._position(["e1", "e2", "e3"], given) == expected
+
+
+@pytest.mark.parametrize("forged", [
+    token("id=s1|sk=exam-session", "id=e9|sk=exam#v0"),  # a config outside the filter
+    token("id=e1|sk=exam#v0", "id=e2|sk=exam#v0"),
+    token("id=s1|sk=exam-session", "id=s2|sk=exam-session"),
+    token("id=c|sk=enrollment#u"),
+    token("id=s1|sk=exam-session", "id=e1|sk=exam#v0", "id=x|sk=y"),
+])
+def test_forged_tokens(forged):
+    with pytest.raises(InvalidInput) as caught:
+        session_lists._position(["e1", "e2", "e3"], forged)
+    assert caught.value.field == "nextToken"
+
+
+def test_continuation_names_the_config_only_when_there_are_several():
+    query_token = tokens.encode([S1])
+    assert session_lists._continue(query_token, ["e1"], 0) == query_token
+    assert tokens.decode(session_lists._continue(query_token, ["e1", "e2"], 1)) == [S1, {"id": "e2", "sk": "exam#v0"}]
+
+
+# --- the service with fake pages ---------------------------------------------------------------
+@dataclass
+class Pages:
+    exams: dict[str, Exam]
+    stats: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sessions: list[Session] = field(default_factory=list)
+    asked: list[tuple[list[str], int, str | None]] = field(default_factory=list)
+
+    def configs_and_stats(self, exam_ids):
+        return ({e: x for e, x in self.exams.items() if e in exam_ids},
+                {e: s for e, s in self.stats.items() if e in exam_ids})
+
+    def sessions_page(self, exam_ids, limit, token):
+        self.asked.append((exam_ids, limit, token))
+        return self.sessions[:limit], None
+
+
+def stats_of(*scores: float | None) -> dict[str, float]:
+    stats: dict[str, float] = {}
+    for s in scores:
+        for k, v in statistics.score_change(None, s, new_session=True).items():
+            stats[k] = stats.get(k, 0) + v
+    return stats
+
+
+def service(pages: Pages, as_user: str = TA, kind: str = "user", courses=frozenset({COURSE})) -> SessionListService:
+    principal = Principal(kind=kind, subject=as_user, key_courses=courses, key_rights=frozenset({"course:view"}))
+    return SessionListService(pages=pages, exams=Exams(), access=Access(principal, Directory()), now=T0)
+
+
+def two_configs() -> Pages:
+    exams = {e: Exam(id=e, course_id=COURSE, title=e) for e in ("e1", "e2")}
+    return Pages(exams, {"e1": stats_of(50, None, 70), "e2": stats_of(90)})
+
+
+def test_total_and_aggregations_come_from_the_statistics_of_every_config():
+    page = service(two_configs()).page(["e1", "e2", "e1"], 10)
+    assert page.total == 4
+    assert (page.aggregate.min_score, page.aggregate.avg_score, page.aggregate.max_score) == (50, 70, 90)
+
+
+def test_a_config_without_statistics_yet_counts_zero():
+    pages = two_configs()
+    pages.stats = {}
+    page = service(pages).page(["e1"], 10)
+    assert page.total == 0 and page.aggregate.min_score is None and page.aggregate.avg_score is None
+
+
+def test_rights_and_unknown_configs():
+    with pytest.raises(NotFound, match="not found: nope"):
+        service(two_configs()).page(["e1", "nope"], 10)
+    with pytest.raises(Forbidden, match="course:view"):
+        service(two_configs(), as_user=STUDENT).page(["e1"], 10)
+    with pytest.raises(NotFound, match="not found: e1, e2"):
+        service(two_configs(), as_user="k", kind="key", courses=frozenset({"elsewhere"})).page(["e1", "e2"], 10)
+    assert service(two_configs(), as_user="k", kind="key").page(["e1"], 10).total == 3
+
+
+@pytest.mark.parametrize("ids,limit", [([], 10), ([f"e{n}" for n in range(21)], 10), (["e1"], 0), (["e1"], 101)])
+def test_limits(ids, limit):
+    with pytest.raises(InvalidInput):
+        service(two_configs()).page(ids, limit)
+
+
+def test_late_attempts_are_shown_completed_without_writing():
+    pages = two_configs()
+    late = Session(id="s", exam_id="e1", course_id=COURSE, user_id=STUDENT, item_ids=["a", "b", "c"],
+                   attempts=[Attempt(number=1, started_at=T0, ends_at=T0, responses={"a": {"aq": [2]}})])
+    pages.sessions = [late]
+    (row,) = service(pages).page(["e1"], 10).rows
+    assert row[0].maturity.value == "COMPLETE" and row[0].score_actual == 33.33
+    assert late.maturity.value == "IN_PROGRESS"  # the stored one is untouched
