@@ -116,8 +116,9 @@ class Api(Construct):
                 request_parameters={f"method.request.path.{name}": True for name in route.path_params},
             )
             if route.public:
-                acknowledge(method, "AwsSolutions-APIG4", f"{route.name} is declared public in routes.py.")
-                acknowledge(method, "AwsSolutions-COG4", f"{route.name} is declared public in routes.py.")
+                reason = f"{route.name} is declared public=True in functions/routes.py: it serves anonymous callers."
+                acknowledge(method, "AwsSolutions-APIG4", reason)
+                acknowledge(method, "AwsSolutions-COG4", reason)
             self.methods[route.name] = method
 
         acknowledge(

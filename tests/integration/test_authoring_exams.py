@@ -16,8 +16,10 @@ from tests.integration.test_authoring_support import (
     STUDENT,
     TA,
     snapshot,
-    world,  # noqa: F401 (fixture)
 )
+from tests.integration.test_authoring_support import world as _world
+
+world = _world  # the shared fixture
 
 NOW = datetime.now(UTC)
 POOL = ["item-course-1-0", "item-course-1-1", "item-course-1-2"]

@@ -15,6 +15,7 @@ import pytest
 
 from functions.routes import AUTHORING
 from tests.conftest import call, principal_context
+from tests.factories import exam
 from tests.integration.test_authoring_support import (
     CALLS,
     CASES,
@@ -25,8 +26,10 @@ from tests.integration.test_authoring_support import (
     calls_text,
     camel_only,
     snapshot,
-    world,  # noqa: F401 (fixture)
 )
+from tests.integration.test_authoring_support import world as _world
+
+world = _world  # the shared fixture
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "data-model.md"
 
@@ -178,3 +181,38 @@ def test_a_key_for_another_course_sees_nothing(world):
     for name in ("get_course", "get_exam", "get_item", "list_exams", "list_items", "list_enrollments"):
         answer = call(name, CASES[name].path, authorizer=key)
         assert answer.status == 404, (name, answer.body)
+
+
+@pytest.mark.parametrize("name,extra", [("list_courses", 1), ("list_users", 1), ("list_exams", 1),
+                                        ("list_enrollments", 0), ("list_items", 0)])
+def test_a_continued_page_costs_at_most_one_more_read(world, dynamo_calls, name, extra):
+    exam("second", "course-1", [])
+    first = send(name, query={"limit": ["1"]})
+    assert first.body["nextToken"]
+    dynamo_calls.reset()
+    send(name, query={"limit": ["1"], "nextToken": [first.body["nextToken"]]})
+    expected = dict(CALLS[name][0])
+    expected["GetItem"] = expected.get("GetItem", 0) + extra
+    assert dict(dynamo_calls.counts) == expected
+
+
+def test_a_continued_page_of_custom_roles_reads_the_token_item(world, dynamo_calls):
+    first = send("list_roles", query={"limit": ["4"]})
+    dynamo_calls.reset()
+    rest = send("list_roles", query={"nextToken": [first.body["nextToken"]]})
+    assert [r["id"] for r in rest.body["items"]] == ["grader"]
+    assert dict(dynamo_calls.counts) == {"Query": 1}  # the token names a built-in role: nothing to read
+    send("create_role", body={"id": "zz", "name": "Last", "rights": ["course:view"]}, as_user="boss")
+    page = send("list_roles", query={"limit": ["5"]})
+    dynamo_calls.reset()
+    send("list_roles", query={"nextToken": [page.body["nextToken"]]})
+    assert dict(dynamo_calls.counts) == {"GetItem": 1, "Query": 1}
+
+
+@pytest.mark.parametrize("name", ["get_course", "list_enrollments", "create_exam", "get_exam", "list_items"])
+def test_an_administrator_skips_the_enrollment_read(world, dynamo_calls, name):
+    dynamo_calls.reset()
+    assert send(name, as_user="boss").status == CASES[name].status
+    expected = dict(CALLS[name][0])
+    expected["GetItem"] -= 1
+    assert dict(dynamo_calls.counts) == expected

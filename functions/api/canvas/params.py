@@ -6,7 +6,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-MAX_PER_PAGE = 50  # each entry also reads that student's sessions for the running attempt's end
+MAX_PER_PAGE = 100  # Canvas' maximum, and canvasapi's default; each entry costs one Query (its sessions)
 DEFAULT_PER_PAGE = 10  # Canvas' default
 
 CourseId = Annotated[str, Path(min_length=1, max_length=128, description="the course id")]

@@ -1,0 +1,162 @@
+"""ExamSpark over HTTP on DynamoDB Local: author an exam -> start -> save -> submit -> results -> retake ->
+submit -> reset -> reopen, with the list's total and aggregations checked at each step; seed samples verbatim."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from infra.local.demo_data import DEMO_KEY, DEMO_SECRET
+from tests.fixtures.examspark_seed import assert_seed_shape, sample
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+PREFIX = "es-flow"  # every object this file authors carries it: nobody else's tests touch them
+COURSE, EXAM, OBJECTIVE = f"{PREFIX}-course", f"{PREFIX}-exam", f"{PREFIX}-objective"
+STUDENT, PEER, TA = f"{PREFIX}-student", f"{PREFIX}-peer", f"{PREFIX}-ta"
+ITEMS = [f"{PREFIX}-item-{n}" for n in range(3)]  # question "<item>-q", key at option index 1
+
+
+def ok(answer, status=200):
+    assert answer.status_code == status, answer.text
+    return answer.json()
+
+
+@pytest.fixture(scope="module")
+def authored(api):
+    """The course, its people and the exam, created through the authoring API as the administrator."""
+    def author(method, path, body):
+        ok(api.request(method, path, as_user="ada", json=body), 200 if method == "PUT" else 201)
+
+    author("POST", "/authoring/courses", {"id": COURSE, "title": "ExamSpark flow"})
+    for uid, role in ((STUDENT, "student"), (PEER, "student"), (TA, "teaching_assistant")):
+        author("POST", "/authoring/users", {"id": uid, "username": uid, "email": f"{uid}@example.edu", "name": uid})
+        author("PUT", f"/authoring/courses/{COURSE}/enrollments/{uid}", {"role": role})
+    author("POST", f"/authoring/courses/{COURSE}/objectives",
+           {"id": OBJECTIVE, "text": "read a price list", "abbreviation": "1.A"})
+    for item in ITEMS:
+        author("POST", f"/authoring/courses/{COURSE}/items", {
+            "id": item, "name": f"Question {item}", "alignmentIds": [OBJECTIVE],
+            "questions": [{"id": f"{item}-q", "options": [{"content": f"<p>{n}</p>", "isKey": n == 1}
+                                                          for n in range(4)]}]})
+    now = datetime.now(UTC)
+    author("POST", f"/authoring/courses/{COURSE}/exams", {
+        "id": EXAM, "title": "Flow exam", "type": "timed", "timeLimitMinutes": 30, "maxAttempts": 2,
+        "retakable": True, "scoringPolicy": "HIGHEST", "itemPool": ITEMS,
+        "opensAt": (now - timedelta(hours=1)).isoformat(), "closesAt": (now + timedelta(days=1)).isoformat()})
+    return api
+
+
+def answers(right: int, submit: bool) -> dict:
+    return {"submitForScoring": submit, "responses": [
+        {"itemId": item, "questions": [{"id": f"{item}-q", "response": {"options": [{"index": 1 if n < right else 0}]}}]}
+        for n, item in enumerate(ITEMS)]}
+
+
+def aggregations(api) -> tuple[int, float | None, float | None, float | None]:
+    body = ok(api.request("POST", "/api/exam-sessions?include[]=results", as_user=TA,
+                          json={"filter": {"examConfigIds": {"include": [EXAM]}}}))
+    agg = body["aggregations"]
+    return body["total"], agg["minScore"]["value"], agg["avgScore"]["value"], agg["maxScore"]["value"]
+
+
+def test_the_whole_flow_with_aggregations_at_each_step(authored):
+    api = authored
+    assert aggregations(api) == (0, None, None, None)
+    session = ok(api.request("POST", f"/api/exam-config/{EXAM}/exam-session", as_user=STUDENT,
+                             json={"user_id": STUDENT, "context_id": PREFIX}))["examSession"]
+    sid, path = session["id"], f"/api/exam-session/{session['id']}"
+    assert session["maturity"] == "IN_PROGRESS" and session["limitedBy"] == "time_limit"
+    assert aggregations(api) == (1, None, None, None)
+
+    saved = ok(api.request("POST", f"{path}/responses", as_user=STUDENT, json=answers(2, False)))
+    assert saved["examSession"]["maturity"] == "IN_PROGRESS" and saved["examSession"]["results"] is None
+    early = api.request("GET", f"{path}/results", as_user=STUDENT)
+    assert early.status_code == 409 and "isKey" not in early.text  # no keys before completion
+    assert aggregations(api) == (1, None, None, None)
+
+    submitted = ok(api.request("POST", f"{path}/responses", as_user=STUDENT, json=answers(2, True)))
+    assert submitted["examSession"]["maturity"] == "COMPLETE" and submitted["examSession"]["scoreActual"] == 66.67
+    assert aggregations(api) == (1, 66.67, 66.67, 66.67)
+
+    results = ok(api.request("GET", f"{path}/results", as_user=STUDENT))
+    assert results["results"]["points"] == {"actual": 2, "isScorable": True, "min": 0, "max": 3}
+    assert results["results"]["objectives"][OBJECTIVE]["abbreviation"] == "1.A"
+    assert all(q["keys"][0]["index"] == 1 for i in results["results"]["items"] for q in i["questions"])
+
+    retaken = ok(api.request("GET", f"{path}/retake", as_user=STUDENT))["examSession"]
+    assert (retaken["attempt"], retaken["maturity"], retaken["scoreActual"]) == (2, "IN_PROGRESS", 66.67)
+    assert aggregations(api) == (1, 66.67, 66.67, 66.67)  # the session keeps its best score meanwhile
+
+    best = ok(api.request("POST", f"{path}/responses", as_user=STUDENT, json=answers(3, True)))["examSession"]
+    assert best["scoreActual"] == 100
+    assert aggregations(api) == (1, 100, 100, 100)
+    used = api.request("GET", f"{path}/retake", as_user=STUDENT)
+    assert used.status_code == 409 and "all 2 attempts are used" in used.json()["error"]["message"]
+
+    refused = api.request("GET", f"{path}/reset", as_user=STUDENT)
+    assert refused.status_code == 403  # a student cannot reset
+    reset = ok(api.request("GET", f"{path}/reset?include[]=responses", as_user=TA))["examSession"]
+    assert (reset["attempt"], reset["maturity"], reset["scoreActual"]) == (2, "IN_PROGRESS", 66.67)
+    assert all(r == {} for r in reset["responses"].values())
+    assert aggregations(api) == (1, 66.67, 66.67, 66.67)  # attempt 2's 100 is gone, attempt 1's stays
+
+    ok(api.request("POST", f"{path}/responses", as_user=STUDENT, json=answers(1, True)))
+    assert aggregations(api) == (1, 66.67, 66.67, 66.67)  # HIGHEST: 66.67 beats 33.33
+
+    reopened = ok(api.request("GET", f"{path}/reopen?include[]=responses", as_user=TA))["examSession"]
+    assert reopened["maturity"] == "IN_PROGRESS" and reopened["submittedAt"] is None
+    assert sum(1 for r in reopened["responses"].values() if r) == 3  # responses kept
+    assert aggregations(api) == (1, 66.67, 66.67, 66.67)
+    again = api.request("GET", f"{path}/reopen", as_user=TA)
+    assert again.status_code == 409 and "already IN_PROGRESS" in again.json()["error"]["message"]
+
+    # a second student's session joins the aggregations exactly
+    peer = ok(api.request("POST", f"/api/exam-config/{EXAM}/exam-session", as_user=PEER,
+                          json={"user_id": PEER, "context_id": PREFIX}))["examSession"]
+    ok(api.request("POST", f"/api/exam-session/{peer['id']}/responses", as_user=PEER, json=answers(0, True)))
+    assert aggregations(api) == (2, 0, 33.34, 66.67)  # (0 + 66.67) / 2, to 2 places
+    assert api.request("GET", f"{path}/results", as_user=PEER).status_code == 404  # not theirs
+
+
+def test_list_pages_and_denials_over_http(authored):
+    api = authored
+    for user in (STUDENT, PEER):  # make sure both sessions exist whatever ran before
+        ok(api.request("POST", f"/api/exam-config/{EXAM}/exam-session", as_user=user,
+                       json={"user_id": user, "context_id": f"{PREFIX}-pages"}))
+    body = {"filter": {"examConfigIds": {"include": [EXAM]}}}
+    first = ok(api.request("POST", "/api/exam-sessions?limit=1", as_user=TA, json=body))
+    assert len(first["items"]) == 1 and first["nextToken"]
+    rest = ok(api.request("POST", f"/api/exam-sessions?limit=100&nextToken={first['nextToken']}", as_user=TA,
+                          json=body))
+    listed = [i["examSession"]["id"] for i in first["items"] + rest["items"]]
+    assert len(listed) == len(set(listed)) == first["total"]
+    assert api.request("POST", "/api/exam-sessions", as_user=STUDENT, json=body).status_code == 403
+    assert api.request("POST", "/api/exam-sessions", as_user="oscar", json=body).status_code == 404
+    assert api.request("POST", "/api/exam-sessions", json=body).status_code == 401
+    too_many = api.request("POST", "/api/exam-sessions?limit=1000", as_user=TA, json=body)
+    assert too_many.status_code == 400 and "100" in too_many.json()["error"]["message"]
+    garbled = api.request("POST", "/api/exam-sessions?nextToken=bm9wZQ==", as_user=TA, json=body)
+    assert garbled.status_code == 400 and garbled.json()["error"]["field"] == "nextToken"
+
+
+def test_seed_samples_verbatim_over_http(api):
+    """The seed's set-responses body on the demo exam (its items are the seed's), then get and results with
+    the seed's includes as the demo integration key, all compared with the seed's shapes."""
+    basic = "Basic " + base64.b64encode(f"{DEMO_KEY}:{DEMO_SECRET}".encode()).decode()
+    started = ok(api.request("POST", "/api/exam-config/00722246-e417-475a-b1ae-994d65fd5cc2/exam-session",
+                             auth=basic, json={"user_id": "kevin@examspark.com", "context_id": f"{PREFIX}-seed"}))
+    path = f"/api/exam-session/{started['examSession']['id']}"
+    submitted = ok(api.request("POST", f"{path}/responses", auth=basic, json=sample("set_responses_request"),
+                               headers={"Content-Type": "application/json"}))
+    assert submitted["examSession"]["scoreActual"] == 100
+    got = ok(api.request("GET", f"{path}?include[]=results&include[]=responses", auth=basic))
+    assert_seed_shape(sample("get_response"), got)
+    results = ok(api.request("GET", f"{path}/results", auth=basic))
+    assert_seed_shape(sample("results_response"), results)
+    assert results["examSession"]["examSessionData"]["lti"]["userId"] == "kevin@examspark.com"
+    listing = ok(api.request("POST", "/api/exam-sessions?include[]=results&include[]=responses&limit=1", auth=basic,
+                             json={"filter": {"examConfigIds": {"include": ["00722246-e417-475a-b1ae-994d65fd5cc2"]}}}))
+    assert_seed_shape(sample("list_response"), listing)

@@ -1,0 +1,214 @@
+"""The scheduled importer on moto against the fake providers: a pass over the due work, per-assignment fault
+isolation and backoff, two overlapping runs, a run killed halfway, the console events, DynamoDB calls."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from functions.core.services.external_imports import AssignmentImporter, ImportPass
+from functions.data.directory import DirectoryRepository
+from functions.data.external_tests import ExternalTestRepository, LessonRepository, enrollment_op
+from functions.jobs import import_results
+from functions.providers.registry import provider
+from infra.local.scheduler import LambdaContext, scheduled_event
+from tests.factories import enroll, user
+from tests.integration.powerpath_helpers import fakes, import_now, make, progress, school, stored  # noqa: F401
+
+LATER = timedelta(minutes=6)  # past the first poll (5 min) of a fresh Edulastic assignment
+
+
+def students(n: int) -> list[str]:
+    ids = [f"s{i:02d}" for i in range(n)]
+    for sid in ids:
+        user(sid)
+        enroll("course-1", sid, "student")
+    return ids
+
+
+def assign_all(ids: list[str], lesson_id: str = "placement-edu") -> dict[str, str]:
+    return {sid: make(student=sid, lesson_id=lesson_id).body["assignmentId"] for sid in ids}
+
+
+def a_pass(at: datetime, owner: str = "run-1", providers=provider, concurrency: int = 4) -> ImportPass:
+    queue = ExternalTestRepository()
+    importer = AssignmentImporter(queue, LessonRepository(), DirectoryRepository(), providers, enrollment_op,
+                                  clock=lambda: at)
+    return ImportPass(queue=queue, importer=importer, clock=lambda: at, owner=owner, concurrency=concurrency)
+
+
+def test_a_pass_imports_what_is_due_and_finalized_ones_leave_the_queue(school):
+    ids = students(6)
+    assigned = assign_all(ids)
+    for sid in ids[:4]:
+        school["fakes"].edulastic.work(assigned[sid], [True, True, False])
+    now = datetime.now(UTC)
+    assert a_pass(now).run().found == 0  # nothing is due yet: the first poll is in five minutes
+    counts = a_pass(now + LATER).run()
+    assert (counts.found, counts.tried, counts.imported, counts.finalized, counts.failed) == (6, 6, 6, 4, 0)
+    assert all("gsi4pk" not in stored(sid) for sid in ids[:4])
+    assert all("gsi4pk" in stored(sid) for sid in ids[4:])
+    assert progress(student=ids[0]).body["score"] == 66.67
+    assert DirectoryRepository().get_enrollment("course-2", ids[0]).role == "student"
+    assert a_pass(now + LATER).run().found == 0  # the unfinished ones come back in five minutes
+    assert a_pass(now + LATER * 2).run().found == 2
+
+
+@pytest.mark.parametrize("fault", ["error", "malformed", "slow"])
+def test_one_failing_assignment_does_not_stop_the_others_and_is_retried_later(school, fault):
+    edulastic = school["fakes"].edulastic
+    ids = students(5)
+    assigned = assign_all(ids)
+    for sid in ids:
+        edulastic.work(assigned[sid], [True, True, True])
+    edulastic.faults[assigned[ids[2]]] = fault
+    edulastic.delay = 2  # "slow": longer than the 0.5 s timeout
+    now = datetime.now(UTC) + LATER
+    counts = a_pass(now).run()
+    assert (counts.finalized, counts.failed) == (4, 1)
+    assert len(counts.errors) == 1 and counts.errors[0].startswith(f"{ids[2]}/placement-edu#1: edulastic")
+    failed = stored(ids[2])
+    assert failed["failures"] == 1 and failed["last_error"].startswith("edulastic")
+    for attempt, wait in enumerate((5, 10, 20), start=1):  # backs off: 5, 10, 20 minutes
+        assert a_pass(now + timedelta(minutes=wait) - timedelta(seconds=1)).run().found == 0
+        now += timedelta(minutes=wait)
+        if attempt < 3:
+            assert a_pass(now).run().failed == 1
+    del edulastic.faults[assigned[ids[2]]]
+    assert a_pass(now).run().finalized == 1
+    assert stored(ids[2])["failures"] == 0
+
+
+def test_provider_down_then_back(school):
+    ids = students(3)
+    assigned = assign_all(ids)
+    for sid in ids:
+        school["fakes"].edulastic.work(assigned[sid], [True, False, True])
+    school["fakes"].edulastic.set_mode("error", status=500)
+    now = datetime.now(UTC) + LATER
+    assert a_pass(now).run().failed == 3
+    school["fakes"].edulastic.set_mode("ok")
+    assert a_pass(now + timedelta(minutes=5)).run().finalized == 3
+
+
+def test_two_overlapping_runs_never_import_one_assignment_twice(school):
+    edulastic = school["fakes"].edulastic
+    ids = students(12)
+    assigned = assign_all(ids)
+    for sid in ids:
+        edulastic.work(assigned[sid], [True, True, True])
+    edulastic.base_delay = 0.1  # both runs are mid-flight at the same time
+    now = datetime.now(UTC) + LATER
+    results = []
+    runs = [threading.Thread(target=lambda owner=owner: results.append(a_pass(now, owner).run()))
+            for owner in ("run-a", "run-b")]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join()
+    assert sum(r.finalized for r in results) == 12
+    assert sum(r.tried for r in results) == 12
+    assert all(edulastic.result_fetches[assigned[sid]] == 1 for sid in ids)
+
+
+class Crash(BaseException):
+    """Stands for the Lambda being killed: not an Exception, so nothing catches it."""
+
+
+def test_a_run_killed_halfway_loses_nothing_and_the_next_run_picks_up(school):
+    edulastic = school["fakes"].edulastic
+    ids = students(8)
+    assigned = assign_all(ids)
+    for sid in ids:
+        edulastic.work(assigned[sid], [True, True, True])
+    now = datetime.now(UTC) + LATER
+    # A run that claimed half the work and died before importing it:
+    repo = ExternalTestRepository()
+    for sid in ids[:4]:
+        assert repo.claim(repo.get(sid, "placement-edu", 1), "dead-run", now, now + timedelta(minutes=2),
+                          due_only=True) is not None
+    # ... and one that crashes in the middle of an import:
+    calls = {"n": 0}
+
+    def crashing(name: str):
+        real = provider(name)
+
+        class Wrapper:
+            def fetch_results(self, assignment):
+                calls["n"] += 1
+                if calls["n"] == 2:
+                    raise Crash()
+                return real.fetch_results(assignment)
+
+        return Wrapper()
+
+    with pytest.raises(Crash):
+        a_pass(now, "crashing-run", providers=crashing, concurrency=1).run()
+    finished = [sid for sid in ids if stored(sid).get("finalized")]
+    assert len(finished) == 3  # the other three unclaimed ones were imported
+    counts = a_pass(now + timedelta(minutes=1)).run()
+    assert counts.found == 0  # the leases have not expired yet
+    counts = a_pass(now + timedelta(minutes=3)).run()
+    assert counts.finalized == 5  # four abandoned claims and the crashed import
+    assert all(stored(sid)["finalized"] for sid in ids)
+    assert all(edulastic.result_fetches[assigned[sid]] == 1 for sid in ids)  # each imported exactly once
+
+
+def test_mastery_track_write_back_is_imported_by_the_next_pass(school):
+    from tests.integration.powerpath_helpers import writeback
+
+    aid = make(lesson_id="testout-mt").body["assignmentId"]
+    assert a_pass(datetime.now(UTC) + timedelta(days=30)).run().found == 0  # parked: no polling
+    assert writeback(*school["fakes"].mastery.writeback(aid, [True, True, False])).status == 200
+    counts = a_pass(datetime.now(UTC) + timedelta(seconds=1)).run()
+    assert (counts.found, counts.finalized) == (1, 1)
+    assert progress(lesson_id="testout-mt").body["correctQuestions"] == 2
+
+
+def test_dynamodb_calls_per_pass(school, dynamo_calls):
+    ids = students(5)
+    assign_all(ids)
+    now = datetime.now(UTC) + LATER
+    dynamo_calls.reset()
+    a_pass(datetime.now(UTC)).run()
+    assert dict(dynamo_calls.counts) == {"Query": 4}  # one per queue shard, nothing due
+    dynamo_calls.reset()
+    a_pass(now).run()
+    # per assignment: the claim and the write
+    assert dict(dynamo_calls.counts) == {"Query": 4, "UpdateItem": 5, "PutItem": 5}
+
+
+def test_the_handler_runs_a_pass_for_an_empty_or_scheduled_event(school, monkeypatch):
+    ids = students(2)
+    assigned = assign_all(ids)
+    school["fakes"].edulastic.work(assigned[ids[0]], [True, True, True])
+    repo = ExternalTestRepository()
+    for sid in ids:  # due now
+        item = repo.get(sid, "placement-edu", 1)
+        item.next_try_at = datetime.now(UTC) - timedelta(seconds=1)
+        repo.store.put(__import__("functions.data.external_tests", fromlist=["x"]).assignment_item(item))
+    recorded = []
+    monkeypatch.setattr(import_results.metrics, "add_metric",
+                        lambda name, unit, value: recorded.append((name, value)))
+    result = import_results.lambda_handler(scheduled_event(), LambdaContext())
+    assert (result["tried"], result["finalized"], result["imported"], result["failed"]) == (2, 1, 2, 0)
+    assert result["summary"].startswith("found 2, tried 2, imported 2, finalized 1")
+    assert ("import_results.finalized", 1) in recorded and ("import_results.tried", 2) in recorded
+    assert import_results.lambda_handler({}, LambdaContext())["found"] == 0
+
+
+def test_the_console_imports_one_assignment_and_says_what_it_did(school):
+    aid = make().body["assignmentId"]
+    school["fakes"].edulastic.work(aid, [True, True, True])
+    done = import_results.lambda_handler({"student": "student-course-1", "lesson": "placement-edu"}, LambdaContext())
+    assert done["outcome"] == "finalized" and done["attempt"] == 1 and done["enrollment"] == "enrolled"
+    assert done["summary"] == "imported attempt 1 of placement-edu for student-course-1: finalized"
+    again = import_results.lambda_handler({"student": "student-course-1", "lesson": "placement-edu"},
+                                          LambdaContext())
+    assert again["outcome"] == "finalized"
+    missing = import_results.lambda_handler({"student": "student-course-1", "lesson": "unit-edu"}, LambdaContext())
+    assert missing["outcome"] == "refused" and missing["status"] == 409
+    half = import_results.lambda_handler({"student": "student-course-1"}, LambdaContext())
+    assert half["outcome"] == "refused" and half["status"] == 400
