@@ -92,3 +92,23 @@ def stored(student: str = STUDENT, lesson_id: str = "placement-edu", attempt: in
     from functions.data.store import Store
 
     return Store().get(keys.external_test_key(student, lesson_id, attempt), consistent=True)
+
+
+@pytest.fixture
+def atomic_moto(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto evaluates a condition and applies the write in separate steps, so two threads can both pass the
+    same condition; DynamoDB applies each conditional write atomically. One lock around moto's item
+    operations restores that, for the tests of concurrent importer runs."""
+    import threading
+
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in ("get_item", "put_item", "update_item", "delete_item", "transact_write_items", "query"):
+        original = getattr(DynamoDBBackend, name)
+
+        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, locked)

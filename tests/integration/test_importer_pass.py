@@ -15,7 +15,14 @@ from functions.jobs import import_results
 from functions.providers.registry import provider
 from infra.local.scheduler import LambdaContext, scheduled_event
 from tests.factories import enroll, user
-from tests.integration.powerpath_helpers import fakes, import_now, make, progress, school, stored  # noqa: F401
+from tests.integration.powerpath_helpers import (  # noqa: F401 - fixtures
+    atomic_moto,
+    fakes,
+    make,
+    progress,
+    school,
+    stored,
+)
 
 LATER = timedelta(minutes=6)  # past the first poll (5 min) of a fresh Edulastic assignment
 
@@ -93,7 +100,7 @@ def test_provider_down_then_back(school):
     assert a_pass(now + timedelta(minutes=5)).run().finalized == 3
 
 
-def test_two_overlapping_runs_never_import_one_assignment_twice(school):
+def test_two_overlapping_runs_never_import_one_assignment_twice(school, atomic_moto):
     edulastic = school["fakes"].edulastic
     ids = students(12)
     assigned = assign_all(ids)
@@ -117,7 +124,7 @@ class Crash(BaseException):
     """Stands for the Lambda being killed: not an Exception, so nothing catches it."""
 
 
-def test_a_run_killed_halfway_loses_nothing_and_the_next_run_picks_up(school):
+def test_a_run_killed_halfway_loses_nothing_and_the_next_run_picks_up(school, atomic_moto):
     edulastic = school["fakes"].edulastic
     ids = students(8)
     assigned = assign_all(ids)
