@@ -176,6 +176,7 @@ class Session(Model):
     name: str = ""
     lti: dict[str, str] = Field(default_factory=dict)  # LTI launch fields (context id, resource link id, ...)
     item_ids: list[str] = Field(default_factory=list)  # the drawn question set
+    draw_number: int = 1  # which draw of the pool item_ids is; a session begun after a removal draws anew
     attempts: list[Attempt] = Field(default_factory=list)
     score_actual: float | None = None  # resolved across attempts by the exam's scoring policy
     version: int = 1
@@ -304,3 +305,18 @@ class ExternalAssignment(Model):
     @property
     def mastery_track_processed(self) -> bool:
         return self.writeback_seq > 0 and self.processed_seq == self.writeback_seq
+
+
+class SessionRemoval(Model):
+    """A removed session (Open edX reset, LearningStudio reset): the whole session kept, restorable."""
+
+    session: Session
+    removed_at: datetime
+    removed_by: str
+    reason: str
+    restored_at: datetime | None = None
+    restored_by: str | None = None
+
+    @property
+    def removal_id(self) -> str:
+        return self.removed_at.strftime("%Y%m%dT%H%M%S.%fZ")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from functions.core.models import Course, Exam, Extension, Item, Session, User
+from functions.core.models import Course, Exam, Extension, Item, Session, SessionRemoval, User
 from functions.core.rights import Directory
 
 
@@ -29,6 +29,8 @@ class SessionStore(Protocol):
                      extra_ops: list[dict[str, Any]] | None = None) -> None: ...
 
     def get_extension(self, exam_id: str, user_id: str) -> Extension | None: ...
+
+    def latest_removal(self, session_id: str) -> SessionRemoval | None: ...
 
 
 class StatsOps(Protocol):

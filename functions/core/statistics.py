@@ -15,7 +15,8 @@ def histogram_attribute(score: float) -> str:
     return f"{HISTOGRAM_PREFIX}{round(float(score), 2):g}"
 
 
-def score_change(before: float | None, after: float | None, *, new_session: bool = False) -> dict[str, float]:
+def score_change(before: float | None, after: float | None, *, new_session: bool = False,
+                 removed_session: bool = False) -> dict[str, float]:
     """The counter increments that move one session's score from ``before`` to ``after``."""
     delta: dict[str, float] = {}
 
@@ -24,6 +25,8 @@ def score_change(before: float | None, after: float | None, *, new_session: bool
 
     if new_session:
         add("sessions", 1)
+    if removed_session:
+        add("sessions", -1)
     if before is not None:
         add("scored", -1)
         add("scoreSum", -before)

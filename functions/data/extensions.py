@@ -4,7 +4,7 @@ batch that makes a grant one TransactWriteItems."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from functions.core.errors import InvalidInput
@@ -19,7 +19,7 @@ UNVERSIONED = "attribute_not_exists(#version) OR #version = :expected"
 
 def history_stamp(at: datetime) -> str:
     """Fixed-width UTC text, so history copies sort by time."""
-    return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class BufferedStore(Store):

@@ -253,3 +253,20 @@ def work_queue_index(student_id: str, lesson_id: str, attempt: int, due: str) ->
     """Only pending assignments carry these; ``due`` is a fixed-width UTC stamp, so "due now" is one range."""
     return {WORK_QUEUE.pk: work_queue_shard(student_id, lesson_id),
             WORK_QUEUE.sk: f"{due}#{student_id}#{lesson_id}#{attempt:05d}"}
+
+
+SESSION_REMOVAL_PREFIX = f"{SESSION_SK}#removed#"
+
+
+def session_removal_key(session_id: str, removal_id: str) -> dict[str, str]:
+    """A removed session's restorable record, beside the session's own partition."""
+    return {PK: session_id, SK: f"{SESSION_REMOVAL_PREFIX}{removal_id}"}
+
+
+def session_removal_index(course_id: str, exam_id: str, user_id: str, removal_id: str) -> dict[str, str]:
+    return {BY_COURSE.pk: f"course#{course_id}", BY_COURSE.sk: f"removed#{exam_id}#{user_id}#{removal_id}"}
+
+
+def course_removals_query(course_id: str, exam_id: str | None = None) -> tuple[Index, str, str]:
+    prefix = f"removed#{exam_id}#" if exam_id else "removed#"
+    return BY_COURSE, f"course#{course_id}", prefix

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.core.models import Extension, Session
+from functions.core.models import Extension, Session, SessionRemoval
 from functions.data import keys
-from functions.data.store import NEW_ITEM, SAME_VERSION, Store, from_item, op_put, to_item
+from functions.data.store import NEW_ITEM, SAME_VERSION, Store, from_item, op_delete, op_put, to_item
 
 
 def session_item(session: Session) -> dict[str, Any]:
@@ -42,6 +42,41 @@ class SessionRepository:
     def session_history(self, session_id: str, limit: int = 50) -> list[Session]:
         page = self.store.query_page(session_id, keys.SESSION_HISTORY_PREFIX, limit=limit, forward=False)
         return [from_item(Session, i) for i in page.items]
+
+    # --- removals (restorable) -------------------------------------------------------------------
+    def latest_removal(self, session_id: str) -> SessionRemoval | None:
+        page = self.store.query_page(session_id, keys.SESSION_REMOVAL_PREFIX, limit=1, forward=False)
+        return from_item(SessionRemoval, page.items[0]) if page.items else None
+
+    def get_removal(self, session_id: str, removal_id: str) -> SessionRemoval | None:
+        return self.store.get_model(SessionRemoval, keys.session_removal_key(session_id, removal_id),
+                                    consistent=True)
+
+    def list_removals(self, course_id: str, exam_id: str | None, limit: int, token: str | None
+                      ) -> tuple[list[SessionRemoval], str | None]:
+        index, pk, prefix = keys.course_removals_query(course_id, exam_id)
+        page = self.store.query_page(pk, prefix, index=index, limit=limit, token=token, forward=False)
+        return [from_item(SessionRemoval, i) for i in page.items], page.next_token
+
+    def _removal_item(self, removal: SessionRemoval) -> dict[str, Any]:
+        s = removal.session
+        return to_item(removal, keys.session_removal_key(s.id, removal.removal_id),
+                       keys.session_removal_index(s.course_id, s.exam_id, s.user_id, removal.removal_id))
+
+    def remove_session(self, removal: SessionRemoval, extra_ops: list[dict[str, Any]]) -> None:
+        """Delete the live session (only the version we read) and write its removal record, atomically."""
+        session = removal.session
+        ops = [op_delete(keys.session_key(session.id), SAME_VERSION, {"#version": "version"},
+                         {":expected": session.version}),
+               op_put(self._removal_item(removal), NEW_ITEM), *extra_ops]
+        self.store.transact(ops, conflict_message="the session was changed by another request; retry")
+
+    def restore_session(self, removal: SessionRemoval, restored: Session, extra_ops: list[dict[str, Any]]) -> None:
+        """Put the session back (only if no newer one was begun since) and mark the record restored."""
+        ops = [op_put(session_item(restored), NEW_ITEM),
+               op_put(self._removal_item(removal), "attribute_exists(id) AND attribute_not_exists(restored_at)"),
+               *extra_ops]
+        self.store.transact(ops, conflict_message="a newer session exists or it was restored already")
 
     # --- extensions ------------------------------------------------------------------------------
     def get_extension(self, exam_id: str, user_id: str) -> Extension | None:

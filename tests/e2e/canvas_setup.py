@@ -28,7 +28,8 @@ def build(api: Any, tag: str, students: int = 3) -> CanvasCourse:
     run = f"{tag}-{uuid.uuid4().hex[:8]}"
     course, teacher = f"course-{run}", f"teacher-{run}"
     learners = tuple(f"student{n}-{run}" for n in range(students))
-    _ok(api.request("POST", "/authoring/courses", as_user="ada", json={"id": course, "title": f"Canvas {run}"}))
+    _ok(api.request("POST", "/authoring/courses", as_user="ada",
+                    json={"id": course, "title": f"Canvas {run}"}))
     for user_id, role in ((teacher, "instructor"), *((s, "student") for s in learners)):
         _ok(api.request("POST", "/authoring/users", as_user="ada",
                         json={"id": user_id, "username": user_id, "email": f"{user_id}@example.edu",
@@ -40,7 +41,8 @@ def build(api: Any, tag: str, students: int = 3) -> CanvasCourse:
     _ok(api.request("POST", f"/authoring/courses/{course}/items", as_user="ada",
                     json={"id": item, "name": "Q1", "questions": [{"options": options}]}))
     now = datetime.now(UTC)
-    window = {"opensAt": (now - timedelta(days=1)).isoformat(), "closesAt": (now + timedelta(days=7)).isoformat()}
+    window = {"opensAt": (now - timedelta(days=1)).isoformat(),
+              "closesAt": (now + timedelta(days=7)).isoformat()}
     quiz, other = f"quiz-{run}", f"quiz2-{run}"
     _ok(api.request("POST", f"/authoring/courses/{course}/exams", as_user="ada",
                     json={"id": quiz, "title": "Timed quiz", "type": "timed", "timeLimitMinutes": 30,

@@ -1,5 +1,5 @@
-"""Over HTTP on DynamoDB Local: grant through Canvas, then start, answer, retake and read through the ExamSpark
-routes; extend a running attempt and see it move; refusals and denials in Canvas' error shape."""
+"""Over HTTP on DynamoDB Local: grant through Canvas, then start, answer, retake and read through the
+ExamSpark routes; extend a running attempt and see it move; refusals and denials in Canvas' error shape."""
 
 from __future__ import annotations
 
@@ -122,7 +122,8 @@ def test_malformed_form_and_json_bodies_are_400(api, room):
     form = grant(api, room, None, data="quiz_extensions[][user_id]=1&&=",
                  headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert form.status_code == 400 and "malformed" in form.json()["errors"][0]["message"]
-    broken = grant(api, room, None, data='{"quiz_extensions": [', headers={"Content-Type": "application/json"})
+    broken = grant(api, room, None, data='{"quiz_extensions": [',
+                   headers={"Content-Type": "application/json"})
     assert broken.status_code == 400 and "JSON" in broken.json()["errors"][0]["message"]
 
 
@@ -131,7 +132,8 @@ def test_denials(api, room):
     for who in (room.students[0], "oscar", "irene"):  # a student; instructors of other courses
         answer = grant(api, room, entries, as_user=who)
         assert answer.status_code == 403, answer.text
-        assert answer.json() == {"errors": [{"message": f"you may not grant extensions in course '{room.course}'"}]}
+        message = f"you may not grant extensions in course '{room.course}'"
+        assert answer.json() == {"errors": [{"message": message}]}
     assert api.request("POST", f"/api/v1/courses/{room.course}/quiz_extensions",
                        json={"quiz_extensions": entries}).status_code == 401
     listed = api.request("GET", f"/api/v1/courses/{room.course}/quiz_extensions", as_user=room.teacher).json()

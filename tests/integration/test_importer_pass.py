@@ -24,6 +24,8 @@ from tests.integration.powerpath_helpers import (  # noqa: F401 - fixtures
     stored,
 )
 
+pytestmark = pytest.mark.usefixtures("atomic_moto")  # moto is not atomic under threads; DynamoDB is
+
 LATER = timedelta(minutes=6)  # past the first poll (5 min) of a fresh Edulastic assignment
 
 

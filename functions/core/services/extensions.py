@@ -52,10 +52,8 @@ class ExtensionService:
         student per quiz, in request order."""
         self._require(course_id, (Right.GRANT_EXTENSIONS,), "grant extensions")
         _check_request(grants)
-        if quiz_id:
-            quizzes = [self._quiz(course_id, quiz_id)]
-        else:
-            quizzes = self._course_quizzes(course_id, len(grants))
+        students = len(grants)
+        quizzes = [self._quiz(course_id, quiz_id)] if quiz_id else self._course_quizzes(course_id, students)
         users = [g.user_id for g in grants]
         enrollments, stored = self.store.load(course_id, users, [q.id for q in quizzes])
         self._require_students(course_id, users, enrollments)

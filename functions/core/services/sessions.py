@@ -28,6 +28,19 @@ def draw_items(exam: Exam, session_id: str, draw_number: int) -> list[str]:
     return random.Random(f"{session_id}:{draw_number}").sample(pool, count)
 
 
+def fresh_draw(exam: Exam, session_id: str, removed: Session | None) -> tuple[int, list[str]]:
+    """The next draw for a session; after a removal it differs from the removed one's set when the pool
+    allows any other set (a reset student must not get the same questions again)."""
+    if removed is None:
+        return 1, draw_items(exam, session_id, 1)
+    number = removed.draw_number + 1
+    for candidate in range(number, number + 20):
+        items = draw_items(exam, session_id, candidate)
+        if set(items) != set(removed.item_ids):
+            return candidate, items
+    return number, draw_items(exam, session_id, number)  # the pool holds no other set
+
+
 @dataclass
 class StartRequest:
     user: str  # user id, username or email
@@ -98,11 +111,15 @@ class SessionService:
         ends_at, limited_by = timing.attempt_end(exam, extension, self.now)
         lti = {k: v for k, v in {"contextId": request.context_id, "resourceLinkId": request.resource_link_id,
                                  **request.lti}.items() if v}
+        # After a removal (reset) the session begins anew: a new draw, and versions continue so that the
+        # removed incarnation's history copies stay untouched.
+        previous = self.sessions.latest_removal(session_id)
+        draw_number, item_ids = fresh_draw(exam, session_id, previous.session if previous else None)
         session = Session(
             id=session_id, exam_id=exam.id, course_id=exam.course_id, user_id=user.id, name=user.name,
-            lti=lti, item_ids=draw_items(exam, session_id, 1),
+            lti=lti, item_ids=item_ids, draw_number=draw_number,
             attempts=[Attempt(number=1, started_at=self.now, ends_at=ends_at, limited_by=limited_by)],
-            created_at=self.now, updated_at=self.now,
+            version=previous.session.version + 1 if previous else 1, created_at=self.now, updated_at=self.now,
         )
         op = self.stats_op(exam.id, statistics.score_change(None, None, new_session=True))
         try:

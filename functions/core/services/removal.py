@@ -1,0 +1,59 @@
+"""Removing a whole session (Open edX "reset", LearningStudio "reset exam for user") and restoring it.
+
+Nothing is lost: the removed session is written whole, with who removed it, when and why, in the same
+transaction that deletes the live item and takes its score out of the exam's statistics. Restoring puts it
+back only while no newer session was begun for the same student and exam.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from functions.core import statistics
+from functions.core.errors import Conflict, NotFound
+from functions.core.models import Session, SessionRemoval
+from functions.core.ports import StatsOps
+
+
+class RemovalStore(Protocol):
+    def get_removal(self, session_id: str, removal_id: str) -> SessionRemoval | None: ...
+
+    def latest_removal(self, session_id: str) -> SessionRemoval | None: ...
+
+    def remove_session(self, removal: SessionRemoval, extra_ops: list[dict[str, Any]]) -> None: ...
+
+    def restore_session(self, removal: SessionRemoval, restored: Session,
+                        extra_ops: list[dict[str, Any]]) -> None: ...
+
+
+@dataclass
+class SessionRemover:
+    sessions: RemovalStore
+    stats_op: StatsOps
+    now: datetime
+
+    def remove(self, session: Session, removed_by: str, reason: str) -> SessionRemoval:
+        """Rights are the caller's business (each dialect has its own rule); this keeps the record."""
+        removal = SessionRemoval(session=session, removed_at=self.now, removed_by=removed_by, reason=reason)
+        delta = statistics.score_change(session.score_actual, None, removed_session=True)
+        op = self.stats_op(session.exam_id, delta)
+        self.sessions.remove_session(removal, [op] if op else [])
+        return removal
+
+    def restore(self, session_id: str, removal_id: str, restored_by: str) -> Session:
+        removal = self.sessions.get_removal(session_id, removal_id)
+        if removal is None:
+            raise NotFound(f"no removed session '{session_id}' with removal id '{removal_id}'")
+        if removal.restored_at is not None:
+            raise Conflict(f"that removal was restored already, at {removal.restored_at.isoformat()}")
+        latest = self.sessions.latest_removal(session_id)
+        # Versions continue past every incarnation, so history copies are never overwritten.
+        last_version = max(removal.session.version, latest.session.version if latest else 0)
+        restored = removal.session.model_copy(update={"version": last_version + 1, "updated_at": self.now})
+        marked = removal.model_copy(update={"restored_at": self.now, "restored_by": restored_by})
+        delta = statistics.score_change(None, restored.score_actual, new_session=True)
+        op = self.stats_op(restored.exam_id, delta)
+        self.sessions.restore_session(marked, restored, [op] if op else [])
+        return restored
