@@ -27,7 +27,7 @@ token: setup  ## make token user=kevin
 openapi: setup  ## regenerate docs/openapi.json from the route modules
 	$(PY) -m infra.local openapi
 
-synth: setup  ## CloudFormation template into cdk.out (offline)
+synth: setup  ## CloudFormation template into cdk.out (the first synth builds the layer: pip needs PyPI)
 	npx aws-cdk@2 synth --quiet
 
 clean:

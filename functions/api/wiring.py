@@ -21,6 +21,7 @@ from functions.data.sessions import SessionRepository
 from functions.data.stats import stats_op
 from functions.platform.clock import utcnow
 from functions.platform.http import RouteApp
+from functions.providers.config import provider_settings
 from functions.providers.registry import provider
 
 
@@ -70,6 +71,7 @@ def external_test_service(app: RouteApp) -> ExternalTestService:
         lessons=LessonRepository(), assignments=ExternalTestRepository(), people=directory, providers=provider,
         enroll_op=enrollment_op, access=Access(app.principal, directory), now=utcnow(),
         owner=f"request:{app.resolver.current_event.request_context.request_id}",
+        poll_every=provider_settings().poll_every,
     )
 
 

@@ -29,10 +29,9 @@ MASTERYTRACK_GRADES = range(0, 13)  # MasteryTrack's grade_rank
 
 EDULASTIC_GRADED = "GRADED"
 
-POLL_EVERY = timedelta(minutes=5)  # an Edulastic test not yet finished, in its first day
+POLL_EVERY = timedelta(minutes=5)  # an Edulastic test not yet finished, in its first day (= the schedule)
 POLL_LATER = timedelta(hours=1)  # ... in its first week
 POLL_SLOWLY = timedelta(days=1)  # ... after that (nothing is ever dropped from the queue)
-BACKOFF_BASE = timedelta(minutes=5)
 BACKOFF_CAP = timedelta(hours=12)
 PARKED = datetime(9999, 12, 31, tzinfo=UTC)  # waits for an event, never polled
 
@@ -159,21 +158,22 @@ def percent_score(questions: list[ExternalQuestion]) -> float | None:
 
 
 # --- when to try next ------------------------------------------------------------------------------
-def backoff(failures: int) -> timedelta:
-    """5 min, 10, 20, ... doubling per consecutive provider error, at most 12 h."""
+def backoff(failures: int, base: timedelta = POLL_EVERY) -> timedelta:
+    """After consecutive provider errors: base (5 min), 2x, 4x ... at most 12 h."""
     if failures <= 0:
         return timedelta(0)
-    return min(BACKOFF_BASE * 2 ** min(failures - 1, 20), BACKOFF_CAP)
+    return min(base * 2 ** min(failures - 1, 20), max(base, BACKOFF_CAP))
 
 
-def next_poll(assignment: ExternalAssignment, now: datetime) -> datetime:
-    """When to look again at a pending assignment that had no error."""
+def next_poll(assignment: ExternalAssignment, now: datetime, every: timedelta = POLL_EVERY) -> datetime:
+    """When to look again at a pending assignment that had no error: every pass (``every``, the schedule's
+    rate) in its first day, hourly in its first week, daily after that."""
     if assignment.tool_provider == MASTERY_TRACK:
         return PARKED  # results come by write-back, which makes the assignment due at once
     age = now - assignment.assigned_at
     if age < timedelta(days=1):
-        return now + POLL_EVERY
-    return now + (POLL_LATER if age < timedelta(days=7) else POLL_SLOWLY)
+        return now + every
+    return now + max(every, POLL_LATER if age < timedelta(days=7) else POLL_SLOWLY)
 
 
 def has_news(assignment: ExternalAssignment) -> bool:
@@ -185,7 +185,8 @@ def has_news(assignment: ExternalAssignment) -> bool:
     return True
 
 
-def apply_results(assignment: ExternalAssignment, results: ProviderResults, now: datetime) -> ExternalAssignment:
+def apply_results(assignment: ExternalAssignment, results: ProviderResults, now: datetime,
+                  every: timedelta = POLL_EVERY) -> ExternalAssignment:
     after = assignment.model_copy(deep=True)
     after.status = results.status
     after.score_status = results.score_status.value
@@ -198,24 +199,26 @@ def apply_results(assignment: ExternalAssignment, results: ProviderResults, now:
     after.failures, after.last_error = 0, None
     after.last_tried_at = after.imported_at = now
     after.finalized_at = now if after.finalized else None
-    after.next_try_at = None if after.finalized else next_poll(after, now)
+    after.next_try_at = None if after.finalized else next_poll(after, now, every)
     return after
 
 
-def nothing_new(assignment: ExternalAssignment, now: datetime) -> ExternalAssignment:
+def nothing_new(assignment: ExternalAssignment, now: datetime, every: timedelta = POLL_EVERY
+                ) -> ExternalAssignment:
     after = assignment.model_copy(deep=True)
     after.last_tried_at = now
     after.failures, after.last_error = 0, None
-    after.next_try_at = next_poll(after, now)
+    after.next_try_at = next_poll(after, now, every)
     return after
 
 
-def failed(assignment: ExternalAssignment, now: datetime, message: str) -> ExternalAssignment:
+def failed(assignment: ExternalAssignment, now: datetime, message: str, every: timedelta = POLL_EVERY
+           ) -> ExternalAssignment:
     after = assignment.model_copy(deep=True)
     after.failures += 1
     after.last_error = message[:1000]
     after.last_tried_at = now
-    after.next_try_at = now + backoff(after.failures)
+    after.next_try_at = now + backoff(after.failures, every)
     return after
 
 

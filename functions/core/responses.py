@@ -50,7 +50,8 @@ def problems(answers: list[ItemAnswer], item_ids: list[str], items: dict[str, It
                 found.append(f"{where} does not exist")
                 continue
             last = len(question.options) - 1
-            found += [f"{where} has no option index {i} (0..{last})" for i in given.indexes if not 0 <= i <= last]
+            found += [f"{where} has no option index {i} (0..{last})"
+                      for i in given.indexes if not 0 <= i <= last]
             if len(set(given.indexes)) != len(given.indexes):
                 found.append(f"{where} selects an option index twice")
     return found
@@ -67,7 +68,10 @@ def check(answers: list[ItemAnswer], item_ids: list[str], items: dict[str, Item]
                        details=found)
 
 
-def merged(saved: dict[str, dict[str, list[int]]], answers: list[ItemAnswer]) -> dict[str, dict[str, list[int]]]:
+Saved = dict[str, dict[str, list[int]]]  # item id -> question id -> selected option indexes
+
+
+def merged(saved: Saved, answers: list[ItemAnswer]) -> Saved:
     """Saved responses with ``answers`` applied: a question given replaces its earlier selection, an empty
     selection clears it, anything not given is kept."""
     result = {item_id: dict(questions) for item_id, questions in saved.items()}

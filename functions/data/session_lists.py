@@ -26,14 +26,16 @@ class SessionListRepository:
         self.store = store or Store()
 
     def configs_and_stats(self, exam_ids: list[str]) -> tuple[dict[str, Exam], dict[str, dict[str, Any]]]:
-        """The exam configs and their statistics items in one BatchGetItem (2 keys per config, ≤ 20 configs)."""
+        """The exam configs and their statistics items in one BatchGetItem (2 keys per config, ≤ 20)."""
         stats_sk = keys.exam_stats_key("")[keys.SK]
-        found = self.store.batch_get([k for e in exam_ids for k in (keys.exam_key(e), keys.exam_stats_key(e))])
+        wanted = [k for e in exam_ids for k in (keys.exam_key(e), keys.exam_stats_key(e))]
+        found = self.store.batch_get(wanted)
         exams = {i[keys.PK]: from_item(Exam, i) for i in found if i[keys.SK] == CONFIG_SK}
         stats = {i[keys.PK]: i for i in found if i[keys.SK] == stats_sk}
         return exams, stats
 
-    def sessions_page(self, exam_ids: list[str], limit: int, token: str | None) -> tuple[list[Session], str | None]:
+    def sessions_page(self, exam_ids: list[str], limit: int, token: str | None
+                      ) -> tuple[list[Session], str | None]:
         """Up to ``limit`` sessions, one Query per config walked (at most the configs from the token's on)."""
         position, start = _position(exam_ids, token)
         sessions: list[Session] = []

@@ -23,6 +23,7 @@ from functions.data.external_tests import ExternalTestRepository, LessonReposito
 from functions.platform.clock import utcnow
 from functions.platform.observability import logger, metrics
 from functions.platform.principal import OPERATOR
+from functions.providers.config import provider_settings
 from functions.providers.registry import provider
 
 CONCURRENCY = "EXAMDESK_IMPORTER_CONCURRENCY"
@@ -37,7 +38,8 @@ def import_one(student: str, lesson: str, owner: str) -> dict[str, Any]:
     directory = MemoDirectory(DirectoryRepository())
     service = ExternalTestService(
         lessons=LessonRepository(), assignments=ExternalTestRepository(), people=directory, providers=provider,
-        enroll_op=enrollment_op, access=Access(OPERATOR, directory), now=utcnow(), owner=owner)
+        enroll_op=enrollment_op, access=Access(OPERATOR, directory), now=utcnow(), owner=owner,
+        poll_every=provider_settings().poll_every)
     try:
         after, outcome = service.import_now(student, lesson)
     except DomainError as error:
@@ -54,7 +56,8 @@ def import_one(student: str, lesson: str, owner: str) -> dict[str, Any]:
 def run_pass(owner: str, time_left: Any = None) -> dict[str, Any]:
     directory = DirectoryRepository()
     queue, lessons = ExternalTestRepository(), LessonRepository()
-    importer = AssignmentImporter(queue, lessons, directory, provider, enrollment_op, clock=utcnow)
+    importer = AssignmentImporter(queue, lessons, directory, provider, enrollment_op, clock=utcnow,
+                                  poll_every=provider_settings().poll_every)
     job = ImportPass(queue=queue, importer=importer, clock=utcnow, owner=owner,
                      concurrency=int(os.environ.get(CONCURRENCY, "16")),
                      limit=int(os.environ.get(MAX_PER_PASS, "2000")), lease=timedelta(minutes=2),

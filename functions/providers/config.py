@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 
 from functions.providers.http import HttpPolicy
@@ -20,6 +21,7 @@ MASTERYTRACK_EMAIL = "EXAMDESK_MASTERYTRACK_EMAIL"
 MASTERYTRACK_WEBHOOK_SECRET = "EXAMDESK_MASTERYTRACK_WEBHOOK_SECRET"
 PROVIDER_TIMEOUT = "EXAMDESK_PROVIDER_TIMEOUT_SECONDS"
 PROVIDER_ATTEMPTS = "EXAMDESK_PROVIDER_ATTEMPTS"
+IMPORTER_POLL = "EXAMDESK_IMPORTER_POLL_SECONDS"  # set it to the importer schedule's rate
 SECRET_MAX_AGE = 300
 
 
@@ -29,6 +31,7 @@ class ProviderSettings:
     masterytrack_url: str | None
     masterytrack_email: str
     policy: HttpPolicy
+    poll_every: timedelta  # how soon a pending Edulastic assignment is looked at again (and the backoff's base)
 
 
 @lru_cache(maxsize=1)
@@ -39,6 +42,7 @@ def provider_settings() -> ProviderSettings:
         masterytrack_email=os.environ.get(MASTERYTRACK_EMAIL, "examdesk@example.edu"),
         policy=HttpPolicy(timeout=float(os.environ.get(PROVIDER_TIMEOUT, "3")),
                           attempts=max(1, int(os.environ.get(PROVIDER_ATTEMPTS, "3")))),
+        poll_every=timedelta(seconds=max(1.0, float(os.environ.get(IMPORTER_POLL, "300")))),
     )
 
 

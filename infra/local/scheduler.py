@@ -95,6 +95,8 @@ def start_local_importer(api_port: int, interval: float, *, quiet: bool = False,
     from infra.local.fake_providers import EDULASTIC_TOKEN, MASTERYTRACK_API_KEY, FakeEdulastic, FakeMasteryTrack
 
     os.environ.setdefault(config.MASTERYTRACK_WEBHOOK_SECRET, LOCAL_WEBHOOK_SECRET)
+    if interval > 0:  # pending assignments are looked at again at the schedule's rate
+        os.environ.setdefault(config.IMPORTER_POLL, f"{interval:g}")
     if not os.environ.get(config.EDULASTIC_URL):
         edulastic = FakeEdulastic().start()
         os.environ.update({config.EDULASTIC_URL: edulastic.url, config.EDULASTIC_TOKEN: EDULASTIC_TOKEN})

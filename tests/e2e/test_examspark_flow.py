@@ -51,7 +51,8 @@ def authored(api):
 
 def answers(right: int, submit: bool) -> dict:
     return {"submitForScoring": submit, "responses": [
-        {"itemId": item, "questions": [{"id": f"{item}-q", "response": {"options": [{"index": 1 if n < right else 0}]}}]}
+        {"itemId": item,
+         "questions": [{"id": f"{item}-q", "response": {"options": [{"index": 1 if n < right else 0}]}}]}
         for n, item in enumerate(ITEMS)]}
 
 
@@ -67,7 +68,7 @@ def test_the_whole_flow_with_aggregations_at_each_step(authored):
     assert aggregations(api) == (0, None, None, None)
     session = ok(api.request("POST", f"/api/exam-config/{EXAM}/exam-session", as_user=STUDENT,
                              json={"user_id": STUDENT, "context_id": PREFIX}))["examSession"]
-    sid, path = session["id"], f"/api/exam-session/{session['id']}"
+    path = f"/api/exam-session/{session['id']}"
     assert session["maturity"] == "IN_PROGRESS" and session["limitedBy"] == "time_limit"
     assert aggregations(api) == (1, None, None, None)
 

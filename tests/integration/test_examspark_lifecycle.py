@@ -11,8 +11,22 @@ from functions.data.exams import ExamRepository
 from tests.conftest import call
 from tests.factories import classroom, course, enroll, exam, user
 from tests.integration.examspark_helpers import (
-    COURSE, INSTRUCTOR, OTHER, STUDENT, TA, choice, grant, history, key, respond, start, stats, store_session,
-    stored, submit_all)
+    COURSE,
+    INSTRUCTOR,
+    OTHER,
+    STUDENT,
+    TA,
+    choice,
+    grant,
+    history,
+    key,
+    respond,
+    start,
+    stats,
+    store_session,
+    stored,
+    submit_all,
+)
 
 MULTI = "exam-multi"
 

@@ -18,7 +18,18 @@ from functions.data.store import Store
 from tests.conftest import call
 from tests.factories import classroom, course, enroll, exam, user
 from tests.integration.examspark_helpers import (
-    COURSE, EXAM, INSTRUCTOR, STUDENT, TA, item_count, key, start, stored, store_session, submit_all)
+    COURSE,
+    EXAM,
+    INSTRUCTOR,
+    STUDENT,
+    TA,
+    item_count,
+    key,
+    start,
+    store_session,
+    stored,
+    submit_all,
+)
 
 SECOND = "exam-second"
 LIST = "examspark_list_sessions"
@@ -188,8 +199,8 @@ def test_console_event(room):
     from tests.conftest import LambdaContext
 
     module = importlib.import_module(route(LIST).import_path)
-    answer = module.lambda_handler({"body": {"filter": {"examConfigIds": {"include": [EXAM]}}}, "query": {"limit": "2"}},
-                                   LambdaContext())
+    event = {"body": {"filter": {"examConfigIds": {"include": [EXAM]}}}, "query": {"limit": "2"}}
+    answer = module.lambda_handler(event, LambdaContext())
     assert answer["statusCode"] == 200 and len(answer["body"]["items"]) == 2
     assert answer["summary"].startswith("List the exam sessions of exam configs")
 

@@ -11,8 +11,22 @@ from functions.data.sessions import SessionRepository
 from tests.conftest import call
 from tests.factories import classroom, course, enroll, user
 from tests.integration.examspark_helpers import (
-    COURSE, EXAM, INSTRUCTOR, OTHER, STUDENT, TA, choice, history, item_count, key, respond, start, stats, stored,
-    store_session)
+    COURSE,
+    EXAM,
+    INSTRUCTOR,
+    OTHER,
+    STUDENT,
+    TA,
+    choice,
+    history,
+    item_count,
+    key,
+    respond,
+    start,
+    stats,
+    store_session,
+    stored,
+)
 
 
 @pytest.fixture

@@ -11,7 +11,17 @@ from functions.routes import route
 from tests.conftest import LambdaContext, call
 from tests.factories import classroom
 from tests.integration.examspark_helpers import (
-    COURSE, EXAM, OTHER, STUDENT, TA, choice, key, respond, start, submit_all)
+    COURSE,
+    EXAM,
+    OTHER,
+    STUDENT,
+    TA,
+    choice,
+    key,
+    respond,
+    start,
+    submit_all,
+)
 
 RESULTS = "examspark_get_results"
 

@@ -9,7 +9,18 @@ from typing import Any
 
 from functions.core.errors import ConcurrentUpdate
 from functions.core.models import (
-    Course, Enrollment, Exam, Extension, Item, Objective, Option, Question, Role, Session, User)
+    Course,
+    Enrollment,
+    Exam,
+    Extension,
+    Item,
+    Objective,
+    Option,
+    Question,
+    Role,
+    Session,
+    User,
+)
 from functions.core.rights import DEFAULT_ROLES, Access, Principal
 from functions.core.services.attempts import AttemptService
 from functions.core.services.sessions import SessionService, StartRequest
@@ -21,7 +32,8 @@ COURSE, STUDENT, TA, OTHER = "c", "stu", "ta", "oth"
 class Directory:
     def __init__(self) -> None:
         self.users = {u: User(id=u, username=u, email=f"{u}@x.edu", name=u.title()) for u in (STUDENT, TA, OTHER)}
-        self.enrollments = {(COURSE, STUDENT): "student", (COURSE, OTHER): "student", (COURSE, TA): "teaching_assistant"}
+        self.enrollments = {(COURSE, STUDENT): "student", (COURSE, OTHER): "student",
+                            (COURSE, TA): "teaching_assistant"}
 
     def get_user(self, user_id: str) -> User | None:
         return self.users.get(user_id)

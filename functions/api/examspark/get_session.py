@@ -20,7 +20,8 @@ def get_session(
     sessionId: Annotated[str, Path(max_length=128)],
     include: IncludeParam = None,
 ) -> dict[str, Any]:
-    """Returns details for a single exam-session record; the caller's own, or any in a course they may view."""
+    """Returns details for a single exam-session record: the caller's own, or any in a course they may
+    view."""
     wanted = includes(include)
     session, exam = session_service(app).get(sessionId)
     return session_envelope(session, exam, wanted,

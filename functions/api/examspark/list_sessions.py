@@ -48,7 +48,8 @@ def list_sessions(
     total and min / avg / max score over all of their sessions. Needs course:view in every config's course."""
     wanted = includes([*(include or []), *(request.include or [])])
     if nextToken and request.nextToken and nextToken != request.nextToken:
-        raise InvalidInput("nextToken is given twice (query and body) with different values", field="nextToken")
+        raise InvalidInput("nextToken is given twice (query and body) with different values",
+                           field="nextToken")
     page = session_list_service(app).page(request.filter.examConfigIds.include, limit,
                                           nextToken or request.nextToken)
     return session_list(page, wanted)

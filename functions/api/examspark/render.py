@@ -92,7 +92,8 @@ def session_list(page: SessionList, include: tuple[str, ...]) -> dict[str, Any]:
     return {
         "total": page.total,
         "nextToken": page.next_token,
-        "aggregations": {"minScore": {"value": number(agg.min_score)}, "avgScore": {"value": number(agg.avg_score)},
+        "aggregations": {"minScore": {"value": number(agg.min_score)},
+                         "avgScore": {"value": number(agg.avg_score)},
                          "maxScore": {"value": number(agg.max_score)}},
         "metadata": None,
         "items": [session_envelope(session, exam, include) for session, exam in page.rows],
@@ -153,7 +154,8 @@ def session_results(found: Results) -> dict[str, Any]:
         },
         "results": {
             "items": [item_result(item, session) for item in found.items],
-            "objectives": {oid: objective_result(oid, found.objectives.get(oid), session) for oid in objective_ids},
+            "objectives": {oid: objective_result(oid, found.objectives.get(oid), session)
+                           for oid in objective_ids},
             "points": score(attempt.points) if attempt else None,
         },
         "examConfig": {"id": exam.id},

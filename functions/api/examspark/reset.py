@@ -16,7 +16,8 @@ app = RouteApp("examspark_reset", errors=(400, 401, 403, 404, 409))
 @app
 def reset(sessionId: SessionId, include: IncludeParam = None) -> dict[str, Any]:
     """Remove the current attempt's responses and scores: it starts over (same attempt number and question
-    set, clock from now). The earlier state stays restorable in the session's history. Needs attempt:manage."""
+    set, clock from now). The earlier state stays restorable in the session's history. Needs
+    attempt:manage."""
     wanted = includes(include)
     session, exam = attempt_service(app).reset(sessionId)
     return session_envelope(session, exam, wanted,

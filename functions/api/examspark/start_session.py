@@ -39,7 +39,8 @@ def start_session(
     """Start a user's session on an exam config, or return the one that exists (its clock is never reset)."""
     wanted = includes(include)
     lti = {"userId": launch.user_id, "personName": launch.lis_person_name_full,
-           "personSourcedid": launch.lis_person_sourcedid, "outcomeServiceUrl": launch.lis_outcome_service_url}
+           "personSourcedid": launch.lis_person_sourcedid,
+           "outcomeServiceUrl": launch.lis_outcome_service_url}
     request = StartRequest(user=launch.user_id, context_id=launch.context_id,
                            resource_link_id=launch.resource_link_id, lti=lti)
     session, exam, _created = session_service(app).start(examConfigId, request)

@@ -148,6 +148,17 @@ def question_out(q: ExternalQuestion) -> QuestionOut:
                        result=result)
 
 
+class ImportStatusOut(BaseModel):
+    """examdesk's addition: where the import of this attempt stands."""
+
+    model_config = CAMEL
+    imported_at: datetime | None
+    last_tried_at: datetime | None
+    next_try_at: datetime | None = Field(description="when the scheduled importer looks again; null once final")
+    failures: int = Field(description="consecutive provider errors (the importer backs off)")
+    last_error: str | None
+
+
 class ProgressOut(BaseModel):
     """getAssessmentProgress' answer for an external test-out, placement or unit-test."""
 
@@ -163,6 +174,7 @@ class ProgressOut(BaseModel):
     accuracy: float = Field(description="percent of questions answered correctly")
     correct_questions: int
     total_questions: int
+    import_status: ImportStatusOut
 
 
 def progress_out(a: ExternalAssignment) -> ProgressOut:
@@ -171,7 +183,9 @@ def progress_out(a: ExternalAssignment) -> ProgressOut:
     return ProgressOut(lesson_type=a.lesson_type, finalized=a.finalized, score=a.score, score_status=a.score_status,
                        questions=[question_out(q) for q in a.questions], tool_provider=a.tool_provider,
                        enrollment_failed=enrollment_failed, attempt=a.attempt, accuracy=accuracy,
-                       correct_questions=correct, total_questions=total)
+                       correct_questions=correct, total_questions=total, import_status=ImportStatusOut(
+                           imported_at=a.imported_at, last_tried_at=a.last_tried_at, next_try_at=a.next_try_at,
+                           failures=a.failures, last_error=a.last_error))
 
 
 class WritebackOut(BaseModel):

@@ -78,8 +78,8 @@ class AttemptService:
             raise Conflict("the session has no attempt to answer")
         if expired(session, self.service.now):
             self.service.settle(session, exam, items)  # completes it with what was saved before
-            raise Conflict(f"attempt {attempt.number} ended at {_iso(attempt)}; responses are no longer accepted "
-                           "and the attempt was completed with the responses saved before")
+            raise Conflict(f"attempt {attempt.number} ended at {_iso(attempt)}; responses are no longer "
+                           "accepted and the attempt was completed with the responses saved before")
         if attempt.complete:
             raise Conflict(f"attempt {attempt.number} is complete (submitted at "
                            f"{attempt.submitted_at.isoformat() if attempt.submitted_at else '?'}); "
@@ -101,11 +101,11 @@ class AttemptService:
         allowed = timing.allowed_attempts(exam, extension)
         if len(session.attempts) >= allowed:
             extra = extension.extra_attempts if extension else 0
-            raise Conflict(f"all {allowed} attempts are used ({exam.max_attempts} allowed by the exam config, "
-                           f"{extra} extra granted to the student)")
+            raise Conflict(f"all {allowed} attempts are used ({exam.max_attempts} allowed by the exam "
+                           f"config, {extra} extra granted to the student)")
         if not exam.active or not timing.window_open(exam, extension, now):
-            raise Conflict(f"exam config '{exam.id}' is not open for a new attempt: it opens {_at(exam.opens_at)} "
-                           f"and closes {_at(exam.closes_at)}")
+            raise Conflict(f"exam config '{exam.id}' is not open for a new attempt: it opens "
+                           f"{_at(exam.opens_at)} and closes {_at(exam.closes_at)}")
         ends_at, limited_by = timing.attempt_end(exam, extension, now)
         after = session.model_copy(deep=True)
         after.attempts.append(Attempt(number=len(session.attempts) + 1, started_at=now, ends_at=ends_at,
@@ -126,8 +126,9 @@ class AttemptService:
         now = self.service.now
         ends_at, limited_by = timing.attempt_end(exam, extension, now)
         after = session.model_copy(deep=True)
-        after.attempts[-1] = Attempt(number=current.number, started_at=now, ends_at=ends_at, limited_by=limited_by,
-                                     reset_by=self.service.access.principal.subject, reset_at=now)
+        after.attempts[-1] = Attempt(number=current.number, started_at=now, ends_at=ends_at,
+                                     limited_by=limited_by, reset_by=self.service.access.principal.subject,
+                                     reset_at=now)
         after.score_actual = scoring.resolve_session_score(exam.scoring_policy, after)
         self.service.commit(session, after, exam, history=True, reason="reset")
         return after, exam
@@ -161,7 +162,8 @@ class AttemptService:
         return after, exam
 
 
-def reopened_end(exam: Exam, extension: Extension | None, attempt: Attempt) -> tuple[datetime | None, LimitedBy]:
+def reopened_end(exam: Exam, extension: Extension | None, attempt: Attempt
+                 ) -> tuple[datetime | None, LimitedBy]:
     """The later of the attempt's own end and the end its start would get now (an extension granted since
     lengthens it; nothing shortens it). None: no end."""
     if attempt.ends_at is None:

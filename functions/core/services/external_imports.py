@@ -40,6 +40,7 @@ class AssignmentImporter:
     providers: Providers
     enroll_op: EnrollOp
     clock: Clock
+    poll_every: timedelta = rules.POLL_EVERY  # the schedule's rate
 
     def run(self, claimed: ExternalAssignment, owner: str
             ) -> tuple[ExternalAssignment, str, ProviderFailed | None]:
@@ -49,13 +50,13 @@ class AssignmentImporter:
         try:
             results = self.providers(claimed.tool_provider).fetch_results(claimed)
         except ProviderFailed as error:
-            after = rules.failed(claimed, now, error.message)
+            after = rules.failed(claimed, now, error.message, self.poll_every)
             self._save(claimed, after, owner, [])
             return after, "failed", error
         if results is None:
-            after, outcome = rules.nothing_new(claimed, now), "unchanged"
+            after, outcome = rules.nothing_new(claimed, now, self.poll_every), "unchanged"
         else:
-            after = rules.apply_results(claimed, results, now)
+            after = rules.apply_results(claimed, results, now, self.poll_every)
             outcome = "finalized" if after.finalized else "imported"
         ops = self._enroll(after) if rules.wants_enrollment(after) else []
         self._save(claimed, after, owner, ops)

@@ -57,6 +57,7 @@ class ExternalTestService:
     access: Access
     now: datetime
     owner: str  # the lease owner for imports made by this request
+    poll_every: timedelta = rules.POLL_EVERY  # the importer schedule's rate
 
     # --- shared checks ---------------------------------------------------------------------------
     def _lesson(self, student_id: str, lesson_id: str, right: Right) -> Lesson:
@@ -112,7 +113,7 @@ class ExternalTestService:
             assignment_id=assigned.assignment_id, class_id=assigned.class_id, test_url=assigned.test_url,
             test_id=assigned.test_id or wanted_test, status=assigned.status, assigned_at=self.now,
             assigned_by=self.access.principal.subject)
-        assignment.next_try_at = rules.next_poll(assignment, self.now)
+        assignment.next_try_at = rules.next_poll(assignment, self.now, self.poll_every)
         try:
             self.assignments.create(assignment)
         except ConcurrentUpdate:
@@ -143,7 +144,7 @@ class ExternalTestService:
                 return fresh, "finalized"
             raise Conflict("this assignment is being imported right now; retry in a moment")
         importer = AssignmentImporter(self.assignments, self.lessons, self.people, self.providers,
-                                      self.enroll_op, clock=lambda: self.now)
+                                      self.enroll_op, clock=lambda: self.now, poll_every=self.poll_every)
         after, outcome, error = importer.run(claimed, self.owner)
         if error is not None:
             raise error

@@ -31,7 +31,7 @@ class ResultsService:
     catalog: Catalog
 
     def results(self, session_id: str) -> Results:
-        """The caller's own session (once complete, see core/disclosure.py) or any in a course they may view."""
+        """The caller's own session (once complete: core/disclosure.py) or any in a course they may view."""
         service = self.service
         session = service.sessions.get_session(session_id)
         if session is None:

@@ -26,8 +26,8 @@ DEFAULT_LIMIT, MAX_LIMIT = 25, 100
 class SessionPages(Protocol):
     def configs_and_stats(self, exam_ids: list[str]) -> tuple[dict[str, Exam], dict[str, dict[str, Any]]]: ...
 
-    def sessions_page(self, exam_ids: list[str], limit: int, token: str | None) -> tuple[list[Session], str | None]:
-        ...
+    def sessions_page(self, exam_ids: list[str], limit: int, token: str | None
+                      ) -> tuple[list[Session], str | None]: ...
 
 
 @dataclass
@@ -65,8 +65,9 @@ class SessionListService:
         rights = {course: self.access.rights_in(course) for course in {e.course_id for e in exams.values()}}
         hidden = [e for e in exam_ids if e not in exams or not rights[exams[e].course_id]]
         if hidden:
-            raise NotFound(f"exam config(s) not found: {', '.join(hidden)}", field="filter.examConfigIds.include")
-        refused = sorted({exams[e].course_id for e in exam_ids if Right.VIEW_COURSE not in rights[exams[e].course_id]})
+            raise NotFound(f"exam config(s) not found: {', '.join(hidden)}",
+                           field="filter.examConfigIds.include")
+        refused = sorted(course for course, held in rights.items() if Right.VIEW_COURSE not in held)
         if refused:
             raise Forbidden(f"listing exam sessions needs the '{Right.VIEW_COURSE.value}' right in course(s) "
                             f"{', '.join(refused)}; a student reads their own session with "
