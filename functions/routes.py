@@ -122,7 +122,22 @@ CANVAS: tuple[Route, ...] = (
 )
 
 # --- LearningStudio user exams (../shared/seeds/reset-exam-for-user-guide.txt) ---------------------------
-LEARNINGSTUDIO: tuple[Route, ...] = ()
+LEARNINGSTUDIO: tuple[Route, ...] = (
+    _r("learningstudio_list_user_exams", "GET", "/users/{userId}/courses/{courseId}/exams",
+       "learningstudio.list_user_exams", "read", "List a user's exam instances in a course"),
+    _r("learningstudio_begin_exam", "POST", "/users/{userId}/courses/{courseId}/exams/{examId}",
+       "learningstudio.begin_exam", "write", "Begin an exam: create the user's instance and draw its question set"),
+    _r("learningstudio_reset_exam", "DELETE", "/users/{userId}/courses/{courseId}/exams/{examId}",
+       "learningstudio.reset_exam", "write",
+       "Reset a user's exam: remove the instance and its answers (kept restorable); the next begin draws anew"),
+    _r("learningstudio_retake_exam", "POST", "/users/{userId}/courses/{courseId}/exams/{examId}/retake",
+       "learningstudio.retake_exam", "write",
+       "Retake a completed, retakable exam: the same question set, a new empty attempt"),
+    _r("learningstudio_list_exam_resets", "GET", "/courses/{courseId}/exams/{examId}/resets",
+       "learningstudio.list_exam_resets", "read", "List an exam's reset (removed) user instances"),
+    _r("learningstudio_restore_exam", "POST", "/courses/{courseId}/exams/{examId}/resets/{resetId}/restore",
+       "learningstudio.restore_exam", "write", "Restore a reset user instance with its answers"),
+)
 
 # --- Timeback PowerPath external tests (../shared/seeds/timeback-import-external-test-results.txt) -------
 POWERPATH: tuple[Route, ...] = (

@@ -12,6 +12,7 @@ from functions.core.services.lessons import LessonService
 from functions.core.services.results import ResultsService
 from functions.core.services.session_list import SessionListService
 from functions.core.services.sessions import SessionService
+from functions.core.services.user_exams import UserExamService
 from functions.data.directory import DirectoryRepository
 from functions.data.exams import ExamRepository
 from functions.data.extensions import ExtensionRepository
@@ -79,3 +80,7 @@ def writeback_service() -> WritebackService:
     """No caller identity: the write-back is authenticated by its signature, not by our authorizer."""
     return WritebackService(queue=ExternalTestRepository(), now=utcnow())
 
+
+# --- LearningStudio user exams ------------------------------------------------------------------------
+def user_exam_service(app: RouteApp) -> UserExamService:
+    return UserExamService(service=session_service(app), store=SessionRepository())

@@ -210,6 +210,7 @@ class Extension(Model):
     # Optimistic locking (0: never written through data/extensions.py); each change keeps the value it
     # replaced as a history item (see docs/data-model.md, Canvas).
     version: int = 0
+    created_at: datetime | None = None  # first grant (Open edX allowances' ``created``); None if not recorded
 
 
 # --- PowerPath external tests (docs/powerpath.md) -------------------------------------------------

@@ -6,8 +6,10 @@ from typing import Any
 
 from functions.core.errors import Conflict
 from functions.core.models import Course, Enrollment, Role, User
+from functions.core.numeric_ids import Kind
 from functions.core.rights import DEFAULT_ROLES
 from functions.data import keys, tokens
+from functions.data.aliases import alias_op
 from functions.data.keys import BY_PARENT
 from functions.data.store import NEW_ITEM, Store, from_item, op_delete, op_put, to_item
 
@@ -55,6 +57,7 @@ class DirectoryRepository:
     def create_user(self, user: User) -> None:
         ops = self._user_ops(user)
         ops[0]["Put"]["ConditionExpression"] = NEW_ITEM
+        ops.append(alias_op(Kind.USER, user.id))  # the user's Open edX number (data/aliases.py)
         self.store.transact(ops, conflict_message="a user with that id, username or email already exists")
 
     def update_user(self, before: User, after: User) -> None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from functions.core.errors import InvalidInput
 from functions.core.models import Exam, Item, Objective
+from functions.core.numeric_ids import Kind
 from functions.data import keys, tokens
+from functions.data.aliases import alias_op
 from functions.data.keys import BY_PARENT
 from functions.data.store import NEW_ITEM, SAME_VERSION, Store, from_item, op_put, to_item
 
@@ -18,7 +21,7 @@ class ExamRepository:
         self.store = store or Store()
 
     def _save_versioned(self, model: Exam | Item, key_of: Callable[[str, int], dict[str, str]],
-                        index: dict[str, str], what: str) -> None:
+                        index: dict[str, str], what: str, extra_ops: list[dict[str, Any]] | None = None) -> None:
         latest = to_item(model, key_of(model.id, keys.LATEST), index)
         history = to_item(model, key_of(model.id, model.version))
         if model.version == 1:
@@ -26,14 +29,16 @@ class ExamRepository:
         else:
             condition, names, values = SAME_VERSION, {"#version": "version"}, {":expected": model.version - 1}
         self.store.transact(
-            [op_put(latest, condition, names, values), op_put(history, NEW_ITEM)],
+            [op_put(latest, condition, names, values), op_put(history, NEW_ITEM), *(extra_ops or [])],
             conflict_message=f"{what} '{model.id}' already exists or was changed meanwhile; reload and retry",
         )
 
     # --- exams -----------------------------------------------------------------------------------
     def save_exam(self, exam: Exam) -> None:
         """Version 1 creates; version n replaces version n-1 only if nobody else changed it meanwhile."""
-        self._save_versioned(exam, keys.exam_key, keys.exam_index(exam.course_id, exam.id), "exam")
+        # A new exam gets its Open edX number alias in the same transaction (data/aliases.py).
+        alias = [alias_op(Kind.EXAM, exam.id)] if exam.version == 1 else []
+        self._save_versioned(exam, keys.exam_key, keys.exam_index(exam.course_id, exam.id), "exam", alias)
 
     def get_exam(self, exam_id: str) -> Exam | None:
         return self.store.get_model(Exam, keys.exam_key(exam_id))

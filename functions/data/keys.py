@@ -270,3 +270,18 @@ def session_removal_index(course_id: str, exam_id: str, user_id: str, removal_id
 def course_removals_query(course_id: str, exam_id: str | None = None) -> tuple[Index, str, str]:
     prefix = f"removed#{exam_id}#" if exam_id else "removed#"
     return BY_COURSE, f"course#{course_id}", prefix
+
+
+# --- Open edX special exams (docs/openedx.md) ----------------------------------------------------
+NUMBER_ALIAS = "number-alias"
+
+
+def number_alias_key(kind: str, number: int) -> dict[str, str]:
+    """An integer id (Open edX) -> our string id (``target``). Written with the exam or user it names, on
+    condition that the number is free or already names that object: two objects never share a number."""
+    return {PK: f"number#{kind}#{number}", SK: NUMBER_ALIAS}
+
+
+def proctoring_settings_key(course_id: str) -> dict[str, str]:
+    """A course's proctoring settings (Open edX), a child of the course."""
+    return {PK: course_id, SK: "proctoring-settings"}

@@ -43,6 +43,13 @@ class SessionRepository:
         page = self.store.query_page(session_id, keys.SESSION_HISTORY_PREFIX, limit=limit, forward=False)
         return [from_item(Session, i) for i in page.items]
 
+    def list_user_sessions(self, user_id: str, course_id: str, limit: int, token: str | None
+                           ) -> tuple[list[Session], str | None]:
+        """One user's live sessions in a course (LearningStudio's user exams): one Query of gsi2."""
+        index, pk, prefix = keys.user_sessions_query(user_id, course_id)
+        page = self.store.query_page(pk, prefix, index=index, limit=limit, token=token)
+        return [from_item(Session, i) for i in page.items], page.next_token
+
     # --- removals (restorable) -------------------------------------------------------------------
     def latest_removal(self, session_id: str) -> SessionRemoval | None:
         page = self.store.query_page(session_id, keys.SESSION_REMOVAL_PREFIX, limit=1, forward=False)

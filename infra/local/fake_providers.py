@@ -93,6 +93,11 @@ class FakeServer:
             return 200, {"mode": self.mode}
         if path == "/_control/calls":
             return 200, dict(self.calls)
+        if path == "/_control/latency" and method == "POST":
+            self.base_delay = float(body.get("seconds", 0))
+            return 200, {"latency": self.base_delay}
+        if path.startswith("/_control/"):
+            return self.control(method, path, body)
         for route_method, pattern, fn in self.routes:
             found = pattern.match(path)
             if found and route_method == method:
@@ -120,6 +125,9 @@ class FakeServer:
 
     def partial(self, body: Any) -> Any:
         return body
+
+    def control(self, method: str, path: str, body: Any) -> Answer:
+        return 404, {"message": f"no control {method} {path}"}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -218,6 +226,24 @@ class FakeEdulastic(FakeServer):
             return 500, {"message": f"assignment {aid} cannot be read right now"}
         return (200, b"{not json") if fault == "malformed" else (200, answer)
 
+    def control(self, method: str, path: str, body: Any) -> Answer:
+        """``POST /_control/seed`` {"assignments": [{assignmentId, classId, email, answers}]}: graded
+        assignments in bulk (benchmarks); ``GET /_control/fetches``: result reads per assignment."""
+        if path == "/_control/seed" and method == "POST":
+            with self.lock:
+                for seed in body.get("assignments", []):
+                    answers = seed.get("answers", [True, True, False])
+                    self.assignments[seed["assignmentId"]] = {
+                        "classId": seed["classId"], "email": seed["email"], "testId": "seeded",
+                        "status": "GRADED", "questions": [
+                            {"id": f"{seed['assignmentId']}-q{i + 1}", "index": i, "answered": True,
+                             "correct": right, "score": float(right), "maxScore": 1.0}
+                            for i, right in enumerate(answers)]}
+            return 200, {"assignments": len(self.assignments)}
+        if path == "/_control/fetches":
+            return 200, dict(self.result_fetches)
+        return super().control(method, path, body)
+
     def partial(self, body: Any) -> Any:
         if isinstance(body, dict) and "questions" in body:
             half = body["questions"][: max(1, len(body["questions"]) // 2)]
@@ -312,3 +338,26 @@ class FakeMasteryTrack(FakeServer):
         timestamp = str(int((at or datetime.now(UTC)).timestamp()))
         key = secret or self.webhook_secret or ""
         return raw, {TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(key, raw, timestamp)}
+
+
+def main(argv: list[str]) -> int:
+    """``python -m infra.local.fake_providers edulastic|mastery-track [--port N] [--latency S]``: one fake,
+    in its own process (the benchmark keeps it off the importer's interpreter)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m infra.local.fake_providers")
+    parser.add_argument("provider", choices=("edulastic", "mastery-track"))
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds before every API answer")
+    args = parser.parse_args(argv)
+    fake: FakeServer = (FakeEdulastic if args.provider == "edulastic" else FakeMasteryTrack)(
+        args.port, delay=args.latency)
+    print(fake.url, flush=True)
+    fake._server.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from functions.core.models import Extension, Session
-from functions.data import keys
 from functions.data.sessions import SessionRepository, session_item
 from functions.data.stats import StatsRepository
 from functions.data.store import Store
@@ -76,7 +75,3 @@ def item_count() -> int:
     from functions.data.dynamo import client
 
     return int(client().scan(TableName="examdesk-test", Select="COUNT")["Count"])
-
-
-def session_key(session_id: str) -> dict[str, str]:
-    return keys.session_key(session_id)

@@ -24,13 +24,13 @@ class SelectedOption(BaseModel):
     index: OptionIndex
 
 
-class Response(BaseModel):
+class SelectedOptions(BaseModel):
     options: Annotated[list[SelectedOption], Field(max_length=20)]
 
 
 class QuestionResponse(BaseModel):
     id: Id
-    response: Response
+    response: SelectedOptions
 
 
 class ItemResponse(BaseModel):

@@ -1,0 +1,136 @@
+"""Benchmark of the scheduled importer (not a test): N pending Edulastic assignments, a fake Edulastic that
+answers every call after ``--latency`` seconds, one importer pass through the Lambda handler. Prints the wall
+time next to the ideal N x latency / concurrency, and checks each assignment was fetched exactly once.
+
+    .venv/bin/python bench/importer.py                       # DynamoDB Local, 1000 assignments, 50 ms, 16
+    .venv/bin/python bench/importer.py --backend moto --concurrency 8,16,32
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import Counter
+from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+os.environ.update({"EXAMDESK_TABLE_NAME": "examdesk-bench", "AWS_DEFAULT_REGION": "us-east-1",
+                   "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+                   "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
+                   "POWERTOOLS_LOG_LEVEL": "ERROR"})
+
+
+def control(url: str, path: str, body: object = None) -> Any:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(f"{url}/_control/{path}", data=data, method="POST" if data else "GET",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+def start_fake() -> tuple[subprocess.Popen[str], str]:
+    """Fake Edulastic in its own process: like a real provider, it does not share the importer's GIL."""
+    process = subprocess.Popen([sys.executable, "-m", "infra.local.fake_providers", "edulastic"], cwd=ROOT,
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    return process, process.stdout.readline().strip()
+
+
+def seed(n: int, url: str) -> None:
+    """N pending assignments, due a minute ago, each already graded at the fake provider."""
+    from functions.core.models import ExternalAssignment
+    from functions.data.external_tests import ExternalTestRepository
+
+    repo, past = ExternalTestRepository(), datetime.now(UTC) - timedelta(minutes=1)
+    students = [f"bench-student-{i:05d}" for i in range(n)]
+    control(url, "seed", {"assignments": [{"assignmentId": f"bench-as-{i}", "classId": "bench-class",
+                                           "email": f"{s}@example.edu"} for i, s in enumerate(students)]})
+    for i, student in enumerate(students):
+        repo.create(ExternalAssignment(
+            student_id=student, lesson_id="bench-unit-test", attempt=1, course_id="bench-course",
+            lesson_type="unit-test", tool_provider="edulastic", subject="Math", grade=3,
+            student_email=f"{student}@example.edu", assignment_id=f"bench-as-{i}", class_id="bench-class",
+            test_id="seeded", assigned_at=past, assigned_by="bench", next_try_at=past))
+
+
+def one_run(n: int, latency: float, concurrency: int) -> dict[str, object]:
+    from functions.data import dynamo
+    from functions.data.keys import table_definition
+    from functions.jobs import import_results
+    from functions.providers import config, registry
+    from infra.local.fake_providers import EDULASTIC_TOKEN
+    from infra.local.scheduler import LambdaContext, scheduled_event
+
+    process, url = start_fake()
+    try:
+        os.environ.update({config.EDULASTIC_URL: url, config.EDULASTIC_TOKEN: EDULASTIC_TOKEN,
+                           "EXAMDESK_IMPORTER_CONCURRENCY": str(concurrency),
+                           "EXAMDESK_IMPORTER_MAX_PER_PASS": str(n)})
+        registry.reset()
+        client = dynamo.client()
+        if "examdesk-bench" in client.list_tables()["TableNames"]:
+            client.delete_table(TableName="examdesk-bench")
+        client.create_table(**table_definition("examdesk-bench"))
+        seed(n, url)
+        control(url, "latency", {"seconds": latency})
+        calls: Counter[str] = Counter()
+        counter = lambda event_name, **_: calls.update([event_name.rsplit(".", 1)[-1]])  # noqa: E731
+        client.meta.events.register("before-call.dynamodb.*", counter)
+        cpu, started = time.process_time(), time.perf_counter()
+        result = import_results.lambda_handler(scheduled_event(), LambdaContext(budget_seconds=900))
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        client.meta.events.unregister("before-call.dynamodb.*", counter)
+        fetched = Counter(control(url, "fetches").values())
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    return {"wall": wall, "cpu": cpu, "ideal": n * latency / concurrency, "result": result, "calls": dict(calls),
+            "exactly_once": fetched == Counter({1: n})}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backend", choices=("local", "moto"), default="local")
+    parser.add_argument("--assignments", type=int, default=1000)
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds per fake provider answer")
+    parser.add_argument("--concurrency", default="16", help="comma-separated, e.g. 1,16,32")
+    args = parser.parse_args(argv)
+    with ExitStack() as stack:
+        if args.backend == "local":
+            from infra.local.dynamodb_local import DynamoDBLocal
+
+            db = DynamoDBLocal().start()
+            stack.callback(db.stop)
+            os.environ["EXAMDESK_DYNAMODB_ENDPOINT"] = db.endpoint
+            backend = f"DynamoDB Local ({db.endpoint})"
+        else:
+            from moto import mock_aws
+
+            stack.enter_context(mock_aws())
+            backend = "moto (in process)"
+        print(f"importer benchmark: {args.assignments} pending Edulastic assignments, fake provider answering in "
+              f"{args.latency * 1000:.0f} ms, store: {backend}")
+        print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        print(f"{'concurrency':>11} {'wall s':>8} {'ideal s':>8} {'wall/ideal':>10} {'per s':>7} {'cpu s':>6}  outcome")
+        for concurrency in (int(c) for c in args.concurrency.split(",")):
+            run = one_run(args.assignments, args.latency, concurrency)
+            result, wall, ideal = run["result"], float(run["wall"]), float(run["ideal"])  # type: ignore[arg-type]
+            outcome = (f"finalized {result['finalized']}, failed {result['failed']}, "  # type: ignore[index]
+                       f"each fetched once: {run['exactly_once']}, DynamoDB calls {run['calls']}")
+            print(f"{concurrency:>11} {wall:>8.2f} {ideal:>8.2f} {wall / ideal:>10.2f} "
+                  f"{args.assignments / wall:>7.0f} {float(run['cpu']):>6.1f}  {outcome}", flush=True)  # type: ignore[arg-type]
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

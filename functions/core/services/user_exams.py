@@ -1,0 +1,239 @@
+"""A user's exams (LearningStudio): begin, list, reset (a removal kept restorable), restore and retake.
+
+The user's exam instance IS the session ``session_id_for(exam, user)`` (no LTI context): the one the ExamSpark
+routes show. Starting, settling and committing are ``SessionService``'s, retake is ``AttemptService``'s rule,
+removal and restore ``SessionRemover``'s; this module adds the LearningStudio rules around them: who may
+begin and reset, one instance per user, the exam's course in the path, and reset only inside the window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from functions.core import timing
+from functions.core.errors import ConcurrentUpdate, Conflict, Forbidden, InvalidInput, NotFound
+from functions.core.models import Attempt, Exam, Item, Session, SessionRemoval
+from functions.core.ports import ExamStore
+from functions.core.rights import Right
+from functions.core.services.attempts import AttemptService
+from functions.core.services.removal import RemovalStore, SessionRemover
+from functions.core.services.sessions import SessionService, StartRequest, session_id_for
+
+MAX_REASON = 500
+
+
+class UserExamStore(RemovalStore, Protocol):
+    def list_user_sessions(self, user_id: str, course_id: str, limit: int, token: str | None
+                           ) -> tuple[list[Session], str | None]: ...
+
+    def list_removals(self, course_id: str, exam_id: str | None, limit: int, token: str | None
+                      ) -> tuple[list[SessionRemoval], str | None]: ...
+
+
+class AttemptState(StrEnum):
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    TIMED_OUT = "timed_out"  # completed by its timer, or past its end and completed on the next write
+
+
+def attempt_state(attempt: Attempt, now: datetime) -> AttemptState:
+    """What an attempt is at ``now``, lazy expiry included (a read route shows it, the next write stores it)."""
+    if attempt.complete:
+        return AttemptState.TIMED_OUT if timing.timed_out(attempt) else AttemptState.SUBMITTED
+    return AttemptState.TIMED_OUT if timing.expired(attempt, now) else AttemptState.IN_PROGRESS
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A user's exam instance as of ``now``: the session and the state of each of its attempts."""
+
+    session: Session
+    states: tuple[AttemptState, ...]
+
+    @property
+    def completed(self) -> bool:
+        return bool(self.states) and self.states[-1] is not AttemptState.IN_PROGRESS
+
+
+def instance(session: Session, now: datetime) -> Instance:
+    return Instance(session, tuple(attempt_state(a, now) for a in session.attempts))
+
+
+@dataclass(frozen=True)
+class Reset:
+    """A reset (removed) instance, kept whole with who reset it, when and why."""
+
+    removal: SessionRemoval
+    instance: Instance
+
+    @property
+    def saved_answers(self) -> int:
+        """Questions answered across the instance's attempts (the answers themselves are kept too)."""
+        return sum(len(questions) for a in self.removal.session.attempts for questions in a.responses.values())
+
+
+def reset_of(removal: SessionRemoval, now: datetime) -> Reset:
+    return Reset(removal, instance(removal.session, now))
+
+
+def window_text(exam: Exam) -> str:
+    at = lambda value: value.isoformat() if value else "never"  # noqa: E731
+    return f"its scheduled start is {at(exam.opens_at)} and its scheduled end is {at(exam.closes_at)}"
+
+
+@dataclass
+class CourseExams:
+    """The exam store as one course sees it: another course's exam is not found, so a path naming the wrong
+    course is refused before anything is written, at no extra read. Remembers what it read."""
+
+    exams: ExamStore
+    course_id: str
+    seen: dict[str, Exam] = field(default_factory=dict)
+
+    def get_exam(self, exam_id: str) -> Exam | None:
+        exam = self.seen.get(exam_id) or self.exams.get_exam(exam_id)
+        if exam is None or exam.course_id != self.course_id:
+            return None
+        self.seen[exam_id] = exam
+        return exam
+
+    def get_items(self, item_ids: list[str]) -> dict[str, Item]:
+        return self.exams.get_items(item_ids)
+
+
+@dataclass
+class ExamRemovals:
+    """The removal store as one exam of one course sees it (a reset id of anything else is not found)."""
+
+    store: RemovalStore
+    course_id: str
+    exam_id: str
+
+    def _mine(self, removal: SessionRemoval | None) -> SessionRemoval | None:
+        ok = removal is not None and (removal.session.course_id, removal.session.exam_id) == (
+            self.course_id, self.exam_id)
+        return removal if ok else None
+
+    def get_removal(self, session_id: str, removal_id: str) -> SessionRemoval | None:
+        return self._mine(self.store.get_removal(session_id, removal_id))
+
+    def latest_removal(self, session_id: str) -> SessionRemoval | None:
+        return self.store.latest_removal(session_id)
+
+    def remove_session(self, removal: SessionRemoval, extra_ops: list[dict[str, Any]]) -> None:
+        self.store.remove_session(removal, extra_ops)
+
+    def restore_session(self, removal: SessionRemoval, restored: Session, extra_ops: list[dict[str, Any]]) -> None:
+        self.store.restore_session(removal, restored, extra_ops)
+
+
+@dataclass
+class UserExamService:
+    service: SessionService  # people, exams, sessions, rights, now, and the one commit path
+    store: UserExamStore
+
+    @property
+    def now(self) -> datetime:
+        return self.service.now
+
+    def _in_course(self, course_id: str) -> tuple[SessionService, CourseExams]:
+        exams = CourseExams(self.service.exams, course_id)
+        return replace(self.service, exams=exams), exams
+
+    # --- list ------------------------------------------------------------------------------------
+    def instances(self, user_id: str, course_id: str, limit: int, token: str | None
+             ) -> tuple[list[Instance], str | None]:
+        """The user's own instances, or an enrolled user's for a caller who may view the course or holds the
+        Course Administrator right (the reset guide's first step is this list)."""
+        access = self.service.access
+        rights = access.rights_in(course_id)
+        own = access.principal.user_id == user_id and Right.TAKE_EXAM in rights
+        if not own and not rights & {Right.VIEW_COURSE, Right.COURSE_ADMIN}:
+            if rights:
+                raise Forbidden(f"another user's exams need the '{Right.VIEW_COURSE.value}' or "
+                                f"'{Right.COURSE_ADMIN.value}' right in the course")
+            raise NotFound("not found, or not visible to you")
+        if access.principal.user_id != user_id and self.service.people.get_enrollment(course_id, user_id) is None:
+            raise NotFound(f"user '{user_id}' is not enrolled in course '{course_id}'")
+        sessions, next_token = self.store.list_user_sessions(user_id, course_id, limit, token)
+        return [instance(s, self.now) for s in sessions], next_token
+
+    # --- begin -----------------------------------------------------------------------------------
+    def begin(self, user_id: str, course_id: str, exam_id: str) -> Instance:
+        """Only with the student's own credentials; one instance per user; inside the window unless unlocked
+        (SessionService.start). A begin after a reset draws a new question set."""
+        if self.service.access.principal.user_id != user_id:
+            raise Forbidden("an exam can be begun only with the student's own credentials")
+        service, _ = self._in_course(course_id)
+        try:
+            session, _exam, created = service.start(exam_id, StartRequest(user=user_id))
+        except InvalidInput as refused:  # the user is not a student of the course: named as this path names it
+            raise InvalidInput(refused.message, field="userId") from refused
+        if not created:
+            raise InvalidInput(
+                f"user '{user_id}' already has an instance of exam '{exam_id}' (instance '{session.id}', "
+                f"{'completed' if instance(session, self.now).completed else 'in progress'}); only one "
+                "instance per user: retake a completed, retakable exam, or ask a course administrator "
+                "to reset it", field="examId")
+        return instance(session, self.now)
+
+    # --- retake ----------------------------------------------------------------------------------
+    def retake(self, user_id: str, course_id: str, exam_id: str) -> Instance:
+        """AttemptService's retake: a completed, retakable exam gets a new empty attempt, same question set."""
+        service, exams = self._in_course(course_id)
+        try:
+            session, _exam = AttemptService(service).retake(session_id_for(exam_id, user_id))
+        except ConcurrentUpdate:
+            raise
+        except Conflict as refused:
+            exam = exams.seen.get(exam_id)
+            if exam is not None and not exam.retakable:
+                raise Conflict(f"exam '{exam_id}' is not retakable; to take it again, a course administrator "
+                               "must reset it (the next begin then draws a new question set)") from refused
+            raise
+        return instance(session, self.now)
+
+    # --- reset -----------------------------------------------------------------------------------
+    def reset(self, user_id: str, course_id: str, exam_id: str, reason: str) -> Reset:
+        """Remove the user's instance with its answers, kept restorable (who, when, why). Needs the Course
+        Administrator right; only inside the window (an unlocked student can begin again, so it counts)."""
+        if len(reason) > MAX_REASON:
+            raise InvalidInput(f"reason is at most {MAX_REASON} characters", field="reason")
+        access = self.service.access
+        access.require(course_id, Right.COURSE_ADMIN)
+        service, _ = self._in_course(course_id)
+        exam = service.exam(exam_id)
+        extension = self.service.sessions.get_extension(exam.id, user_id)
+        if not timing.window_open(exam, extension, self.now):
+            raise Conflict(f"exam '{exam.id}' can be reset only between its scheduled start and end: "
+                           f"{window_text(exam)}, and now is {self.now.isoformat()}")
+        session = self.service.sessions.get_session(session_id_for(exam.id, user_id))
+        if session is None:
+            raise NotFound(f"user '{user_id}' has no instance of exam '{exam.id}'")
+        remover = SessionRemover(self.store, self.service.stats_op, self.now)
+        return reset_of(remover.remove(session, access.principal.subject, reason or "reset"), self.now)
+
+    # --- resets and restore ----------------------------------------------------------------------
+    def resets(self, course_id: str, exam_id: str, limit: int, token: str | None) -> tuple[list[Reset], str | None]:
+        """The exam's resets, restorable or restored; Course Administrators only (they hold the answers)."""
+        self.service.access.require(course_id, Right.COURSE_ADMIN)
+        service, _ = self._in_course(course_id)
+        exam = service.exam(exam_id)
+        removals, next_token = self.store.list_removals(course_id, exam.id, limit, token)
+        return [reset_of(r, self.now) for r in removals], next_token
+
+    def restore(self, course_id: str, exam_id: str, session_id: str, removal_id: str) -> Instance:
+        """Put a reset instance back with its answers, while no newer instance was begun (else 409)."""
+        access = self.service.access
+        access.require(course_id, Right.COURSE_ADMIN)
+        remover = SessionRemover(ExamRemovals(self.store, course_id, exam_id), self.service.stats_op, self.now)
+        try:
+            restored = remover.restore(session_id, removal_id, access.principal.subject)
+        except ConcurrentUpdate as lost:
+            raise ConcurrentUpdate("the user has a live instance of this exam (begun after this reset, or this "
+                                   "reset was restored just now); reset that instance first to restore this "
+                                   "one") from lost
+        return instance(restored, self.now)
