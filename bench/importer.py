@@ -94,12 +94,13 @@ def one_run(n: int, latency: float, concurrency: int) -> dict[str, object]:
     finally:
         process.terminate()
         process.wait(timeout=10)
-    return {"wall": wall, "cpu": cpu, "ideal": n * latency / concurrency, "result": result, "calls": dict(calls),
-            "exactly_once": fetched == Counter({1: n})}
+    return {"wall": wall, "cpu": cpu, "ideal": n * latency / concurrency, "result": result,
+            "calls": dict(calls), "exactly_once": fetched == Counter({1: n})}
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backend", choices=("local", "moto"), default="local")
     parser.add_argument("--assignments", type=int, default=1000)
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per fake provider answer")
@@ -118,10 +119,11 @@ def main(argv: list[str]) -> int:
 
             stack.enter_context(mock_aws())
             backend = "moto (in process)"
-        print(f"importer benchmark: {args.assignments} pending Edulastic assignments, fake provider answering in "
-              f"{args.latency * 1000:.0f} ms, store: {backend}")
+        print(f"importer benchmark: {args.assignments} pending Edulastic assignments, fake provider "
+              f"answering in {args.latency * 1000:.0f} ms, store: {backend}")
         print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-        print(f"{'concurrency':>11} {'wall s':>8} {'ideal s':>8} {'wall/ideal':>10} {'per s':>7} {'cpu s':>6}  outcome")
+        print(f"{'concurrency':>11} {'wall s':>8} {'ideal s':>8} {'wall/ideal':>10} {'per s':>7} "
+              f"{'cpu s':>6}  outcome")
         for concurrency in (int(c) for c in args.concurrency.split(",")):
             run = one_run(args.assignments, args.latency, concurrency)
             result, wall, ideal = run["result"], float(run["wall"]), float(run["ideal"])  # type: ignore[arg-type]

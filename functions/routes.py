@@ -107,7 +107,33 @@ EXAMSPARK = (
 )
 
 # --- Open edX instructor v2 special exams (../shared/specs/openedx-instructor-v2-special-exams.swagger.yaml) ----
-OPENEDX: tuple[Route, ...] = ()
+_EDX = "/api/instructor/v2/courses/{course_id}"
+# Static segments (allowances, attempts) come before {exam_id}: the local runner takes the first match, as
+# API Gateway prefers a static path part over a variable one.
+OPENEDX: tuple[Route, ...] = (
+    _r("openedx_list_special_exams", "GET", f"{_EDX}/special_exams", "openedx.list_special_exams", "read",
+       "List a course's special exams (timed, proctored, practice)"),
+    _r("openedx_list_course_allowances", "GET", f"{_EDX}/special_exams/allowances",
+       "openedx.list_course_allowances", "read", "List a course's exam allowances (search, pages)"),
+    _r("openedx_bulk_create_allowances", "POST", f"{_EDX}/special_exams/allowances",
+       "openedx.bulk_create_allowances", "write", "Grant an allowance to several users on several exams"),
+    _r("openedx_list_course_attempts", "GET", f"{_EDX}/special_exams/attempts", "openedx.list_course_attempts",
+       "read", "List the exam attempts of a course (search, pages, ordering)"),
+    _r("openedx_get_special_exam", "GET", f"{_EDX}/special_exams/{{exam_id}}", "openedx.get_special_exam",
+       "read", "Get a special exam"),
+    _r("openedx_reset_attempt", "POST", f"{_EDX}/special_exams/{{exam_id}}/reset/{{username}}",
+       "openedx.reset_attempt", "write", "Reset a student's attempts on an exam (kept, restorable)"),
+    _r("openedx_list_exam_attempts", "GET", f"{_EDX}/special_exams/{{exam_id}}/attempts",
+       "openedx.list_exam_attempts", "read", "List the attempts of one exam"),
+    _r("openedx_grant_allowance", "POST", f"{_EDX}/special_exams/{{exam_id}}/allowance",
+       "openedx.grant_allowance", "write", "Grant or update an allowance for users on an exam"),
+    _r("openedx_remove_allowance", "DELETE", f"{_EDX}/special_exams/{{exam_id}}/allowance",
+       "openedx.remove_allowance", "write", "Remove an allowance from users on an exam (kept in history)"),
+    _r("openedx_get_proctoring_settings", "GET", f"{_EDX}/proctoring_settings",
+       "openedx.get_proctoring_settings", "read", "Get a course's proctoring settings"),
+    _r("openedx_update_proctoring_settings", "PATCH", f"{_EDX}/proctoring_settings",
+       "openedx.update_proctoring_settings", "write", "Change a course's proctoring settings"),
+)
 
 # --- Canvas quiz extensions (../shared/seeds/canvas-course-quiz-extensions-api.txt) ----------------------
 CANVAS: tuple[Route, ...] = (

@@ -16,8 +16,8 @@ from functions.core.errors import InvalidInput
 from functions.core.models import ExternalAssignment, ExternalCredentials, ExternalQuestion, Lesson
 
 LessonType = Literal["powerpath-100", "quiz", "test-out", "placement", "unit-test", "alpha-read-article"]
-Subject = Literal["Reading", "Language", "Vocabulary", "Social Studies", "Writing", "Science", "FastMath", "Math",
-                  "None", "Other"]
+Subject = Literal["Reading", "Language", "Vocabulary", "Social Studies", "Writing", "Science", "FastMath",
+                  "Math", "None", "Other"]
 LESSON_TYPES: tuple[str, ...] = get_args(LessonType)
 SUBJECTS: tuple[str, ...] = get_args(Subject)
 EXTERNAL_LESSON_TYPES = ("test-out", "placement", "unit-test")
@@ -103,15 +103,16 @@ def check_lesson(lesson: Lesson) -> None:
     check_subject_grade(lesson.subject, lesson.grade)
     if lesson.tool_provider is not None and lesson.lesson_type not in EXTERNAL_LESSON_TYPES:
         raise InvalidInput(f"a '{lesson.lesson_type}' lesson has no toolProvider (only "
-                           f"{', '.join(EXTERNAL_LESSON_TYPES)} lessons are external tests)", field="toolProvider")
+                           f"{', '.join(EXTERNAL_LESSON_TYPES)} lessons are external tests)",
+                           field="toolProvider")
 
 
 def check_assignable(lesson: Lesson) -> str:
     """The lesson's provider, or a 400 that names why the lesson cannot be assigned."""
     if lesson.lesson_type not in EXTERNAL_LESSON_TYPES or not lesson.tool_provider:
         kind = f"a '{lesson.lesson_type}' lesson" + ("" if lesson.tool_provider else " with no toolProvider")
-        raise InvalidInput(f"lesson '{lesson.id}' is {kind}, not an external test-out, placement or unit-test",
-                           field="lesson")
+        raise InvalidInput(f"lesson '{lesson.id}' is {kind}, not an external test-out, placement or "
+                           "unit-test", field="lesson")
     if lesson.tool_provider not in PROVIDERS:
         raise InvalidInput(f"lesson '{lesson.id}' uses toolProvider '{lesson.tool_provider}', which is not "
                            f"supported (supported: {', '.join(PROVIDERS)})", field="lesson")
@@ -223,4 +224,5 @@ def failed(assignment: ExternalAssignment, now: datetime, message: str, every: t
 
 
 def wants_enrollment(assignment: ExternalAssignment) -> bool:
-    return assignment.finalized and assignment.lesson_type in ENROLLING_LESSON_TYPES and assignment.enrollment is None
+    enrolling = assignment.lesson_type in ENROLLING_LESSON_TYPES
+    return assignment.finalized and enrolling and assignment.enrollment is None

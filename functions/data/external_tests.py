@@ -52,7 +52,8 @@ class LessonRepository:
         if replaced is None:
             ops = [op_put(latest, NEW_ITEM)]
         else:
-            history = to_item(replaced, keys.subject_track_key(replaced.subject, replaced.grade, replaced.version))
+            old_key = keys.subject_track_key(replaced.subject, replaced.grade, replaced.version)
+            history = to_item(replaced, old_key)
             ops = [op_put(latest, SAME_VERSION, {"#version": "version"}, {":expected": replaced.version}),
                    op_put(history, NEW_ITEM)]
         self.store.transact(ops, conflict_message="the subject track was changed meanwhile; reload and retry")
@@ -81,7 +82,8 @@ class ExternalTestRepository:
 
     def latest(self, student_id: str, lesson_id: str) -> ExternalAssignment | None:
         """The highest attempt: one Query of the student's partition, newest first, one item."""
-        page = self.store.query_page(student_id, keys.external_tests_prefix(lesson_id), limit=1, forward=False)
+        prefix = keys.external_tests_prefix(lesson_id)
+        page = self.store.query_page(student_id, prefix, limit=1, forward=False)
         return from_item(ExternalAssignment, page.items[0]) if page.items else None
 
     def due(self, now: datetime, page_size: int = QUEUE_PAGE) -> Iterator[ExternalAssignment]:
@@ -121,7 +123,8 @@ class ExternalTestRepository:
                  "#nt": "next_try_at", "#v": "version"}
         values: dict[str, Any] = {
             ":owner": owner, ":until": stamp(lease_until), ":now": stamp(now), ":one": 1,
-            ":sk": keys.work_queue_index(a.student_id, a.lesson_id, a.attempt, stamp(lease_until))[WORK_QUEUE.sk],
+            ":sk": keys.work_queue_index(a.student_id, a.lesson_id, a.attempt,
+                                         stamp(lease_until))[WORK_QUEUE.sk],
             ":next": lease_until.isoformat(),
         }
         condition = "attribute_exists(#qpk) AND (attribute_not_exists(#lu) OR #lu <= :now)"
@@ -132,7 +135,8 @@ class ExternalTestRepository:
             with translated_errors():
                 response = client().update_item(
                     TableName=self.store.table, Key=serialize(_key(a)), ReturnValues="ALL_NEW",
-                    UpdateExpression="SET #lo = :owner, #lu = :until, #qsk = :sk, #nt = :next, #v = #v + :one",
+                    UpdateExpression="SET #lo = :owner, #lu = :until, #qsk = :sk, #nt = :next, "
+                                     "#v = #v + :one",
                     ConditionExpression=condition, ExpressionAttributeNames=names,
                     ExpressionAttributeValues={k: serialize_value(v) for k, v in values.items()},
                 )
@@ -145,7 +149,8 @@ class ExternalTestRepository:
         """Write the import's outcome (dropping the lease) only if we still hold the lease and nobody wrote
         since the claim (a write-back bumps the version); extra operations go in the same transaction."""
         condition = "#version = :expected AND #lo = :owner"
-        names, values = {"#version": "version", "#lo": LEASE_OWNER}, {":expected": claimed_version, ":owner": owner}
+        names = {"#version": "version", "#lo": LEASE_OWNER}
+        values = {":expected": claimed_version, ":owner": owner}
         message = "the assignment changed while it was being imported; it will be imported again"
         if extra_ops:
             self.store.transact([op_put(assignment_item(after), condition, names, values), *extra_ops],

@@ -37,14 +37,16 @@ def import_one(student: str, lesson: str, owner: str) -> dict[str, Any]:
                 "summary": 'a console import needs both "student" and "lesson"'}
     directory = MemoDirectory(DirectoryRepository())
     service = ExternalTestService(
-        lessons=LessonRepository(), assignments=ExternalTestRepository(), people=directory, providers=provider,
-        enroll_op=enrollment_op, access=Access(OPERATOR, directory), now=utcnow(), owner=owner,
+        lessons=LessonRepository(), assignments=ExternalTestRepository(), people=directory,
+        providers=provider, enroll_op=enrollment_op, access=Access(OPERATOR, directory), now=utcnow(),
+        owner=owner,
         poll_every=provider_settings().poll_every)
     try:
         after, outcome = service.import_now(student, lesson)
     except DomainError as error:
         return {"student": student, "lesson": lesson, "outcome": "refused", "status": error.status,
-                "error": error.message, "summary": f"import of {lesson} for {student} refused: {error.message}"}
+                "error": error.message,
+                "summary": f"import of {lesson} for {student} refused: {error.message}"}
     return {
         "student": student, "lesson": lesson, "attempt": after.attempt, "outcome": outcome,
         "finalized": after.finalized, "score": after.score, "scoreStatus": after.score_status,

@@ -49,7 +49,8 @@ class Provider(ABC):
         try:
             value = config.secret(variable)
         except Exception as error:  # SSM / Secrets Manager unreachable or denied
-            raise ProviderFailed(f"{self.name} credentials could not be read: {type(error).__name__}") from None
+            what = type(error).__name__
+            raise ProviderFailed(f"{self.name} credentials could not be read: {what}") from None
         if not value:
             raise ProviderFailed(f"{self.name} is not configured ({variable} is not set)")
         return value

@@ -31,7 +31,7 @@ class ProviderSettings:
     masterytrack_url: str | None
     masterytrack_email: str
     policy: HttpPolicy
-    poll_every: timedelta  # how soon a pending Edulastic assignment is looked at again (and the backoff's base)
+    poll_every: timedelta  # when a pending Edulastic assignment is looked at again (and the backoff's base)
 
 
 @lru_cache(maxsize=1)

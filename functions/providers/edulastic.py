@@ -87,9 +87,10 @@ class Edulastic(Provider):
         query = urlencode({"classId": assignment.class_id or "", "studentEmail": assignment.student_email})
         path = f"/api/external/assignments/{quote(assignment.assignment_id or '', safe='')}/results?{query}"
         wire = self.parse(EdulasticResults, self.call("GET", path, headers=self._headers()), "the results")
-        questions = [ExternalQuestion(id=q.id, index=q.index, title=q.title, url=q.url, difficulty=q.difficulty,
-                                      answered=q.answered, correct=q.correct, score=q.score,
-                                      max_score=q.max_score, feedback=q.feedback, response=q.response)
+        questions = [ExternalQuestion(id=q.id, index=q.index, title=q.title, url=q.url,
+                                      difficulty=q.difficulty, answered=q.answered, correct=q.correct,
+                                      score=q.score, max_score=q.max_score, feedback=q.feedback,
+                                      response=q.response)
                      for q in sorted(wire.questions, key=lambda q: q.index)]
         return ProviderResults(status=wire.status, score_status=score_status(wire), questions=questions,
                                score=wire.score)

@@ -46,8 +46,8 @@ def provider_message(raw: bytes) -> str:
     return json.dumps(body)[:300]
 
 
-def request_json(provider: str, method: str, url: str, *, body: Any = None, headers: dict[str, str] | None = None,
-                 policy: HttpPolicy = HttpPolicy()) -> Any:
+def request_json(provider: str, method: str, url: str, *, body: Any = None,
+                 headers: dict[str, str] | None = None, policy: HttpPolicy = HttpPolicy()) -> Any:
     data = None if body is None else json.dumps(body).encode()
     all_headers = {"Accept": "application/json", "Content-Type": "application/json", **(headers or {})}
     for attempt in range(1, policy.attempts + 1):

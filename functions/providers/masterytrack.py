@@ -97,7 +97,8 @@ def sign(secret: str, raw: bytes, timestamp: str) -> str:
     return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + raw, hashlib.sha256).hexdigest()
 
 
-def verify_signature(secret: str, raw: bytes, timestamp: str | None, signature: str | None, now: datetime) -> None:
+def verify_signature(secret: str, raw: bytes, timestamp: str | None, signature: str | None,
+                     now: datetime) -> None:
     if not timestamp or not signature:
         raise Unauthenticated(f"the write-back must carry {TIMESTAMP_HEADER} and {SIGNATURE_HEADER}")
     if not timestamp.isdigit() or abs(now.timestamp() - int(timestamp)) > SIGNATURE_TOLERANCE:
@@ -166,8 +167,8 @@ class MasteryTrack(Provider):
             body["subject"] = request.subject
             if request.grade in MASTERYTRACK_GRADES:
                 body["grade_rank"] = request.grade
-        wire = self.parse(MasteryTrackAssignResponse, self._authorized("POST", "/delivery/assignments/assign", body),
-                          "the assignment")
+        answer = self._authorized("POST", "/delivery/assignments/assign", body)
+        wire = self.parse(MasteryTrackAssignResponse, answer, "the assignment")
         if not wire.success:
             raise ProviderFailed(f"mastery-track refused the assignment: {wire.data.message or 'no message'}")
         assignment = wire.data.assignment
@@ -178,9 +179,10 @@ class MasteryTrack(Provider):
         if assignment.writeback is None or not has_news(assignment):
             return None
         wire = self.parse(Writeback, assignment.writeback, "the write-back")
-        questions = [ExternalQuestion(id=q.id, index=q.index, title=q.title, url=q.url, difficulty=q.difficulty,
-                                      answered=q.answered, correct=q.correct, score=q.score,
-                                      max_score=q.max_score, feedback=q.feedback, response=q.response)
+        questions = [ExternalQuestion(id=q.id, index=q.index, title=q.title, url=q.url,
+                                      difficulty=q.difficulty, answered=q.answered, correct=q.correct,
+                                      score=q.score, max_score=q.max_score, feedback=q.feedback,
+                                      response=q.response)
                      for q in sorted(wire.questions, key=lambda q: q.index)]
         return ProviderResults(status="results written back", score_status=ScoreStatus(wire.score_status),
                                questions=questions, score=wire.score, processed_seq=assignment.writeback_seq)

@@ -16,7 +16,8 @@ from functions.providers.masterytrack import MasteryTrack
 @lru_cache(maxsize=1)
 def _adapters() -> dict[str, Provider]:
     s = config.provider_settings()
-    return {EDULASTIC: Edulastic(s.edulastic_url, s.policy), MASTERY_TRACK: MasteryTrack(s.masterytrack_url, s.policy)}
+    return {EDULASTIC: Edulastic(s.edulastic_url, s.policy),
+            MASTERY_TRACK: MasteryTrack(s.masterytrack_url, s.policy)}
 
 
 def provider(name: str) -> ProviderPort:

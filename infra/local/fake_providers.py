@@ -13,159 +13,26 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from functions.providers.masterytrack import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from infra.local.fake_http import MODES, Answer, FakeServer
+
+__all__ = ["MODES", "FakeEdulastic", "FakeMasteryTrack", "FakeServer"]
 
 EDULASTIC_TOKEN = "fake-edulastic-token"
 MASTERYTRACK_API_KEY = "fake-masterytrack-key"
-Answer = tuple[int, Any]  # status, JSON body (bytes are sent as they are)
-MODES = ("ok", "slow", "error", "malformed", "wrong-shape", "partial", "drop")
 
 
 def questions_in(test_id: str | None) -> int:
     """A test named ``...-<n>q`` has n questions; any other has 3."""
     found = re.search(r"-(\d{1,2})q$", test_id or "")
     return max(1, int(found.group(1))) if found else 3
-
-
-class FakeServer:
-    name = "fake"
-
-    def __init__(self, port: int = 0, *, delay: float = 0.0) -> None:
-        self.lock = threading.RLock()
-        self.calls: Counter[str] = Counter()
-        self.mode, self.delay, self.status, self.times = "ok", delay, 500, None
-        self.base_delay = delay  # every API answer waits this long (the benchmark's 50 ms)
-        self.routes: list[tuple[str, re.Pattern[str], Callable[..., Answer]]] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> FakeServer:
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"fake-{self.name}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Down: the port refuses connections from now on."""
-        self._server.shutdown()
-        self._server.server_close()
-
-    def set_mode(self, mode: str = "ok", *, delay: float = 1.0, status: int = 500, times: int | None = None) -> None:
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}")
-        with self.lock:
-            self.mode, self.delay, self.status, self.times = mode, delay, status, times
-
-    def route(self, method: str, pattern: str, fn: Callable[..., Answer]) -> None:
-        self.routes.append((method, re.compile(f"^{pattern}$"), fn))
-
-    # --- faults ----------------------------------------------------------------------------------
-    def _fault(self) -> str:
-        with self.lock:
-            mode = self.mode
-            if mode != "ok" and self.times is not None:
-                self.times -= 1
-                if self.times <= 0:
-                    self.mode, self.times = "ok", None
-            return mode
-
-    def _dispatch(self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: Any
-                  ) -> Answer | None:
-        if path == "/_control/mode" and method == "POST":
-            self.set_mode(body.get("mode", "ok"), delay=float(body.get("delay", 1.0)),
-                          status=int(body.get("status", 500)), times=body.get("times"))
-            return 200, {"mode": self.mode}
-        if path == "/_control/calls":
-            return 200, dict(self.calls)
-        if path == "/_control/latency" and method == "POST":
-            self.base_delay = float(body.get("seconds", 0))
-            return 200, {"latency": self.base_delay}
-        if path.startswith("/_control/"):
-            return self.control(method, path, body)
-        for route_method, pattern, fn in self.routes:
-            found = pattern.match(path)
-            if found and route_method == method:
-                label = fn.__name__.lstrip("_")
-                self.calls[label] += 1
-                api = not label.startswith("student")
-                mode = self._fault() if api else "ok"
-                if api and self.base_delay:
-                    time.sleep(self.base_delay)
-                if mode == "drop":
-                    return None
-                if mode == "slow":
-                    time.sleep(self.delay)
-                if mode == "error":
-                    return self.status, {"message": f"{self.name} is having a bad day (fake {self.status})"}
-                if mode == "malformed":
-                    return 200, b"<html>502 Bad Gateway</html>"
-                answer = fn(*found.groups(), query=query, headers=headers, body=body)
-                if mode == "wrong-shape" and answer[0] == 200:
-                    return 200, {"unexpected": True}
-                if mode == "partial" and answer[0] == 200:
-                    return answer[0], self.partial(answer[1])
-                return answer
-        return 404, {"message": f"no route {method} {path}"}
-
-    def partial(self, body: Any) -> Any:
-        return body
-
-    def control(self, method: str, path: str, body: Any) -> Answer:
-        return 404, {"message": f"no control {method} {path}"}
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _serve(self) -> None:
-                url = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                try:
-                    body = json.loads(raw) if raw else {}
-                except ValueError:
-                    body = None
-                query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                if body is None:
-                    answer: Answer | None = (400, {"message": "body is not JSON"})
-                else:
-                    answer = fake._dispatch(self.command, url.path, query, headers, body)
-                if answer is None:  # "drop": hang up without a word
-                    self.close_connection = True
-                    return
-                status, payload = answer
-                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = _serve
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        return Handler
 
 
 def _graded(question: dict[str, Any]) -> dict[str, Any]:
@@ -256,7 +123,8 @@ class FakeEdulastic(FakeServer):
         return 200, self.work(aid, body.get("answers", []), submit=body.get("submit", True),
                               grade=body.get("grade", True))
 
-    def work(self, aid: str, answers: list[bool | None], *, submit: bool = True, grade: bool = True) -> dict[str, Any]:
+    def work(self, aid: str, answers: list[bool | None], *, submit: bool = True, grade: bool = True
+             ) -> dict[str, Any]:
         with self.lock:
             found = self.assignments[aid]
             for question, right in zip(found["questions"], answers, strict=False):
@@ -295,16 +163,19 @@ class FakeMasteryTrack(FakeServer):
             return 401, {"success": False, "error": "unauthorized"}
         if not body.get("student_email") or not (body.get("timeback_id") or body.get("subject")):
             return 400, {"success": False, "error": "Must provide either timeback_id or subject"}
-        if bool(body.get("assessment_line_item_sourced_id")) != bool(body.get("assessment_result_sourced_id")):
-            return 400, {"success": False, "error": "line item and result sourced ids must be provided together"}
+        line_item = body.get("assessment_line_item_sourced_id")
+        if bool(line_item) != bool(body.get("assessment_result_sourced_id")):
+            return 400, {"success": False, "error": "line item and result ids must be provided together"}
         with self.lock:
             number = len(self.assignments) + 1001
             name = body.get("timeback_id") or f"{body['subject']} grade {body.get('grade_rank', '?')}"
             self.assignments[str(number)] = {**body, "test_name": name}
-        return 200, {"success": True, "platform": "fake", "data": {"message": "Assignment created", "assignment": {
-            "id": number, "student_email": body["student_email"], "test_name": name, "assigned_by": None,
-            "test_url": f"{self.url}/delivery/tests/{number}", "status": "assigned", "expires_at": None,
-            "metadata": None, "created_at": datetime.now(UTC).isoformat()}}}
+        assignment = {"id": number, "student_email": body["student_email"], "test_name": name,
+                      "assigned_by": None, "test_url": f"{self.url}/delivery/tests/{number}",
+                      "status": "assigned",
+                      "expires_at": None, "metadata": None, "created_at": datetime.now(UTC).isoformat()}
+        return 200, {"success": True, "platform": "fake",
+                     "data": {"message": "Assignment created", "assignment": assignment}}
 
     def _student_answers(self, aid: str, *, query: Any, headers: Any, body: dict[str, Any]) -> Answer:
         """The student answers (as for Edulastic); MasteryTrack then writes the result back, signed."""
@@ -324,15 +195,17 @@ class FakeMasteryTrack(FakeServer):
         """The signed write-back MasteryTrack sends for this assignment: (raw body, headers)."""
         with self.lock:
             found = self.assignments[aid]
-        questions = [{"id": f"mt-{aid}-q{i + 1}", "index": i, "title": f"Item {i + 1}", "answered": right is not None,
-                      "correct": right, "score": None if right is None else float(bool(right)), "maxScore": 1,
+        questions = [{"id": f"mt-{aid}-q{i + 1}", "index": i, "title": f"Item {i + 1}",
+                      "answered": right is not None, "correct": right,
+                      "score": None if right is None else float(bool(right)), "maxScore": 1,
                       "feedback": "" if right is None else ("Correct" if right else "Try again"),
                       "difficulty": "medium"} for i, right in enumerate(answers)]
         graded = [q for q in questions if q["score"] is not None]
         payload = {"assessmentResultSourcedId": found["assessment_result_sourced_id"],
                    "assessmentLineItemSourcedId": found["assessment_line_item_sourced_id"],
-                   "assignmentId": int(aid), "studentEmail": found["student_email"], "scoreStatus": score_status,
-                   "score": round(100 * sum(q["score"] for q in graded) / len(questions), 2) if questions else None,
+                   "assignmentId": int(aid), "studentEmail": found["student_email"],
+                   "scoreStatus": score_status,
+                   "score": round(100 * sum(q["score"] for q in graded) / max(1, len(questions)), 2),
                    "scoreDate": (at or datetime.now(UTC)).isoformat(), "questions": questions}
         raw = json.dumps(payload).encode()
         timestamp = str(int((at or datetime.now(UTC)).timestamp()))

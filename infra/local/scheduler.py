@@ -92,20 +92,22 @@ def start_local_importer(api_port: int, interval: float, *, quiet: bool = False,
     import sys
 
     from functions.providers import config
-    from infra.local.fake_providers import EDULASTIC_TOKEN, MASTERYTRACK_API_KEY, FakeEdulastic, FakeMasteryTrack
+    from infra.local import fake_providers as fakes
 
     os.environ.setdefault(config.MASTERYTRACK_WEBHOOK_SECRET, LOCAL_WEBHOOK_SECRET)
     if interval > 0:  # pending assignments are looked at again at the schedule's rate
         os.environ.setdefault(config.IMPORTER_POLL, f"{interval:g}")
     if not os.environ.get(config.EDULASTIC_URL):
-        edulastic = FakeEdulastic().start()
-        os.environ.update({config.EDULASTIC_URL: edulastic.url, config.EDULASTIC_TOKEN: EDULASTIC_TOKEN})
+        edulastic = fakes.FakeEdulastic().start()
+        os.environ.update({config.EDULASTIC_URL: edulastic.url,
+                           config.EDULASTIC_TOKEN: fakes.EDULASTIC_TOKEN})
         print(f"fake Edulastic on {edulastic.url}", flush=True)
     if not os.environ.get(config.MASTERYTRACK_URL):
         webhook = f"http://127.0.0.1:{api_port}/powerpath/webhooks/masterytrack"
-        mastery = FakeMasteryTrack(webhook_url=webhook,
-                                   webhook_secret=os.environ[config.MASTERYTRACK_WEBHOOK_SECRET]).start()
-        os.environ.update({config.MASTERYTRACK_URL: mastery.url, config.MASTERYTRACK_API_KEY: MASTERYTRACK_API_KEY})
+        mastery = fakes.FakeMasteryTrack(webhook_url=webhook,
+                                         webhook_secret=os.environ[config.MASTERYTRACK_WEBHOOK_SECRET]).start()
+        os.environ.update({config.MASTERYTRACK_URL: mastery.url,
+                           config.MASTERYTRACK_API_KEY: fakes.MASTERYTRACK_API_KEY})
         print(f"fake MasteryTrack on {mastery.url} (writes back to {webhook})", flush=True)
 
     def report(result: dict[str, Any]) -> None:

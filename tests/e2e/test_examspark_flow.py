@@ -15,6 +15,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 PREFIX = "es-flow"  # every object this file authors carries it: nobody else's tests touch them
 COURSE, EXAM, OBJECTIVE = f"{PREFIX}-course", f"{PREFIX}-exam", f"{PREFIX}-objective"
+PAGED = f"{PREFIX}-paged-exam"  # the paging test's own exam: the flow's aggregations stay its own in any order
 STUDENT, PEER, TA = f"{PREFIX}-student", f"{PREFIX}-peer", f"{PREFIX}-ta"
 ITEMS = [f"{PREFIX}-item-{n}" for n in range(3)]  # question "<item>-q", key at option index 1
 
@@ -42,10 +43,11 @@ def authored(api):
             "questions": [{"id": f"{item}-q", "options": [{"content": f"<p>{n}</p>", "isKey": n == 1}
                                                           for n in range(4)]}]})
     now = datetime.now(UTC)
-    author("POST", f"/authoring/courses/{COURSE}/exams", {
-        "id": EXAM, "title": "Flow exam", "type": "timed", "timeLimitMinutes": 30, "maxAttempts": 2,
-        "retakable": True, "scoringPolicy": "HIGHEST", "itemPool": ITEMS,
-        "opensAt": (now - timedelta(hours=1)).isoformat(), "closesAt": (now + timedelta(days=1)).isoformat()})
+    for exam_id in (EXAM, PAGED):
+        author("POST", f"/authoring/courses/{COURSE}/exams", {
+            "id": exam_id, "title": "Flow exam", "type": "timed", "timeLimitMinutes": 30, "maxAttempts": 2,
+            "retakable": True, "scoringPolicy": "HIGHEST", "itemPool": ITEMS,
+            "opensAt": (now - timedelta(hours=1)).isoformat(), "closesAt": (now + timedelta(days=1)).isoformat()})
     return api
 
 
@@ -124,16 +126,16 @@ def test_the_whole_flow_with_aggregations_at_each_step(authored):
 
 def test_list_pages_and_denials_over_http(authored):
     api = authored
-    for user in (STUDENT, PEER):  # make sure both sessions exist whatever ran before
-        ok(api.request("POST", f"/api/exam-config/{EXAM}/exam-session", as_user=user,
+    for user in (STUDENT, PEER):
+        ok(api.request("POST", f"/api/exam-config/{PAGED}/exam-session", as_user=user,
                        json={"user_id": user, "context_id": f"{PREFIX}-pages"}))
-    body = {"filter": {"examConfigIds": {"include": [EXAM]}}}
+    body = {"filter": {"examConfigIds": {"include": [PAGED]}}}
     first = ok(api.request("POST", "/api/exam-sessions?limit=1", as_user=TA, json=body))
     assert len(first["items"]) == 1 and first["nextToken"]
     rest = ok(api.request("POST", f"/api/exam-sessions?limit=100&nextToken={first['nextToken']}", as_user=TA,
                           json=body))
     listed = [i["examSession"]["id"] for i in first["items"] + rest["items"]]
-    assert len(listed) == len(set(listed)) == first["total"]
+    assert len(listed) == len(set(listed)) == first["total"] == 2 and rest["nextToken"] is None
     assert api.request("POST", "/api/exam-sessions", as_user=STUDENT, json=body).status_code == 403
     assert api.request("POST", "/api/exam-sessions", as_user="oscar", json=body).status_code == 404
     assert api.request("POST", "/api/exam-sessions", json=body).status_code == 401

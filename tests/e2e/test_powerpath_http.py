@@ -37,7 +37,8 @@ def school(api):
     """Two courses, a teacher and three students through the authoring API (as ada); the lessons and the
     subject tracks through PowerPath's authoring routes (as the teacher)."""
     for course in (LESSONS_COURSE, TRACK_COURSE):
-        ok(api.request("POST", "/authoring/courses", as_user="ada", json={"id": course, "title": course}), 201)
+        ok(api.request("POST", "/authoring/courses", as_user="ada", json={"id": course, "title": course}),
+           201)
     for uid in (TEACHER, ANN, BEN, CAL):
         ok(api.request("POST", "/authoring/users", as_user="ada",
                        json={"id": uid, "username": uid, "email": f"{uid}@example.edu", "name": uid}), 201)
@@ -49,8 +50,8 @@ def school(api):
     lessons = [
         {"sourcedId": PLACEMENT, "lessonType": "placement", "toolProvider": "edulastic", "subject": "Science",
          "grade": 11, "testId": "edu-science-11-3q"},
-        {"sourcedId": TEST_OUT, "lessonType": "test-out", "toolProvider": "mastery-track", "subject": "Science",
-         "grade": 11},
+        {"sourcedId": TEST_OUT, "lessonType": "test-out", "toolProvider": "mastery-track",
+         "subject": "Science", "grade": 11},
     ]
     for body in lessons:
         ok(api.request("POST", "/powerpath/lessons", as_user=TEACHER,
@@ -102,18 +103,20 @@ def enrolled(api, user_id: str) -> str | None:
 def test_edulastic_placement_is_imported_by_the_schedule_and_enrolls(school):
     api = school
     assignment = assign(api, ANN, PLACEMENT)
-    assert assignment["toolProvider"] == "edulastic" and assignment["credentials"]["email"] == f"{ANN}@example.edu"
+    assert assignment["toolProvider"] == "edulastic"
+    assert assignment["credentials"]["email"] == f"{ANN}@example.edu"
     assert ok(progress(api, ANN, PLACEMENT))["finalized"] is False
     assert enrolled(api, ANN) is None
     assert take_test(assignment, [True, False, True])["status"] == "GRADED"
     body = finalized(api, ANN, PLACEMENT)
     assert body["scoreStatus"] == "fully graded" and body["score"] == 66.67
     assert (body["correctQuestions"], body["totalQuestions"], body["accuracy"]) == (2, 3, 66.67)
-    assert [q["result"]["feedback"] for q in body["questions"]] == ["Well done.", "Review this skill.", "Well done."]
+    feedback = [q["result"]["feedback"] for q in body["questions"]]
+    assert feedback == ["Well done.", "Review this skill.", "Well done."]
     assert body["importStatus"]["nextTryAt"] is None and body["enrollmentFailed"] is False
     assert enrolled(api, ANN) == "student"
-    again = ok(api.request("GET", f"/powerpath/importExternalTestAssignmentResults?student={ANN}&lesson={PLACEMENT}",
-                           as_user=ANN))
+    again = ok(api.request("GET", "/powerpath/importExternalTestAssignmentResults"
+                                  f"?student={ANN}&lesson={PLACEMENT}", as_user=ANN))
     assert again["finalized"] is True and again["assignmentId"] == assignment["assignmentId"]  # a no-op
 
 
@@ -143,8 +146,11 @@ def test_a_provider_fault_is_retried_by_a_later_pass(school):
     take_test(assignment, [True, True, True])
     ok(requests.post(f"{provider}/_control/mode", json={"mode": "error", "status": 500}, timeout=5))
     try:
-        failing = eventually(lambda: (b := ok(progress(api, CAL, PLACEMENT)))["importStatus"]["failures"] and b,
-                             "a pass records the provider's failure")
+        def recorded() -> dict[str, Any] | None:
+            body = ok(progress(api, CAL, PLACEMENT))
+            return body if body["importStatus"]["failures"] else None
+
+        failing = eventually(recorded, "a pass records the provider's failure")
         assert "HTTP 500" in failing["importStatus"]["lastError"] and failing["finalized"] is False
     finally:
         ok(requests.post(f"{provider}/_control/mode", json={"mode": "ok"}, timeout=5))
@@ -158,7 +164,8 @@ def test_denials_and_bad_input_over_http(school):
     assert progress(api, BEN, PLACEMENT, as_user=ANN).status_code == 404  # another student
     assert progress(api, BEN, PLACEMENT, as_user="oscar").status_code == 404  # another course's instructor
     assert progress(api, BEN, PLACEMENT, as_user=TEACHER).status_code == 200
-    assert api.request("GET", f"/powerpath/getAssessmentProgress?student={BEN}&lesson={PLACEMENT}").status_code == 401
+    anonymous = api.request("GET", f"/powerpath/getAssessmentProgress?student={BEN}&lesson={PLACEMENT}")
+    assert anonymous.status_code == 401
     bad = api.request("POST", "/powerpath/makeExternalTestAssignment", as_user=BEN,
                       data='{"student": ', headers={"Content-Type": "application/json"})
     assert bad.status_code == 400 and "JSON" in bad.json()["error"]["message"]

@@ -27,14 +27,15 @@ class Fakes:
 
 @pytest.fixture
 def fakes(monkeypatch: pytest.MonkeyPatch) -> Iterator[Fakes]:
-    """Both fake providers on 127.0.0.1, configured as the providers (short timeouts keep fault tests fast)."""
+    """Both fake providers on 127.0.0.1, configured as the providers (short timeouts: fast fault tests)."""
     from functions.providers import config, registry
 
     edulastic = FakeEdulastic().start()
     mastery = FakeMasteryTrack(webhook_secret=WEBHOOK_SECRET).start()
     for name, value in {config.EDULASTIC_URL: edulastic.url, config.EDULASTIC_TOKEN: EDULASTIC_TOKEN,
-                        config.MASTERYTRACK_URL: mastery.url, config.MASTERYTRACK_API_KEY: MASTERYTRACK_API_KEY,
-                        config.MASTERYTRACK_WEBHOOK_SECRET: WEBHOOK_SECRET, config.PROVIDER_TIMEOUT: "0.5",
+                        config.MASTERYTRACK_URL: mastery.url,
+                        config.MASTERYTRACK_API_KEY: MASTERYTRACK_API_KEY,
+                        config.MASTERYTRACK_WEBHOOK_SECRET: WEBHOOK_SECRET, config.PROVIDER_TIMEOUT: "1.5",
                         config.PROVIDER_ATTEMPTS: "2"}.items():
         monkeypatch.setenv(name, value)
     registry.reset()
@@ -66,7 +67,8 @@ def make(student: str = STUDENT, lesson_id: str = "placement-edu", as_user: str 
     return call(MAKE, as_user=as_user or student, body={"student": student, "lesson": lesson_id, **extra})
 
 
-def import_now(student: str = STUDENT, lesson_id: str = "placement-edu", as_user: str | None = None) -> Answer:
+def import_now(student: str = STUDENT, lesson_id: str = "placement-edu", as_user: str | None = None
+               ) -> Answer:
     return call(IMPORT, as_user=as_user or student, query={"student": [student], "lesson": [lesson_id]})
 
 
@@ -86,7 +88,8 @@ def item_count() -> int:
     return int(client().scan(TableName="examdesk-test", Select="COUNT")["Count"])
 
 
-def stored(student: str = STUDENT, lesson_id: str = "placement-edu", attempt: int = 1) -> dict[str, Any] | None:
+def stored(student: str = STUDENT, lesson_id: str = "placement-edu", attempt: int = 1
+           ) -> dict[str, Any] | None:
     """The raw item, with the queue and lease attributes the model does not show."""
     from functions.data import keys
     from functions.data.store import Store

@@ -216,3 +216,13 @@ def test_an_administrator_skips_the_enrollment_read(world, dynamo_calls, name):
     expected = dict(CALLS[name][0])
     expected["GetItem"] -= 1
     assert dict(dynamo_calls.counts) == expected
+
+
+@pytest.mark.parametrize("name", [n for n in WRITES if n.startswith("update_")])
+def test_an_empty_patch_changes_nothing_and_writes_nothing(world, dynamo_calls, name):
+    before = snapshot()
+    dynamo_calls.reset()
+    answer = send(name, body={})
+    assert answer.status == 200, answer.body
+    assert not {"PutItem", "TransactWriteItems"} & set(dynamo_calls.counts)
+    assert snapshot() == before

@@ -1,6 +1,7 @@
 """The scheduled importer on moto against the fake providers: a pass over the due work, per-assignment fault
 isolation and backoff, two overlapping runs, a run killed halfway, the console events, DynamoDB calls."""
 
+# ruff: noqa: F811 - fixtures are imported from powerpath_helpers and injected by name
 from __future__ import annotations
 
 import threading
@@ -73,7 +74,7 @@ def test_one_failing_assignment_does_not_stop_the_others_and_is_retried_later(sc
     for sid in ids:
         edulastic.work(assigned[sid], [True, True, True])
     edulastic.faults[assigned[ids[2]]] = fault
-    edulastic.delay = 2  # "slow": longer than the 0.5 s timeout
+    edulastic.delay = 2.5  # "slow": longer than the 1.5 s timeout
     now = datetime.now(UTC) + LATER
     counts = a_pass(now).run()
     assert (counts.finalized, counts.failed) == (4, 1)
@@ -211,13 +212,13 @@ def test_the_handler_runs_a_pass_for_an_empty_or_scheduled_event(school, monkeyp
 def test_the_console_imports_one_assignment_and_says_what_it_did(school):
     aid = make().body["assignmentId"]
     school["fakes"].edulastic.work(aid, [True, True, True])
-    done = import_results.lambda_handler({"student": "student-course-1", "lesson": "placement-edu"}, LambdaContext())
+    one = {"student": "student-course-1", "lesson": "placement-edu"}
+    done = import_results.lambda_handler(one, LambdaContext())
     assert done["outcome"] == "finalized" and done["attempt"] == 1 and done["enrollment"] == "enrolled"
     assert done["summary"] == "imported attempt 1 of placement-edu for student-course-1: finalized"
-    again = import_results.lambda_handler({"student": "student-course-1", "lesson": "placement-edu"},
-                                          LambdaContext())
+    again = import_results.lambda_handler(one, LambdaContext())
     assert again["outcome"] == "finalized"
-    missing = import_results.lambda_handler({"student": "student-course-1", "lesson": "unit-edu"}, LambdaContext())
+    missing = import_results.lambda_handler({**one, "lesson": "unit-edu"}, LambdaContext())
     assert missing["outcome"] == "refused" and missing["status"] == 409
     half = import_results.lambda_handler({"student": "student-course-1"}, LambdaContext())
     assert half["outcome"] == "refused" and half["status"] == 400

@@ -238,3 +238,21 @@ def test_dynamodb_calls(room, dynamo_calls):
     reset(as_user=STUDENT)
     assert dict(dynamo_calls.counts) == {"GetItem": 2}  # refused after the rights check
     assert first["instanceId"]
+
+
+def test_dynamodb_call_variants(room, dynamo_calls):
+    from tests.factories import user
+
+    user("boss", admin=True)
+    for student in (STUDENT, OTHER):
+        begun(student)
+    dynamo_calls.reset()
+    assert reset(as_user="boss").status == 200
+    assert dict(dynamo_calls.counts) == {"GetItem": 4, "TransactWriteItems": 1}  # no enrollment read
+    dynamo_calls.reset()
+    assert reset(OTHER, as_user=None, authorizer=key()).status == 200
+    assert dict(dynamo_calls.counts) == {"GetItem": 3, "TransactWriteItems": 1}  # a key: rights in its context
+    page = resets(query={"limit": ["1"]})
+    dynamo_calls.reset()
+    resets(query={"limit": ["1"], "nextToken": [page.body["nextToken"]]})
+    assert dict(dynamo_calls.counts) == {"GetItem": 4, "Query": 1}  # + the token's item

@@ -2,6 +2,7 @@
 finalization, the enrollment side effect and skipCourseEnrollment, idempotency, denials, provider faults
 (recorded for the importer's backoff), DynamoDB calls."""
 
+# ruff: noqa: F811 - fixtures are imported from powerpath_helpers and injected by name
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -200,3 +201,15 @@ def test_dynamodb_calls(school, dynamo_calls):
     import_now()
     # ... + subject track, its course, the student's enrollment there; the write and the enrollment together
     assert dict(dynamo_calls.counts) == {"GetItem": 6, "Query": 1, "UpdateItem": 1, "TransactWriteItems": 1}
+
+
+def test_partial_results_are_imported_but_not_final(school):
+    edulastic = school["fakes"].edulastic
+    aid = make(lesson_id="unit-edu").body["assignmentId"]
+    edulastic.work(aid, [True, True, False, True])
+    edulastic.set_mode("partial")  # Edulastic lags: half the questions, still in progress
+    assert import_now(lesson_id="unit-edu").body["finalized"] is False
+    assert progress(lesson_id="unit-edu").body["totalQuestions"] == 2
+    edulastic.set_mode("ok")
+    assert import_now(lesson_id="unit-edu").body["finalized"] is True
+    assert progress(lesson_id="unit-edu").body["totalQuestions"] == 4

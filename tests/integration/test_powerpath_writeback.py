@@ -1,6 +1,7 @@
 """The MasteryTrack write-back route on moto: the HMAC signature (a bad or missing one is a 401 and stores
 nothing), bad bodies, unknown or foreign results, finalized ones, and what a stored write-back does."""
 
+# ruff: noqa: F811 - fixtures are imported from powerpath_helpers and injected by name
 from __future__ import annotations
 
 import importlib
@@ -51,8 +52,8 @@ def test_a_signed_write_back_is_stored_and_makes_the_assignment_due_now(school, 
     assert writeback(*school["fakes"].mastery.writeback(assigned, [True, False])).body["writebacks"] == 2
 
 
-@pytest.mark.parametrize("tamper", ["no-headers", "no-signature", "wrong-secret", "body-changed", "stale", "future",
-                                    "not-a-time"])
+@pytest.mark.parametrize("tamper", ["no-headers", "no-signature", "wrong-secret", "body-changed", "stale",
+                                    "future", "not-a-time"])
 def test_a_bad_or_missing_signature_is_401_and_stores_nothing(school, assigned, dynamo_calls, tamper):
     raw, headers = school["fakes"].mastery.writeback(assigned, [True, True])
     if tamper == "no-headers":
@@ -107,7 +108,8 @@ def test_signed_but_bad_write_backs_are_refused_and_store_nothing(school, assign
 def test_signed_garbage_is_400(school, assigned):
     raw = b'{"assessmentResultSourcedId": '
     timestamp = str(int(datetime.now(UTC).timestamp()))
-    answer = writeback(raw, {TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(WEBHOOK_SECRET, raw, timestamp)})
+    headers = {TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(WEBHOOK_SECRET, raw, timestamp)}
+    answer = writeback(raw, headers)
     assert answer.status == 400 and "JSON" in answer.body["error"]["message"]
 
 

@@ -33,7 +33,8 @@ class EnrollmentOut(Enrollment):
 
 class ExamOut(Exam):
     model_config = CAMEL
-    item_pool: list[str] | None = Field(None, description="null for students: the pool is not theirs to see")
+    item_pool: list[str] | None = Field(  # type: ignore[assignment]  # students get null
+        None, description="null for students: the pool is not theirs to see")
 
 
 class ObjectiveOut(Objective):
@@ -46,12 +47,12 @@ class OptionOut(Option):
 
 class QuestionOut(Question):
     model_config = CAMEL
-    options: list[OptionOut]
+    options: list[OptionOut]  # type: ignore[assignment]  # camelCase shape
 
 
 class ItemOut(Item):
     model_config = CAMEL
-    questions: list[QuestionOut]
+    questions: list[QuestionOut]  # type: ignore[assignment]  # camelCase shape
 
 
 class PageOut(BaseModel, Generic[T]):

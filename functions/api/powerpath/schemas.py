@@ -30,7 +30,7 @@ class LessonCreate(Body):
     title: Annotated[str, Field(min_length=1, max_length=200)]
     lesson_type: rules.LessonType
     tool_provider: Annotated[str, Field(pattern=r"^[a-z0-9-]{1,64}$")] | None = Field(
-        None, description="edulastic or mastery-track for an external test (other names are stored, not assignable)")
+        None, description="edulastic or mastery-track for an external test (others are kept, not assignable)")
     subject: rules.Subject
     grade: Grade
     test_id: Short | None = Field(None, description="the provider's test id (MasteryTrack: timeback id)")
@@ -154,7 +154,7 @@ class ImportStatusOut(BaseModel):
     model_config = CAMEL
     imported_at: datetime | None
     last_tried_at: datetime | None
-    next_try_at: datetime | None = Field(description="when the scheduled importer looks again; null once final")
+    next_try_at: datetime | None = Field(description="when the scheduled importer looks again (null: final)")
     failures: int = Field(description="consecutive provider errors (the importer backs off)")
     last_error: str | None
 
@@ -180,12 +180,13 @@ class ProgressOut(BaseModel):
 def progress_out(a: ExternalAssignment) -> ProgressOut:
     correct, total, accuracy = rules.tally(a.questions)
     enrollment_failed = None if a.enrollment is None else a.enrollment == "failed"
-    return ProgressOut(lesson_type=a.lesson_type, finalized=a.finalized, score=a.score, score_status=a.score_status,
-                       questions=[question_out(q) for q in a.questions], tool_provider=a.tool_provider,
-                       enrollment_failed=enrollment_failed, attempt=a.attempt, accuracy=accuracy,
-                       correct_questions=correct, total_questions=total, import_status=ImportStatusOut(
-                           imported_at=a.imported_at, last_tried_at=a.last_tried_at, next_try_at=a.next_try_at,
-                           failures=a.failures, last_error=a.last_error))
+    status = ImportStatusOut(imported_at=a.imported_at, last_tried_at=a.last_tried_at,
+                             next_try_at=a.next_try_at, failures=a.failures, last_error=a.last_error)
+    return ProgressOut(lesson_type=a.lesson_type, finalized=a.finalized, score=a.score,
+                       score_status=a.score_status, questions=[question_out(q) for q in a.questions],
+                       tool_provider=a.tool_provider, enrollment_failed=enrollment_failed, attempt=a.attempt,
+                       accuracy=accuracy, correct_questions=correct, total_questions=total,
+                       import_status=status)
 
 
 class WritebackOut(BaseModel):

@@ -51,7 +51,10 @@ class AuthoringService(ExamAuthoring):
 
     def update_course(self, course_id: str, changes: Fields) -> Course:
         self.access.require_global_admin()
-        after = patched(self._course(course_id), changes)
+        before = self._course(course_id)
+        if not changes:
+            return before
+        after = patched(before, changes)
         self.directory.save_course(after)
         return after
 
@@ -80,6 +83,8 @@ class AuthoringService(ExamAuthoring):
     def update_user(self, user_id: str, changes: Fields) -> User:
         self.access.require_global_admin()
         before = self._user(user_id)
+        if not changes:
+            return before
         after = patched(before, changes)
         self.directory.update_user(before, after)
         return after
@@ -104,6 +109,8 @@ class AuthoringService(ExamAuthoring):
         before = self.directory.get_role(role_id)
         if before is None:
             raise NotFound(f"role '{role_id}' not found")
+        if not changes:
+            return before
         after = patched(before, changes)
         unique(after.rights, "rights")
         self.directory.save_role(after, new=False)

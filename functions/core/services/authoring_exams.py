@@ -135,6 +135,8 @@ class ExamAuthoring(AuthoringBase):
     def update_exam(self, exam_id: str, changes: Fields, expected_version: int | None = None) -> Exam:
         before, _ = self._exam(exam_id, Right.AUTHOR)
         expect_version(before.version, expected_version, f"exam '{exam_id}'")
+        if not changes:
+            return before  # nothing to change: no new version
         after = patched(before, {**changes, "version": before.version + 1})
         if "item_pool" in changes:
             self._check_pool(after)
@@ -179,6 +181,8 @@ class ExamAuthoring(AuthoringBase):
     def update_item(self, item_id: str, changes: Fields, expected_version: int | None = None) -> Item:
         before = self._item(item_id, Right.AUTHOR)
         expect_version(before.version, expected_version, f"item '{item_id}'")
+        if not changes:
+            return before
         if "questions" in changes:
             changes = {**changes, "questions": rules.with_ids(changes["questions"])}
         after = patched(before, {**changes, "version": before.version + 1})

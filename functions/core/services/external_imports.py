@@ -86,7 +86,8 @@ class AssignmentImporter:
             after.enrollment = "already-enrolled"
             return []
         after.enrollment = "enrolled"
-        return [self.enroll_op(Enrollment(course_id=track.course_id, user_id=after.student_id, role="student"))]
+        enrollment = Enrollment(course_id=track.course_id, user_id=after.student_id, role="student")
+        return [self.enroll_op(enrollment)]
 
 
 @dataclass
@@ -163,7 +164,8 @@ class WritebackService:
     queue: WorkQueue
     now: datetime
 
-    def record(self, result_id: str, provider_assignment_id: str, payload: dict[str, Any]) -> ExternalAssignment:
+    def record(self, result_id: str, provider_assignment_id: str, payload: dict[str, Any]
+               ) -> ExternalAssignment:
         parsed = rules.parse_result_id(result_id)
         if parsed is None:
             raise InvalidInput(f"assessmentResultSourcedId '{result_id}' is not a result examdesk assigned",

@@ -100,15 +100,17 @@ class ExternalTestService:
         attempt = current.attempt + 1 if current else 1
         wanted_test = test_id or lesson.test_id
         if provider == rules.EDULASTIC and not wanted_test:
-            raise InvalidInput(f"testId is required: lesson '{lesson_id}' names no Edulastic test", field="testId")
+            raise InvalidInput(f"testId is required: lesson '{lesson_id}' names no Edulastic test",
+                               field="testId")
         assigned = self.providers(provider).assign(AssignRequest(
             provider=provider, student_id=student.id, student_email=student.email, student_name=student.name,
-            lesson_id=lesson.id, result_id=rules.result_id(student.id, lesson.id, attempt), test_id=wanted_test,
-            subject=lesson.subject, grade=lesson.grade, application_name=application_name))
+            lesson_id=lesson.id, result_id=rules.result_id(student.id, lesson.id, attempt),
+            test_id=wanted_test, subject=lesson.subject, grade=lesson.grade,
+            application_name=application_name))
         assignment = ExternalAssignment(
             student_id=student.id, lesson_id=lesson.id, attempt=attempt, course_id=lesson.course_id,
-            lesson_type=lesson.lesson_type, tool_provider=provider, subject=lesson.subject, grade=lesson.grade,
-            student_email=student.email, application_name=application_name,
+            lesson_type=lesson.lesson_type, tool_provider=provider, subject=lesson.subject,
+            grade=lesson.grade, student_email=student.email, application_name=application_name,
             skip_course_enrollment=skip_course_enrollment, credentials=assigned.credentials,
             assignment_id=assigned.assignment_id, class_id=assigned.class_id, test_url=assigned.test_url,
             test_id=assigned.test_id or wanted_test, status=assigned.status, assigned_at=self.now,
@@ -133,11 +135,13 @@ class ExternalTestService:
         self._student(student_id)
         current = self.assignments.latest(student_id, lesson_id)
         if current is None:
-            raise Conflict(f"no external test was assigned to student '{student_id}' for lesson '{lesson_id}' "
-                           "(no credentials to import with): call makeExternalTestAssignment first")
+            raise Conflict(f"no external test was assigned to student '{student_id}' for lesson "
+                           f"'{lesson_id}' (no credentials to import with): call "
+                           "makeExternalTestAssignment first")
         if not rules.has_news(current):
             return current, "finalized" if current.finalized else "unchanged"
-        claimed = self.assignments.claim(current, self.owner, self.now, self.now + ROUTE_LEASE, due_only=False)
+        lease_until = self.now + ROUTE_LEASE
+        claimed = self.assignments.claim(current, self.owner, self.now, lease_until, due_only=False)
         if claimed is None:
             fresh = self.assignments.get(student_id, lesson_id, current.attempt, consistent=True)
             if fresh is not None and fresh.finalized:

@@ -41,8 +41,8 @@ class LessonService:
         self.access.require(course_id, Right.AUTHOR)
         if self.people.get_course(course_id) is None:
             raise NotFound(f"course '{course_id}' not found, or not visible to you")
-        lesson = Lesson.model_validate({**fields, "id": content.new_id(fields.get("id")), "created_at": self.now,
-                                        "created_by": self.access.principal.subject})
+        lesson = Lesson.model_validate({**fields, "id": content.new_id(fields.get("id")),
+                                        "created_at": self.now, "created_by": self.access.principal.subject})
         rules.check_lesson(lesson)
         self.lessons.create_lesson(lesson)
         return lesson

@@ -1,0 +1,28 @@
+"""POST /api/instructor/v2/courses/{course_id}/special_exams/{exam_id}/allowance"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from functions.api.openedx import render
+from functions.api.openedx.params import CourseId, ExamId
+from functions.api.openedx.schemas import AllowanceRequest, ResultOut
+from functions.api.openedx.services import allowances
+from functions.platform.http import RouteApp
+
+app = RouteApp("openedx_grant_allowance", errors=(400, 401, 403, 404, 409))
+
+
+@app
+def grant_allowance(course_id: CourseId, exam_id: ExamId, body: Annotated[AllowanceRequest, Body()]) -> ResultOut:
+    """Set an allowance (additional_time_granted: minutes, time_multiplier: a number >= 1,
+    review_policy_exception: text) for each user (username or email): an upsert per user, exam and key.
+    Answers 200 with one result per user even when some fail; what succeeds is written in one transaction."""
+    value = str(body.value)
+    outcomes = allowances(app).grant(course_id, exam_id, body.user_ids, body.allowance_type, value)
+    return ResultOut.model_validate(render.write_result("granted", body.allowance_type, outcomes, value))
+
+
+lambda_handler = app.lambda_handler

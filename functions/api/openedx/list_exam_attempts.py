@@ -1,0 +1,35 @@
+"""GET /api/instructor/v2/courses/{course_id}/special_exams/{exam_id}/attempts"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+
+from functions.api.openedx import render
+from functions.api.openedx.params import CourseId, ExamId, Ordering, PageNumber, PageSize, Search, list_query
+from functions.api.openedx.schemas import ExamAttemptOut
+from functions.api.openedx.services import attempts
+from functions.core.listing import MAX_PAGE_SIZE
+from functions.platform.http import JSON, RouteApp
+
+app = RouteApp("openedx_list_exam_attempts", errors=(400, 401, 403, 404))
+
+
+@app
+def list_exam_attempts(course_id: CourseId, exam_id: ExamId, search: Search = None, page: PageNumber = None,
+                       page_size: PageSize = None, ordering: Ordering = None) -> Response[list[ExamAttemptOut]]:
+    """The exam's attempts, newest first, as the spec's plain array. Beyond the spec: ``page`` /
+    ``page_size`` (default 100, the most), ``search`` and ``ordering``; the ``Link`` header (rel="next")
+    and ``X-Total-Count`` say when there is more."""
+    query = list_query(search, page, page_size, ordering, default_size=MAX_PAGE_SIZE)
+    found = attempts(app).exam_attempts(course_id, exam_id, query)
+    event = app.resolver.current_event.raw_event
+    headers = {"X-Total-Count": str(found.count)}
+    if found.has_next:
+        headers["Link"] = f'<{render.page_link(event, app.headers, query.page + 1)}>; rel="next"'
+    body: Any = [render.attempt(v) for v in found.rows]
+    return Response(status_code=200, content_type=JSON, body=body, headers=headers)
+
+
+lambda_handler = app.lambda_handler

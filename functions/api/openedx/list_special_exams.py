@@ -1,0 +1,22 @@
+"""GET /api/instructor/v2/courses/{course_id}/special_exams"""
+
+from __future__ import annotations
+
+from functions.api.openedx import render
+from functions.api.openedx.params import CourseId, ExamType
+from functions.api.openedx.schemas import SpecialExamOut
+from functions.api.openedx.services import special_exams
+from functions.platform.http import RouteApp
+
+app = RouteApp("openedx_list_special_exams", errors=(400, 401, 403))
+
+
+@app
+def list_special_exams(course_id: CourseId, exam_type: ExamType = None) -> list[SpecialExamOut]:
+    """The course's timed, proctored and practice exams (standard exams are not special), optionally of one
+    ``exam_type``. Needs course:view in the course; anyone else is refused with 403."""
+    exams = special_exams(app).list(course_id, exam_type)
+    return [SpecialExamOut.model_validate(render.special_exam(e)) for e in exams]
+
+
+lambda_handler = app.lambda_handler

@@ -1,0 +1,45 @@
+"""Builds the Open edX services for one request (repositories, the caller's Access, the request's now)."""
+
+from __future__ import annotations
+
+from functions.api.wiring import access
+from functions.core.services.allowances import AllowanceService
+from functions.core.services.exam_attempts import ExamAttemptService
+from functions.core.services.proctoring import ProctoringService
+from functions.core.services.special_exams import CourseScope, SpecialExamService
+from functions.data.aliases import AliasRepository
+from functions.data.allowances import AllowanceRepository
+from functions.data.course_walks import CourseWalks
+from functions.data.directory import DirectoryRepository
+from functions.data.exams import ExamRepository
+from functions.data.learners import LearnerRepository
+from functions.data.proctoring import ProctoringRepository
+from functions.data.resets import ResetBatch
+from functions.data.stats import stats_op
+from functions.platform.clock import utcnow
+from functions.platform.http import RouteApp
+
+
+def scope(app: RouteApp, directory: DirectoryRepository | None = None) -> CourseScope:
+    """Raises 401 before any read when the request carries no principal."""
+    return CourseScope(access=access(app, directory), exams=ExamRepository(), aliases=AliasRepository(),
+                       now=utcnow())
+
+
+def special_exams(app: RouteApp) -> SpecialExamService:
+    return SpecialExamService(scope(app), CourseWalks())
+
+
+def proctoring(app: RouteApp) -> ProctoringService:
+    return ProctoringService(scope(app), ProctoringRepository())
+
+
+def attempts(app: RouteApp) -> ExamAttemptService:
+    return ExamAttemptService(scope(app), CourseWalks(), LearnerRepository(), AllowanceRepository(),
+                              batches=ResetBatch, stats_op=stats_op)
+
+
+def allowances(app: RouteApp) -> AllowanceService:
+    directory = DirectoryRepository()
+    return AllowanceService(scope(app, directory), people=directory, aliases=AliasRepository(),
+                            learners=LearnerRepository(), lists=CourseWalks(), store=AllowanceRepository())

@@ -1,0 +1,242 @@
+"""Open edX allowances: grant (an upsert per user, exam and key), remove, grant in bulk across exams x users,
+and list a course's allowances.
+
+A request is checked whole before anything is written: its type and value, the exam(s), every user. Users
+that cannot get the allowance (unknown, not a student of the course) and exams that cannot (not this course's
+special exam, inactive) are reported per user, as edX does, and the rest is written in ONE transaction:
+each changed extension with a history copy of the value it replaces (restorable: who, when). A request is
+bounded so that transaction always fits (100 items): at most ``MAX_PAIRS`` (user, exam) pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from functions.core import allowances, listing, numeric_ids
+from functions.core.allowances import AllowanceRow, AllowanceType
+from functions.core.errors import ConcurrentUpdate, InvalidInput
+from functions.core.listing import ListQuery, Page
+from functions.core.models import Enrollment, Exam, Extension, User
+from functions.core.numeric_ids import Kind
+from functions.core.ports import People
+from functions.core.rights import Right
+from functions.core.services.special_exams import CourseScope, is_special
+from functions.core.special_exam_ports import Aliases, AllowanceStore, CourseLists, Learners
+
+MAX_PAIRS = 50  # users x exams in one request: 2 writes each (the value and its history copy) <= 100
+MAX_IDENTIFIER = 256
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One (user, exam) of a request: done, or why not."""
+
+    identifier: str
+    exam_number: int | None
+    error: str | None = None
+    user: User | None = None
+
+    @property
+    def success(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class AllowanceView:
+    row: AllowanceRow
+    user: User | None
+
+    @property
+    def id(self) -> int:
+        return numeric_ids.allowance_number(self.row.exam.id, self.row.extension.user_id, self.row.kind.value)
+
+
+ORDERINGS: dict[str, Any] = {
+    "username": lambda v: listing.user_sort_value(v.user, "username"),
+    "email": lambda v: listing.user_sort_value(v.user, "email"),
+    "exam_name": lambda v: v.row.exam.title.lower(),
+    "key": lambda v: v.row.kind.value,
+    "value": lambda v: v.row.value.lower(),
+}
+SORT_KEYS = {**ORDERINGS, "user.username": ORDERINGS["username"], "user.email": ORDERINGS["email"],
+             "proctored_exam.exam_name": ORDERINGS["exam_name"], "allowance_type": ORDERINGS["key"]}
+
+
+def identifiers_checked(identifiers: list[str], field: str = "user_ids") -> list[str]:
+    cleaned = [i.strip() for i in identifiers]
+    if not cleaned:
+        raise InvalidInput(f"{field} must list at least one username or email", field=field)
+    bad = [n for n, i in enumerate(cleaned) if not 1 <= len(i) <= MAX_IDENTIFIER]
+    if bad:
+        raise InvalidInput(f"{field}[{bad[0]}] must be a username or email of 1 to {MAX_IDENTIFIER} characters",
+                           field=f"{field}[{bad[0]}]")
+    return list(dict.fromkeys(cleaned))
+
+
+@dataclass
+class AllowanceService:
+    scope: CourseScope
+    people: People
+    aliases: Aliases
+    learners: Learners
+    lists: CourseLists
+    store: AllowanceStore
+
+    # --- writing ---------------------------------------------------------------------------------
+    def grant(self, course_id: str, exam_ref: str, identifiers: list[str], type_text: str, value_text: str
+              ) -> list[Outcome]:
+        self.scope.require(course_id, Right.GRANT_EXTENSIONS, "grant allowances")
+        kind, value = self._type_and_value(type_text, value_text)
+        users = self._bounded(identifiers, exams=1)
+        exam = self.scope.exam(course_id, exam_ref)
+        if not exam.active:
+            raise InvalidInput(f"exam {exam_ref} is not active; allowances cannot be granted on it",
+                               field="exam_id")
+        return self._grant(course_id, [(exam_ref, exam)], users, kind, value)
+
+    def bulk(self, course_id: str, exam_numbers: list[int], identifiers: list[str], type_text: str,
+             value_text: str) -> list[Outcome]:
+        """One outcome per exam x user; exams that are not this course's active special exams fail per pair."""
+        self.scope.require(course_id, Right.GRANT_EXTENSIONS, "grant allowances")
+        kind, value = self._type_and_value(type_text, value_text)
+        numbers = list(dict.fromkeys(exam_numbers))
+        if not numbers:
+            raise InvalidInput("exam_ids must list at least one exam", field="exam_ids")
+        users = self._bounded(identifiers, exams=len(numbers))
+        targets = self.aliases.targets(Kind.EXAM, numbers)
+        found = self.store.get_exams(sorted(set(targets.values())))
+        exams = [(str(n), found.get(targets.get(n, ""))) for n in numbers]
+        return self._grant(course_id, exams, users, kind, value)
+
+    def remove(self, course_id: str, exam_ref: str, identifiers: list[str], type_text: str) -> list[Outcome]:
+        """Users by username, email or number. A user without that allowance fails; the others lose it (the
+        extension is deleted when nothing is left in it), each removed value kept as a history copy."""
+        self.scope.require(course_id, Right.GRANT_EXTENSIONS, "remove allowances")
+        kind = allowances.allowance_type(type_text)
+        wanted = self._bounded(identifiers, exams=1)
+        exam = self.scope.exam(course_id, exam_ref)
+        numbers = {i: n for i in wanted if (n := numeric_ids.parse(i)) is not None}
+        number = numeric_ids.number(Kind.EXAM, exam.id)
+        for _ in range(2):  # a concurrent change to one of these extensions: read again and retry once
+            users = self.learners.by_identifier(wanted, numbers)
+            _, stored = self.store.load(course_id, sorted({u.id for u in users.values()}), [exam.id])
+            outcomes, ops, done = [], [], set()
+            for identifier in wanted:
+                user = users.get(identifier)
+                extension = stored.get((exam.id, user.id)) if user else None
+                if user is None:
+                    outcomes.append(Outcome(identifier, number, f"user '{identifier}' not found"))
+                elif user.id not in done and (extension is None or not allowances.has(extension, kind)):
+                    outcomes.append(Outcome(identifier, number, f"user '{identifier}' has no {kind.value} "
+                                                                f"allowance on exam {exam_ref}", user))
+                else:
+                    if user.id not in done and extension is not None:
+                        ops += self._removal_ops(extension, kind)
+                        done.add(user.id)
+                    outcomes.append(Outcome(identifier, number, None, user))
+            if self._written(ops):
+                return outcomes
+        raise ConcurrentUpdate("these allowances keep changing under this request; retry")
+
+    def _removal_ops(self, extension: Extension, kind: AllowanceType) -> list[dict[str, Any]]:
+        after = allowances.removed(extension, kind, by=self.scope.subject, at=self.scope.now)
+        if allowances.empty(after):
+            return self.store.delete_ops(extension, by=self.scope.subject, at=self.scope.now)
+        return self.store.save_ops(extension, after, by=self.scope.subject, at=self.scope.now)
+
+    def _grant(self, course_id: str, exams: list[tuple[str, Exam | None]], identifiers: list[str],
+               kind: AllowanceType, value: Any) -> list[Outcome]:
+        for _ in range(2):  # a concurrent change to one of these extensions: read again and retry once
+            users = self.learners.by_identifier(identifiers)
+            usable = [e for _, e in exams if e is not None]
+            enrollments, stored = self.store.load(course_id, sorted({u.id for u in users.values()}),
+                                                  [e.id for e in usable])
+            students = self._students({u.id for u in users.values()}, enrollments)
+            outcomes: list[Outcome] = []
+            ops: list[dict[str, Any]] = []
+            done: set[tuple[str, str]] = set()
+            for ref, exam in exams:
+                why_not_exam = self._exam_refusal(course_id, ref, exam)
+                number = numeric_ids.number(Kind.EXAM, exam.id) if exam and not why_not_exam else int(ref)
+                for identifier in identifiers:
+                    user = users.get(identifier)
+                    error = why_not_exam or self._user_refusal(identifier, user, students, course_id)
+                    if error is None and user is not None and exam is not None and (exam.id, user.id) not in done:
+                        done.add((exam.id, user.id))
+                        before = stored.get((exam.id, user.id))
+                        base = before or allowances.new_extension(course_id, exam.id, user.id)
+                        after = allowances.granted(base, kind, value, by=self.scope.subject, at=self.scope.now)
+                        if after is not None:
+                            ops += self.store.save_ops(before, after, by=self.scope.subject, at=self.scope.now)
+                    outcomes.append(Outcome(identifier, number, error, user))
+            if self._written(ops):
+                return outcomes
+        raise ConcurrentUpdate("these allowances keep changing under this request; retry")
+
+    def _written(self, ops: list[dict[str, Any]]) -> bool:
+        try:
+            self.store.write(ops)
+        except ConcurrentUpdate:
+            return False
+        return True
+
+    def _exam_refusal(self, course_id: str, ref: str, exam: Exam | None) -> str | None:
+        if exam is None or exam.course_id != course_id or not is_special(exam):
+            return f"exam {ref} not found in course '{course_id}'"
+        if not exam.active:
+            return f"exam {ref} is not active"
+        return None
+
+    def _user_refusal(self, identifier: str, user: User | None, students: set[str], course_id: str) -> str | None:
+        if user is None:
+            return f"user '{identifier}' not found"
+        if user.id not in students:
+            return f"user '{identifier}' is not a student of course '{course_id}'"
+        return None
+
+    def _students(self, user_ids: set[str], enrollments: dict[str, Enrollment]) -> set[str]:
+        """Who may take the course's exams (an active enrollment whose role has exam:take)."""
+        takes: dict[str, bool] = {}
+        out = set()
+        for user_id in user_ids:
+            enrollment = enrollments.get(user_id)
+            if enrollment is None or not enrollment.active:
+                continue
+            if enrollment.role not in takes:
+                role = self.people.get_role(enrollment.role)
+                takes[enrollment.role] = role is not None and Right.TAKE_EXAM in role.rights
+            if takes[enrollment.role]:
+                out.add(user_id)
+        return out
+
+    def _type_and_value(self, type_text: str, value_text: str) -> tuple[AllowanceType, Any]:
+        kind = allowances.allowance_type(type_text)
+        return kind, allowances.parse_value(kind, value_text)
+
+    def _bounded(self, identifiers: list[str], exams: int) -> list[str]:
+        users = identifiers_checked(identifiers)
+        if len(users) * exams > MAX_PAIRS:
+            raise InvalidInput(f"{len(users)} users x {exams} exams is {len(users) * exams} allowances; at most "
+                               f"{MAX_PAIRS} per request (one atomic write); split the request", field="user_ids")
+        return users
+
+    # --- reading ---------------------------------------------------------------------------------
+    def list(self, course_id: str, query: ListQuery) -> Page[AllowanceView]:
+        """The course's allowances on its special exams: one row per user, exam and key."""
+        self.scope.require(course_id, Right.VIEW_COURSE, "see allowances")
+        exams = {e.id: e for e in self.lists.course_exams(course_id) if is_special(e)}
+        extensions = self.lists.course_extensions(course_id) if exams else []
+        views = [AllowanceView(row, None) for ext in extensions if ext.exam_id in exams
+                 for row in allowances.rows(ext, exams[ext.exam_id])]
+        if query.needs_users:
+            views = self._with_users(views)
+            views = [v for v in views if listing.matches(v.user, query.needle)]
+        if query.ordering:
+            views = listing.ordered(views, SORT_KEYS, query, tie=lambda v: v.id)
+        rows = listing.page_of(views, query)
+        return Page(rows if query.needs_users else self._with_users(rows), len(views), query)
+
+    def _with_users(self, views: list[AllowanceView]) -> list[AllowanceView]:
+        users = self.learners.users([v.row.extension.user_id for v in views]) if views else {}
+        return [replace(v, user=users.get(v.row.extension.user_id)) for v in views]

@@ -1,0 +1,89 @@
+"""Overlapping importer runs on DynamoDB Local (AWS's own engine, not moto): the conditional claims alone
+keep every assignment imported exactly once, against a fake Edulastic on 127.0.0.1."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from functions.core.models import ExternalAssignment
+from functions.core.services.external_imports import AssignmentImporter, ImportPass
+from functions.data.directory import DirectoryRepository
+from functions.data.external_tests import ExternalTestRepository, LessonRepository, enrollment_op
+from infra.local.dynamodb_local import DynamoDBLocal, ensure_table
+from infra.local.fake_providers import EDULASTIC_TOKEN, FakeEdulastic
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    db = DynamoDBLocal().start()
+    yield db.endpoint
+    db.stop()
+
+
+@pytest.fixture
+def on_local(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEdulastic]:
+    from functions.data import dynamo
+    from functions.platform import settings
+    from functions.providers import config, registry
+
+    fake = FakeEdulastic(delay=0.02).start()
+    for name, value in {"EXAMDESK_DYNAMODB_ENDPOINT": endpoint, "EXAMDESK_TABLE_NAME": "importer-race",
+                        config.EDULASTIC_URL: fake.url, config.EDULASTIC_TOKEN: EDULASTIC_TOKEN}.items():
+        monkeypatch.setenv(name, value)
+    settings.settings.cache_clear()
+    dynamo.client.cache_clear()
+    registry.reset()
+    ensure_table(dynamo.client(), "importer-race")
+    yield fake
+    fake.stop()
+    settings.settings.cache_clear()  # the next test reads the environment monkeypatch restores
+    dynamo.client.cache_clear()
+    registry.reset()
+
+
+def seed(fake: FakeEdulastic, n: int, tag: str) -> list[str]:
+    repo, past = ExternalTestRepository(), datetime.now(UTC) - timedelta(minutes=1)
+    students = [f"{tag}-{i:03d}" for i in range(n)]
+    for student in students:
+        aid = f"{student}-as"
+        question = {"id": f"{aid}-q", "index": 0, "answered": True, "correct": True, "score": 1.0}
+        fake.assignments[aid] = {"classId": "c", "email": f"{student}@x.edu", "testId": "t",
+                                 "status": "GRADED", "questions": [question]}
+        repo.create(ExternalAssignment(
+            student_id=student, lesson_id="race-unit", attempt=1, course_id="c", lesson_type="unit-test",
+            tool_provider="edulastic", subject="Math", grade=2, student_email=f"{student}@x.edu",
+            assignment_id=aid, class_id="c", test_id="t", assigned_at=past, assigned_by="t",
+            next_try_at=past))
+    return students
+
+
+def run(owner: str, results: list[Any]) -> None:
+    from functions.providers.registry import provider
+
+    queue = ExternalTestRepository()
+    importer = AssignmentImporter(queue, LessonRepository(), DirectoryRepository(), provider, enrollment_op,
+                                  clock=lambda: datetime.now(UTC))
+    results.append(ImportPass(queue=queue, importer=importer, clock=lambda: datetime.now(UTC), owner=owner,
+                              concurrency=8).run())
+
+
+def test_three_overlapping_runs_import_each_assignment_once(on_local):
+    students = seed(on_local, 60, "race")
+    results: list[Any] = []
+    threads = [threading.Thread(target=run, args=(f"run-{n}", results)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(r.finalized for r in results) == 60 and sum(r.failed for r in results) == 0
+    assert sum(r.tried for r in results) == 60  # the others' claims were refused, not repeated
+    assert all(on_local.result_fetches[f"{s}-as"] == 1 for s in students)
+    repo = ExternalTestRepository()
+    assert all(repo.get(s, "race-unit", 1, consistent=True).finalized for s in students)

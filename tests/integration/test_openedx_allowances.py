@@ -1,0 +1,310 @@
+"""Open edX allowances on moto: grant / update / delete / 400 / 404 with per-user results, bulk, the course
+list with search and pages, one domain with ExamSpark and Canvas, denials, DynamoDB calls."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from functions.data.extensions import ExtensionRepository
+from tests.conftest import call
+from tests.factories import enroll, exam, user
+from tests.integration.openedx_helpers import (
+    COURSE,
+    FOREIGN,
+    INSTRUCTOR,
+    OTHER,
+    OTHER_COURSE,
+    PRACTICE,
+    PROCTORED,
+    STANDARD,
+    STUDENT,
+    TA,
+    TIMED,
+    edx,
+    edx_room,
+    grant,
+    item_count,
+    num,
+    start,
+    user_num,
+)
+
+ADD, MULT, REVIEW = "additional_time_granted", "time_multiplier", "review_policy_exception"
+
+
+@pytest.fixture
+def room(table):
+    return edx_room()
+
+
+def stored(exam_id: str = PROCTORED, user_id: str = STUDENT):  # type: ignore[no-untyped-def]
+    return ExtensionRepository().get_extension(exam_id, user_id)
+
+
+def remove(exam_id: str, users: list, kind: str = ADD, as_user: str | None = INSTRUCTOR):  # type: ignore[no-untyped-def]
+    return edx("remove_allowance", exam_id=exam_id, as_user=as_user,
+               body={"user_ids": users, "allowance_type": kind})
+
+
+def bulk(exams: list, users: list, kind: str = ADD, value: object = "30", as_user: str | None = INSTRUCTOR):  # type: ignore[no-untyped-def]
+    return edx("bulk_create_allowances", as_user=as_user,
+               body={"exam_ids": exams, "user_ids": users, "allowance_type": kind, "value": value})
+
+
+def listed(**query: str) -> dict:
+    answer = edx("list_course_allowances", query={k: [v] for k, v in query.items()})
+    assert answer.status == 200, answer.body
+    return dict(answer.body)
+
+
+# --- grant -----------------------------------------------------------------------------------------------
+def test_grant_answers_per_user_and_by_username_or_email(room):
+    answer = grant(PROCTORED, [STUDENT, f"{OTHER}@example.edu"])
+    assert answer.status == 200
+    assert answer.body["success"] is True and answer.body["allowance_type"] == ADD
+    assert [(r["identifier"], r["success"]) for r in answer.body["results"]] == [
+        (STUDENT, True), (f"{OTHER}@example.edu", True)]
+    assert stored().extra_time_minutes == 30 and stored(user_id=OTHER).extra_time_minutes == 30
+    assert stored().updated_by == INSTRUCTOR
+
+
+def test_grant_is_an_upsert_per_user_exam_and_key(room):
+    grant(PROCTORED, [STUDENT], value="30")
+    updated = grant(PROCTORED, [STUDENT], value="60")
+    assert updated.status == 200 and updated.body["results"][0]["success"] is True
+    grant(PROCTORED, [STUDENT], REVIEW, "Learner may use a scribe")
+    ext = stored()
+    assert (ext.extra_time_minutes, ext.review_policy_exception) == (60, "Learner may use a scribe")
+    history = ExtensionRepository().history(PROCTORED, STUDENT)
+    assert [h["extra_time_minutes"] for h in history][-1] == 30  # the replaced values stay restorable
+    rows = listed(search=STUDENT)["results"]
+    assert sorted((r["key"], r["value"]) for r in rows) == [(ADD, "60"), (REVIEW, "Learner may use a scribe")]
+
+
+def test_some_users_fail_and_the_rest_is_written(room):
+    answer = grant(PROCTORED, [STUDENT, "nobody", TA])
+    assert answer.status == 200 and answer.body["success"] is False
+    results = {r["identifier"]: r for r in answer.body["results"]}
+    assert results[STUDENT]["success"] is True
+    assert results["nobody"]["success"] is False and "nobody" in results["nobody"]["error"]
+    assert results[TA]["success"] is False and "not a student" in results[TA]["error"]
+    assert stored() is not None and stored(user_id=TA) is None
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"user_ids": [STUDENT]}, "allowance_type"),
+    ({"user_ids": [STUDENT], "allowance_type": ADD}, "value"),
+    ({"allowance_type": ADD, "value": "30"}, "user_ids"),
+    ({"user_ids": [], "allowance_type": ADD, "value": "30"}, "user_ids"),
+    ({"user_ids": STUDENT, "allowance_type": ADD, "value": "30"}, "user_ids"),
+    ({"user_ids": [STUDENT], "allowance_type": "extra_attempts", "value": "3"}, "allowance_type"),
+    ({"user_ids": [STUDENT], "allowance_type": ADD, "value": "-5"}, "value"),
+    ({"user_ids": [STUDENT], "allowance_type": ADD, "value": "forever"}, "value"),
+    ({"user_ids": [STUDENT], "allowance_type": ADD, "value": True}, "value"),
+    ({"user_ids": [STUDENT], "allowance_type": MULT, "value": "0.5"}, "value"),
+    ({"user_ids": [STUDENT], "allowance_type": REVIEW, "value": ""}, "value"),
+    ({"user_ids": [f"u{n}" for n in range(51)], "allowance_type": ADD, "value": "5"}, "user_ids"),
+    ({"user_ids": [""], "allowance_type": ADD, "value": "5"}, "user_ids"),
+    ('{"user_ids": [', "body"),
+])
+def test_bad_grants_are_400_and_write_nothing(room, body, field):
+    before = item_count()
+    answer = edx("grant_allowance", exam_id=PROCTORED, body=body)
+    assert answer.status == 400, answer.body
+    assert field in answer.body["message"] and answer.body["status_code"] == 400
+    assert item_count() == before
+
+
+def test_grant_on_an_unknown_foreign_standard_or_inactive_exam(room):
+    for ref in ("99999", FOREIGN, STANDARD):
+        assert grant(ref, [STUDENT]).status == 404
+    exam("closed-one", COURSE, room["items"], type="proctored", time_limit_minutes=30, active=False)
+    inactive = grant("closed-one", [STUDENT])
+    assert inactive.status == 400 and "not active" in inactive.body["message"]
+
+
+def test_json_numbers_are_accepted_as_values(room):
+    assert grant(PROCTORED, [STUDENT], value=45).status == 200 and stored().extra_time_minutes == 45
+    assert grant(PROCTORED, [STUDENT], MULT, 1.25).status == 200 and stored().time_multiplier == 1.25
+
+
+# --- remove ----------------------------------------------------------------------------------------------
+def test_remove_by_username_email_or_number_keeps_history(room):
+    grant(PROCTORED, [STUDENT, OTHER])
+    grant(PROCTORED, [OTHER], REVIEW, "scribe")
+    answer = remove(PROCTORED, [STUDENT, user_num(OTHER)])
+    assert answer.status == 200 and answer.body["success"] is True
+    assert [r["success"] for r in answer.body["results"]] == [True, True]
+    assert stored() is None  # nothing left: deleted, and the value kept as history
+    deleted = ExtensionRepository().history(PROCTORED, STUDENT)[0]
+    assert deleted["deleted"] is True and deleted["extra_time_minutes"] == 30 and deleted["replaced_by"] == INSTRUCTOR
+    other = stored(user_id=OTHER)
+    assert other.extra_time_minutes == 0 and other.review_policy_exception == "scribe"  # the other key stays
+
+
+def test_remove_reports_users_without_the_allowance(room):
+    grant(PROCTORED, [STUDENT])
+    answer = remove(PROCTORED, [STUDENT, OTHER, "ghost", str(10**12)], kind=REVIEW)
+    assert answer.status == 200 and answer.body["success"] is False
+    assert [r["success"] for r in answer.body["results"]] == [False, False, False, False]
+    assert "no review_policy_exception" in answer.body["results"][0]["error"]
+    assert stored().extra_time_minutes == 30
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"user_ids": [STUDENT]}, "allowance_type"),
+    ({"allowance_type": ADD}, "user_ids"),
+    ({"user_ids": [STUDENT], "allowance_type": "nope"}, "allowance_type"),
+    ({"user_ids": [True], "allowance_type": ADD}, "user_ids"),
+])
+def test_bad_removals_are_400(room, body, field):
+    grant(PROCTORED, [STUDENT])
+    before = item_count()
+    answer = edx("remove_allowance", exam_id=PROCTORED, body=body)
+    assert answer.status == 400 and field in answer.body["message"]
+    assert item_count() == before
+
+
+# --- bulk ------------------------------------------------------------------------------------------------
+def test_bulk_answers_one_result_per_exam_and_user(room):
+    answer = bulk([int(num(TIMED)), int(num(PROCTORED))], [STUDENT, OTHER])
+    assert answer.status == 200
+    assert (answer.body["successes"], answer.body["failures"]) == (4, 0)
+    assert answer.body["allowance_type"] == ADD and answer.body["value"] == "30" and len(answer.body["results"]) == 4
+    assert {(d["exam_id"], d["user_id"]) for d in answer.body["data"]} == {
+        (int(num(e)), u) for e in (TIMED, PROCTORED) for u in (STUDENT, OTHER)}
+    assert stored(TIMED).extra_time_minutes == stored(PROCTORED, OTHER).extra_time_minutes == 30
+
+
+def test_bulk_reports_exams_that_are_not_this_course_s_and_unknown_users(room):
+    answer = bulk([int(num(PROCTORED)), int(num(FOREIGN)), 12345], [STUDENT, "ghost"], REVIEW, "scribe")
+    assert answer.status == 200 and (answer.body["successes"], answer.body["failures"]) == (1, 5)
+    failed = [r for r in answer.body["results"] if not r["success"]]
+    assert {r["exam_id"] for r in failed} == {int(num(PROCTORED)), int(num(FOREIGN)), 12345}
+    assert ExtensionRepository().get_extension(FOREIGN, STUDENT) is None
+
+
+def test_bulk_multiplier_is_a_rule_reported_in_each_exam_s_minutes(room):
+    bulk([int(num(TIMED)), int(num(PROCTORED)), int(num(PRACTICE))], [STUDENT], MULT, "1.5")
+    rows = {r["proctored_exam"]["content_id"]: r for r in listed(search=STUDENT)["results"]}
+    assert {k: (r["value"], r["additional_minutes"]) for k, r in rows.items()} == {
+        TIMED: ("1.5", 30), PROCTORED: ("1.5", 45), PRACTICE: ("1.5", 15)}
+    assert stored(TIMED).time_multiplier == 1.5
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"exam_ids": [1]}, "user_ids"),
+    ({"exam_ids": [], "user_ids": [STUDENT], "allowance_type": ADD, "value": "5"}, "exam_ids"),
+    ({"exam_ids": ["x"], "user_ids": [STUDENT], "allowance_type": ADD, "value": "5"}, "exam_ids"),
+    ({"exam_ids": [0], "user_ids": [STUDENT], "allowance_type": ADD, "value": "5"}, "exam_ids"),
+    ({"exam_ids": list(range(1, 11)), "user_ids": [f"u{n}" for n in range(6)], "allowance_type": ADD,
+      "value": "5"}, "at most 50"),
+])
+def test_bad_bulk_requests_are_400_and_write_nothing(room, body, field):
+    before = item_count()
+    answer = edx("bulk_create_allowances", body=body)
+    assert answer.status == 400 and field in answer.body["message"], answer.body
+    assert item_count() == before
+
+
+# --- list ------------------------------------------------------------------------------------------------
+def test_list_search_and_pages(room):
+    for n in range(3):
+        user(f"learner{n}")
+        enroll(COURSE, f"learner{n}", "student")
+    grant(PROCTORED, [STUDENT, "learner0", "learner1", "learner2"])
+    grant(TIMED, ["learner0"], REVIEW, "scribe")
+    assert listed()["count"] == 5
+    assert listed(search="LEARNER0")["count"] == 2
+    assert listed(search="student-course-1@")["count"] == 1
+    assert listed(search="nonexistent")["count"] == 0
+    first = listed(page_size="2")
+    assert len(first["results"]) == 2 and first["next"] and first["previous"] is None
+    last = listed(page_size="2", page="3")
+    assert len(last["results"]) == 1 and last["next"] is None and "page=2" in last["previous"]
+    row = listed(search="learner0", ordering="key")["results"][0]
+    assert row["key"] == ADD and row["user"]["id"] == user_num("learner0")
+    assert row["proctored_exam"]["id"] == int(num(PROCTORED))
+    assert datetime.fromisoformat(row["created"]) == datetime.fromisoformat(row["modified"])
+    assert listed(ordering="-username")["results"][0]["user"]["username"] == STUDENT
+
+
+def test_every_ordering_reverses(room):
+    user("alice")
+    enroll(COURSE, "alice", "student")
+    grant(PROCTORED, [STUDENT], value="30")
+    grant(TIMED, ["alice"], REVIEW, "60")
+    for field in ("username", "user.username", "email", "user.email", "exam_name", "proctored_exam.exam_name",
+                  "allowance_type", "key", "value"):
+        up, down = listed(ordering=field)["results"], listed(ordering=f"-{field}")["results"]
+        assert len(up) == 2 and up == list(reversed(down)), field
+
+
+def test_canvas_extra_time_is_the_same_allowance_and_standard_exams_are_left_out(room):
+    answer = call("canvas_quiz_extensions", {"course_id": COURSE, "quiz_id": PROCTORED}, as_user=INSTRUCTOR,
+                  body={"quiz_extensions": [{"user_id": STUDENT, "extra_time": 20, "extra_attempts": 1}]})
+    assert answer.status == 200, answer.body
+    call("canvas_quiz_extensions", {"course_id": COURSE, "quiz_id": STANDARD}, as_user=INSTRUCTOR,
+         body={"quiz_extensions": [{"user_id": STUDENT, "extra_time": 20}]})
+    rows = listed()["results"]
+    assert [(r["key"], r["value"], r["proctored_exam"]["content_id"]) for r in rows] == [(ADD, "20", PROCTORED)]
+    remove(PROCTORED, [STUDENT])
+    assert stored().extra_attempts == 1 and stored().extra_time_minutes == 0  # Canvas' grant stays
+
+
+def test_an_allowance_lengthens_the_next_examspark_attempt(room):
+    assert bulk([int(num(TIMED))], [STUDENT], MULT, "1.5").status == 200
+    assert grant(TIMED, [STUDENT], ADD, "10").status == 200
+    session = start()
+    started, ends = (datetime.fromisoformat(session[k]) for k in ("startedAt", "endsAt"))
+    assert round((ends - started).total_seconds() / 60) == 60 * 1.5 + 10
+    assert session["limitedBy"] == "extension"
+    other = start(user=OTHER)
+    assert round((datetime.fromisoformat(other["endsAt"]) - datetime.fromisoformat(other["startedAt"]))
+                 .total_seconds() / 60) == 60
+
+
+@pytest.mark.parametrize("name", ["grant", "remove", "bulk", "list"])
+def test_denials_write_nothing(room, name):
+    grant(PROCTORED, [STUDENT])
+    before = item_count()
+
+    def attempt(as_user):  # type: ignore[no-untyped-def]
+        if name == "grant":
+            return grant(PROCTORED, [STUDENT], value="99", as_user=as_user)
+        if name == "remove":
+            return remove(PROCTORED, [STUDENT], as_user=as_user)
+        if name == "bulk":
+            return bulk([int(num(PROCTORED))], [STUDENT], value="99", as_user=as_user)
+        return edx("list_course_allowances", as_user=as_user)
+
+    assert attempt(None).status == 401
+    for caller in (STUDENT, f"instructor-{OTHER_COURSE}"):
+        refused = attempt(caller)
+        assert refused.status == 403 and "additional" not in str(refused.body)
+    assert item_count() == before and stored().extra_time_minutes == 30
+    assert attempt(TA).status == 200  # a TA may grant
+
+
+def test_dynamodb_calls(room, dynamo_calls):
+    dynamo_calls.reset()
+    grant(PROCTORED, [STUDENT, OTHER])
+    # caller, enrollment; alias, exam; the users' username/email lookups; the users; their enrollments and
+    # extensions; one transaction
+    assert dict(dynamo_calls.counts) == {"GetItem": 4, "BatchGetItem": 3, "TransactWriteItems": 1}
+    dynamo_calls.reset()
+    remove(PROCTORED, [STUDENT, user_num(OTHER)])
+    assert dict(dynamo_calls.counts) == {"GetItem": 4, "BatchGetItem": 3, "TransactWriteItems": 1}
+    dynamo_calls.reset()
+    bulk([int(num(TIMED)), int(num(PROCTORED))], [STUDENT, OTHER])
+    # caller, enrollment; aliases, exams, lookups, users, enrollments + extensions; one transaction
+    assert dict(dynamo_calls.counts) == {"GetItem": 2, "BatchGetItem": 5, "TransactWriteItems": 1}
+    dynamo_calls.reset()
+    listed()
+    # caller, enrollment; the course's exams (gsi1) and extensions (gsi3); the page's users
+    assert dict(dynamo_calls.counts) == {"GetItem": 2, "Query": 2, "BatchGetItem": 1}
+    dynamo_calls.reset()
+    grant(PROCTORED, [STUDENT, OTHER])  # nothing changes: nothing is written
+    assert "TransactWriteItems" not in dynamo_calls.counts

@@ -1,0 +1,270 @@
+"""Open edX attempts on moto: the attempts of ExamSpark sessions (one domain), statuses and lazy expiry, the
+allowed time of each attempt, course-wide search, pages and ordering, and the reset (200 / 404 / 404)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from functions.core.services.removal import SessionRemover
+from functions.data.sessions import SessionRepository
+from functions.data.stats import StatsRepository, stats_op
+from tests.conftest import call, principal_context
+from tests.factories import enroll, exam, user
+from tests.integration.openedx_helpers import (
+    COURSE,
+    FOREIGN,
+    INSTRUCTOR,
+    OTHER,
+    OTHER_COURSE,
+    PROCTORED,
+    STANDARD,
+    STUDENT,
+    TA,
+    TIMED,
+    edx,
+    edx_headers,
+    edx_room,
+    grant,
+    item_count,
+    num,
+    start,
+    store_session,
+    stored,
+    user_num,
+)
+
+
+@pytest.fixture
+def room(table):
+    return edx_room()
+
+
+def attempts_of(exam_id: str, **kw) -> list[dict]:
+    answer = edx("list_exam_attempts", exam_id=exam_id, **kw)
+    assert answer.status == 200, answer.body
+    return list(answer.body)
+
+
+def submit(session_id: str, as_user: str = STUDENT) -> None:
+    answer = call("examspark_set_responses", {"sessionId": session_id}, as_user=as_user,
+                  body={"submitForScoring": True, "responses": []})
+    assert answer.status == 200, answer.body
+
+
+def age(session_id: str, minutes: int) -> None:
+    """Move a session's running attempt ``minutes`` into the past."""
+    session = stored(session_id)
+    assert session.current is not None
+    session.current.started_at -= timedelta(minutes=minutes)
+    assert session.current.ends_at is not None
+    session.current.ends_at -= timedelta(minutes=minutes)
+    store_session(session)
+
+
+def test_attempts_of_an_exam_are_its_sessions_attempts_with_edx_fields(room):
+    session = start()
+    start(PROCTORED, user=OTHER)
+    rows = attempts_of(TIMED)
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["exam_id"] == int(num(TIMED)) and row["exam_name"] == f"Exam {TIMED}" and row["exam_type"] == "timed"
+    assert row["user"] == {"id": user_num(STUDENT), "username": STUDENT, "email": f"{STUDENT}@example.edu"}
+    assert row["status"] == "started" and row["end_time"] is None and row["ready_to_resume"] is False
+    assert row["allowed_time_limit_mins"] == 60
+    assert row["start_time"] == session["startedAt"].replace("+00:00", "Z")
+    assert [r["exam_type"] for r in attempts_of(PROCTORED)] == ["proctored"]
+
+
+def test_submitted_and_timed_out_attempts(room):
+    submitted = start()["id"]
+    submit(submitted)
+    timed_out = start(user=OTHER)["id"]
+    age(timed_out, 61)  # past its end; nothing has written it yet
+    rows = {r["user"]["username"]: r for r in attempts_of(TIMED)}
+    assert rows[STUDENT]["status"] == "submitted" and rows[STUDENT]["end_time"] is not None
+    # lazy expiry: the read shows it ended at its end (timed_out -> submitted) without writing it
+    expected_end = stored(timed_out).current.ends_at  # type: ignore[union-attr]
+    assert rows[OTHER]["status"] == "submitted"
+    assert rows[OTHER]["end_time"] == expected_end.isoformat().replace("+00:00", "Z")  # type: ignore[union-attr]
+    assert stored(timed_out).current.submitted_at is None  # type: ignore[union-attr]
+
+
+def test_allowed_time_is_fixed_at_start_with_the_allowance_and_capped_by_the_close_date(room):
+    assert grant(TIMED, [STUDENT], value="30").status == 200
+    first = start()["id"]
+    assert grant(TIMED, [STUDENT], value="45").status == 200  # later change: the running attempt keeps 90
+    assert attempts_of(TIMED)[0]["allowed_time_limit_mins"] == 90
+    assert start()["id"] == first  # a second start never resets it
+    assert attempts_of(TIMED)[0]["allowed_time_limit_mins"] == 90
+    soon = datetime.now(UTC) + timedelta(minutes=20)
+    exam("closing", COURSE, room["items"], type="timed", time_limit_minutes=60, closes_at=soon)
+    start("closing")
+    assert attempts_of("closing")[0]["allowed_time_limit_mins"] in (19, 20)  # the close date cut it
+
+
+def test_a_foreign_or_standard_exam_has_no_attempts_here(room):
+    start(STANDARD)
+    assert edx("list_exam_attempts", exam_id=STANDARD).status == 404
+    assert edx("list_exam_attempts", exam_id=FOREIGN).status == 404
+    assert edx("list_exam_attempts", exam_id="nope").status == 404
+    assert edx("list_course_attempts").body["count"] == 0  # a standard exam is not special
+
+
+def many_attempts() -> None:
+    for n in range(5):
+        user(f"learner{n}")
+        enroll(COURSE, f"learner{n}", "student")
+        start(user=f"learner{n}")
+    start(PROCTORED, user=STUDENT)
+
+
+def test_course_attempts_search_partial_case_insensitive_username_or_email(room):
+    many_attempts()
+    assert edx("list_course_attempts").body["count"] == 6
+    assert edx("list_course_attempts", query={"search": ["LEARNER"]}).body["count"] == 5
+    by_email = edx("list_course_attempts", query={"search": ["student-course-1@example"]}).body
+    assert by_email["count"] == 1 and by_email["results"][0]["exam_type"] == "proctored"
+    assert edx("list_course_attempts", query={"search": ["nonexistent"]}).body["count"] == 0
+
+
+def test_course_attempts_pages(room):
+    many_attempts()
+    first = edx("list_course_attempts", query={"page_size": ["4"], "search": ["learner"]}).body
+    assert first["count"] == 5 and len(first["results"]) == 4 and first["previous"] is None
+    link = urlsplit(first["next"])
+    assert link.path == f"/api/instructor/v2/courses/{COURSE}/special_exams/attempts"
+    assert parse_qs(link.query) == {"page": ["2"], "page_size": ["4"], "search": ["learner"]}
+    second = edx("list_course_attempts", query=parse_qs(link.query)).body
+    assert len(second["results"]) == 1 and second["next"] is None and second["previous"]
+    ids = {r["id"] for r in first["results"]} | {r["id"] for r in second["results"]}
+    assert len(ids) == 5
+    beyond = edx("list_course_attempts", query={"page": ["9"], "page_size": ["4"]}).body
+    assert beyond["results"] == [] and beyond["count"] == 6 and "page=2" in beyond["previous"]
+
+
+def test_newest_first_and_every_ordering_reverses(room):
+    many_attempts()
+    rows = edx("list_course_attempts", query={"page_size": ["100"]}).body["results"]
+    starts = [r["start_time"] for r in rows]
+    assert starts == sorted(starts, reverse=True)
+    submit(start(user=OTHER)["id"], as_user=OTHER)
+    for field in ("username", "user.username", "email", "user.email", "exam_name", "proctored_exam.exam_name",
+                  "time_limit", "proctored_exam.time_limit_mins", "type", "started_at", "start_time",
+                  "completed_at", "end_time", "status"):
+        up = edx("list_course_attempts", query={"ordering": [field], "page_size": ["100"]}).body["results"]
+        down = edx("list_course_attempts", query={"ordering": [f"-{field}"], "page_size": ["100"]}).body["results"]
+        assert up == list(reversed(down)) and len(up) == 7, field
+    names = [r["user"]["username"] for r in
+             edx("list_course_attempts", query={"ordering": ["-username"], "page_size": ["3"]}).body["results"]]
+    assert names == [STUDENT, OTHER, "learner4"]
+
+
+@pytest.mark.parametrize("query,field", [
+    ({"page_size": ["101"]}, "page_size"), ({"page_size": ["0"]}, "page_size"), ({"page": ["0"]}, "page"),
+    ({"page": ["x"]}, "page"), ({"ordering": ["password"]}, "ordering"), ({"search": ["s" * 300]}, "search"),
+])
+def test_bad_list_parameters_are_400_naming_them(room, query, field):
+    for name, exam_id in (("list_course_attempts", None), ("list_exam_attempts", TIMED)):
+        answer = edx(name, exam_id=exam_id, query=query)
+        assert answer.status == 400 and field in answer.body["message"], (name, answer.body)
+
+
+@pytest.mark.parametrize("name,exam_id", [("list_course_attempts", None), ("list_exam_attempts", TIMED)])
+def test_list_denials(room, name, exam_id):
+    start()
+    assert edx(name, exam_id=exam_id, as_user=TA).status == 200
+    assert edx(name, exam_id=exam_id, as_user=None).status == 401
+    for caller in (STUDENT, f"instructor-{OTHER_COURSE}"):
+        refused = edx(name, exam_id=exam_id, as_user=caller)
+        assert refused.status == 403 and STUDENT not in str(refused.body)
+
+
+def test_exam_attempts_pages_beyond_the_spec_with_link_and_total_headers(room):
+    many_attempts()
+    answer = edx_headers("list_exam_attempts", exam_id=TIMED, query={"page_size": ["2"]})
+    assert len(answer.body) == 2 and answer.headers["X-Total-Count"] == "5"
+    assert 'rel="next"' in answer.headers["Link"] and "page=2" in answer.headers["Link"]
+    everything = edx_headers("list_exam_attempts", exam_id=TIMED)
+    assert len(everything.body) == 5 and "Link" not in everything.headers
+
+
+# --- reset -------------------------------------------------------------------------------------------------
+def test_reset_removes_every_session_of_the_user_on_the_exam_and_keeps_them_restorable(room):
+    first = start(context_id="ctx-a")
+    second = start(context_id="ctx-b")
+    start(user=OTHER)
+    start(PROCTORED)
+    answer = edx("reset_attempt", exam_id=TIMED, path={"username": STUDENT})
+    assert answer.status == 200
+    assert answer.body["success"] is True and STUDENT in answer.body["message"]
+    assert answer.body["attempts_removed"] == 2
+    assert [r["user"]["username"] for r in attempts_of(TIMED)] == [OTHER]
+    assert len(attempts_of(PROCTORED)) == 1  # another exam is untouched
+    repo = SessionRepository()
+    for session in (first, second):
+        assert repo.get_session(session["id"]) is None
+        kept = repo.latest_removal(session["id"])
+        assert kept and kept.removed_by == INSTRUCTOR and kept.session.user_id == STUDENT
+    assert StatsRepository().get_many([TIMED])[0]["sessions"] == 1
+    # restorable: the record puts the session back whole
+    restored = SessionRemover(repo, stats_op, datetime.now(UTC)).restore(
+        first["id"], repo.latest_removal(first["id"]).removal_id, "admin")  # type: ignore[union-attr]
+    assert restored.id == first["id"] and len(attempts_of(TIMED)) == 2
+
+
+def test_reset_404s_name_the_user(room):
+    start()
+    unknown = edx("reset_attempt", exam_id=TIMED, path={"username": "nonexistent"})
+    assert unknown.status == 404 and "nonexistent" in unknown.body["message"]
+    none = edx("reset_attempt", exam_id=TIMED, path={"username": OTHER})
+    assert none.status == 404 and OTHER in none.body["message"] and "no attempts" in none.body["message"]
+    assert edx("reset_attempt", exam_id=TIMED, path={"username": STUDENT}).status == 200
+    assert edx("reset_attempt", exam_id=TIMED, path={"username": STUDENT}).status == 404  # nothing left
+    assert edx("reset_attempt", exam_id=FOREIGN, path={"username": STUDENT}).status == 404
+    assert edx("reset_attempt", exam_id="x1", path={"username": STUDENT}).status == 404
+
+
+def test_reset_denials_write_nothing(room):
+    session = start()["id"]
+    before = item_count()
+    assert edx("reset_attempt", exam_id=TIMED, as_user=None, path={"username": STUDENT}).status == 401
+    for caller in (STUDENT, OTHER, f"instructor-{OTHER_COURSE}"):
+        assert edx("reset_attempt", exam_id=TIMED, as_user=caller, path={"username": STUDENT}).status == 403
+    key = principal_context("key", "k", courses=COURSE, rights="course:view")
+    assert edx("reset_attempt", exam_id=TIMED, as_user=None, authorizer=key,
+               path={"username": STUDENT}).status == 403
+    assert item_count() == before and stored(session)
+    assert edx("reset_attempt", exam_id=TIMED, as_user=TA, path={"username": STUDENT}).status == 200
+
+
+def test_after_a_reset_the_student_starts_afresh(room):
+    first = start()
+    submit(first["id"])
+    edx("reset_attempt", exam_id=TIMED, path={"username": STUDENT})
+    again = start()
+    assert again["id"] == first["id"] and again["startedAt"] != first["startedAt"]
+    rows = attempts_of(TIMED)
+    assert len(rows) == 1 and rows[0]["status"] == "started"
+
+
+def test_dynamodb_calls(room, dynamo_calls):
+    many_attempts()
+    dynamo_calls.reset()
+    edx("list_exam_attempts", exam_id=TIMED)
+    # caller, enrollment; alias, exam; the exam's sessions (gsi1); the page's users
+    assert dict(dynamo_calls.counts) == {"GetItem": 4, "Query": 1, "BatchGetItem": 1}
+    dynamo_calls.reset()
+    edx("list_course_attempts")
+    # caller, enrollment; the course's exams (gsi1), its sessions (gsi3); the page's users
+    assert dict(dynamo_calls.counts) == {"GetItem": 2, "Query": 2, "BatchGetItem": 1}
+    dynamo_calls.reset()
+    edx("list_course_attempts", query={"search": ["learner"]})
+    assert dict(dynamo_calls.counts) == {"GetItem": 2, "Query": 2, "BatchGetItem": 1}  # every row's user, once
+    dynamo_calls.reset()
+    edx("reset_attempt", exam_id=TIMED, path={"username": "learner1"})
+    # caller, enrollment; alias, exam; username lookup, user; the user's sessions on the exam (gsi2);
+    # one transaction: session deleted + its removal record + the statistics
+    assert dict(dynamo_calls.counts) == {"GetItem": 6, "Query": 1, "TransactWriteItems": 1}

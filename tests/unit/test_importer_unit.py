@@ -1,0 +1,147 @@
+"""The import pass against an in-memory work queue with DynamoDB's semantics (atomic conditional writes):
+exactly-once under concurrent passes, failure isolation, limits, and a write-back racing an import."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from functions.core.errors import ConcurrentUpdate, ProviderFailed
+from functions.core.external_tests import ProviderResults, ScoreStatus
+from functions.core.models import ExternalAssignment, ExternalQuestion
+from functions.core.services.external_imports import AssignmentImporter, ImportPass
+
+NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
+Key = tuple[str, str, int]
+
+
+@dataclass
+class MemoryQueue:
+    items: dict[Key, dict[str, Any]] = field(default_factory=dict)  # key -> {"a": model, "owner", "until"}
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, a: ExternalAssignment) -> None:
+        self.items[(a.student_id, a.lesson_id, a.attempt)] = {"a": a, "owner": None, "until": None}
+
+    def due(self, now: datetime, page_size: int = 100) -> Any:
+        with self.lock:
+            pending = [e["a"] for e in self.items.values()
+                       if not e["a"].finalized and e["a"].next_try_at and e["a"].next_try_at <= now]
+        yield from pending
+
+    def get(self, s: str, lesson: str, attempt: int, *, consistent: bool = False
+            ) -> ExternalAssignment | None:
+        entry = self.items.get((s, lesson, attempt))
+        return entry["a"] if entry else None
+
+    def claim(self, a: ExternalAssignment, owner: str, now: datetime, until: datetime, *, due_only: bool
+              ) -> ExternalAssignment | None:
+        with self.lock:
+            entry = self.items[(a.student_id, a.lesson_id, a.attempt)]
+            current = entry["a"]
+            if current.finalized or (entry["until"] and entry["until"] > now):
+                return None
+            if due_only and current.next_try_at and current.next_try_at > now:
+                return None
+            claimed = current.model_copy(update={"version": current.version + 1, "next_try_at": until})
+            entry.update(a=claimed, owner=owner, until=until)
+            return claimed
+
+    def save_claimed(self, after: ExternalAssignment, owner: str, claimed_version: int,
+                     extra_ops: list[dict[str, Any]] | None = None) -> None:
+        with self.lock:
+            entry = self.items[(after.student_id, after.lesson_id, after.attempt)]
+            if entry["owner"] != owner or entry["a"].version != claimed_version:
+                raise ConcurrentUpdate("changed")
+            entry.update(a=after, owner=None, until=None)
+
+    def release(self, a: ExternalAssignment, owner: str) -> None:
+        with self.lock:
+            entry = self.items[(a.student_id, a.lesson_id, a.attempt)]
+            if entry["owner"] == owner:
+                entry.update(owner=None, until=None)
+
+
+class Provider:
+    name = "edulastic"
+
+    def __init__(self, broken: set[str] | None = None, delay: float = 0.0) -> None:
+        self.fetches: Counter[str] = Counter()
+        self.broken, self.delay = broken or set(), delay
+        self.lock = threading.Lock()
+
+    def fetch_results(self, a: ExternalAssignment) -> ProviderResults:
+        with self.lock:
+            self.fetches[a.student_id] += 1
+        time.sleep(self.delay)
+        if a.student_id in self.broken:
+            raise ProviderFailed("edulastic answered HTTP 500: broken")
+        if a.student_id == "bug":
+            raise RuntimeError("a bug in the adapter")
+        return ProviderResults("GRADED", ScoreStatus.FULLY_GRADED,
+                               [ExternalQuestion(id="q", index=0, answered=True, correct=True, score=1.0)])
+
+
+def queue_of(n: int, *extra: str) -> MemoryQueue:
+    queue = MemoryQueue()
+    for sid in [f"s{i:03d}" for i in range(n)] + list(extra):
+        queue.add(ExternalAssignment(
+            student_id=sid, lesson_id="l", attempt=1, course_id="c", lesson_type="unit-test",
+            tool_provider="edulastic", subject="Math", grade=2, student_email=f"{sid}@x.edu",
+            assigned_at=NOW - timedelta(hours=1), assigned_by=sid, next_try_at=NOW - timedelta(minutes=1)))
+    return queue
+
+
+def make_pass(queue: MemoryQueue, provider: Provider, owner: str = "run", **kw: Any) -> ImportPass:
+    importer = AssignmentImporter(queue, None, None, lambda name: provider, lambda e: {},  # type: ignore[arg-type]
+                                  clock=lambda: NOW)
+    return ImportPass(queue=queue, importer=importer, clock=lambda: NOW, owner=owner, **kw)
+
+
+def test_concurrent_passes_import_each_assignment_exactly_once():
+    queue, provider = queue_of(60), Provider(delay=0.002)
+    results: list[Any] = []
+    threads = [threading.Thread(target=lambda o=o: results.append(make_pass(queue, provider, o).run()))
+               for o in ("a", "b", "c")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(r.finalized for r in results) == 60 and sum(r.tried for r in results) == 60
+    assert set(provider.fetches.values()) == {1}
+    assert all(e["a"].finalized and e["owner"] is None for e in queue.items.values())
+
+
+def test_failures_stay_with_their_assignment():
+    queue, provider = queue_of(5, "broken", "bug"), Provider(broken={"broken"})
+    counts = make_pass(queue, provider).run()
+    assert (counts.found, counts.finalized, counts.failed) == (7, 5, 2)
+    assert sorted(e.split(":")[0] for e in counts.errors) == ["broken/l#1", "bug/l#1"]
+    broken = queue.items[("broken", "l", 1)]
+    assert broken["a"].failures == 1 and broken["owner"] is None  # recorded, backed off, lease dropped
+    assert broken["a"].next_try_at == NOW + timedelta(minutes=5)
+    bug = queue.items[("bug", "l", 1)]
+    assert bug["owner"] is None and bug["a"].failures == 0  # released; retried once its next try comes
+
+
+def test_limit_and_time_budget():
+    assert make_pass(queue_of(10), Provider(), limit=4).run().found == 4
+    assert make_pass(queue_of(10), Provider(), time_left=lambda: 10.0, margin=30).run().found == 0
+
+
+def test_a_write_back_during_the_import_wins_and_the_assignment_comes_back():
+    queue = queue_of(1)
+
+    class Racing(Provider):
+        def fetch_results(self, a: ExternalAssignment) -> ProviderResults:
+            entry = queue.items[(a.student_id, a.lesson_id, a.attempt)]
+            entry["a"] = entry["a"].model_copy(update={"version": entry["a"].version + 1})  # a write-back
+            return super().fetch_results(a)
+
+    counts = make_pass(queue, Racing()).run()
+    assert (counts.skipped, counts.finalized) == (1, 0)
+    assert queue.items[("s000", "l", 1)]["owner"] is None  # released: the next pass imports it
