@@ -62,8 +62,9 @@ def extension_service(app: RouteApp) -> ExtensionService:
 
 # --- PowerPath external tests -------------------------------------------------------------------------
 def lesson_service(app: RouteApp) -> LessonService:
-    directory = DirectoryRepository()
-    return LessonService(lessons=LessonRepository(), people=directory, access=access(app, directory), now=utcnow())
+    directory = MemoDirectory(DirectoryRepository())
+    return LessonService(lessons=LessonRepository(), people=directory, access=Access(app.principal, directory),
+                         now=utcnow())
 
 
 def external_test_service(app: RouteApp) -> ExternalTestService:

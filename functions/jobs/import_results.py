@@ -4,6 +4,8 @@
   work queue), imported with bounded concurrency; answers the counts and records them as metrics.
 - ``{"student": "<user id>", "lesson": "<lesson id>"}`` from the AWS console: imports that one assignment
   now (as the operator) and answers what it did.
+- ``{"all": true}``: a pass that also takes what falls due within a day (not only what is due now); what
+  waits for a MasteryTrack write-back is still left alone.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from functions.providers.registry import provider
 CONCURRENCY = "EXAMDESK_IMPORTER_CONCURRENCY"
 MAX_PER_PASS = "EXAMDESK_IMPORTER_MAX_PER_PASS"
 COUNTED = ("tried", "imported", "finalized", "failed", "skipped")
+ALL_HORIZON = timedelta(days=1)
 
 
 def import_one(student: str, lesson: str, owner: str) -> dict[str, Any]:
@@ -55,7 +58,7 @@ def import_one(student: str, lesson: str, owner: str) -> dict[str, Any]:
     }
 
 
-def run_pass(owner: str, time_left: Any = None) -> dict[str, Any]:
+def run_pass(owner: str, time_left: Any = None, horizon: timedelta = timedelta(0)) -> dict[str, Any]:
     directory = DirectoryRepository()
     queue, lessons = ExternalTestRepository(), LessonRepository()
     importer = AssignmentImporter(queue, lessons, directory, provider, enrollment_op, clock=utcnow,
@@ -63,7 +66,7 @@ def run_pass(owner: str, time_left: Any = None) -> dict[str, Any]:
     job = ImportPass(queue=queue, importer=importer, clock=utcnow, owner=owner,
                      concurrency=int(os.environ.get(CONCURRENCY, "16")),
                      limit=int(os.environ.get(MAX_PER_PASS, "2000")), lease=timedelta(minutes=2),
-                     time_left=time_left)
+                     time_left=time_left, horizon=horizon)
     counts = job.run()
     result = counts.as_dict()
     result["summary"] = ", ".join(f"{name} {result[name]}" for name in ("found", *COUNTED))
@@ -80,7 +83,8 @@ def lambda_handler(event: dict[str, Any] | None, context: Any) -> dict[str, Any]
         logger.info("console import", extra=answer)
         return answer
     remaining = getattr(context, "get_remaining_time_in_millis", None)
-    result = run_pass(owner, (lambda: remaining() / 1000) if callable(remaining) else None)
+    horizon = ALL_HORIZON if event.get("all") is True else timedelta(0)
+    result = run_pass(owner, (lambda: remaining() / 1000) if callable(remaining) else None, horizon)
     for name in COUNTED:
         metrics.add_metric(name=f"import_results.{name}", unit=MetricUnit.Count, value=result[name])
     (logger.warning if result["failed"] else logger.info)("import pass", extra=result)

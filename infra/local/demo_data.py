@@ -9,7 +9,18 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from functions.core.errors import ConcurrentUpdate
-from functions.core.models import Course, Enrollment, Exam, ExamType, Item, Objective, Option, Question, User
+from functions.core.models import (
+    Course,
+    Enrollment,
+    Exam,
+    ExamType,
+    Extension,
+    Item,
+    Objective,
+    Option,
+    Question,
+    User,
+)
 from functions.data.directory import DirectoryRepository
 from functions.data.exams import ExamRepository
 from functions.platform.auth import hash_secret
@@ -81,4 +92,75 @@ def load(now: datetime | None = None) -> dict[str, str]:
     _ignore_existing(partial(exams.save_exam, exam))
     _ignore_existing(partial(people.put_api_key, DEMO_KEY, hash_secret(DEMO_SECRET), [COURSE],
                              ["course:view", "attempt:manage", "extension:grant"], "Demo ExamSpark integration"))
-    return {"course": COURSE, "exam": EXAM, "key": DEMO_KEY}
+    load_openedx(now)
+    load_powerpath(now)
+    return {"course": COURSE, "exam": EXAM, "key": DEMO_KEY, "openedx_course": OPENEDX_COURSE}
+
+
+# --- Open edX (docs/openedx.md): a course named as edX names them, the spec's x-example -------------------
+OPENEDX_COURSE = "course-v1:edX+DemoX+Demo_Course"
+OPENEDX_EXAMS = [  # id, title, type, minutes
+    ("edx-demo-proctored", "Proctored Final", ExamType.PROCTORED, 90),
+    ("edx-demo-timed", "Timed Midterm", ExamType.TIMED, 60),
+    ("edx-demo-practice", "Practice Proctored Exam", ExamType.PRACTICE, 30),
+    ("edx-demo-homework", "Homework (not a special exam)", ExamType.STANDARD, None),
+]
+
+
+def load_openedx(now: datetime) -> None:
+    """irene instructs it, theo assists, kevin and maria study; three special exams and a standard one,
+    kevin's attempt at the timed exam and maria's allowance on the proctored one. Numbers (aliases) are
+    made sure of, for a local database kept from before they existed."""
+    from functions.core.numeric_ids import Kind
+    from functions.core.rights import Access
+    from functions.core.services.sessions import SessionService, StartRequest
+    from functions.data.aliases import AliasRepository
+    from functions.data.extensions import ExtensionRepository
+    from functions.data.sessions import SessionRepository
+    from functions.data.stats import stats_op
+    from functions.platform.principal import OPERATOR
+
+    people, exams, aliases = DirectoryRepository(), ExamRepository(), AliasRepository()
+    _ignore_existing(partial(people.create_course, Course(id=OPENEDX_COURSE, title="edX Demonstration Course")))
+    for uid, role in (("irene", "instructor"), ("theo", "teaching_assistant"), ("kevin", "student"),
+                      ("maria", "student")):
+        people.put_enrollment(Enrollment(course_id=OPENEDX_COURSE, user_id=uid, role=role))
+    for uid, *_ in PEOPLE:
+        aliases.ensure(Kind.USER, uid)
+    for eid, title, kind, minutes in OPENEDX_EXAMS:
+        exam = Exam(id=eid, course_id=OPENEDX_COURSE, title=title, type=kind, time_limit_minutes=minutes,
+                    opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30),
+                    item_pool=[i[0] for i in ITEMS])
+        _ignore_existing(partial(exams.save_exam, exam))
+        aliases.ensure(Kind.EXAM, eid)
+    service = SessionService(people, exams, SessionRepository(), stats_op, Access(OPERATOR, people), now)
+    service.start("edx-demo-timed", StartRequest(user="kevin", context_id="edx-demo"))
+    extensions = ExtensionRepository()
+    if extensions.get_extension("edx-demo-proctored", "maria") is None:
+        granted = Extension(course_id=OPENEDX_COURSE, exam_id="edx-demo-proctored", user_id="maria",
+                            extra_time_minutes=15, review_policy_exception="May use a scribe",
+                            updated_at=now, updated_by="irene", created_at=now, version=1)
+        _ignore_existing(lambda: extensions.store.transact(extensions.save_ops(None, granted, by="irene", at=now)))
+
+
+# --- PowerPath (docs/powerpath.md): two external tests in the seed's course; placement enrolls in Riverside
+POWERPATH_LESSONS = [  # id, type, provider, subject, grade, provider test id (fake: "-<n>q" = n questions)
+    ("demo-placement-edulastic", "placement", "edulastic", "Math", 2, "edu-demo-math-3q"),
+    ("demo-testout-masterytrack", "test-out", "mastery-track", "Math", 3, None),
+]
+
+
+def load_powerpath(now: datetime) -> None:
+    from functions.core.models import Lesson, SubjectTrack
+    from functions.data.external_tests import LessonRepository
+
+    lessons = LessonRepository()
+    for lid, kind, provider, subject, grade, test_id in POWERPATH_LESSONS:
+        lesson = Lesson(id=lid, course_id=COURSE, title=lid.replace("-", " ").title(), lesson_type=kind,
+                        tool_provider=provider, subject=subject, grade=grade, test_id=test_id,
+                        created_at=now, created_by="irene")
+        _ignore_existing(partial(lessons.create_lesson, lesson))
+        if lessons.get_subject_track(subject, grade) is None:
+            track = SubjectTrack(subject=subject, grade=grade, course_id=OTHER_COURSE, updated_at=now,
+                                 updated_by="irene")
+            _ignore_existing(partial(lessons.put_subject_track, track, None))

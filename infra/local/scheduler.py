@@ -46,21 +46,23 @@ class ImporterScheduler:
         self._thread: threading.Thread | None = None
         self.passes = 0
 
-    def run_once(self) -> dict[str, Any]:
+    def run_once(self, on_demand: bool = False) -> dict[str, Any]:
+        """One pass through the Lambda handler: the scheduled event, or on demand ``{"all": true}`` (also
+        what falls due within a day: the demo need not wait for the five-minute poll)."""
         from functions.jobs.import_results import lambda_handler
 
-        result = lambda_handler(scheduled_event(), LambdaContext())
+        result = lambda_handler({"all": True} if on_demand else scheduled_event(), LambdaContext())
         self.passes += 1
         return result
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            self._wake.wait(self.interval)
+            on_demand = self._wake.wait(self.interval)
             self._wake.clear()
             if self._stop.is_set():
                 break
             try:
-                self.report(self.run_once())
+                self.report(self.run_once(on_demand))
             except Exception as error:  # a failed pass must not stop the schedule (as with EventBridge)
                 self.report({"summary": f"importer pass failed: {type(error).__name__}: {error}"})
 

@@ -222,3 +222,12 @@ def test_the_console_imports_one_assignment_and_says_what_it_did(school):
     assert missing["outcome"] == "refused" and missing["status"] == 409
     half = import_results.lambda_handler({"student": "student-course-1"}, LambdaContext())
     assert half["outcome"] == "refused" and half["status"] == 400
+
+
+def test_import_all_now_takes_what_falls_due_within_a_day_but_not_parked_ones(school):
+    aid = make().body["assignmentId"]  # first look in five minutes
+    make(lesson_id="testout-mt")  # waits for a write-back
+    school["fakes"].edulastic.work(aid, [True, True, True])
+    assert import_results.lambda_handler({}, LambdaContext())["found"] == 0
+    result = import_results.lambda_handler({"all": True}, LambdaContext())
+    assert (result["found"], result["finalized"]) == (1, 1)

@@ -117,6 +117,7 @@ def test_proctoring_settings_defaults_patch_and_only_the_fields_sent(room):
     ({"create_zendesk_tickets": None}, "create_zendesk_tickets"),
     ({"proctoring_escalation_email": "not an email"}, "proctoring_escalation_email"),
     ({"proctoring_escalation_email": 5}, "proctoring_escalation_email"),
+    ({"proctoring_escalation_email": None}, "proctoring_escalation_email"),
     ({"proctoring_provider": "proctortrack"}, "proctoring_provider"),
     ('{"enable_proctored_exams": tru', "body"),
     ([True], None),
@@ -129,6 +130,18 @@ def test_bad_settings_are_400_and_write_nothing(room, body, field):
     if field:
         assert field in answer.body["message"]
     assert item_count() == before
+
+
+@pytest.mark.parametrize("name,exam_id", [("update_proctoring_settings", None), ("grant_allowance", PROCTORED),
+                                          ("remove_allowance", PROCTORED), ("bulk_create_allowances", None)])
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
+                                          "multipart/form-data; boundary=x"])
+def test_bodies_in_another_content_type_are_400_not_500(room, name, exam_id, content_type):
+    before = item_count()
+    answer = edx(name, exam_id=exam_id, body='{"enable_proctored_exams": true}',
+                 headers={"Content-Type": content_type})
+    assert answer.status == 400 and "application/json" in answer.body["message"]
+    assert answer.body["status_code"] == 400 and item_count() == before
 
 
 def test_settings_patch_needs_course_admin(room):

@@ -116,13 +116,14 @@ class ImportPass:
     limit: int = 2000  # assignments per pass; the rest wait for the next one
     time_left: Callable[[], float] | None = None  # seconds; no new work is started below ``margin``
     margin: float = 30.0
+    horizon: timedelta = timedelta(0)  # > 0: also what falls due within it (an operator's "import all now")
 
     def run(self) -> PassCounts:
         counts = PassCounts()
         outcomes: Counter[str] = Counter()
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="import") as pool:
             futures = []
-            for due in self.queue.due(self.clock()):
+            for due in self.queue.due(self.clock() + self.horizon):
                 if counts.found >= self.limit or (self.time_left and self.time_left() < self.margin):
                     break
                 counts.found += 1
@@ -141,7 +142,7 @@ class ImportPass:
     def _one(self, due: ExternalAssignment) -> tuple[str, str | None]:
         """Claim, import, write; any failure stays with this one assignment."""
         now = self.clock()
-        claimed = self.queue.claim(due, self.owner, now, now + self.lease, due_only=True)
+        claimed = self.queue.claim(due, self.owner, now, now + self.lease, due_only=not self.horizon)
         if claimed is None:
             return "skipped", None
         what = f"{claimed.student_id}/{claimed.lesson_id}#{claimed.attempt}"

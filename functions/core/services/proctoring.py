@@ -49,10 +49,10 @@ def checked_changes(changes: dict[str, Any]) -> dict[str, Any]:
             out[name] = changes[name]
     if "proctoring_escalation_email" in changes:
         email = changes["proctoring_escalation_email"]
-        if email is not None and not isinstance(email, str):
-            raise InvalidInput("proctoring_escalation_email must be an email address, or empty to clear it",
+        if not isinstance(email, str):
+            raise InvalidInput('proctoring_escalation_email must be an email address, or "" to clear it',
                                field="proctoring_escalation_email")
-        email = (email or "").strip()
+        email = email.strip()
         if email and (len(email) > MAX_EMAIL or not EMAIL.match(email)):
             raise InvalidInput(f"proctoring_escalation_email must be an email address of at most {MAX_EMAIL} "
                                f"characters, or empty to clear it; got {email[:60]!r}",

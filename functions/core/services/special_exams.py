@@ -75,7 +75,7 @@ class SpecialExamService:
 
     def list(self, course_id: str, type_filter: str | None) -> list[Exam]:
         self.scope.require(course_id, Right.VIEW_COURSE, "see special exams")
-        wanted = exam_type(type_filter) if type_filter else None
+        wanted = exam_type(type_filter) if type_filter is not None else None
         return [e for e in self.lists.course_exams(course_id)
                 if is_special(e) and (wanted is None or e.type is wanted)]
 
