@@ -4,9 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! python3 -m uv --version >/dev/null 2>&1; then
+# uv lives in whichever interpreter `python3` is now; remember that one before PYENV_VERSION changes what
+# `python3` resolves to below.
+host_python="$(python3 -c 'import sys; print(sys.executable)')"
+if ! "$host_python" -m uv --version >/dev/null 2>&1; then
   echo "setup: installing uv (PyPI)"
-  python3 -m pip install --quiet --disable-pip-version-check uv
+  "$host_python" -m pip install --quiet --disable-pip-version-check uv
 fi
 
 # Lambda runs Python 3.12: prefer it. pyenv machines need PYENV_VERSION for the python3.12 shim to answer.
@@ -19,7 +22,7 @@ python3.12 -c 'pass' >/dev/null 2>&1 || want=3   # any Python >= 3.11 works; 3.1
 
 stamp=.venv/.synced
 if [ ! -f "$stamp" ] || [ uv.lock -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  UV_PYTHON_DOWNLOADS=never python3 -m uv sync --frozen --python "$want" --quiet
+  UV_PYTHON_DOWNLOADS=never "$host_python" -m uv sync --frozen --python "$want" --quiet
   touch "$stamp"
 fi
 

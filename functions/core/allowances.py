@@ -62,18 +62,19 @@ def parse_value(kind: AllowanceType, text: str) -> int | float | str:
     """The stored value of an allowance sent as text (edX sends every value as a string)."""
     if kind is AllowanceType.ADDITIONAL_TIME:
         if not _WHOLE.match(text) or int(text) > MAX_MINUTES:
-            raise InvalidInput(f"value of additional_time_granted must be whole minutes from 0 to {MAX_MINUTES}; "
-                               f"got {text[:40]!r}", field="value")
+            raise InvalidInput(f"value of additional_time_granted must be whole minutes from 0 to "
+                               f"{MAX_MINUTES}; got {text[:40]!r}", field="value")
         return int(text)
     if kind is AllowanceType.TIME_MULTIPLIER:
         number = float(text) if _NUMBER.match(text) else math.nan
         if not 1.0 <= number <= MAX_MULTIPLIER:
-            raise InvalidInput(f"value of time_multiplier must be a number from 1 to {MAX_MULTIPLIER:g}; got {text[:40]!r}",
-                               field="value")
+            raise InvalidInput(f"value of time_multiplier must be a number from 1 to {MAX_MULTIPLIER:g}; "
+                               f"got {text[:40]!r}", field="value")
         return number
     text = text.strip()
     if not 1 <= len(text) <= MAX_TEXT:
-        raise InvalidInput(f"value of review_policy_exception must be text of 1 to {MAX_TEXT} characters", field="value")
+        raise InvalidInput(f"value of review_policy_exception must be text of 1 to {MAX_TEXT} characters",
+                           field="value")
     return text
 
 

@@ -37,8 +37,8 @@ class Status(StrEnum):
     ONBOARDING_EXPIRED = "onboarding_expired"
 
 
-INCOMPLETE = frozenset({Status.CREATED, Status.DOWNLOAD_SOFTWARE_CLICKED, Status.READY_TO_START, Status.STARTED,
-                        Status.READY_TO_SUBMIT})
+INCOMPLETE = frozenset({Status.CREATED, Status.DOWNLOAD_SOFTWARE_CLICKED, Status.READY_TO_START,
+                        Status.STARTED, Status.READY_TO_SUBMIT})
 COMPLETE = frozenset(Status) - INCOMPLETE
 
 
@@ -49,8 +49,8 @@ def is_complete(status: Status) -> bool:
 def check_transition(before: Status, after: Status) -> None:
     """Refuse (400) what edX refuses: a complete attempt never becomes incomplete again."""
     if before in COMPLETE and after in INCOMPLETE:
-        raise InvalidInput(f"an attempt cannot go from '{before.value}' back to '{after.value}': it has ended; "
-                           "reset the student's attempt to allow a re-attempt", field="status")
+        raise InvalidInput(f"an attempt cannot go from '{before.value}' back to '{after.value}': it has "
+                           "ended; reset the student's attempt to allow a re-attempt", field="status")
 
 
 def path(before: Status, *after: Status) -> Status:

@@ -22,7 +22,8 @@ class AllowanceRepository(ExtensionRepository):
         names, values = {"#version": "version"}, {":expected": before.version}
         condition = UNVERSIONED if before.version == 0 else SAME_VERSION
         history_key = keys.extension_history_key(before.exam_id, before.user_id, history_stamp(at))
-        history = to_item(before, history_key, {"replaced_by": by, "replaced_at": at.isoformat(), "deleted": True})
+        noted = {"replaced_by": by, "replaced_at": at.isoformat(), "deleted": True}
+        history = to_item(before, history_key, noted)
         return [op_delete(keys.extension_key(before.exam_id, before.user_id), condition, names, values),
                 op_put(history, NEW_ITEM)]
 

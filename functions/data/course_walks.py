@@ -54,6 +54,11 @@ class CourseWalks:
         index, pk, prefix = keys.exam_sessions_query(exam_id)
         return [from_item(Session, i) for i in walk(index, pk, prefix, "the exam's attempts")]
 
+    def student_sessions(self, course_id: str, user_id: str, exam_id: str) -> list[Session]:
+        """One student's sessions on one exam (one per LTI context), on the per-user index."""
+        index, pk, prefix = keys.user_course_sessions_query(user_id, course_id, exam_id)
+        return [from_item(Session, i) for i in walk(index, pk, prefix, "the student's sessions")]
+
     def course_extensions(self, course_id: str) -> list[Extension]:
         index, pk, prefix = keys.course_extensions_query(course_id)
         return [from_item(Extension, i) for i in walk(index, pk, prefix, "the course's allowances")]

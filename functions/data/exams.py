@@ -21,7 +21,8 @@ class ExamRepository:
         self.store = store or Store()
 
     def _save_versioned(self, model: Exam | Item, key_of: Callable[[str, int], dict[str, str]],
-                        index: dict[str, str], what: str, extra_ops: list[dict[str, Any]] | None = None) -> None:
+                        index: dict[str, str], what: str,
+                        extra_ops: list[dict[str, Any]] | None = None) -> None:
         latest = to_item(model, key_of(model.id, keys.LATEST), index)
         history = to_item(model, key_of(model.id, model.version))
         if model.version == 1:

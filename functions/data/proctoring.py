@@ -1,4 +1,5 @@
-"""A course's proctoring settings (Open edX): one child item of the course, ``<course>`` / ``proctoring-settings``.
+"""A course's proctoring settings (Open edX): one child item of the course,
+``<course>`` / ``proctoring-settings``.
 
 An update sets only the fields a request sends, in one UpdateItem that returns the result: two requests
 changing different fields never undo each other, and ``version`` counts the changes.
@@ -11,7 +12,14 @@ from typing import Any
 
 from functions.core.models import Course
 from functions.data import keys
-from functions.data.dynamo import client, deserialize, serialize, serialize_value, table_name, translated_errors
+from functions.data.dynamo import (
+    client,
+    deserialize,
+    serialize,
+    serialize_value,
+    table_name,
+    translated_errors,
+)
 from functions.data.store import Store
 
 
@@ -25,7 +33,8 @@ class ProctoringRepository:
     def get_course(self, course_id: str) -> Course | None:
         return self.store.get_model(Course, keys.course_key(course_id))
 
-    def update_settings(self, course_id: str, changes: dict[str, Any], by: str, at: datetime) -> dict[str, Any]:
+    def update_settings(self, course_id: str, changes: dict[str, Any], by: str, at: datetime
+                        ) -> dict[str, Any]:
         """Set ``changes`` (None removes a field), note who and when; the whole item afterwards."""
         fields = {**changes, "updated_by": by, "updated_at": at.isoformat()}
         names = {f"#f{n}": name for n, name in enumerate(fields)}

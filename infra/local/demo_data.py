@@ -121,7 +121,8 @@ def load_openedx(now: datetime) -> None:
     from functions.platform.principal import OPERATOR
 
     people, exams, aliases = DirectoryRepository(), ExamRepository(), AliasRepository()
-    _ignore_existing(partial(people.create_course, Course(id=OPENEDX_COURSE, title="edX Demonstration Course")))
+    course = Course(id=OPENEDX_COURSE, title="edX Demonstration Course")
+    _ignore_existing(partial(people.create_course, course))
     for uid, role in (("irene", "instructor"), ("theo", "teaching_assistant"), ("kevin", "student"),
                       ("maria", "student")):
         people.put_enrollment(Enrollment(course_id=OPENEDX_COURSE, user_id=uid, role=role))
@@ -140,7 +141,8 @@ def load_openedx(now: datetime) -> None:
         granted = Extension(course_id=OPENEDX_COURSE, exam_id="edx-demo-proctored", user_id="maria",
                             extra_time_minutes=15, review_policy_exception="May use a scribe",
                             updated_at=now, updated_by="irene", created_at=now, version=1)
-        _ignore_existing(lambda: extensions.store.transact(extensions.save_ops(None, granted, by="irene", at=now)))
+        ops = extensions.save_ops(None, granted, by="irene", at=now)
+        _ignore_existing(lambda: extensions.store.transact(ops))
 
 
 # --- PowerPath (docs/powerpath.md): two external tests in the seed's course; placement enrolls in Riverside

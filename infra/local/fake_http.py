@@ -3,8 +3,10 @@ with a route table, a per-answer latency, and the faults a test or the demo asks
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import socket
 import threading
 import time
 from collections import Counter
@@ -23,9 +25,11 @@ class FakeServer:
     def __init__(self, port: int = 0, *, delay: float = 0.0) -> None:
         self.lock = threading.RLock()
         self.calls: Counter[str] = Counter()
-        self.mode, self.delay, self.status, self.times = "ok", delay, 500, None
+        self.mode, self.delay, self.status = "ok", delay, 500
+        self.times: int | None = None
         self.base_delay = delay  # every API answer waits this long (the benchmark's 50 ms)
         self.routes: list[tuple[str, re.Pattern[str], Callable[..., Answer]]] = []
+        self._clients: set[Any] = set()  # open connections, so that "down" also cuts kept-alive ones
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
@@ -42,9 +46,13 @@ class FakeServer:
         return self
 
     def stop(self) -> None:
-        """Down: the port refuses connections from now on."""
+        """Down: the port refuses connections from now on, and open ones are cut."""
         self._server.shutdown()
         self._server.server_close()
+        with self.lock:
+            for connection in list(self._clients):
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
 
     def set_mode(self, mode: str = "ok", *, delay: float = 1.0, status: int = 500,
                  times: int | None = None) -> None:
@@ -115,6 +123,16 @@ class FakeServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                with fake.lock:
+                    fake._clients.add(self.connection)
+
+            def finish(self) -> None:
+                with fake.lock:
+                    fake._clients.discard(self.connection)
+                super().finish()
 
             def _serve(self) -> None:
                 url = urlsplit(self.path)

@@ -195,17 +195,17 @@ class FakeMasteryTrack(FakeServer):
         """The signed write-back MasteryTrack sends for this assignment: (raw body, headers)."""
         with self.lock:
             found = self.assignments[aid]
-        questions = [{"id": f"mt-{aid}-q{i + 1}", "index": i, "title": f"Item {i + 1}",
+        questions: list[dict[str, Any]] = [{"id": f"mt-{aid}-q{i + 1}", "index": i, "title": f"Item {i + 1}",
                       "answered": right is not None, "correct": right,
                       "score": None if right is None else float(bool(right)), "maxScore": 1,
                       "feedback": "" if right is None else ("Correct" if right else "Try again"),
                       "difficulty": "medium"} for i, right in enumerate(answers)]
-        graded = [q for q in questions if q["score"] is not None]
+        points = sum(float(q["score"]) for q in questions if q["score"] is not None)
         payload = {"assessmentResultSourcedId": found["assessment_result_sourced_id"],
                    "assessmentLineItemSourcedId": found["assessment_line_item_sourced_id"],
                    "assignmentId": int(aid), "studentEmail": found["student_email"],
                    "scoreStatus": score_status,
-                   "score": round(100 * sum(q["score"] for q in graded) / max(1, len(questions)), 2),
+                   "score": round(100 * points / max(1, len(questions)), 2),
                    "scoreDate": (at or datetime.now(UTC)).isoformat(), "questions": questions}
         raw = json.dumps(payload).encode()
         timestamp = str(int((at or datetime.now(UTC)).timestamp()))

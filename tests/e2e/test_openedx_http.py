@@ -1,6 +1,7 @@
-"""Open edX over HTTP against the local runner on DynamoDB Local: a course of this file's own (built through the
-authoring API as ada), edX's ``JWT <token>`` scheme, and the flows issue 4 names: special exams, an allowance
-that lengthens the next ExamSpark attempt, attempts with search and pages, reset, bulk, removal, settings."""
+"""Open edX over HTTP against the local runner on DynamoDB Local: a course of this file's own (built through
+the authoring API as ada), edX's ``JWT <token>`` scheme, and the flows issue 4 names: special exams, an
+allowance that lengthens the next ExamSpark attempt, attempts with search and pages, reset, bulk, removal,
+settings."""
 
 from __future__ import annotations
 
@@ -51,13 +52,15 @@ def room(api) -> EdxCourse:
                     json={"id": item, "name": "Q1", "questions": [{"options": [
                         {"content": "<p>a</p>", "isKey": True}, {"content": "<p>b</p>"}]}]}))
     now = datetime.now(UTC)
-    window = {"opensAt": (now - timedelta(days=1)).isoformat(), "closesAt": (now + timedelta(days=7)).isoformat()}
+    window = {"opensAt": (now - timedelta(days=1)).isoformat(),
+              "closesAt": (now + timedelta(days=7)).isoformat()}
     exams = {"proctored": 60, "timed": 30, "standard": None}
     for kind, minutes in exams.items():
         _ok(api.request("POST", f"/authoring/courses/{course}/exams", as_user="ada",
                         json={"id": f"edx-{kind}-{run}", "title": f"{kind.title()} exam", "type": kind,
                               "timeLimitMinutes": minutes, "itemPool": [item], **window}))
-    return EdxCourse(course, teacher, students, f"edx-proctored-{run}", f"edx-timed-{run}", f"edx-standard-{run}")
+    return EdxCourse(course, teacher, students, f"edx-proctored-{run}", f"edx-timed-{run}",
+                     f"edx-standard-{run}")
 
 
 def edx(api, method: str, path: str, user: str | None, **kwargs: Any):  # type: ignore[no-untyped-def]
@@ -130,9 +133,11 @@ def test_allowance_lengthens_the_next_attempt_which_the_attempts_list_shows_then
 def test_bulk_then_list_pages_then_delete(api, room):
     exams, users = [n(room.proctored), n(room.timed)], list(room.students[1:])
     bulk = edx(api, "POST", f"/{room.course}/special_exams/allowances", room.teacher,
-               json={"exam_ids": exams, "user_ids": users, "allowance_type": "time_multiplier", "value": "1.5"})
+               json={"exam_ids": exams, "user_ids": users, "allowance_type": "time_multiplier",
+                     "value": "1.5"})
     assert bulk.status_code == 200 and (bulk.json()["successes"], bulk.json()["failures"]) == (4, 0)
-    seen, url, pages = [], f"{api.base}{BASE}/{room.course}/special_exams/allowances?page_size=3&search=edx", 0
+    url: str | None = f"{api.base}{BASE}/{room.course}/special_exams/allowances?page_size=3&search=edx"
+    seen, pages = [], 0
     while url:
         answer = api.http.get(url, headers={"Authorization": f"JWT {api.token(room.teacher)}"}, timeout=30)
         assert answer.status_code == 200, answer.text
@@ -140,21 +145,23 @@ def test_bulk_then_list_pages_then_delete(api, room):
         seen += [(r["proctored_exam"]["id"], r["user"]["username"], r["key"]) for r in body["results"]]
         url, pages = body["next"], pages + 1
     assert pages == 2 and len(set(seen)) == len(seen) >= 4
-    minutes = {r["proctored_exam"]["id"]: r["additional_minutes"] for r in edx(
-        api, "GET", f"/{room.course}/special_exams/allowances?search={users[0]}", room.teacher).json()["results"]}
+    rows = edx(api, "GET", f"/{room.course}/special_exams/allowances?search={users[0]}", room.teacher).json()
+    minutes = {r["proctored_exam"]["id"]: r["additional_minutes"] for r in rows["results"]}
     assert minutes == {n(room.proctored): 30, n(room.timed): 15}
     removed = edx(api, "DELETE", f"/{room.course}/special_exams/{n(room.proctored)}/allowance", room.teacher,
-                  json={"user_ids": [users[0], number(Kind.USER, users[1])], "allowance_type": "time_multiplier"})
+                  json={"user_ids": [users[0], number(Kind.USER, users[1])],
+                        "allowance_type": "time_multiplier"})
     assert removed.status_code == 200 and [r["success"] for r in removed.json()["results"]] == [True, True]
     left = edx(api, "GET", f"/{room.course}/special_exams/allowances?search=edx", room.teacher).json()
-    assert {r["proctored_exam"]["id"] for r in left["results"] if r["key"] == "time_multiplier"} == {n(room.timed)}
+    multiplied = {r["proctored_exam"]["id"] for r in left["results"] if r["key"] == "time_multiplier"}
+    assert multiplied == {n(room.timed)}
 
 
 def test_proctoring_settings(api, room):
     path = f"/{room.course}/proctoring_settings"
     assert edx(api, "GET", path, room.teacher).json()["enable_proctored_exams"] is False
-    patched = edx(api, "PATCH", path, room.teacher, json={"enable_proctored_exams": True,
-                                                         "proctoring_escalation_email": "proctor@example.com"})
+    change = {"enable_proctored_exams": True, "proctoring_escalation_email": "proctor@example.com"}
+    patched = edx(api, "PATCH", path, room.teacher, json=change)
     assert patched.status_code == 200 and patched.json()["enable_proctored_exams"] is True
     bad = edx(api, "PATCH", path, room.teacher, json={"enable_proctored_exams": "not_a_boolean"})
     assert bad.status_code == 400 and bad.json()["status_code"] == 400

@@ -139,7 +139,8 @@ def test_remove_by_username_email_or_number_keeps_history(room):
     assert [r["success"] for r in answer.body["results"]] == [True, True]
     assert stored() is None  # nothing left: deleted, and the value kept as history
     deleted = ExtensionRepository().history(PROCTORED, STUDENT)[0]
-    assert deleted["deleted"] is True and deleted["extra_time_minutes"] == 30 and deleted["replaced_by"] == INSTRUCTOR
+    assert deleted["deleted"] is True and deleted["extra_time_minutes"] == 30
+    assert deleted["replaced_by"] == INSTRUCTOR
     other = stored(user_id=OTHER)
     assert other.extra_time_minutes == 0 and other.review_policy_exception == "scribe"  # the other key stays
 
@@ -172,7 +173,8 @@ def test_bulk_answers_one_result_per_exam_and_user(room):
     answer = bulk([int(num(TIMED)), int(num(PROCTORED))], [STUDENT, OTHER])
     assert answer.status == 200
     assert (answer.body["successes"], answer.body["failures"]) == (4, 0)
-    assert answer.body["allowance_type"] == ADD and answer.body["value"] == "30" and len(answer.body["results"]) == 4
+    assert answer.body["allowance_type"] == ADD and answer.body["value"] == "30"
+    assert len(answer.body["results"]) == 4
     assert {(d["exam_id"], d["user_id"]) for d in answer.body["data"]} == {
         (int(num(e)), u) for e in (TIMED, PROCTORED) for u in (STUDENT, OTHER)}
     assert stored(TIMED).extra_time_minutes == stored(PROCTORED, OTHER).extra_time_minutes == 30
@@ -249,7 +251,8 @@ def test_canvas_extra_time_is_the_same_allowance_and_standard_exams_are_left_out
     call("canvas_quiz_extensions", {"course_id": COURSE, "quiz_id": STANDARD}, as_user=INSTRUCTOR,
          body={"quiz_extensions": [{"user_id": STUDENT, "extra_time": 20}]})
     rows = listed()["results"]
-    assert [(r["key"], r["value"], r["proctored_exam"]["content_id"]) for r in rows] == [(ADD, "20", PROCTORED)]
+    shown = [(r["key"], r["value"], r["proctored_exam"]["content_id"]) for r in rows]
+    assert shown == [(ADD, "20", PROCTORED)]
     remove(PROCTORED, [STUDENT])
     assert stored().extra_attempts == 1 and stored().extra_time_minutes == 0  # Canvas' grant stays
 

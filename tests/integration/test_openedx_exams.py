@@ -103,7 +103,8 @@ def test_proctoring_settings_defaults_patch_and_only_the_fields_sent(room):
     patched = edx("update_proctoring_settings", body={"proctoring_escalation_email": "proctor@example.com"})
     assert patched.status == 200 and patched.body["proctoring_escalation_email"] == "proctor@example.com"
     second = edx("update_proctoring_settings", body={"enable_proctored_exams": True, "unrelated": 1})
-    assert second.body["proctoring_escalation_email"] == "proctor@example.com"  # kept: only sent fields change
+    # kept: only the fields sent change
+    assert second.body["proctoring_escalation_email"] == "proctor@example.com"
     assert second.body["enable_proctored_exams"] is True
     assert edx("get_proctoring_settings", as_user=TA).body == second.body
     cleared = edx("update_proctoring_settings", body={"proctoring_escalation_email": ""})
@@ -132,8 +133,9 @@ def test_bad_settings_are_400_and_write_nothing(room, body, field):
     assert item_count() == before
 
 
-@pytest.mark.parametrize("name,exam_id", [("update_proctoring_settings", None), ("grant_allowance", PROCTORED),
-                                          ("remove_allowance", PROCTORED), ("bulk_create_allowances", None)])
+@pytest.mark.parametrize("name,exam_id", [("update_proctoring_settings", None),
+                                          ("grant_allowance", PROCTORED), ("remove_allowance", PROCTORED),
+                                          ("bulk_create_allowances", None)])
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
                                           "multipart/form-data; boundary=x"])
 def test_bodies_in_another_content_type_are_400_not_500(room, name, exam_id, content_type):
@@ -145,9 +147,10 @@ def test_bodies_in_another_content_type_are_400_not_500(room, name, exam_id, con
 
 
 def test_settings_patch_needs_course_admin(room):
-    assert edx("update_proctoring_settings", as_user=TA, body={"create_zendesk_tickets": False}).status == 403
-    assert edx("update_proctoring_settings", as_user=STUDENT, body={"create_zendesk_tickets": False}).status == 403
-    assert edx("update_proctoring_settings", as_user=None, body={"create_zendesk_tickets": False}).status == 401
+    change = {"create_zendesk_tickets": False}
+    assert edx("update_proctoring_settings", as_user=TA, body=change).status == 403
+    assert edx("update_proctoring_settings", as_user=STUDENT, body=change).status == 403
+    assert edx("update_proctoring_settings", as_user=None, body=change).status == 401
     assert edx("get_proctoring_settings").body["create_zendesk_tickets"] is True
 
 

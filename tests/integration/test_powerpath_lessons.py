@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - fixtures are imported from powerpath_helpers and injected by name
 """PowerPath authoring on moto: lessons (component resources) and subject tracks; rights, bad input (nothing
 written), the replaced track kept as history, DynamoDB calls."""
 

@@ -17,7 +17,7 @@ from functions.core.numeric_ids import Kind
 T0 = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
 
 
-# --- numbers -------------------------------------------------------------------------------------------------
+# --- numbers ---------------------------------------------------------------------------------------------
 def test_numbers_are_stable_52_bit_and_differ_by_kind_and_value():
     first = numeric_ids.number(Kind.EXAM, "exam-1")
     assert first == numeric_ids.number(Kind.EXAM, "exam-1")
@@ -37,12 +37,13 @@ def test_parse_accepts_only_our_range(text, expected):
 
 def test_attempt_numbers_differ_per_incarnation_and_attempt():
     a = numeric_ids.attempt_number("s1", "2030-01-01", 1)
-    assert a != numeric_ids.attempt_number("s1", "2030-01-02", 1) != numeric_ids.attempt_number("s1", "2030-01-01", 2)
+    assert a != numeric_ids.attempt_number("s1", "2030-01-02", 1)
+    assert a != numeric_ids.attempt_number("s1", "2030-01-01", 2)
 
 
-# --- the state machine ---------------------------------------------------------------------------------------
+# --- the state machine -----------------------------------------------------------------------------------
 def test_complete_and_incomplete_partition_every_status():
-    assert COMPLETE | INCOMPLETE == set(Status) and not COMPLETE & INCOMPLETE
+    assert set(Status) == COMPLETE | INCOMPLETE and not COMPLETE & INCOMPLETE
     assert Status.TIMED_OUT in COMPLETE and Status.READY_TO_SUBMIT in INCOMPLETE
 
 
@@ -120,10 +121,11 @@ def extension(**fields) -> Extension:
 
 def test_grant_upserts_one_field_and_notes_who_when_and_version():
     before = extension(extra_time_minutes=30, version=3, created_at=T0)
-    after = allowances.granted(before, AllowanceType.TIME_MULTIPLIER, 1.5, by="irene", at=T0 + timedelta(hours=1))
+    later = T0 + timedelta(hours=1)
+    after = allowances.granted(before, AllowanceType.TIME_MULTIPLIER, 1.5, by="irene", at=later)
     assert after is not None
     assert (after.extra_time_minutes, after.time_multiplier, after.version) == (30, 1.5, 4)
-    assert (after.updated_by, after.updated_at, after.created_at) == ("irene", T0 + timedelta(hours=1), T0)
+    assert (after.updated_by, after.updated_at, after.created_at) == ("irene", later, T0)
     assert allowances.granted(after, AllowanceType.TIME_MULTIPLIER, 1.5, by="x", at=T0) is None  # unchanged
 
 
@@ -140,11 +142,12 @@ def test_rows_report_the_minutes_a_multiplier_means_for_each_exam():
     sixty = Exam(id="e", course_id="c", title="E", type="timed", time_limit_minutes=60)
     rows = {r.kind: r for r in allowances.rows(ext, sixty)}
     assert rows[AllowanceType.ADDITIONAL_TIME].value == "10"
-    assert (rows[AllowanceType.TIME_MULTIPLIER].value, rows[AllowanceType.TIME_MULTIPLIER].additional_minutes) == (
-        "1.5", 30)
+    multiplier = rows[AllowanceType.TIME_MULTIPLIER]
+    assert (multiplier.value, multiplier.additional_minutes) == ("1.5", 30)
     assert rows[AllowanceType.REVIEW_POLICY_EXCEPTION].additional_minutes is None
     untimed = sixty.model_copy(update={"time_limit_minutes": None})
-    assert {r.kind: r for r in allowances.rows(ext, untimed)}[AllowanceType.TIME_MULTIPLIER].additional_minutes is None
+    untimed_rows = {r.kind: r for r in allowances.rows(ext, untimed)}
+    assert untimed_rows[AllowanceType.TIME_MULTIPLIER].additional_minutes is None
     assert allowances.rows(extension(extra_attempts=1), sixty) == []  # Canvas-only grants are not allowances
 
 

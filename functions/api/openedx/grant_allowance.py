@@ -17,7 +17,8 @@ app = RouteApp("openedx_grant_allowance", errors=(400, 401, 403, 404, 409))
 
 
 @app
-def grant_allowance(course_id: CourseId, exam_id: ExamId, body: Annotated[AllowanceRequest, Body()]) -> ResultOut:
+def grant_allowance(course_id: CourseId, exam_id: ExamId,
+                    body: Annotated[AllowanceRequest, Body()]) -> ResultOut:
     """Set an allowance (additional_time_granted: minutes, time_multiplier: a number >= 1,
     review_policy_exception: text) for each user (username or email): an upsert per user, exam and key.
     Answers 200 with one result per user even when some fail; what succeeds is written in one transaction."""

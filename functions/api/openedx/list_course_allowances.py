@@ -19,7 +19,7 @@ def list_course_allowances(course_id: CourseId, search: Search = None, page: Pag
     value). A ``time_multiplier`` row also says the minutes it adds to that exam (``additional_minutes``)."""
     course_id = decoded(course_id)
     query = list_query(search, page, page_size, ordering)
-    found = allowances(app).list(course_id, query)
+    found = allowances(app).course_allowances(course_id, query)
     body = render.paginated(found, [render.allowance(v) for v in found.rows],
                             app.resolver.current_event.raw_event, app.headers)
     return AllowancePageOut.model_validate(body)

@@ -7,7 +7,16 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from functions.api.openedx import render
-from functions.api.openedx.params import CourseId, ExamId, Ordering, PageNumber, PageSize, Search, decoded, list_query
+from functions.api.openedx.params import (
+    CourseId,
+    ExamId,
+    Ordering,
+    PageNumber,
+    PageSize,
+    Search,
+    decoded,
+    list_query,
+)
 from functions.api.openedx.schemas import ExamAttemptOut
 from functions.api.openedx.services import attempts
 from functions.core.listing import MAX_PAGE_SIZE
@@ -18,7 +27,8 @@ app = RouteApp("openedx_list_exam_attempts", errors=(400, 401, 403, 404))
 
 @app
 def list_exam_attempts(course_id: CourseId, exam_id: ExamId, search: Search = None, page: PageNumber = None,
-                       page_size: PageSize = None, ordering: Ordering = None) -> Response[list[ExamAttemptOut]]:
+                       page_size: PageSize = None, ordering: Ordering = None
+                       ) -> Response[list[ExamAttemptOut]]:
     """The exam's attempts, newest first, as the spec's plain array. Beyond the spec: ``page`` /
     ``page_size`` (default 100, the most), ``search`` and ``ordering``; the ``Link`` header (rel="next")
     and ``X-Total-Count`` say when there is more."""

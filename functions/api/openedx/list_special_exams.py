@@ -16,7 +16,7 @@ def list_special_exams(course_id: CourseId, exam_type: ExamType = None) -> list[
     """The course's timed, proctored and practice exams (standard exams are not special), optionally of one
     ``exam_type``. Needs course:view in the course; anyone else is refused with 403."""
     course_id = decoded(course_id)
-    exams = special_exams(app).list(course_id, exam_type)
+    exams = special_exams(app).special_exams(course_id, exam_type)
     return [SpecialExamOut.model_validate(render.special_exam(e)) for e in exams]
 
 

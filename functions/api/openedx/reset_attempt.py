@@ -17,7 +17,8 @@ def reset_attempt(course_id: CourseId, exam_id: ExamId, username: Username) -> R
     course_id = decoded(course_id)
     username = decoded(username)
     removed = attempts(app).reset(course_id, exam_id, username)
-    return ResultOut(success=True, message=f"Exam attempt reset for user {username}", attempts_removed=removed)
+    message = f"Exam attempt reset for user {username}"
+    return ResultOut.model_validate({"success": True, "message": message, "attempts_removed": removed})
 
 
 lambda_handler = app.lambda_handler

@@ -35,8 +35,8 @@ def proctoring(app: RouteApp) -> ProctoringService:
 
 
 def attempts(app: RouteApp) -> ExamAttemptService:
-    return ExamAttemptService(scope(app), CourseWalks(), LearnerRepository(), AllowanceRepository(),
-                              batches=ResetBatch, stats_op=stats_op)
+    return ExamAttemptService(scope(app), CourseWalks(), LearnerRepository(), batches=ResetBatch,
+                              stats_op=stats_op)
 
 
 def allowances(app: RouteApp) -> AllowanceService:

@@ -69,8 +69,8 @@ def identifiers_checked(identifiers: list[str], field: str = "user_ids") -> list
         raise InvalidInput(f"{field} must list at least one username or email", field=field)
     bad = [n for n, i in enumerate(cleaned) if not 1 <= len(i) <= MAX_IDENTIFIER]
     if bad:
-        raise InvalidInput(f"{field}[{bad[0]}] must be a username or email of 1 to {MAX_IDENTIFIER} characters",
-                           field=f"{field}[{bad[0]}]")
+        raise InvalidInput(f"{field}[{bad[0]}] must be a username or email of 1 to {MAX_IDENTIFIER} "
+                           "characters", field=f"{field}[{bad[0]}]")
     return list(dict.fromkeys(cleaned))
 
 
@@ -97,7 +97,8 @@ class AllowanceService:
 
     def bulk(self, course_id: str, exam_numbers: list[int], identifiers: list[str], type_text: str,
              value_text: str) -> list[Outcome]:
-        """One outcome per exam x user; exams that are not this course's active special exams fail per pair."""
+        """One outcome per exam x user; an exam that is not this course's active special exam fails its
+        pairs."""
         self.scope.require(course_id, Right.GRANT_EXTENSIONS, "grant allowances")
         kind, value = self._type_and_value(type_text, value_text)
         numbers = list(dict.fromkeys(exam_numbers))
@@ -155,24 +156,29 @@ class AllowanceService:
             students = self._students({u.id for u in users.values()}, enrollments)
             outcomes: list[Outcome] = []
             ops: list[dict[str, Any]] = []
-            done: set[tuple[str, str]] = set()
+            done: set[tuple[str, str]] = set()  # one write per (exam, user) whatever names the user had
             for ref, exam in exams:
-                why_not_exam = self._exam_refusal(course_id, ref, exam)
-                number = numeric_ids.number(Kind.EXAM, exam.id) if exam and not why_not_exam else int(ref)
+                why_not = self._exam_refusal(course_id, ref, exam)
+                number = int(ref) if why_not or exam is None else numeric_ids.number(Kind.EXAM, exam.id)
                 for identifier in identifiers:
                     user = users.get(identifier)
-                    error = why_not_exam or self._user_refusal(identifier, user, students, course_id)
-                    if error is None and user is not None and exam is not None and (exam.id, user.id) not in done:
-                        done.add((exam.id, user.id))
-                        before = stored.get((exam.id, user.id))
-                        base = before or allowances.new_extension(course_id, exam.id, user.id)
-                        after = allowances.granted(base, kind, value, by=self.scope.subject, at=self.scope.now)
-                        if after is not None:
-                            ops += self.store.save_ops(before, after, by=self.scope.subject, at=self.scope.now)
+                    error = why_not or self._user_refusal(identifier, user, students, course_id)
                     outcomes.append(Outcome(identifier, number, error, user))
+                    pair = (exam.id, user.id) if exam and user else None
+                    if error is None and exam and user and pair and pair not in done:
+                        done.add(pair)
+                        ops += self._grant_ops(stored.get(pair), course_id, exam, user, kind, value)
             if self._written(ops):
                 return outcomes
         raise ConcurrentUpdate("these allowances keep changing under this request; retry")
+
+    def _grant_ops(self, before: Extension | None, course_id: str, exam: Exam, user: User,
+                   kind: AllowanceType, value: Any) -> list[dict[str, Any]]:
+        """The extension's upsert with a history copy of what it replaces; nothing when nothing changes."""
+        base = before or allowances.new_extension(course_id, exam.id, user.id)
+        after = allowances.granted(base, kind, value, by=self.scope.subject, at=self.scope.now)
+        return [] if after is None else self.store.save_ops(before, after, by=self.scope.subject,
+                                                              at=self.scope.now)
 
     def _written(self, ops: list[dict[str, Any]]) -> bool:
         try:
@@ -188,7 +194,8 @@ class AllowanceService:
             return f"exam {ref} is not active"
         return None
 
-    def _user_refusal(self, identifier: str, user: User | None, students: set[str], course_id: str) -> str | None:
+    def _user_refusal(self, identifier: str, user: User | None, students: set[str], course_id: str
+                      ) -> str | None:
         if user is None:
             return f"user '{identifier}' not found"
         if user.id not in students:
@@ -217,12 +224,13 @@ class AllowanceService:
     def _bounded(self, identifiers: list[str], exams: int) -> list[str]:
         users = identifiers_checked(identifiers)
         if len(users) * exams > MAX_PAIRS:
-            raise InvalidInput(f"{len(users)} users x {exams} exams is {len(users) * exams} allowances; at most "
-                               f"{MAX_PAIRS} per request (one atomic write); split the request", field="user_ids")
+            raise InvalidInput(f"{len(users)} users x {exams} exams is {len(users) * exams} allowances; at "
+                               f"most {MAX_PAIRS} per request (one atomic write); split the request",
+                               field="user_ids")
         return users
 
     # --- reading ---------------------------------------------------------------------------------
-    def list(self, course_id: str, query: ListQuery) -> Page[AllowanceView]:
+    def course_allowances(self, course_id: str, query: ListQuery) -> Page[AllowanceView]:
         """The course's allowances on its special exams: one row per user, exam and key."""
         self.scope.require(course_id, Right.VIEW_COURSE, "see allowances")
         exams = {e.id: e for e in self.lists.course_exams(course_id) if is_special(e)}

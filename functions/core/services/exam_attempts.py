@@ -23,7 +23,7 @@ from functions.core.ports import StatsOps
 from functions.core.rights import Right
 from functions.core.services.removal import SessionRemover
 from functions.core.services.special_exams import CourseScope, is_special
-from functions.core.special_exam_ports import AllowanceStore, CourseLists, Learners, ResetBatch
+from functions.core.special_exam_ports import CourseLists, Learners, ResetBatch
 
 SESSIONS_PER_TRANSACTION = 49  # 2 items per removed session + 1 statistics update <= 100
 
@@ -66,7 +66,8 @@ ORDERINGS = {
     "status": lambda v: v.status.value,
 }
 ALIASES = {"user.username": "username", "user.email": "email", "proctored_exam.exam_name": "exam_name",
-           "proctored_exam.time_limit_mins": "time_limit", "start_time": "started_at", "end_time": "completed_at"}
+           "proctored_exam.time_limit_mins": "time_limit", "start_time": "started_at",
+           "end_time": "completed_at"}
 SORT_KEYS = {**ORDERINGS, **{alias: ORDERINGS[name] for alias, name in ALIASES.items()}}
 
 
@@ -75,7 +76,6 @@ class ExamAttemptService:
     scope: CourseScope
     lists: CourseLists
     learners: Learners
-    store: AllowanceStore
     batches: Callable[[], ResetBatch]  # a fresh write batch per transaction
     stats_op: StatsOps
 
@@ -83,7 +83,8 @@ class ExamAttemptService:
     def exam_attempts(self, course_id: str, exam_ref: str, query: ListQuery) -> Page[AttemptView]:
         self.scope.require(course_id, Right.VIEW_COURSE, "see exam attempts")
         exam = self.scope.exam(course_id, exam_ref)
-        views = [v for s in self.lists.exam_sessions(exam.id) for v in attempt_views(s, exam, self.scope.now)]
+        sessions = self.lists.exam_sessions(exam.id)
+        views = [v for s in sessions for v in attempt_views(s, exam, self.scope.now)]
         return self._page(views, query)
 
     def course_attempts(self, course_id: str, query: ListQuery) -> Page[AttemptView]:
@@ -119,7 +120,7 @@ class ExamAttemptService:
         user = self.learners.by_username(username)
         if user is None:
             raise NotFound(f"user '{username[:256]}' not found", field="username")
-        sessions = self.store.user_sessions(course_id, user.id, exam.id)
+        sessions = self.lists.student_sessions(course_id, user.id, exam.id)
         if not sessions:
             raise NotFound(f"user '{username}' has no attempts on exam {exam_ref}", field="username")
         reason = f"openedx reset of exam {exam_ref} for {username}"

@@ -1,5 +1,6 @@
 """A course's proctoring settings (Open edX). Three fields are writable, as in edX's v2 API: the escalation
-email, whether to create Zendesk tickets, and whether proctored exams are enabled. The provider is read-only."""
+email, whether to create Zendesk tickets, and whether proctored exams are enabled. The provider is
+read-only."""
 
 from __future__ import annotations
 

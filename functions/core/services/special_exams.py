@@ -57,7 +57,7 @@ class CourseScope:
                             f"(it needs the '{right.value}' right there)")
 
     def exam(self, course_id: str, exam_ref: str) -> Exam:
-        """The special exam numbered ``exam_ref`` in ``course_id``; anything else is a 404 naming the number."""
+        """The special exam numbered ``exam_ref`` in ``course_id``; anything else is a 404 naming it."""
         number = numeric_ids.parse(exam_ref)
         missing = NotFound(f"exam {exam_ref[:40]} not found in course '{course_id[:MAX_COURSE_ID]}'",
                            field="exam_id")
@@ -73,7 +73,7 @@ class SpecialExamService:
     scope: CourseScope
     lists: CourseLists
 
-    def list(self, course_id: str, type_filter: str | None) -> list[Exam]:
+    def special_exams(self, course_id: str, type_filter: str | None) -> list[Exam]:
         self.scope.require(course_id, Right.VIEW_COURSE, "see special exams")
         wanted = exam_type(type_filter) if type_filter is not None else None
         return [e for e in self.lists.course_exams(course_id)

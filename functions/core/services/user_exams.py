@@ -145,7 +145,7 @@ class UserExamService:
 
     # --- list ------------------------------------------------------------------------------------
     def instances(self, user_id: str, course_id: str, limit: int, token: str | None
-             ) -> tuple[list[Instance], str | None]:
+                  ) -> tuple[list[Instance], str | None]:
         """The user's own instances, or an enrolled user's for a caller who may view the course or holds the
         Course Administrator right (the reset guide's first step is this list)."""
         access = self.service.access
@@ -186,7 +186,7 @@ class UserExamService:
         service, exams = self._in_course(course_id)
         try:
             session, _exam = AttemptService(service).retake(session_id_for(exam_id, user_id))
-        except ConcurrentUpdate:
+        except ConcurrentUpdate:  # a lost race is itself a Conflict: pass it on as it is
             raise
         except Conflict as refused:
             exam = exams.seen.get(exam_id)

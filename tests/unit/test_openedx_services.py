@@ -1,0 +1,231 @@
+"""Open edX services with in-memory stores: refusals before any read, the reset's transactions (all of a
+student's sessions, 49 per transaction, statistics summed once), and a grant that loses a race retries
+once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from functions.core.errors import ConcurrentUpdate, Forbidden, NotFound
+from functions.core.models import Attempt, Enrollment, Exam, Extension, Session, User
+from functions.core.numeric_ids import Kind, number
+from functions.core.rights import DEFAULT_ROLES, Access, Principal, Right
+from functions.core.services.allowances import AllowanceService
+from functions.core.services.exam_attempts import ExamAttemptService
+from functions.core.services.special_exams import CourseScope
+
+NOW = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
+EXAM = Exam(id="exam-1", course_id="c1", title="Final", type="proctored", time_limit_minutes=60)
+STUDENT = User(id="u1", username="ann", email="ann@x.edu", name="Ann")
+
+
+class Directory:
+    def __init__(self) -> None:
+        self.reads = 0
+        self.users = {"boss": User(id="boss", username="boss", email="b@x.edu", name="B"), "u1": STUDENT}
+        self.enrollments = {("c1", "boss"): Enrollment(course_id="c1", user_id="boss", role="instructor"),
+                            ("c1", "u1"): Enrollment(course_id="c1", user_id="u1", role="student")}
+
+    def get_user(self, user_id: str) -> User | None:
+        self.reads += 1
+        return self.users.get(user_id)
+
+    def get_enrollment(self, course_id: str, user_id: str) -> Enrollment | None:
+        self.reads += 1
+        return self.enrollments.get((course_id, user_id))
+
+    def get_role(self, role_id: str):  # type: ignore[no-untyped-def]
+        return DEFAULT_ROLES.get(role_id)
+
+    def get_course(self, course_id: str) -> None:
+        return None
+
+    def find_user(self, username_or_email: str) -> None:
+        return None
+
+
+class Exams:
+    def get_exam(self, exam_id: str) -> Exam | None:
+        return EXAM if exam_id == EXAM.id else None
+
+    def get_items(self, item_ids: list[str]) -> dict:
+        return {}
+
+
+class Aliases:
+    def target(self, kind: Kind, value: int) -> str | None:
+        return EXAM.id if value == number(Kind.EXAM, EXAM.id) else None
+
+    def targets(self, kind: Kind, values: list[int]) -> dict[int, str]:
+        return {v: t for v in values if (t := self.target(kind, v))}
+
+
+class Learners:
+    def users(self, user_ids: list[str]) -> dict[str, User]:
+        return {u: STUDENT for u in user_ids if u == STUDENT.id}
+
+    def by_identifier(self, identifiers: list[str], numbers: dict[str, int] | None = None) -> dict[str, User]:
+        return {i: STUDENT for i in identifiers if i in (STUDENT.username, STUDENT.email)}
+
+    def by_username(self, username: str) -> User | None:
+        return STUDENT if username == STUDENT.username else None
+
+
+class Store:
+    """The allowance store and the student's sessions in memory; ``conflicts`` makes that many writes lose a
+    race."""
+
+    def __init__(self, sessions: list[Session], conflicts: int = 0) -> None:
+        self.sessions_of = sessions
+        self.conflicts = conflicts
+        self.loads = 0
+        self.written: list[list[dict[str, Any]]] = []
+        self.extension: Extension | None = None
+
+    def get_exams(self, exam_ids: list[str]) -> dict[str, Exam]:
+        return {EXAM.id: EXAM} if EXAM.id in exam_ids else {}
+
+    def load(self, course_id: str, user_ids: list[str], exam_ids: list[str]) -> tuple[dict, dict]:
+        self.loads += 1
+        stored = {(EXAM.id, "u1"): self.extension} if self.extension else {}
+        return {"u1": Enrollment(course_id="c1", user_id="u1", role="student")}, stored
+
+    def save_ops(self, before: Extension | None, after: Extension, *, by: str, at: datetime) -> list[dict]:
+        return [{"put": after}]
+
+    def delete_ops(self, before: Extension, *, by: str, at: datetime) -> list[dict]:
+        return [{"delete": before}]
+
+    def write(self, operations: list[dict[str, Any]]) -> None:
+        if self.conflicts:
+            self.conflicts -= 1
+            raise ConcurrentUpdate("lost a race")
+        self.written.append(operations)
+
+    def student_sessions(self, course_id: str, user_id: str, exam_id: str) -> list[Session]:
+        return self.sessions_of
+
+
+class Batch:
+    """A reset transaction: the removals SessionRemover queues, plus the summed statistics."""
+
+    def __init__(self, log: list[list[Any]]) -> None:
+        self.queued: list[Any] = []
+        self.log = log
+        self.sessions = self
+
+    def remove_session(self, removal: Any, extra_ops: list[dict[str, Any]]) -> None:
+        self.queued += [("delete", removal.session.id), ("record", removal.removed_by), *extra_ops]
+
+    def add(self, operations: list[dict[str, Any]]) -> None:
+        self.queued += operations
+
+    def size(self) -> int:
+        return len(self.queued)
+
+    def commit(self) -> None:
+        self.log.append(self.queued)
+
+    def get_removal(self, *_: Any) -> None: ...
+
+    def latest_removal(self, *_: Any) -> None: ...
+
+    def restore_session(self, *_: Any) -> None: ...
+
+
+def scope(directory: Directory, caller: str = "boss") -> CourseScope:
+    return CourseScope(Access(Principal("user", caller), directory), Exams(), Aliases(), NOW)
+
+
+def session(n: int) -> Session:
+    attempt = Attempt(number=1, started_at=NOW - timedelta(minutes=5), ends_at=NOW + timedelta(minutes=55))
+    return Session(id=f"s{n}", exam_id=EXAM.id, course_id="c1", user_id="u1", attempts=[attempt])
+
+
+def attempts_service(store: Store, log: list[list[Any]], directory: Directory | None = None
+                     ) -> ExamAttemptService:
+    return ExamAttemptService(scope(directory or Directory()), lists=store,  # type: ignore[arg-type]
+                              learners=Learners(), batches=lambda: Batch(log),  # type: ignore[arg-type]
+                              stats_op=lambda exam_id, delta: {"stats": exam_id, **delta})
+
+
+def test_refusals_read_nothing_they_do_not_need():
+    directory = Directory()
+    with pytest.raises(Forbidden):
+        scope(directory).require("c" * 300, Right.VIEW_COURSE, "see it")
+    assert directory.reads == 0
+    with pytest.raises(NotFound):
+        scope(directory).exam("c1", "not-a-number")
+    with pytest.raises(NotFound):
+        scope(directory).exam("c2", str(number(Kind.EXAM, EXAM.id)))  # another course's path
+
+
+def deletes(operation: Any) -> bool:
+    return isinstance(operation, tuple) and operation[0] == "delete"
+
+
+def test_reset_removes_every_session_in_transactions_of_49_with_statistics_summed_once_each():
+    log: list[list[Any]] = []
+    removed = attempts_service(Store([session(n) for n in range(60)]), log).reset(
+        "c1", str(number(Kind.EXAM, EXAM.id)), "ann")
+    assert removed == 60 and [sum(1 for o in t if deletes(o)) for t in log] == [49, 11]
+    for transaction in log:
+        stats = [o for o in transaction if isinstance(o, dict)]
+        deleted = sum(1 for o in transaction if deletes(o))
+        assert stats == [{"stats": EXAM.id, "sessions": -deleted}]
+        assert len(transaction) <= 100
+
+
+def test_reset_refusals():
+    log: list[list[Any]] = []
+    exam_ref = str(number(Kind.EXAM, EXAM.id))
+    with pytest.raises(NotFound, match="'nobody' not found"):
+        attempts_service(Store([session(1)]), log).reset("c1", exam_ref, "nobody")
+    with pytest.raises(NotFound, match="no attempts"):
+        attempts_service(Store([]), log).reset("c1", exam_ref, "ann")
+    with pytest.raises(Forbidden):
+        service = ExamAttemptService(scope(Directory(), caller="u1"), Store([session(1)]),  # type: ignore[arg-type]
+                                     Learners(), batches=lambda: Batch(log),  # type: ignore[arg-type]
+                                     stats_op=lambda e, d: None)
+        service.reset("c1", exam_ref, "ann")
+    assert log == []
+
+
+def allowance_service(store: Store) -> AllowanceService:
+    directory = Directory()
+    return AllowanceService(scope(directory), directory, Aliases(), Learners(), lists=None,  # type: ignore[arg-type]
+                            store=store)  # type: ignore[arg-type]
+
+
+def test_a_grant_that_loses_a_race_reads_again_and_retries_once():
+    store = Store([], conflicts=1)
+    outcomes = allowance_service(store).grant("c1", str(number(Kind.EXAM, EXAM.id)), ["ann"],
+                                              "additional_time_granted", "30")
+    assert [o.success for o in outcomes] == [True] and store.loads == 2 and len(store.written) == 1
+    put = store.written[0][0]["put"]
+    assert put.extra_time_minutes == 30 and put.updated_by == "boss" and put.created_at == NOW
+
+
+def test_a_grant_that_keeps_losing_is_a_409_and_writes_nothing():
+    store = Store([], conflicts=2)
+    with pytest.raises(ConcurrentUpdate):
+        allowance_service(store).grant("c1", str(number(Kind.EXAM, EXAM.id)), ["ann"], "time_multiplier",
+                                       "1.5")
+    assert store.written == []
+
+
+def test_removing_the_last_allowance_deletes_the_extension_and_a_partial_one_keeps_it():
+    store = Store([])
+    store.extension = Extension(course_id="c1", exam_id=EXAM.id, user_id="u1", extra_time_minutes=30,
+                                version=1)
+    service = allowance_service(store)
+    ref = str(number(Kind.EXAM, EXAM.id))
+    assert [o.success for o in service.remove("c1", ref, ["ann"], "additional_time_granted")] == [True]
+    assert "delete" in store.written[-1][0]
+    store.extension = store.extension.model_copy(update={"review_policy_exception": "scribe"})
+    service.remove("c1", ref, ["ann@x.edu"], "additional_time_granted")
+    kept = store.written[-1][0]["put"]
+    assert kept.extra_time_minutes == 0 and kept.review_policy_exception == "scribe"
