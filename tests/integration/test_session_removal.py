@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from functions.core.errors import Conflict, ConcurrentUpdate, NotFound
+from functions.core.errors import ConcurrentUpdate, Conflict, NotFound
 from functions.core.rights import Access, Principal
 from functions.core.services.removal import SessionRemover
 from functions.core.services.sessions import SessionService, StartRequest
