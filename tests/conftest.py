@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+pytest_plugins = ["tests.e2e.harness"]  # the shared local runner fixture `api`
+
 TEST_SECRET = "test-secret-not-for-production-0123456789"
 
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
@@ -90,7 +92,10 @@ def call(route_name: str, path: dict[str, str] | None = None, *, as_user: str | 
     module = importlib.import_module(r.import_path)
     response = module.lambda_handler(event, LambdaContext())
     raw = response.get("body") or "null"
-    return Answer(response["statusCode"], json.loads(raw), response.get("headers") or {})
+    headers = dict(response.get("headers") or {})
+    for name, values in (response.get("multiValueHeaders") or {}).items():
+        headers.setdefault(name, ", ".join(values))
+    return Answer(response["statusCode"], json.loads(raw), headers)
 
 
 class LambdaContext:

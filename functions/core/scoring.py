@@ -46,12 +46,21 @@ def scale(points: Score, score_min: float, score_max: float) -> float:
     return round(score_min + fraction * (score_max - score_min), 2)
 
 
-def resolve_session_score(policy: ScoringPolicy, session: Session) -> float | None:
-    scores = [a.score_actual for a in session.attempts if a.complete and a.score_actual is not None]
-    if not scores:
+def resolve_session_score(policy: ScoringPolicy, session: Session, score_min: float = 0,
+                          score_max: float = 100) -> float | None:
+    scored = [a for a in session.attempts if a.complete and a.score_actual is not None]
+    if not scored:
         return None
     if policy is ScoringPolicy.HIGHEST:
-        return max(scores)
+        return max(a.score_actual for a in scored if a.score_actual is not None)
     if policy is ScoringPolicy.LATEST:
-        return scores[-1]
-    return round(sum(scores) / len(scores), 2)
+        return scored[-1].score_actual
+    # Average the exact fractions, then round once: averaging rounded scores drifts (66.66 instead of 66.67).
+    if all(a.points is not None for a in scored):
+        fractions = [_fraction(a.points) for a in scored if a.points is not None]
+        return round(score_min + sum(fractions) / len(fractions) * (score_max - score_min), 2)
+    return round(sum(a.score_actual for a in scored if a.score_actual is not None) / len(scored), 2)
+
+
+def _fraction(points: Score) -> float:
+    return 0.0 if points.max <= points.min else (points.actual - points.min) / (points.max - points.min)

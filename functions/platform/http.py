@@ -13,7 +13,10 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.event_handler.router import Router
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
@@ -105,6 +108,12 @@ def install_error_handlers(resolver: APIGatewayRestResolver, dialect: str) -> No
     def invalid_request(error: RequestValidationError) -> Response:
         message, field = validation_message(list(error.errors()))
         return json_response(400, error_body(dialect, 400, "invalid_input", message, field))
+
+    @resolver.exception_handler(RequestUnsupportedContentType)
+    def unsupported_media(_: RequestUnsupportedContentType) -> Response:
+        content_type = resolver.current_event.headers.get("content-type", "")
+        message = f"unsupported content type {content_type!r}; send application/json"
+        return json_response(415, error_body(dialect, 415, "unsupported_media_type", message, "Content-Type"))
 
     @resolver.not_found
     def no_route(_: Exception) -> Response:

@@ -16,7 +16,7 @@ import traceback
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from functions.core.errors import Unauthenticated
 from functions.platform.authorizer import authorize
@@ -28,17 +28,22 @@ from infra.local import openapi
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
 
 
+def _literal_first(route: Route) -> list[bool]:
+    # API Gateway prefers a literal segment over a {param} at the same position: /exams/attempts beats /exams/{id}.
+    return [segment.startswith("{") for segment in route.path.split("/")]
+
+
 class RouteTable:
     def __init__(self, routes: tuple[Route, ...] = ROUTES) -> None:
         self.entries = [(r, re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(r.path)) + "$"))
-                        for r in routes]
+                        for r in sorted(routes, key=_literal_first)]
         self.locks = {r.name: threading.Lock() for r in routes}
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         for route, pattern in self.entries:
             found = pattern.match(path)
             if found and route.method == method:
-                return route, found.groupdict()
+                return route, {name: unquote(value) for name, value in found.groupdict().items()}
         return None
 
 
@@ -120,9 +125,11 @@ def make_server(host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) 
                     self.send_header(name, value)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
-            self.wfile.write(payload)
+            if self.command != "HEAD":
+                self.wfile.write(payload)
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+        # Methods no route declares (OPTIONS, HEAD, TRACE) get API Gateway's 403 "Missing Authentication Token".
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_TRACE = _serve
 
         def log_message(self, format: str, *args: Any) -> None:
             if not quiet:

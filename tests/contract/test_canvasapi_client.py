@@ -14,17 +14,16 @@ from canvasapi.paginated_list import PaginatedList
 from canvasapi.quiz import Quiz, QuizExtension
 
 from tests.e2e.canvas_setup import CanvasCourse, build
-from tests.e2e.conftest import api  # noqa: F401  (the local runner on DynamoDB Local)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.contract, pytest.mark.xdist_group("e2e")]
 
 
 @pytest.fixture(scope="module")
-def room(api) -> CanvasCourse:  # noqa: F811
+def room(api) -> CanvasCourse:
     return build(api, "canvasapi")
 
 
-def canvas_as(api, user: str) -> Canvas:  # noqa: F811
+def canvas_as(api, user: str) -> Canvas:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # canvasapi warns about plain-HTTP base URLs; the runner is local
         return Canvas(api.base, api.token(user))
@@ -44,7 +43,7 @@ def read_back(canvas: Canvas, path: str) -> list[QuizExtension]:
     return list(PaginatedList(QuizExtension, requester, "GET", path, _root="quiz_extensions", per_page=2))
 
 
-def test_course_set_quiz_extensions_and_read_back(api, room):  # noqa: F811
+def test_course_set_quiz_extensions_and_read_back(api, room):
     canvas = canvas_as(api, room.teacher)
     first, second = room.students[0], room.students[1]
     set_ = course_of(canvas, room).set_quiz_extensions([
@@ -61,7 +60,7 @@ def test_course_set_quiz_extensions_and_read_back(api, room):  # noqa: F811
         (second, room.quiz, 0, 3), (second, room.other_quiz, 0, 3)}
 
 
-def test_quiz_set_extensions_and_read_back(api, room):  # noqa: F811
+def test_quiz_set_extensions_and_read_back(api, room):
     canvas = canvas_as(api, room.teacher)
     student = room.students[2]
     set_ = quiz_of(canvas, room, room.other_quiz).set_extensions(
@@ -75,7 +74,7 @@ def test_quiz_set_extensions_and_read_back(api, room):  # noqa: F811
     assert (mine.extra_time, mine.manually_unlocked, mine.updated_by) == (20, True, room.teacher)
 
 
-def test_an_extension_of_a_running_attempt_reads_back_its_end(api, room):  # noqa: F811
+def test_an_extension_of_a_running_attempt_reads_back_its_end(api, room):
     student = room.students[0]
     started = api.request("POST", f"/api/exam-config/{room.other_quiz}/exam-session", as_user=student,
                           json={"user_id": student, "context_id": "canvasapi"})
@@ -88,7 +87,7 @@ def test_an_extension_of_a_running_attempt_reads_back_its_end(api, room):  # noq
     assert moved.end_at_date == moved.end_at_date.fromisoformat(session["endsAt"])
 
 
-def test_canvasapi_sees_refusals_as_its_own_exceptions(api, room):  # noqa: F811
+def test_canvasapi_sees_refusals_as_its_own_exceptions(api, room):
     with pytest.raises(Forbidden):
         course_of(canvas_as(api, room.students[0]), room).set_quiz_extensions(
             [{"user_id": room.students[0], "extra_time": 5}])

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 
 from functions.core import scoring, statistics
-from functions.core.models import Attempt, Item, Option, Question, ScoringPolicy, Session
+from functions.core.models import Attempt, Item, Option, Question, Score, ScoringPolicy, Session
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -52,3 +52,16 @@ def test_statistics_stay_exact_when_a_score_is_removed():
     apply(statistics.score_change(100, None))  # reset of the best session
     agg = statistics.aggregate([stats])
     assert (agg.scored, agg.min_score, agg.max_score, agg.avg_score) == (1, 50, 50, 50)
+
+
+def test_average_rounds_once_from_exact_points():
+    def done(n: int, actual: int, max_: int) -> Attempt:
+        points = Score(actual=actual, min=0, max=max_)
+        return Attempt(number=n, started_at=T0, submitted_at=T0, points=points,
+                       score_actual=scoring.scale(points, 0, 100))
+
+    session = Session(id="s", exam_id="e", course_id="c", user_id="u",
+                      attempts=[done(1, 1, 3), done(2, 1, 3), done(3, 3, 3)])
+    # exact: (1/3 + 1/3 + 1) / 3 = 5/9 = 55.555… ; from rounded scores: (33.33 + 33.33 + 100) / 3 = 55.553…
+    assert scoring.resolve_session_score(ScoringPolicy.AVERAGE, session) == 55.56
+    assert scoring.resolve_session_score(ScoringPolicy.AVERAGE, session, 0, 10) == 5.56

@@ -110,7 +110,7 @@ class AttemptService:
         after = session.model_copy(deep=True)
         after.attempts.append(Attempt(number=len(session.attempts) + 1, started_at=now, ends_at=ends_at,
                                       limited_by=limited_by))
-        after.score_actual = scoring.resolve_session_score(exam.scoring_policy, after)
+        after.score_actual = scoring.resolve_session_score(exam.scoring_policy, after, exam.score_min, exam.score_max)
         self.service.commit(session, after, exam)
         return after, exam
 
@@ -129,7 +129,7 @@ class AttemptService:
         after.attempts[-1] = Attempt(number=current.number, started_at=now, ends_at=ends_at,
                                      limited_by=limited_by, reset_by=self.service.access.principal.subject,
                                      reset_at=now)
-        after.score_actual = scoring.resolve_session_score(exam.scoring_policy, after)
+        after.score_actual = scoring.resolve_session_score(exam.scoring_policy, after, exam.score_min, exam.score_max)
         self.service.commit(session, after, exam, history=True, reason="reset")
         return after, exam
 
@@ -157,7 +157,7 @@ class AttemptService:
         attempt.ends_at, attempt.limited_by = ends_at, limited_by
         attempt.score_actual, attempt.points = None, None
         attempt.item_scores, attempt.objective_scores = {}, {}
-        after.score_actual = scoring.resolve_session_score(exam.scoring_policy, after)
+        after.score_actual = scoring.resolve_session_score(exam.scoring_policy, after, exam.score_min, exam.score_max)
         self.service.commit(session, after, exam, history=True, reason="reopen")
         return after, exam
 

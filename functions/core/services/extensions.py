@@ -127,7 +127,8 @@ class ExtensionService:
                 attempt.submitted_at = None
                 attempt.score_actual, attempt.points = None, None
                 attempt.item_scores, attempt.objective_scores = {}, {}
-                after.score_actual = scoring.resolve_session_score(quiz.scoring_policy, after)
+                after.score_actual = scoring.resolve_session_score(quiz.scoring_policy, after, quiz.score_min,
+                                                                   quiz.score_max)
             attempt.ends_at, attempt.limited_by = result.end, result.limited_by
             # The timed-out state is kept as a restorable history copy when the attempt is reopened.
             sessions.commit(session, after, quiz, history=reopened, reason="extension")

@@ -87,6 +87,6 @@ class SessionListService:
             view = completed_at_end(session)
             assert view.current is not None
             scoring.score_attempt(view.current, items, view.item_ids, exam.score_min, exam.score_max)
-            view.score_actual = scoring.resolve_session_score(exam.scoring_policy, view)
+            view.score_actual = scoring.resolve_session_score(exam.scoring_policy, view, exam.score_min, exam.score_max)
             views[session.id] = view
         return [views.get(s.id, s) for s in sessions]

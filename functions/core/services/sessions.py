@@ -158,7 +158,8 @@ class SessionService:
         if missing:
             raise Conflict(f"items {missing} of this session no longer exist")
         scoring.score_attempt(attempt, items, session.item_ids, exam.score_min, exam.score_max)
-        session.score_actual = scoring.resolve_session_score(exam.scoring_policy, session)
+        session.score_actual = scoring.resolve_session_score(exam.scoring_policy, session, exam.score_min,
+                                                               exam.score_max)
 
     def commit(self, before: Session, after: Session, exam: Exam, *, history: bool = False,
                reason: str = "change") -> None:

@@ -1,4 +1,8 @@
-"""End-to-end: HTTP against the local runner (a separate process) on DynamoDB Local (in memory)."""
+"""End-to-end harness: HTTP against the local runner (a separate process) on DynamoDB Local (in memory).
+
+Loaded once as a plugin by tests/conftest.py, so e2e and contract tests share one session-scoped runner
+per xdist worker (they all carry xdist_group("e2e"), so that is one runner in all).
+"""
 
 from __future__ import annotations
 
@@ -18,9 +22,6 @@ from infra.local.dynamodb_local import DynamoDBLocal, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "e2e-secret-0123456789-abcdefghijklmnop"
-
-pytestmark = pytest.mark.e2e
-
 
 def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
