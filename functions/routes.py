@@ -25,6 +25,7 @@ class Route:
     access: Access  # read routes are granted read-only access to the table
     summary: str
     public: bool = False  # True only for routes that need no credentials
+    external: bool = False  # calls external test providers: deployed with their URLs and secret references
 
     @property
     def handler(self) -> str:
@@ -43,9 +44,11 @@ class Route:
         return tuple(re.findall(r"\{(\w+)\}", self.path))
 
 
-def _r(name: str, method: str, path: str, module: str, access: Access, summary: str) -> Route:
+def _r(name: str, method: str, path: str, module: str, access: Access, summary: str, *,
+       external: bool = False) -> Route:
     dialect = module.split(".", 1)[0]
-    return Route(name, method, path, module, "examdesk" if dialect == "authoring" else dialect, access, summary)
+    return Route(name, method, path, module, "examdesk" if dialect == "authoring" else dialect, access, summary,
+                 external=external)
 
 
 # --- our own authoring API ------------------------------------------------------------------------
@@ -175,15 +178,16 @@ POWERPATH: tuple[Route, ...] = (
        "powerpath.put_subject_track", "write",
        "Map a subject and grade to the course a placement or test-out import enrolls the student in"),
     _r("powerpath_make_assignment", "POST", "/powerpath/makeExternalTestAssignment", "powerpath.make_assignment",
-       "write", "Assign a lesson's external test (Edulastic, MasteryTrack) to a student"),
+       "write", "Assign a lesson's external test (Edulastic, MasteryTrack) to a student", external=True),
     _r("powerpath_import_results", "GET", "/powerpath/importExternalTestAssignmentResults",
-       "powerpath.import_results", "write", "Import a student's external test results now (it writes)"),
+       "powerpath.import_results", "write", "Import a student's external test results now (it writes)",
+       external=True),
     _r("powerpath_get_progress", "GET", "/powerpath/getAssessmentProgress", "powerpath.get_progress", "read",
        "A student's imported external test results"),
     # Public: MasteryTrack authenticates by an HMAC signature of the raw body, not through our authorizer.
     Route("powerpath_masterytrack_writeback", "POST", "/powerpath/webhooks/masterytrack",
           "powerpath.masterytrack_writeback", "powerpath", "write", "MasteryTrack results write-back (signed)",
-          public=True),
+          public=True, external=True),
 )
 
 ROUTES: tuple[Route, ...] = AUTHORING + EXAMSPARK + OPENEDX + CANVAS + LEARNINGSTUDIO + POWERPATH
