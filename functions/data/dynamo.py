@@ -11,7 +11,8 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as EndpointUnreachable
 
 from functions.core.errors import ConcurrentUpdate, Conflict, Unavailable
 from functions.platform.settings import settings
@@ -27,6 +28,16 @@ TRANSIENT = {
     "ServiceUnavailable",
     "TransactionInProgressException",
 }
+# The codes a cancelled transaction gives per item (CancellationReasons) are spelt differently.
+TRANSIENT_REASONS = {"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded",
+                     "InternalServerError", "ServiceUnavailable"}
+# Another request was writing the same item at the same moment: a lost race, safe to retry (409).
+RACES = {"ConditionalCheckFailed", "TransactionConflict"}
+
+# Botocore's own retries: "standard" mode (exponential backoff with jitter, retry quota) retries throttling,
+# 5xx and connection errors; 3 attempts in all keep a throttled request under ~3 s of backoff before it becomes
+# a clean 503 with Retry-After (a Lambda behind API Gateway has 29 s). docs/architecture.md, Failure handling.
+MAX_ATTEMPTS = 3
 
 
 @lru_cache(maxsize=1)
@@ -35,7 +46,7 @@ def client() -> Any:
 
     s = settings()
     # Few, fast retries: a Lambda behind API Gateway has 29 s; a throttled request becomes a clean 503.
-    config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=2, read_timeout=5)
+    config = Config(retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"}, connect_timeout=2, read_timeout=5)
     return boto3.client("dynamodb", endpoint_url=s.dynamodb_endpoint, config=config)
 
 
@@ -77,20 +88,23 @@ def deserialize(item: dict[str, Any]) -> dict[str, Any]:
 
 @contextmanager
 def translated_errors(conflict_message: str = "the object changed while you were changing it; retry") -> Iterator[None]:
-    """Map DynamoDB failures to domain errors: a condition that failed is a 409, throttling a 503."""
+    """Map DynamoDB failures to domain errors: a lost race (a failed condition, a conflicting transaction) is a
+    409 ``concurrent_update``; throttling, 5xx and connection failures (after botocore's retries) are a 503."""
     try:
         yield
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
-        if code == "ConditionalCheckFailedException":
+        if code in ("ConditionalCheckFailedException", "TransactionConflictException"):
             raise ConcurrentUpdate(conflict_message) from None
         if code == "TransactionCanceledException":
             reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-            if any(r in TRANSIENT or r == "TransactionConflict" for r in reasons):
-                raise Unavailable("the store is busy; retry shortly") from None
-            if "ConditionalCheckFailed" in reasons:
+            if any(r in RACES for r in reasons):
                 raise ConcurrentUpdate(conflict_message) from None
+            if any(r in TRANSIENT_REASONS for r in reasons):
+                raise Unavailable("the store is busy; retry shortly") from None
             raise Conflict(f"the change was refused by the store ({', '.join(filter(None, reasons))})") from None
         if code in TRANSIENT:
             raise Unavailable("the store is busy; retry shortly") from None
         raise
+    except (EndpointUnreachable, HTTPClientError):
+        raise Unavailable("the store could not be reached; retry shortly") from None

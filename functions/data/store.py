@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
+import time
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from functions.core.errors import InvalidInput
+from functions.core.errors import InvalidInput, Unavailable
 from functions.data import keys, tokens
 from functions.data.dynamo import client, deserialize, serialize, serialize_value, table_name, translated_errors
 from functions.data.keys import Index
@@ -15,6 +17,8 @@ from functions.data.keys import Index
 M = TypeVar("M", bound=BaseModel)
 
 BATCH_GET_LIMIT = 100
+BATCH_GET_TRIES = 5  # calls per 100 keys while some stay unprocessed; full-jitter backoff between them
+BATCH_GET_BACKOFF = 0.05  # seconds: waits of at most 0.1, 0.2, 0.4, 0.8 (about 0.75 s on average in all)
 
 
 def to_item(model: BaseModel, key: dict[str, str], extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -50,18 +54,25 @@ class Store:
         return from_item(model, item) if item else None
 
     def batch_get(self, key_list: list[dict[str, str]]) -> list[dict[str, Any]]:
-        """Up to 100 keys per call; unprocessed keys are retried."""
+        """Up to 100 keys per call. Keys the store leaves unprocessed (throttling) are asked for again with
+        exponential backoff and jitter; any still unprocessed after ``BATCH_GET_TRIES`` calls make the request
+        a 503 (Unavailable): a partial answer is never returned as if it were whole."""
         found: list[dict[str, Any]] = []
         unique = list({(k[keys.PK], k[keys.SK]): k for k in key_list}.values())
         for start in range(0, len(unique), BATCH_GET_LIMIT):
-            pending: dict[str, Any] = {self.table: {"Keys": [serialize(k) for k in unique[start : start + 100]]}}
-            for _ in range(5):
+            chunk = unique[start : start + BATCH_GET_LIMIT]
+            pending: dict[str, Any] = {self.table: {"Keys": [serialize(k) for k in chunk]}}
+            for attempt in range(BATCH_GET_TRIES):
+                if attempt:
+                    time.sleep(random.uniform(0, min(BATCH_GET_BACKOFF * 2 ** attempt, 1.0)))
                 with translated_errors():
                     response = client().batch_get_item(RequestItems=pending)
                 found.extend(deserialize(i) for i in response.get("Responses", {}).get(self.table, []))
                 pending = response.get("UnprocessedKeys") or {}
                 if not pending:
                     break
+            if pending:
+                raise Unavailable("the store is busy (keys left unprocessed); retry shortly")
         return found
 
     def put(self, item: dict[str, Any], *, condition: str | None = None, names: dict | None = None,
