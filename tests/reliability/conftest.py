@@ -1,0 +1,96 @@
+"""Reliability fixtures: one DynamoDB Local (in memory) for this folder, the test process pointed at it (so
+tests seed with tests/factories.py and read the table back directly), and local runners on it.
+
+Why several runners: a runner serves each route one request at a time (like one Lambda instance; Powertools
+keeps the current event on the class, so one process cannot run a handler in two threads). Real contention is
+what several Lambda instances of one route produce: here, several runner processes on the same table.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from infra.local.dynamodb_local import DynamoDBLocal, ensure_table, free_port
+from tests.e2e.harness import ROOT, SECRET, Api, _wait_for_port
+
+TABLE = "examdesk-reliability"
+RUNNERS = 4
+
+
+def _clear_caches() -> None:
+    from functions.data import dynamo
+    from functions.platform.settings import settings
+
+    settings.cache_clear()
+    dynamo.client.cache_clear()
+
+
+@pytest.fixture(scope="package")
+def local_db() -> Iterator[DynamoDBLocal]:
+    """DynamoDB Local with the table; while it lives, this process's client and settings point at it."""
+    db = DynamoDBLocal().start()
+    saved = {k: os.environ.get(k) for k in ("EXAMDESK_DYNAMODB_ENDPOINT", "EXAMDESK_TABLE_NAME")}
+    os.environ.update({"EXAMDESK_DYNAMODB_ENDPOINT": db.endpoint, "EXAMDESK_TABLE_NAME": TABLE})
+    _clear_caches()
+    try:
+        from functions.data.dynamo import client
+
+        ensure_table(client(), TABLE)
+        yield db
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        _clear_caches()
+        db.stop()
+
+
+@pytest.fixture(scope="package")
+def runners(local_db: DynamoDBLocal) -> Iterator[list[Api]]:
+    """RUNNERS local runners (API Gateway + every route's real handler) on the same table: up to RUNNERS
+    requests of one route run at once, as with that many Lambda instances."""
+    env = {**os.environ, "EXAMDESK_JWT_SECRET": SECRET, "EXAMDESK_TABLE_NAME": TABLE,
+           "POWERTOOLS_LOG_LEVEL": "ERROR"}
+    env.pop("EXAMDESK_DYNAMODB_ENDPOINT", None)
+    started: list[tuple[subprocess.Popen[bytes], int]] = []
+    try:
+        for _ in range(RUNNERS):
+            port = free_port()
+            process = subprocess.Popen(
+                [sys.executable, "-m", "infra.local", "serve", "--endpoint", local_db.endpoint, "--port",
+                 str(port), "--quiet", "--importer-interval", "0"],
+                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            started.append((process, port))
+        for process, port in started:
+            _wait_for_port(port, process)
+        yield [Api(f"http://127.0.0.1:{port}") for _, port in started]
+    finally:
+        for process, _ in started:
+            process.terminate()
+        for process, _ in started:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def scan_all() -> list[dict[str, Any]]:
+    """Every item of the table (deserialized), for before/after comparisons."""
+    from functions.data.dynamo import client, deserialize
+
+    items: list[dict[str, Any]] = []
+    args: dict[str, Any] = {"TableName": TABLE, "ConsistentRead": True}
+    while True:
+        page = client().scan(**args)
+        items += [deserialize(i) for i in page.get("Items", [])]
+        if "LastEvaluatedKey" not in page:
+            return items
+        args["ExclusiveStartKey"] = page["LastEvaluatedKey"]
