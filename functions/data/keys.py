@@ -285,3 +285,18 @@ def number_alias_key(kind: str, number: int) -> dict[str, str]:
 def proctoring_settings_key(course_id: str) -> dict[str, str]:
     """A course's proctoring settings (Open edX), a child of the course."""
     return {PK: course_id, SK: "proctoring-settings"}
+
+
+# --- Idempotency-Key records (Powertools idempotency; functions/platform/idempotency.py) --------------
+TTL_ATTRIBUTE = "expiresAt"  # the table's TTL attribute (CDK reads it): epoch seconds; DynamoDB deletes for free
+IDEMPOTENCY_SK = "idempotency"
+
+
+def idempotency_prefix(route_name: str, caller: str) -> str:
+    """The record's ``id`` up to the hash of the client's key: ``idempotency#<route>#<caller>#<sha256(key)>``.
+    The caller is part of the key, so one caller can never replay another's answer."""
+    return f"idempotency#{route_name}#{caller}"
+
+
+def idempotency_key(record_id: str) -> dict[str, str]:
+    return {PK: record_id, SK: IDEMPOTENCY_SK}

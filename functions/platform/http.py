@@ -23,7 +23,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from functions.core.errors import DomainError, Unavailable
 from functions.core.rights import Principal
-from functions.platform import console
+from functions.platform import console, idempotency, request_limits
 from functions.platform.errors import documented_errors, domain_error_body, error_body, validation_message
 from functions.platform.observability import logger, metrics, tracer
 from functions.platform.principal import from_context
@@ -44,7 +44,7 @@ class RouteApp:
         self.route = registry_route(name)
         self.dialect = self.route.dialect
         self.router = Router()
-        self.errors = tuple(sorted(set(errors)))
+        self.errors = tuple(sorted(set(errors) | request_limits.added_errors(self.route)))
         self.status_code = status_code
         self.lambda_handler = self._instrumented()
 
@@ -89,12 +89,22 @@ class RouteApp:
             if console.is_console_event(event):
                 proxy = console.to_proxy_event(self.route, event)
                 return console.summarize(self.route, proxy, self.resolver.resolve(proxy, context))
-            response = self.resolver.resolve(event, context)
+            response = self._respond(event, context)
             metrics.add_metric(name=f"{route_name}.{response['statusCode'] // 100}xx", unit=MetricUnit.Count,
                                value=1)
             return response
 
         return lambda_handler
+
+    def _respond(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        """The body-size limit, then the route, under its Idempotency-Key when one is sent (POST/DELETE writes)."""
+        refused = request_limits.too_large(event, self.dialect)
+        if refused is not None:
+            return refused
+        key = idempotency.header_value(event) if idempotency.applies(self.route) else None
+        if key is None:
+            return self.resolver.resolve(event, context)
+        return idempotency.handle(self.route, event, context, key, lambda: self.resolver.resolve(event, context))
 
 
 def install_error_handlers(resolver: APIGatewayRestResolver, dialect: str) -> None:

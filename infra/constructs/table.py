@@ -9,7 +9,7 @@ from constructs import Construct
 from functions.data import keys
 
 # Idempotency records (Powertools) carry an epoch-seconds expiry; DynamoDB TTL deletes them for free.
-TTL_ATTRIBUTE = "expiresAt"
+TTL_ATTRIBUTE = keys.TTL_ATTRIBUTE
 
 
 def _string(name: str) -> dynamodb.Attribute:

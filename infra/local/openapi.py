@@ -10,6 +10,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer
 
+from functions.platform import idempotency
 from functions.routes import ROUTES
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
@@ -36,7 +37,7 @@ def build() -> dict[str, Any]:
         },
         security=[{"bearer": []}, {"authorization": []}],
     )
-    return _without_422(json.loads(schema))
+    return _with_idempotency_keys(_without_422(json.loads(schema)))
 
 
 def _without_422(document: dict[str, Any]) -> dict[str, Any]:
@@ -47,6 +48,30 @@ def _without_422(document: dict[str, Any]) -> dict[str, Any]:
     schemas = document.get("components", {}).get("schemas", {})
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
+    return document
+
+
+def _with_idempotency_keys(document: dict[str, Any]) -> dict[str, Any]:
+    """Powertools has no way to declare a header the route function does not take: RouteApp reads
+    ``Idempotency-Key`` itself (functions/platform/idempotency.py), so it is documented here, with its 422."""
+    for route in ROUTES:
+        if not idempotency.applies(route):
+            continue
+        operation = document["paths"][route.path][route.method.lower()]
+        operation.setdefault("parameters", []).append({
+            "name": idempotency.HEADER, "in": "header", "required": False,
+            "description": (
+                "Makes a retry safe: a request repeated with the same key (same caller, route, path, query and "
+                f"body) within {idempotency.EXPIRES_AFTER_SECONDS // 3600} hours answers the first success "
+                f"again (with `{idempotency.REPLAYED_HEADER}: true`) and writes nothing; a refused request is not "
+                "remembered. The same key with another request is a 422; while the first is still running, a 409."
+            ),
+            "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY_LENGTH,
+                       "pattern": idempotency.KEY_PATTERN},
+        })
+        responses = operation["responses"]
+        responses["422"] = {"description": "Idempotency-Key reused for a different request",
+                            "content": responses["400"]["content"]}
     return document
 
 
