@@ -20,6 +20,11 @@ JWT_AUDIENCE = "examdesk:jwtAudience"
 LOG_LEVEL = "examdesk:logLevel"
 THROTTLE_RATE = "examdesk:throttleRateLimit"
 THROTTLE_BURST = "examdesk:throttleBurstLimit"
+IMPORTER_RATE_MINUTES = "examdesk:importerRateMinutes"
+EDULASTIC_URL = "examdesk:edulasticUrl"
+MASTERYTRACK_URL = "examdesk:masteryTrackUrl"
+MASTERYTRACK_EMAIL = "examdesk:masteryTrackEmail"
+SECRET_PARAMETER_PREFIX = "examdesk:secretParameterPrefix"  # SSM SecureStrings <prefix>edulastic-token, ...
 
 DEFAULTS: dict[str, str | int | float] = {
     STACK_NAME: "Examdesk",
@@ -29,6 +34,11 @@ DEFAULTS: dict[str, str | int | float] = {
     LOG_LEVEL: "INFO",
     THROTTLE_RATE: 50,
     THROTTLE_BURST: 100,
+    IMPORTER_RATE_MINUTES: 5,
+    EDULASTIC_URL: "",
+    MASTERYTRACK_URL: "",
+    MASTERYTRACK_EMAIL: "examdesk@example.edu",
+    SECRET_PARAMETER_PREFIX: "/examdesk/",
 }
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARN", "ERROR")
@@ -43,6 +53,11 @@ class DeployConfig:
     log_level: str
     throttle_rate_limit: float
     throttle_burst_limit: int
+    importer_rate_minutes: int = 5
+    edulastic_url: str = ""
+    masterytrack_url: str = ""
+    masterytrack_email: str = "examdesk@example.edu"
+    secret_parameter_prefix: str = "/examdesk/"
 
     @classmethod
     def from_node(cls, node: Node) -> DeployConfig:
@@ -61,4 +76,22 @@ class DeployConfig:
             log_level=log_level,
             throttle_rate_limit=float(get(THROTTLE_RATE)),
             throttle_burst_limit=int(get(THROTTLE_BURST)),
+            importer_rate_minutes=_importer_rate(get(IMPORTER_RATE_MINUTES)),
+            edulastic_url=get(EDULASTIC_URL),
+            masterytrack_url=get(MASTERYTRACK_URL),
+            masterytrack_email=get(MASTERYTRACK_EMAIL),
+            secret_parameter_prefix=_parameter_prefix(get(SECRET_PARAMETER_PREFIX)),
         )
+
+
+def _importer_rate(value: str) -> int:
+    minutes = int(value)
+    if not 1 <= minutes <= 60:
+        raise ValueError(f"{IMPORTER_RATE_MINUTES} must be 1..60 minutes, got {minutes}")
+    return minutes
+
+
+def _parameter_prefix(value: str) -> str:
+    if not (value.startswith("/") and value.endswith("/")):
+        raise ValueError(f"{SECRET_PARAMETER_PREFIX} must start and end with '/', got {value!r}")
+    return value

@@ -57,10 +57,16 @@ class RouteApp:
             summary=self.route.summary,
             description=(fn.__doc__ or "").strip() or None,
             tags=[self.dialect],
-            responses=documented_errors(self.dialect, self.errors),  # type: ignore[arg-type]
+            responses=self.documented_responses(),  # type: ignore[arg-type]
             status_code=self.status_code,
         )(fn)
         return fn
+
+    def documented_responses(self) -> dict[int, dict[str, Any]]:
+        # Powertools drops its own success entry once `responses` is given: document it here (routes answer
+        # JSON built by their render modules, so its schema is left open).
+        success = {"description": "Success", "content": {JSON: {"schema": {}}}}
+        return {self.status_code: success, **documented_errors(self.dialect, self.errors)}
 
     @cached_property
     def resolver(self) -> APIGatewayRestResolver:

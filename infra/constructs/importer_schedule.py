@@ -1,4 +1,4 @@
-"""The results importer: a Lambda run by an EventBridge schedule every 15 minutes."""
+"""The results importer: a Lambda run by an EventBridge schedule (every 5 minutes unless configured)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from constructs import Construct
 from infra.config import DeployConfig
 from infra.constructs.code_assets import CodeAssets
 from infra.constructs.function import ExamdeskFunction, FunctionRole
+from infra.constructs.providers import grant_provider_secrets, provider_environment
 
 IMPORTER_HANDLER = "functions.jobs.import_results.lambda_handler"
-SCHEDULE = events.Schedule.rate(Duration.minutes(15))
 
 
 class ImporterSchedule(Construct):
@@ -31,23 +31,29 @@ class ImporterSchedule(Construct):
             self, "Role", group="importer", description="examdesk results importer: read/write table access"
         )
         role.grant_table(table, write=True)
+        grant_provider_secrets(self, role.role, config)
+        minutes = config.importer_rate_minutes
         self.function = ExamdeskFunction(
             self,
             "Importer",
             name="import-results",
             handler=IMPORTER_HANDLER,
-            description="Imports pending external-test results (runs every 15 minutes)",
+            description=f"Imports pending external-test results (runs every {minutes} minutes)",
             role=role,
             assets=assets,
             table=table,
             config=config,
-            # Calls external providers for a batch of pending imports; well inside the 15-minute period.
-            timeout=Duration.minutes(5),
+            environment=provider_environment(config),
+            # A pass stops claiming work before its time is up; the next pass picks up the rest. 1 GB buys the
+            # CPU share that 16 concurrent provider calls and their JSON need.
+            timeout=Duration.minutes(min(5, minutes)),
+            memory_size=1024,
         ).function
         self.rule = events.Rule(
             self,
-            "Every15Minutes",
-            description="Run the examdesk results importer",
-            schedule=SCHEDULE,
-            targets=[targets.LambdaFunction(self.function, retry_attempts=2, max_event_age=Duration.minutes(15))],
+            "Schedule",
+            description=f"Run the examdesk results importer every {minutes} minutes",
+            schedule=events.Schedule.rate(Duration.minutes(minutes)),
+            targets=[targets.LambdaFunction(self.function, retry_attempts=2,
+                                            max_event_age=Duration.minutes(minutes))],
         )

@@ -43,7 +43,7 @@ def test_runtime_settings_are_shared(synth: Synth) -> None:
     for logical_id, props in _props(synth):
         assert props["Runtime"] == "python3.12", logical_id
         assert props["Architectures"] == ["arm64"], logical_id
-        assert props["MemorySize"] == 512, logical_id
+        assert props["MemorySize"] == (1024 if logical_id.startswith("Importer") else 512), logical_id
         assert props["TracingConfig"] == {"Mode": "Active"}, logical_id
         assert props["LoggingConfig"]["LogFormat"] == "JSON", logical_id
         assert props["Layers"] == [{"Ref": layer_id}], logical_id
@@ -54,10 +54,10 @@ def test_runtime_settings_are_shared(synth: Synth) -> None:
         assert env["POWERTOOLS_LOG_LEVEL"] == props["LoggingConfig"]["ApplicationLogLevel"]
 
 
-def test_route_functions_time_out_after_10_seconds(synth: Synth) -> None:
+def test_route_functions_time_out_after_10_seconds_or_20_when_calling_providers(synth: Synth) -> None:
     for route in ROUTES:
         _, fn = synth.function_for(route.handler)
-        assert fn["Properties"]["Timeout"] == 10, route.name
+        assert fn["Properties"]["Timeout"] == (20 if route.external else 10), route.name
 
 
 def test_every_function_logs_to_its_own_log_group_with_retention(synth: Synth) -> None:

@@ -71,9 +71,28 @@ def dynamodb_actions(synth: Synth, role_id: str) -> set[str]:
 
 def test_read_routes_share_one_role_and_write_routes_another(synth: Synth) -> None:
     read_roles = {role_of(synth, r.handler) for r in ROUTES if r.access == "read"}
-    write_roles = {role_of(synth, r.handler) for r in ROUTES if r.access == "write"}
-    assert len(read_roles) <= 1 and len(write_roles) <= 1
-    assert not read_roles & write_roles
+    write_roles = {role_of(synth, r.handler) for r in ROUTES if r.access == "write" and not r.external}
+    external_roles = {role_of(synth, r.handler) for r in ROUTES if r.access == "write" and r.external}
+    assert len(read_roles) == 1 and len(write_roles) == 1 and len(external_roles) == 1
+    assert len(read_roles | write_roles | external_roles) == 3
+
+
+def ssm_resources(synth: Synth, role_id: str) -> list[Any]:
+    return [resource for statement in statements_of_role(synth, role_id)
+            if any(a.startswith("ssm:") for a in _as_list(statement["Action"]))
+            for resource in _as_list(statement["Resource"])]
+
+
+def test_only_provider_callers_may_read_provider_secrets(synth: Synth) -> None:
+    for route in ROUTES:
+        resources = ssm_resources(synth, role_of(synth, route.handler))
+        if route.external:
+            assert len(resources) == 3, route.name  # the three named parameters, no wildcard
+            assert all("*" not in str(r) for r in resources)
+        else:
+            assert resources == [], route.name
+    assert len(ssm_resources(synth, role_of(synth, IMPORTER_HANDLER))) == 3
+    assert ssm_resources(synth, role_of(synth, AUTHORIZER_HANDLER)) == []
 
 
 @pytest.mark.parametrize("route", [r for r in ROUTES if r.access == "read"], ids=lambda r: r.name)

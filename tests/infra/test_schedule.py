@@ -1,9 +1,10 @@
-"""The results importer runs every 15 minutes."""
+"""The results importer runs every 5 minutes (configurable) with the providers' configuration."""
 
 from __future__ import annotations
 
 import pytest
 
+from functions.routes import ROUTES
 from infra.constructs.importer_schedule import IMPORTER_HANDLER
 from tests.infra.conftest import Synth
 
@@ -11,11 +12,11 @@ from tests.infra.conftest import Synth
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 
-def test_rule_targets_the_importer_every_15_minutes(synth: Synth) -> None:
+def test_rule_targets_the_importer_every_5_minutes(synth: Synth) -> None:
     importer_id, _ = synth.function_for(IMPORTER_HANDLER)
     (rule,) = synth.of_type("AWS::Events::Rule").values()
     props = rule["Properties"]
-    assert props["ScheduleExpression"] == "rate(15 minutes)"
+    assert props["ScheduleExpression"] == "rate(5 minutes)"
     assert props["State"] == "ENABLED"
     assert [t["Arn"] for t in props["Targets"]] == [{"Fn::GetAtt": [importer_id, "Arn"]}]
 
@@ -28,3 +29,21 @@ def test_eventbridge_may_invoke_the_importer(synth: Synth) -> None:
         if p["Properties"]["FunctionName"] == {"Fn::GetAtt": [importer_id, "Arn"]}
     }
     assert principals == {"events.amazonaws.com"}
+
+
+def test_importer_has_provider_configuration_matching_its_schedule(synth: Synth) -> None:
+    _, importer = synth.function_for(IMPORTER_HANDLER)
+    props = importer["Properties"]
+    variables = props["Environment"]["Variables"]
+    assert variables["EXAMDESK_IMPORTER_POLL_SECONDS"] == "300"
+    assert variables["EXAMDESK_EDULASTIC_TOKEN"] == "ssm:/examdesk/edulastic-token"
+    assert variables["EXAMDESK_MASTERYTRACK_WEBHOOK_SECRET"] == "ssm:/examdesk/masterytrack-webhook-secret"
+    assert props["MemorySize"] == 1024 and props["Timeout"] == 300
+
+
+def test_provider_routes_get_provider_configuration_and_room_for_retries(synth: Synth) -> None:
+    for route in ROUTES:
+        props = synth.function_for(route.handler)[1]["Properties"]
+        variables = props["Environment"]["Variables"]
+        assert ("EXAMDESK_MASTERYTRACK_API_KEY" in variables) == route.external, route.name
+        assert props["Timeout"] == (20 if route.external else 10), route.name
