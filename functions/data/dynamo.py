@@ -37,7 +37,7 @@ RACES = {"ConditionalCheckFailed", "TransactionConflict"}
 # Botocore's own retries: "standard" mode (exponential backoff with jitter, retry quota) retries throttling,
 # 5xx and connection errors; 3 attempts in all keep a throttled request under ~3 s of backoff before it becomes
 # a clean 503 with Retry-After (a Lambda behind API Gateway has 29 s). docs/architecture.md, Failure handling.
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = 3  # in all, the first call included (botocore's "max_attempts" would count retries only)
 
 
 @lru_cache(maxsize=1)
@@ -46,7 +46,7 @@ def client() -> Any:
 
     s = settings()
     # Few, fast retries: a Lambda behind API Gateway has 29 s; a throttled request becomes a clean 503.
-    config = Config(retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"}, connect_timeout=2, read_timeout=5)
+    config = Config(retries={"total_max_attempts": MAX_ATTEMPTS, "mode": "standard"}, connect_timeout=2, read_timeout=5)
     return boto3.client("dynamodb", endpoint_url=s.dynamodb_endpoint, config=config)
 
 
