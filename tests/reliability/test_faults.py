@@ -301,3 +301,33 @@ def test_no_function_uses_batch_write_item() -> None:
     root = Path(__file__).resolve().parents[2] / "functions"
     users = [p for p in root.rglob("*.py") if "batch_write_item" in p.read_text() or "batch_writer" in p.read_text()]
     assert users == []
+
+
+@pytest.mark.parametrize("operation", ["PutItem", "TransactWriteItems"])
+def test_faults_with_an_idempotency_key(operation: str, world: dict[str, Any], injector: Injector) -> None:
+    """With an Idempotency-Key: a throttled idempotency record (PutItem) or a throttled route write
+    (TransactWriteItems) is a clean 503 that leaves nothing behind, not even the IN_PROGRESS record, so the
+    retry with the same key runs and succeeds; a further retry replays that answer without writing."""
+    n = next(_counter)
+    headers = {"Idempotency-Key": f"faults-{C}-{n}"}
+    item = world["items"][n % 3]
+    body = {"responses": [{"itemId": item, "questions": [{"id": f"{item}-q",
+                                                          "response": {"options": [{"index": n % 4}]}}]}]}
+
+    def save() -> Answer:
+        return call("examspark_set_responses", {"sessionId": world["session"]}, as_user=STUDENT, body=body,
+                    headers=headers)
+
+    before = scan_all()
+    injector.fail(operation, faults.error("ThrottlingException"))
+    answer = save()
+    check_clean(answer, 503, "examspark")
+    assert scan_all() == before
+    injector.clear()
+    again = save()
+    assert again.status == 200, again.body
+    after = scan_all()
+    assert after != before
+    replayed = save()
+    assert replayed.status == 200 and replayed.headers.get("Idempotent-Replayed") == "true"
+    assert replayed.body == again.body and scan_all() == after
