@@ -86,6 +86,10 @@ AUTHORING = (
        "Update an item (writes a history version)"),
     _r("list_items", "GET", "/authoring/exams/{examId}/items", "authoring.list_items", "read",
        "List the items of an exam's pool"),
+    _r("list_audit_events", "GET", "/authoring/courses/{courseId}/audit-events", "authoring.list_audit_events",
+       "read", "List a course's audit events, newest first: who changed what, when, before and after"),
+    _r("restore_audit_event", "POST", "/authoring/courses/{courseId}/audit-events/{eventId}/restore",
+       "authoring.restore_audit_event", "write", "Restore the sessions a reset removed, from its audit event"),
 )
 
 # --- ExamSpark exam sessions (../shared/seeds/examspark-exam-session-api.txt) -------------------------

@@ -3,7 +3,7 @@ route modules get repositories from)."""
 
 from __future__ import annotations
 
-from functions.core.rights import Access
+from functions.core.rights import Access, Directory
 from functions.core.services.attempts import AttemptService
 from functions.core.services.extensions import ExtensionService
 from functions.core.services.external_imports import WritebackService
@@ -13,6 +13,7 @@ from functions.core.services.results import ResultsService
 from functions.core.services.session_list import SessionListService
 from functions.core.services.sessions import SessionService
 from functions.core.services.user_exams import UserExamService
+from functions.data.audit import audit_op
 from functions.data.directory import DirectoryRepository
 from functions.data.exams import ExamRepository
 from functions.data.extensions import ExtensionRepository
@@ -26,8 +27,9 @@ from functions.providers.config import provider_settings
 from functions.providers.registry import provider
 
 
-def access(app: RouteApp, directory: DirectoryRepository | None = None) -> Access:
-    return Access(app.principal, directory or DirectoryRepository())
+def access(app: RouteApp, directory: Directory | None = None) -> Access:
+    """The caller, their rights, and where their changes are recorded (the audit trail)."""
+    return Access(app.principal, directory or DirectoryRepository(), audit=audit_op)
 
 
 def session_service(app: RouteApp) -> SessionService:
@@ -63,7 +65,7 @@ def extension_service(app: RouteApp) -> ExtensionService:
 # --- PowerPath external tests -------------------------------------------------------------------------
 def lesson_service(app: RouteApp) -> LessonService:
     directory = MemoDirectory(DirectoryRepository())
-    return LessonService(lessons=LessonRepository(), people=directory, access=Access(app.principal, directory),
+    return LessonService(lessons=LessonRepository(), people=directory, access=access(app, directory),
                          now=utcnow())
 
 
@@ -71,7 +73,7 @@ def external_test_service(app: RouteApp) -> ExternalTestService:
     directory = MemoDirectory(DirectoryRepository())  # rights and the student check read a user once
     return ExternalTestService(
         lessons=LessonRepository(), assignments=ExternalTestRepository(), people=directory, providers=provider,
-        enroll_op=enrollment_op, access=Access(app.principal, directory), now=utcnow(),
+        enroll_op=enrollment_op, access=access(app, directory), now=utcnow(),
         owner=f"request:{app.resolver.current_event.request_context.request_id}",
         poll_every=provider_settings().poll_every,
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from functions.core.errors import Forbidden, NotFound
 from functions.core.models import Enrollment, Role, User
@@ -16,7 +17,8 @@ class Right(StrEnum):
     AUTHOR = "exam:author"  # create and change exams, items, objectives
     MANAGE_ATTEMPTS = "attempt:manage"  # reset, reopen, retake on a student's behalf
     GRANT_EXTENSIONS = "extension:grant"  # extra time / attempts, allowances, unlock
-    COURSE_ADMIN = "course:admin"  # LearningStudio's "Course Administrator": reset a user's exam, enrollments
+    COURSE_ADMIN = "course:admin"  # LearningStudio's "Course Administrator": reset a user's exam, enrollments,
+    # and the course's audit trail (it holds answers and before/after of every change): list it, restore from it
 
 
 ALL_RIGHTS = tuple(Right)
@@ -65,6 +67,9 @@ class Directory(Protocol):
 class Access:
     principal: Principal
     directory: Directory
+    # Turns an audit event (core/audit.py) into the write that goes in the change's own transaction; None
+    # records nothing (unit fakes). Wired to functions/data/audit.py by functions/api/wiring.py.
+    audit: Callable[[Any], dict[str, Any]] | None = None
 
     def rights_in(self, course_id: str) -> frozenset[str]:
         p = self.principal

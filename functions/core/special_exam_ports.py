@@ -38,11 +38,12 @@ class CourseLists(Protocol):
 
 
 class ProctoringStore(Protocol):
-    def get_settings(self, course_id: str) -> dict[str, Any] | None: ...
+    def get_settings(self, course_id: str, consistent: bool = False) -> dict[str, Any] | None: ...
 
     def get_course(self, course_id: str) -> Course | None: ...
 
-    def update_settings(self, course_id: str, changes: dict[str, Any], by: str, at: datetime
+    def update_settings(self, course_id: str, changes: dict[str, Any], by: str, at: datetime,
+                        before: dict[str, Any] | None = None, extra_ops: list[dict[str, Any]] | None = None
                         ) -> dict[str, Any]: ...
 
 

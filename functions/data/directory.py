@@ -14,6 +14,7 @@ from functions.data.keys import BY_PARENT
 from functions.data.store import NEW_ITEM, Store, from_item, op_delete, op_put, to_item
 
 ALL_COURSES = "courses"
+Ops = list[dict[str, Any]] | None
 ALL_USERS = "users"
 ALL_ROLES = "roles"
 
@@ -29,14 +30,16 @@ class DirectoryRepository:
         self.store = store or Store()
 
     # --- courses ---------------------------------------------------------------------------------
-    def create_course(self, course: Course) -> None:
+    # ``extra_ops``: written in the same transaction (the change's audit event, core/audit.py).
+    def create_course(self, course: Course, extra_ops: Ops = None) -> None:
         index = {BY_PARENT.pk: ALL_COURSES, BY_PARENT.sk: f"course#{course.id}"}
-        self.store.put(to_item(course, keys.course_key(course.id), index), condition=NEW_ITEM,
-                       conflict_message=f"course '{course.id}' already exists")
+        self.store.transact([op_put(to_item(course, keys.course_key(course.id), index), NEW_ITEM), *(extra_ops or [])],
+                            conflict_message=f"course '{course.id}' already exists")
 
-    def save_course(self, course: Course) -> None:
+    def save_course(self, course: Course, extra_ops: Ops = None) -> None:
         index = {BY_PARENT.pk: ALL_COURSES, BY_PARENT.sk: f"course#{course.id}"}
-        self.store.put(to_item(course, keys.course_key(course.id), index), condition="attribute_exists(id)")
+        self.store.transact([op_put(to_item(course, keys.course_key(course.id), index), "attribute_exists(id)"),
+                             *(extra_ops or [])])
 
     def get_course(self, course_id: str) -> Course | None:
         return self.store.get_model(Course, keys.course_key(course_id))
@@ -54,13 +57,14 @@ class DirectoryRepository:
             op_put({**keys.email_key(user.email), "userId": user.id}, condition=NEW_ITEM),
         ]
 
-    def create_user(self, user: User) -> None:
+    def create_user(self, user: User, extra_ops: Ops = None) -> None:
         ops = self._user_ops(user)
         ops[0]["Put"]["ConditionExpression"] = NEW_ITEM
         ops.append(alias_op(Kind.USER, user.id))  # the user's Open edX number (data/aliases.py)
+        ops += extra_ops or []
         self.store.transact(ops, conflict_message="a user with that id, username or email already exists")
 
-    def update_user(self, before: User, after: User) -> None:
+    def update_user(self, before: User, after: User, extra_ops: Ops = None) -> None:
         """Rewrites the user; moves the username / email lookups when they change (one transaction)."""
         ops = self._user_ops(after)
         ops[0]["Put"]["ConditionExpression"] = "attribute_exists(id)"
@@ -72,7 +76,7 @@ class DirectoryRepository:
             ops[2] = op_put({**keys.email_key(after.email), "userId": after.id})
         else:
             ops.append(op_delete(keys.email_key(before.email)))
-        self.store.transact(ops, conflict_message="that username or email is taken")
+        self.store.transact(ops + (extra_ops or []), conflict_message="that username or email is taken")
 
     def get_user(self, user_id: str) -> User | None:
         return self.store.get_model(User, keys.user_key(user_id))
@@ -96,13 +100,13 @@ class DirectoryRepository:
         item = self.store.get(keys.role_key(role_id))
         return _role(item) if item else None
 
-    def save_role(self, role: Role, *, new: bool) -> None:
+    def save_role(self, role: Role, *, new: bool, extra_ops: Ops = None) -> None:
         if role.id in DEFAULT_ROLES:
             raise Conflict(f"'{role.id}' is a built-in role and cannot be changed")
         index = {BY_PARENT.pk: ALL_ROLES, BY_PARENT.sk: f"role#{role.id}"}
-        self.store.put(to_item(role, keys.role_key(role.id), index),
-                       condition=NEW_ITEM if new else "attribute_exists(id)",
-                       conflict_message=f"role '{role.id}' already exists" if new else None)
+        put = op_put(to_item(role, keys.role_key(role.id), index), NEW_ITEM if new else "attribute_exists(id)")
+        self.store.transact([put, *(extra_ops or [])],
+                            conflict_message=f"role '{role.id}' already exists" if new else None)
 
     def list_custom_roles(self, limit: int, token: str | None) -> tuple[list[Role], str | None]:
         page = self.store.query_page(ALL_ROLES, "role#", index=BY_PARENT, limit=limit, token=token)
@@ -125,10 +129,10 @@ class DirectoryRepository:
         return roles, next_token
 
     # --- enrollments -----------------------------------------------------------------------------
-    def put_enrollment(self, enrollment: Enrollment) -> None:
+    def put_enrollment(self, enrollment: Enrollment, extra_ops: Ops = None) -> None:
         key = keys.enrollment_key(enrollment.course_id, enrollment.user_id)
         index = keys.enrollment_index(enrollment.course_id, enrollment.user_id)
-        self.store.put(to_item(enrollment, key, index))
+        self.store.transact([op_put(to_item(enrollment, key, index)), *(extra_ops or [])])
 
     def get_enrollment(self, course_id: str, user_id: str) -> Enrollment | None:
         return self.store.get_model(Enrollment, keys.enrollment_key(course_id, user_id))

@@ -35,11 +35,13 @@ class ExamRepository:
         )
 
     # --- exams -----------------------------------------------------------------------------------
-    def save_exam(self, exam: Exam) -> None:
-        """Version 1 creates; version n replaces version n-1 only if nobody else changed it meanwhile."""
+    def save_exam(self, exam: Exam, extra_ops: list[dict[str, Any]] | None = None) -> None:
+        """Version 1 creates; version n replaces version n-1 only if nobody else changed it meanwhile.
+        ``extra_ops`` go in the same transaction (the change's audit event)."""
         # A new exam gets its Open edX number alias in the same transaction (data/aliases.py).
         alias = [alias_op(Kind.EXAM, exam.id)] if exam.version == 1 else []
-        self._save_versioned(exam, keys.exam_key, keys.exam_index(exam.course_id, exam.id), "exam", alias)
+        self._save_versioned(exam, keys.exam_key, keys.exam_index(exam.course_id, exam.id), "exam",
+                             alias + (extra_ops or []))
 
     def get_exam(self, exam_id: str) -> Exam | None:
         return self.store.get_model(Exam, keys.exam_key(exam_id))
@@ -50,9 +52,9 @@ class ExamRepository:
         return [from_item(Exam, i) for i in page.items], page.next_token
 
     # --- items -----------------------------------------------------------------------------------
-    def save_item(self, item: Item) -> None:
+    def save_item(self, item: Item, extra_ops: list[dict[str, Any]] | None = None) -> None:
         index = {BY_PARENT.pk: f"course-items#{item.course_id}", BY_PARENT.sk: f"item#{item.id}"}
-        self._save_versioned(item, keys.item_key, index, "item")
+        self._save_versioned(item, keys.item_key, index, "item", extra_ops)
 
     def get_item(self, item_id: str) -> Item | None:
         return self.store.get_model(Item, keys.item_key(item_id))
@@ -77,9 +79,10 @@ class ExamRepository:
         return [found[i] for i in page_ids if i in found], next_token
 
     # --- objectives ------------------------------------------------------------------------------
-    def create_objective(self, objective: Objective) -> None:
-        self.store.put(to_item(objective, keys.objective_key(objective.id)), condition=NEW_ITEM,
-                       conflict_message=f"objective '{objective.id}' already exists")
+    def create_objective(self, objective: Objective, extra_ops: list[dict[str, Any]] | None = None) -> None:
+        self.store.transact([op_put(to_item(objective, keys.objective_key(objective.id)), NEW_ITEM),
+                             *(extra_ops or [])],
+                            conflict_message=f"objective '{objective.id}' already exists")
 
     def get_objectives(self, objective_ids: list[str]) -> dict[str, Objective]:
         found = self.store.batch_get([keys.objective_key(i) for i in objective_ids])

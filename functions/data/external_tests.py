@@ -35,9 +35,10 @@ class LessonRepository:
     def __init__(self, store: Store | None = None) -> None:
         self.store = store or Store()
 
-    def create_lesson(self, lesson: Lesson) -> None:
+    def create_lesson(self, lesson: Lesson, extra_ops: list[dict[str, Any]] | None = None) -> None:
         item = to_item(lesson, keys.lesson_key(lesson.id), keys.lesson_index(lesson.course_id, lesson.id))
-        self.store.put(item, condition=NEW_ITEM, conflict_message=f"lesson '{lesson.id}' already exists")
+        self.store.transact([op_put(item, NEW_ITEM), *(extra_ops or [])],
+                            conflict_message=f"lesson '{lesson.id}' already exists")
 
     def get_lesson(self, lesson_id: str) -> Lesson | None:
         return self.store.get_model(Lesson, keys.lesson_key(lesson_id))
@@ -45,7 +46,8 @@ class LessonRepository:
     def get_subject_track(self, subject: str, grade: int) -> SubjectTrack | None:
         return self.store.get_model(SubjectTrack, keys.subject_track_key(subject, grade))
 
-    def put_subject_track(self, track: SubjectTrack, replaced: SubjectTrack | None) -> None:
+    def put_subject_track(self, track: SubjectTrack, replaced: SubjectTrack | None,
+                          extra_ops: list[dict[str, Any]] | None = None) -> None:
         """Version 1 creates; a later version replaces its predecessor only if nobody changed it meanwhile,
         and keeps the predecessor at ``#v<n>`` in the same transaction."""
         latest = to_item(track, keys.subject_track_key(track.subject, track.grade))
@@ -56,7 +58,8 @@ class LessonRepository:
             history = to_item(replaced, old_key)
             ops = [op_put(latest, SAME_VERSION, {"#version": "version"}, {":expected": replaced.version}),
                    op_put(history, NEW_ITEM)]
-        self.store.transact(ops, conflict_message="the subject track was changed meanwhile; reload and retry")
+        self.store.transact(ops + (extra_ops or []),
+                            conflict_message="the subject track was changed meanwhile; reload and retry")
 
 
 def _key(a: ExternalAssignment) -> dict[str, str]:
@@ -110,9 +113,10 @@ class ExternalTestRepository:
                     break
 
     # --- writes ----------------------------------------------------------------------------------
-    def create(self, a: ExternalAssignment) -> None:
-        self.store.put(assignment_item(a), condition=NEW_ITEM,
-                       conflict_message=f"attempt {a.attempt} of lesson '{a.lesson_id}' already exists")
+    def create(self, a: ExternalAssignment, extra_ops: list[dict[str, Any]] | None = None) -> None:
+        """``extra_ops`` (the audit event) go in the same transaction."""
+        self.store.transact([op_put(assignment_item(a), NEW_ITEM), *(extra_ops or [])],
+                            conflict_message=f"attempt {a.attempt} of lesson '{a.lesson_id}' already exists")
 
     def claim(self, a: ExternalAssignment, owner: str, now: datetime, lease_until: datetime, *,
               due_only: bool) -> ExternalAssignment | None:

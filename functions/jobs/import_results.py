@@ -17,9 +17,10 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from functions.core.errors import DomainError
-from functions.core.rights import Access
+from functions.core.rights import Access, Principal
 from functions.core.services.external_imports import AssignmentImporter, ImportPass
 from functions.core.services.external_tests import ExternalTestService, MemoDirectory
+from functions.data.audit import audit_op
 from functions.data.directory import DirectoryRepository
 from functions.data.external_tests import ExternalTestRepository, LessonRepository, enrollment_op
 from functions.platform.clock import utcnow
@@ -32,6 +33,7 @@ CONCURRENCY = "EXAMDESK_IMPORTER_CONCURRENCY"
 MAX_PER_PASS = "EXAMDESK_IMPORTER_MAX_PER_PASS"
 COUNTED = ("tried", "imported", "finalized", "failed", "skipped")
 ALL_HORIZON = timedelta(days=1)
+IMPORTER = Principal(kind="system", subject="importer")  # who the scheduled pass's audit events name
 
 
 def import_one(student: str, lesson: str, owner: str) -> dict[str, Any]:
@@ -41,7 +43,7 @@ def import_one(student: str, lesson: str, owner: str) -> dict[str, Any]:
     directory = MemoDirectory(DirectoryRepository())
     service = ExternalTestService(
         lessons=LessonRepository(), assignments=ExternalTestRepository(), people=directory,
-        providers=provider, enroll_op=enrollment_op, access=Access(OPERATOR, directory), now=utcnow(),
+        providers=provider, enroll_op=enrollment_op, access=Access(OPERATOR, directory, audit=audit_op), now=utcnow(),
         owner=owner,
         poll_every=provider_settings().poll_every)
     try:
@@ -62,7 +64,8 @@ def run_pass(owner: str, time_left: Any = None, horizon: timedelta = timedelta(0
     directory = DirectoryRepository()
     queue, lessons = ExternalTestRepository(), LessonRepository()
     importer = AssignmentImporter(queue, lessons, directory, provider, enrollment_op, clock=utcnow,
-                                  poll_every=provider_settings().poll_every)
+                                  poll_every=provider_settings().poll_every,
+                                  access=Access(IMPORTER, directory, audit=audit_op))
     job = ImportPass(queue=queue, importer=importer, clock=utcnow, owner=owner,
                      concurrency=int(os.environ.get(CONCURRENCY, "16")),
                      limit=int(os.environ.get(MAX_PER_PASS, "2000")), lease=timedelta(minutes=2),

@@ -13,6 +13,7 @@ import pytest
 from functions.core.models import Role
 from functions.data.directory import DirectoryRepository
 from tests.factories import classroom, user
+from tests.integration.audit_helpers import SEEDED_EVENT, seeded_reset
 
 ADMIN = "boss"
 INSTRUCTOR, TA, STUDENT = "instructor-course-1", "ta-course-1", "student-course-1"
@@ -26,6 +27,7 @@ def world(table: str) -> dict[str, Any]:
     rooms = {cid: classroom(cid) for cid in ("course-1", "course-2")}
     user(ADMIN, admin=True)
     DirectoryRepository().save_role(Role(id="grader", name="Grader", rights=["course:view"]), new=True)
+    seeded_reset("course-1", "exam-course-1", "other-course-1", INSTRUCTOR)  # an audit event to restore
     return rooms
 
 
@@ -85,6 +87,8 @@ CASES: dict[str, Case] = {
     "get_item": Case({"itemId": "item-course-1-0"}, TA),
     "update_item": Case({"itemId": "item-course-1-0"}, INSTRUCTOR, {"name": "Renamed", "version": 1}),
     "list_items": Case({"examId": "exam-course-1"}, INSTRUCTOR),
+    "list_audit_events": Case({"courseId": "course-1"}, INSTRUCTOR),
+    "restore_audit_event": Case({"courseId": "course-1", "eventId": SEEDED_EVENT}, INSTRUCTOR),
 }
 
 WRITES = [name for name, case in CASES.items() if case.body is not None]
@@ -119,24 +123,28 @@ DENIED: list[tuple[str, str, int]] = [
     ("create_item", TA, 403), ("create_item", STUDENT, 403), ("create_item", OUTSIDER, 404),
     ("get_item", STUDENT, 403), ("get_item", OUTSIDER, 404), ("update_item", TA, 403),
     ("update_item", OUTSIDER, 404), ("list_items", TA, 403), ("list_items", STUDENT, 403),
-    ("list_items", OUTSIDER, 404),
+    ("list_items", OUTSIDER, 404), ("list_audit_events", TA, 403), ("list_audit_events", STUDENT, 403),
+    ("list_audit_events", OUTSIDER, 404), ("restore_audit_event", TA, 403), ("restore_audit_event", STUDENT, 403),
+    ("restore_audit_event", OUTSIDER, 404),
 ]
 
 # route -> (DynamoDB calls for the CASES request, what they are); docs/data-model.md lists the same
 CALLS: dict[str, tuple[dict[str, int], str]] = {
-    "create_course": ({"GetItem": 1, "PutItem": 1}, "caller (admin?); conditional put"),
+    "create_course": ({"GetItem": 1, "TransactWriteItems": 1}, "caller (admin?); conditional put + audit event"),
     "list_courses": ({"GetItem": 1, "Query": 1}, "caller (admin?); gsi1 `courses`"),
     "get_course": ({"GetItem": 3}, "caller, enrollment; course"),
-    "update_course": ({"GetItem": 2, "PutItem": 1}, "caller (admin?), course; put if it exists"),
+    "update_course": ({"GetItem": 2, "TransactWriteItems": 1},
+                      "caller (admin?), course; put if it exists + audit event"),
     "create_user": ({"GetItem": 1, "TransactWriteItems": 1}, "caller (admin?); user + username + email lookups"),
     "list_users": ({"GetItem": 1, "Query": 1}, "caller (admin?); gsi1 `users`"),
     "get_user": ({"GetItem": 1}, "the user (oneself: no rights read; an admin reading another: +1 GetItem)"),
     "update_user": ({"GetItem": 2, "TransactWriteItems": 1}, "caller (admin?), user; user + lookups moved"),
-    "create_role": ({"GetItem": 1, "PutItem": 1}, "caller (admin?); conditional put"),
+    "create_role": ({"GetItem": 1, "TransactWriteItems": 1}, "caller (admin?); conditional put + audit event"),
     "list_roles": ({"Query": 1}, "built-in roles cost nothing; gsi1 `roles` for the custom ones"),
-    "update_role": ({"GetItem": 2, "PutItem": 1}, "caller (admin?), role; put if it exists"),
-    "put_enrollment": ({"GetItem": 4, "PutItem": 1},
-                       "caller, enrollment; course, user (a custom role: +1 GetItem); put"),
+    "update_role": ({"GetItem": 2, "TransactWriteItems": 1}, "caller (admin?), role; put if it exists + audit event"),
+    "put_enrollment": ({"GetItem": 5, "TransactWriteItems": 1},
+                       "caller, enrollment; course, user (a custom role: +1 GetItem), the enrollment before; "
+                       "put + audit event"),
     "list_enrollments": ({"GetItem": 2, "Query": 1}, "caller, enrollment; the course's `enrollment#` rows"),
     "create_exam": ({"GetItem": 3, "BatchGetItem": 1, "TransactWriteItems": 1},
                     "caller, enrollment, course; the pool (≤ 100 items); `#v0` + `#v1`"),
@@ -144,13 +152,19 @@ CALLS: dict[str, tuple[dict[str, int], str]] = {
     "get_exam": ({"GetItem": 3}, "exam; caller, enrollment"),
     "update_exam": ({"GetItem": 3, "TransactWriteItems": 1},
                     "exam; caller, enrollment; `#v0` (version check) + `#v<n>` (pool changed: +1 BatchGetItem)"),
-    "create_objective": ({"GetItem": 3, "PutItem": 1}, "caller, enrollment, course; conditional put"),
+    "create_objective": ({"GetItem": 3, "TransactWriteItems": 1},
+                         "caller, enrollment, course; conditional put + audit event"),
     "create_item": ({"GetItem": 3, "BatchGetItem": 1, "TransactWriteItems": 1},
                     "caller, enrollment, course; the aligned objectives; `#v0` + `#v1`"),
     "get_item": ({"GetItem": 3}, "item; caller, enrollment"),
     "update_item": ({"GetItem": 3, "TransactWriteItems": 1},
                     "item; caller, enrollment; `#v0` + `#v<n>` (alignments changed: +1 BatchGetItem)"),
     "list_items": ({"GetItem": 3, "BatchGetItem": 1}, "exam; caller, enrollment; one page of the pool"),
+    "list_audit_events": ({"GetItem": 2, "Query": 1},
+                          "caller, enrollment; `audit#<course>` / `event#`, newest first (filters after the read)"),
+    "restore_audit_event": ({"GetItem": 4, "Query": 1, "TransactWriteItems": 1},
+                            "caller, enrollment; the event; per removed session its record and latest removal; "
+                            "sessions + records marked + stats + audit event"),
 }
 
 OPERATION_ORDER = ("GetItem", "BatchGetItem", "Query", "PutItem", "TransactWriteItems")

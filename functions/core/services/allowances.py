@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from functions.core import allowances, listing, numeric_ids
+from functions.core import allowances, audit, listing, numeric_ids
 from functions.core.allowances import AllowanceRow, AllowanceType
+from functions.core.audit import Change
 from functions.core.errors import ConcurrentUpdate, InvalidInput
 from functions.core.listing import ListQuery, Page
 from functions.core.models import Enrollment, Exam, Extension, User
@@ -24,7 +25,8 @@ from functions.core.rights import Right
 from functions.core.services.special_exams import CourseScope, is_special
 from functions.core.special_exam_ports import Aliases, AllowanceStore, CourseLists, Learners
 
-MAX_PAIRS = 50  # users x exams in one request: 2 writes each (the value and its history copy) <= 100
+MAX_PAIRS = 49  # users x exams in one request: 2 writes each (the value and its history copy) + 1 audit event
+# <= 100
 MAX_IDENTIFIER = 256
 
 
@@ -123,6 +125,7 @@ class AllowanceService:
             users = self.learners.by_identifier(wanted, numbers)
             _, stored = self.store.load(course_id, sorted({u.id for u in users.values()}), [exam.id])
             outcomes, ops, done = [], [], set()
+            changes: list[Change] = []
             for identifier in wanted:
                 user = users.get(identifier)
                 extension = stored.get((exam.id, user.id)) if user else None
@@ -133,16 +136,20 @@ class AllowanceService:
                                                                 f"allowance on exam {exam_ref}", user))
                 else:
                     if user.id not in done and extension is not None:
-                        ops += self._removal_ops(extension, kind)
+                        ops += self._removal_ops(extension, kind, changes)
                         done.add(user.id)
                     outcomes.append(Outcome(identifier, number, None, user))
-            if self._written(ops):
+            if self._written(ops, "allowance.remove", course_id, changes):
                 return outcomes
         raise ConcurrentUpdate("these allowances keep changing under this request; retry")
 
-    def _removal_ops(self, extension: Extension, kind: AllowanceType) -> list[dict[str, Any]]:
+    def _removal_ops(self, extension: Extension, kind: AllowanceType, changes: list[Change]
+                     ) -> list[dict[str, Any]]:
         after = allowances.removed(extension, kind, by=self.scope.subject, at=self.scope.now)
-        if allowances.empty(after):
+        empty = allowances.empty(after)
+        changes.append(Change("extension", f"{extension.exam_id}/{extension.user_id}", extension,
+                              None if empty else after))
+        if empty:
             return self.store.delete_ops(extension, by=self.scope.subject, at=self.scope.now)
         return self.store.save_ops(extension, after, by=self.scope.subject, at=self.scope.now)
 
@@ -156,6 +163,7 @@ class AllowanceService:
             students = self._students({u.id for u in users.values()}, enrollments)
             outcomes: list[Outcome] = []
             ops: list[dict[str, Any]] = []
+            changes: list[Change] = []
             done: set[tuple[str, str]] = set()  # one write per (exam, user) whatever names the user had
             for ref, exam in exams:
                 why_not = self._exam_refusal(course_id, ref, exam)
@@ -167,22 +175,25 @@ class AllowanceService:
                     pair = (exam.id, user.id) if exam and user else None
                     if error is None and exam and user and pair and pair not in done:
                         done.add(pair)
-                        ops += self._grant_ops(stored.get(pair), course_id, exam, user, kind, value)
-            if self._written(ops):
+                        ops += self._grant_ops(stored.get(pair), course_id, exam, user, kind, value, changes)
+            if self._written(ops, "allowance.grant", course_id, changes):
                 return outcomes
         raise ConcurrentUpdate("these allowances keep changing under this request; retry")
 
     def _grant_ops(self, before: Extension | None, course_id: str, exam: Exam, user: User,
-                   kind: AllowanceType, value: Any) -> list[dict[str, Any]]:
+                   kind: AllowanceType, value: Any, changes: list[Change]) -> list[dict[str, Any]]:
         """The extension's upsert with a history copy of what it replaces; nothing when nothing changes."""
         base = before or allowances.new_extension(course_id, exam.id, user.id)
         after = allowances.granted(base, kind, value, by=self.scope.subject, at=self.scope.now)
-        return [] if after is None else self.store.save_ops(before, after, by=self.scope.subject,
-                                                              at=self.scope.now)
+        if after is None:
+            return []
+        changes.append(Change("extension", f"{exam.id}/{user.id}", before, after))
+        return self.store.save_ops(before, after, by=self.scope.subject, at=self.scope.now)
 
-    def _written(self, ops: list[dict[str, Any]]) -> bool:
+    def _written(self, ops: list[dict[str, Any]], action: str, course_id: str, changes: list[Change]) -> bool:
+        """One transaction: the changes and their one audit event."""
         try:
-            self.store.write(ops)
+            self.store.write(ops + audit.ops(self.scope.access, self.scope.now, action, course_id, *changes))
         except ConcurrentUpdate:
             return False
         return True

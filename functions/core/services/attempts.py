@@ -61,7 +61,7 @@ class AttemptService:
                 attempt.submitted_at = self.service.now
                 self.service.score(after, exam, items)
             try:
-                self.service.commit(session, after, exam, history=submit, reason="submit")
+                self.service.commit(session, after, exam, history=submit, reason="submit" if submit else "save")
                 return after, exam
             except ConcurrentUpdate:
                 if try_number == 2:
@@ -111,7 +111,7 @@ class AttemptService:
         after.attempts.append(Attempt(number=len(session.attempts) + 1, started_at=now, ends_at=ends_at,
                                       limited_by=limited_by))
         after.score_actual = scoring.resolve_session_score(exam.scoring_policy, after, exam.score_min, exam.score_max)
-        self.service.commit(session, after, exam)
+        self.service.commit(session, after, exam, reason="retake")
         return after, exam
 
     # --- reset -----------------------------------------------------------------------------------

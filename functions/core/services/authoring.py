@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from functions.core.audit import Change
 from functions.core.content import unique
 from functions.core.errors import Conflict, InvalidInput, NotFound
 from functions.core.models import Course, Enrollment, Role, User
@@ -34,7 +35,8 @@ class AuthoringService(ExamAuthoring):
     def create_course(self, fields: Fields) -> Course:
         self.access.require_global_admin()
         course = self._new(Course, fields, created_at=self.now)
-        self.directory.create_course(course)
+        self.directory.create_course(course, self._audit("course.create", course.id,
+            Change("course", course.id, None, course)))
         return course
 
     def list_courses(self, limit: int, token: str | None) -> Page[Course]:
@@ -55,14 +57,15 @@ class AuthoringService(ExamAuthoring):
         if not changes:
             return before
         after = patched(before, changes)
-        self.directory.save_course(after)
+        self.directory.save_course(after, self._audit("course.update", course_id,
+            Change("course", course_id, before, after)))
         return after
 
     # --- users -----------------------------------------------------------------------------------
     def create_user(self, fields: Fields) -> User:
         self.access.require_global_admin()
         user = self._new(User, fields, created_at=self.now)
-        self.directory.create_user(user)
+        self.directory.create_user(user, self._audit("user.create", None, Change("user", user.id, None, user)))
         return user
 
     def list_users(self, limit: int, token: str | None) -> Page[User]:
@@ -86,7 +89,8 @@ class AuthoringService(ExamAuthoring):
         if not changes:
             return before
         after = patched(before, changes)
-        self.directory.update_user(before, after)
+        self.directory.update_user(before, after, self._audit("user.update", None,
+            Change("user", user_id, before, after)))
         return after
 
     # --- roles -----------------------------------------------------------------------------------
@@ -99,7 +103,8 @@ class AuthoringService(ExamAuthoring):
         unique(role.rights, "rights")
         if role.id in DEFAULT_ROLES:
             raise Conflict(f"'{role.id}' is a built-in role", field="id")
-        self.directory.save_role(role, new=True)
+        self.directory.save_role(role, new=True, extra_ops=self._audit("role.create", None,
+            Change("role", role.id, None, role)))
         return role
 
     def update_role(self, role_id: str, changes: Fields) -> Role:
@@ -113,7 +118,8 @@ class AuthoringService(ExamAuthoring):
             return before
         after = patched(before, changes)
         unique(after.rights, "rights")
-        self.directory.save_role(after, new=False)
+        self.directory.save_role(after, new=False, extra_ops=self._audit("role.update", None,
+            Change("role", role_id, before, after)))
         return after
 
     # --- enrollments -----------------------------------------------------------------------------
@@ -125,7 +131,9 @@ class AuthoringService(ExamAuthoring):
         if self.directory.get_role(fields["role"]) is None:
             raise InvalidInput(f"role '{fields['role']}' does not exist", field="role")
         enrollment = Enrollment.model_validate({**fields, "course_id": course_id, "user_id": user_id})
-        self.directory.put_enrollment(enrollment)
+        before = self.directory.get_enrollment(course_id, user_id)  # for the audit event's "before"
+        self.directory.put_enrollment(enrollment, self._audit(
+            "enrollment.put", course_id, Change("enrollment", f"{course_id}/{user_id}", before, enrollment)))
         return enrollment
 
     def list_enrollments(self, course_id: str, limit: int, token: str | None) -> Page[Enrollment]:

@@ -11,7 +11,9 @@ from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 
+from functions.core import audit
 from functions.core import content as rules
+from functions.core.audit import Change
 from functions.core.errors import ConcurrentUpdate, Forbidden, NotFound
 from functions.core.models import Course, Enrollment, Exam, Item, Objective, Role, User
 from functions.core.rights import Access, Directory, Right
@@ -24,29 +26,32 @@ ExamPage = tuple[list[Exam], str | None, bool]  # exams, next token, whether the
 STAFF_READ = frozenset({Right.VIEW_COURSE, Right.AUTHOR})
 
 
+Ops = list[dict[str, Any]] | None  # written in the change's transaction: its audit event (core/audit.py)
+
+
 class DirectoryStore(Directory, Protocol):
-    def create_course(self, course: Course) -> None: ...
-    def save_course(self, course: Course) -> None: ...
+    def create_course(self, course: Course, extra_ops: Ops = None) -> None: ...
+    def save_course(self, course: Course, extra_ops: Ops = None) -> None: ...
     def get_course(self, course_id: str) -> Course | None: ...
     def list_courses(self, limit: int, token: str | None) -> Page[Course]: ...
-    def create_user(self, user: User) -> None: ...
-    def update_user(self, before: User, after: User) -> None: ...
+    def create_user(self, user: User, extra_ops: Ops = None) -> None: ...
+    def update_user(self, before: User, after: User, extra_ops: Ops = None) -> None: ...
     def list_users(self, limit: int, token: str | None) -> Page[User]: ...
-    def save_role(self, role: Role, *, new: bool) -> None: ...
+    def save_role(self, role: Role, *, new: bool, extra_ops: Ops = None) -> None: ...
     def list_roles(self, limit: int, token: str | None) -> Page[Role]: ...
-    def put_enrollment(self, enrollment: Enrollment) -> None: ...
+    def put_enrollment(self, enrollment: Enrollment, extra_ops: Ops = None) -> None: ...
     def list_enrollments(self, course_id: str, limit: int, token: str | None) -> Page[Enrollment]: ...
 
 
 class ContentStore(Protocol):
-    def save_exam(self, exam: Exam) -> None: ...
+    def save_exam(self, exam: Exam, extra_ops: Ops = None) -> None: ...
     def get_exam(self, exam_id: str) -> Exam | None: ...
     def list_exams(self, course_id: str, limit: int, token: str | None) -> Page[Exam]: ...
-    def save_item(self, item: Item) -> None: ...
+    def save_item(self, item: Item, extra_ops: Ops = None) -> None: ...
     def get_item(self, item_id: str) -> Item | None: ...
     def get_items(self, item_ids: list[str]) -> dict[str, Item]: ...
     def list_pool_items(self, item_ids: list[str], limit: int, token: str | None) -> Page[Item]: ...
-    def create_objective(self, objective: Objective) -> None: ...
+    def create_objective(self, objective: Objective, extra_ops: Ops = None) -> None: ...
     def get_objectives(self, objective_ids: list[str]) -> dict[str, Objective]: ...
 
 
@@ -86,6 +91,10 @@ class AuthoringBase:
     def _new(self, model: type[M], fields: Fields, **extra: Any) -> M:
         return model.model_validate({**fields, **extra, "id": rules.new_id(fields.get("id"))})
 
+    def _audit(self, action: str, course_id: str | None, change: Change) -> list[dict[str, Any]]:
+        """The change's audit event, to go in its transaction (course None: an institution-wide object)."""
+        return audit.ops(self.access, self.now, action, course_id, change)
+
     def _course(self, course_id: str) -> Course:
         course = self.directory.get_course(course_id)
         if course is None:
@@ -108,7 +117,7 @@ class ExamAuthoring(AuthoringBase):
         self._course(course_id)
         exam = self._new(Exam, fields, course_id=course_id, version=1)
         self._check_pool(exam)
-        self.content.save_exam(exam)
+        self.content.save_exam(exam, self._audit("exam.create", course_id, Change("exam", exam.id, None, exam)))
         return exam
 
     def list_exams(self, course_id: str, limit: int, token: str | None) -> ExamPage:
@@ -142,7 +151,8 @@ class ExamAuthoring(AuthoringBase):
             self._check_pool(after)
         else:
             rules.check_exam(after)
-        self.content.save_exam(after)
+        self.content.save_exam(after, self._audit("exam.update", after.course_id,
+            Change("exam", after.id, before, after)))
         return after
 
     # --- objectives and items --------------------------------------------------------------------
@@ -150,7 +160,8 @@ class ExamAuthoring(AuthoringBase):
         self.require(course_id, Right.AUTHOR, what=f"course '{course_id}'")
         self._course(course_id)
         objective = self._new(Objective, fields, course_id=course_id)
-        self.content.create_objective(objective)
+        self.content.create_objective(objective, self._audit("objective.create", course_id,
+                                                             Change("objective", objective.id, None, objective)))
         return objective
 
     def _check_alignments(self, item: Item) -> None:
@@ -165,7 +176,7 @@ class ExamAuthoring(AuthoringBase):
         item = self._new(Item, fields, course_id=course_id, version=1)
         rules.check_item(item)
         self._check_alignments(item)
-        self.content.save_item(item)
+        self.content.save_item(item, self._audit("item.create", course_id, Change("item", item.id, None, item)))
         return item
 
     def _item(self, item_id: str, *any_of: Right) -> Item:
@@ -189,7 +200,8 @@ class ExamAuthoring(AuthoringBase):
         rules.check_item(after)
         if "alignment_ids" in changes:
             self._check_alignments(after)
-        self.content.save_item(after)
+        self.content.save_item(after, self._audit("item.update", after.course_id,
+            Change("item", after.id, before, after)))
         return after
 
     def list_items(self, exam_id: str, limit: int, token: str | None) -> Page[Item]:

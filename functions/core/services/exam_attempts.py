@@ -14,18 +14,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from functions.core import attempt_status, listing, numeric_ids
+from functions.core import attempt_status, audit, listing, numeric_ids
 from functions.core.attempt_status import Status
+from functions.core.audit import Change
 from functions.core.errors import NotFound
 from functions.core.listing import ListQuery, Page
 from functions.core.models import Attempt, Exam, Session, User
 from functions.core.ports import StatsOps
 from functions.core.rights import Right
-from functions.core.services.removal import SessionRemover
+from functions.core.services.removal import SessionRemover, restorable_of
 from functions.core.services.special_exams import CourseScope, is_special
 from functions.core.special_exam_ports import CourseLists, Learners, ResetBatch
 
-SESSIONS_PER_TRANSACTION = 49  # 2 items per removed session + 1 statistics update <= 100
+SESSIONS_PER_TRANSACTION = 49  # 2 items per removed session + 1 statistics update + 1 audit event <= 100
 
 
 @dataclass(frozen=True)
@@ -139,8 +140,10 @@ class ExamAttemptService:
 
         batch = self.batches()
         remover = SessionRemover(batch.sessions, summed, self.scope.now)
-        for session in sessions:
-            remover.remove(session, self.scope.subject, reason)
+        removals = [remover.remove(session, self.scope.subject, reason) for session in sessions]
+        batch.add(audit.ops(self.scope.access, self.scope.now, "session.remove", sessions[0].course_id,
+                            *(Change("session", s.id, s, None) for s in sessions),
+                            restorable=[restorable_of(r) for r in removals]))
         for exam_id, delta in totals.items():
             op = self.stats_op(exam_id, {k: round(v, 4) for k, v in delta.items() if round(v, 4) != 0})
             if op:

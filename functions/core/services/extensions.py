@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from functions.core import scoring, timing
+from functions.core import audit, scoring, timing
+from functions.core.audit import Change
 from functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 from functions.core.extensions import MAX_GRANTS, MAX_WRITES, ExtensionStore, ExtensionView, Grant
 from functions.core.models import Enrollment, Exam, Extension, Session
@@ -59,9 +60,11 @@ class ExtensionService:
         self._require_students(course_id, users, enrollments)
         batch = self.store.batch()
         deltas = _StatsDeltas()
+        # One audit event for the whole grant (below), not one per moved session: the sessions commit unrecorded.
         sessions = SessionService(people=self.people, exams=self.exams, sessions=batch.sessions,
-                                  stats_op=deltas, access=self.access, now=self.now)
+                                  stats_op=deltas, access=replace(self.access, audit=None), now=self.now)
         views: list[ExtensionView] = []
+        changes: list[Change] = []
         for grant in grants:
             own = _by_exam(self.store.user_sessions(course_id, grant.user_id, quiz_id))
             refusals: list[str] = []
@@ -71,9 +74,13 @@ class ExtensionService:
                 extension, changed = self._apply(course_id, quiz, grant, before)
                 if changed:
                     batch.add(self.store.save_ops(before, extension, by=self._subject, at=self.now))
+                    changes.append(Change("extension", f"{quiz.id}/{grant.user_id}", before, extension))
                 shown = own.get(quiz.id, [])
                 if grant.extends:
+                    stored_sessions = shown
                     shown, why, count = self._extend(sessions, quiz, extension, grant, shown)
+                    changes += [Change("session", a.id, b, a) for b, a in zip(stored_sessions, shown, strict=True)
+                                if a is not b]
                     moved += count
                     refusals += [f"quiz '{quiz.id}': {reason}" for reason in why]
                 views.append(self._view(quiz, extension, shown))
@@ -85,10 +92,11 @@ class ExtensionService:
             op = self.stats_op(exam_id, {k: round(v, 4) for k, v in delta.items() if round(v, 4) != 0})
             if op:
                 batch.add([op])
+        batch.add(audit.ops(self.access, self.now, "extension.grant", course_id, *changes))
         if batch.size() > MAX_WRITES:
             raise TooLarge(f"this request needs {batch.size()} writes and one atomic write holds at most "
-                           f"{MAX_WRITES} (a changed extension is 2: the value and its history copy); "
-                           f"send fewer students per request")
+                           f"{MAX_WRITES} (a changed extension is 2: the value and its history copy; the "
+                           f"request's audit event is 1); send fewer students per request")
         batch.commit()
         return views
 

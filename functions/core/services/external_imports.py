@@ -17,9 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from functions.core import audit
 from functions.core import external_tests as rules
+from functions.core.audit import Change
 from functions.core.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound, ProviderFailed
 from functions.core.models import Enrollment, ExternalAssignment
+from functions.core.rights import Access
 from functions.core.services.external_ports import (
     AssignmentStore,
     EnrollOp,
@@ -41,6 +44,7 @@ class AssignmentImporter:
     enroll_op: EnrollOp
     clock: Clock
     poll_every: timedelta = rules.POLL_EVERY  # the schedule's rate
+    access: Access | None = None  # who imports (the caller, or the importer itself): its audit events
 
     def run(self, claimed: ExternalAssignment, owner: str
             ) -> tuple[ExternalAssignment, str, ProviderFailed | None]:
@@ -65,6 +69,9 @@ class AssignmentImporter:
     def _save(self, claimed: ExternalAssignment, after: ExternalAssignment, owner: str,
               ops: list[dict[str, Any]]) -> None:
         after.version = claimed.version + 1
+        if self.access is not None:
+            ops = ops + audit.ops(self.access, self.clock(), "external-test.import", after.course_id,
+                                  Change("external-test", assignment_id(after), claimed, after))
         self.assignments.save_claimed(after, owner, claimed.version, ops)
 
     def _enroll(self, after: ExternalAssignment) -> list[dict[str, Any]]:
@@ -88,6 +95,11 @@ class AssignmentImporter:
         after.enrollment = "enrolled"
         enrollment = Enrollment(course_id=track.course_id, user_id=after.student_id, role="student")
         return [self.enroll_op(enrollment)]
+
+
+def assignment_id(a: ExternalAssignment) -> str:
+    """How an audit event names an assignment: student, lesson, attempt."""
+    return f"{a.student_id}/{a.lesson_id}/{a.attempt}"
 
 
 @dataclass

@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from functions.core import audit
 from functions.core import external_tests as rules
+from functions.core.audit import Change
 from functions.core.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound
 from functions.core.external_tests import AssignRequest
 from functions.core.models import Course, Enrollment, ExternalAssignment, Lesson, Role, User
 from functions.core.rights import Access, Right
-from functions.core.services.external_imports import AssignmentImporter
+from functions.core.services.external_imports import AssignmentImporter, assignment_id
 from functions.core.services.external_ports import AssignmentStore, EnrollOp, LessonStore, People, Providers
 
 ROUTE_LEASE = timedelta(seconds=60)  # longer than a request can run (provider timeouts included)
@@ -117,7 +119,9 @@ class ExternalTestService:
             assigned_by=self.access.principal.subject)
         assignment.next_try_at = rules.next_poll(assignment, self.now, self.poll_every)
         try:
-            self.assignments.create(assignment)
+            self.assignments.create(assignment, audit.ops(
+                self.access, self.now, "external-test.assign", assignment.course_id,
+                Change("external-test", assignment_id(assignment), None, assignment)))
         except ConcurrentUpdate:
             # A concurrent request assigned this attempt first: answer with its assignment.
             winner = self.assignments.get(student.id, lesson.id, attempt, consistent=True)
@@ -148,7 +152,8 @@ class ExternalTestService:
                 return fresh, "finalized"
             raise Conflict("this assignment is being imported right now; retry in a moment")
         importer = AssignmentImporter(self.assignments, self.lessons, self.people, self.providers,
-                                      self.enroll_op, clock=lambda: self.now, poll_every=self.poll_every)
+                                      self.enroll_op, clock=lambda: self.now, poll_every=self.poll_every,
+                                      access=self.access)
         after, outcome, error = importer.run(claimed, self.owner)
         if error is not None:
             raise error

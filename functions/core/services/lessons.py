@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from functions.core import content
+from functions.core import audit, content
 from functions.core import external_tests as rules
+from functions.core.audit import Change
 from functions.core.errors import Forbidden, InvalidInput, NotFound
 from functions.core.models import Lesson, SubjectTrack
 from functions.core.rights import Access, Right
@@ -20,13 +21,14 @@ from functions.core.services.external_ports import People
 
 
 class LessonAuthoringStore(Protocol):
-    def create_lesson(self, lesson: Lesson) -> None: ...
+    def create_lesson(self, lesson: Lesson, extra_ops: list[dict[str, Any]] | None = None) -> None: ...
 
     def get_lesson(self, lesson_id: str) -> Lesson | None: ...
 
     def get_subject_track(self, subject: str, grade: int) -> SubjectTrack | None: ...
 
-    def put_subject_track(self, track: SubjectTrack, replaced: SubjectTrack | None) -> None: ...
+    def put_subject_track(self, track: SubjectTrack, replaced: SubjectTrack | None,
+                          extra_ops: list[dict[str, Any]] | None = None) -> None: ...
 
 
 @dataclass
@@ -44,7 +46,8 @@ class LessonService:
         lesson = Lesson.model_validate({**fields, "id": content.new_id(fields.get("id")),
                                         "created_at": self.now, "created_by": self.access.principal.subject})
         rules.check_lesson(lesson)
-        self.lessons.create_lesson(lesson)
+        self.lessons.create_lesson(lesson, audit.ops(self.access, self.now, "lesson.create", course_id,
+                                                     Change("lesson", lesson.id, None, lesson)))
         return lesson
 
     def get_lesson(self, lesson_id: str) -> Lesson:
@@ -69,5 +72,7 @@ class LessonService:
         after = SubjectTrack(subject=subject, grade=grade, course_id=course_id,
                              version=before.version + 1 if before else 1, updated_at=self.now,
                              updated_by=self.access.principal.subject)
-        self.lessons.put_subject_track(after, before)
+        change = Change("subject-track", f"{subject}/{grade}", before, after)
+        self.lessons.put_subject_track(after, before, audit.ops(self.access, self.now, "subject-track.put", None,
+                                                                change))
         return after, before is None

@@ -8,7 +8,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from functions.core.errors import InvalidInput, NotFound
+from functions.core import audit
+from functions.core.audit import Change
+from functions.core.errors import ConcurrentUpdate, InvalidInput, NotFound
 from functions.core.rights import Right
 from functions.core.services.special_exams import CourseScope
 from functions.core.special_exam_ports import ProctoringStore
@@ -79,7 +81,17 @@ class ProctoringService:
         checked = checked_changes(changes)
         if self.store.get_course(course_id) is None:
             raise NotFound(f"course '{course_id}' not found", field="course_id")
-        if not checked:
-            return ProctoringSettings.from_item(self.store.get_settings(course_id))
-        return ProctoringSettings.from_item(
-            self.store.update_settings(course_id, checked, self.scope.subject, self.scope.now))
+        for try_number in (1, 2):  # a concurrent change: read again and apply once more
+            before = self.store.get_settings(course_id, consistent=try_number > 1)
+            if not checked:
+                return ProctoringSettings.from_item(before)
+            after = {**(before or {}), **checked}
+            change = Change("proctoring-settings", course_id, before, after)
+            ops = audit.ops(self.scope.access, self.scope.now, "proctoring.update", course_id, change)
+            try:
+                return ProctoringSettings.from_item(self.store.update_settings(
+                    course_id, checked, self.scope.subject, self.scope.now, before, ops))
+            except ConcurrentUpdate:
+                if try_number == 2:
+                    raise
+        raise AssertionError("unreachable")

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from functions.core import statistics
+from functions.core import audit, statistics
+from functions.core.audit import Change, Restorable
 from functions.core.errors import Conflict, NotFound
 from functions.core.models import Session, SessionRemoval
 from functions.core.ports import StatsOps
+from functions.core.rights import Access
 
 
 class RemovalStore(Protocol):
@@ -33,13 +35,15 @@ class SessionRemover:
     sessions: RemovalStore
     stats_op: StatsOps
     now: datetime
+    access: Access | None = None  # given: each removal and restore records its audit event (core/audit.py)
 
     def remove(self, session: Session, removed_by: str, reason: str) -> SessionRemoval:
         """Rights are the caller's business (each dialect has its own rule); this keeps the record."""
         removal = SessionRemoval(session=session, removed_at=self.now, removed_by=removed_by, reason=reason)
         delta = statistics.score_change(session.score_actual, None, removed_session=True)
         op = self.stats_op(session.exam_id, delta)
-        self.sessions.remove_session(removal, [op] if op else [])
+        self.sessions.remove_session(removal, ([op] if op else []) + self._audit(
+            "session.remove", Change("session", session.id, session, None), removal))
         return removal
 
     def restore(self, session_id: str, removal_id: str, restored_by: str) -> Session:
@@ -55,5 +59,17 @@ class SessionRemover:
         marked = removal.model_copy(update={"restored_at": self.now, "restored_by": restored_by})
         delta = statistics.score_change(None, restored.score_actual, new_session=True)
         op = self.stats_op(restored.exam_id, delta)
-        self.sessions.restore_session(marked, restored, [op] if op else [])
+        self.sessions.restore_session(marked, restored, ([op] if op else []) + self._audit(
+            "session.restore", Change("session", restored.id, None, restored), removal))
         return restored
+
+    def _audit(self, action: str, change: Change, removal: SessionRemoval) -> list[dict[str, Any]]:
+        if self.access is None:
+            return []
+        return audit.ops(self.access, self.now, action, removal.session.course_id, change,
+                         restorable=[restorable_of(removal)])
+
+
+def restorable_of(removal: SessionRemoval) -> Restorable:
+    """Where a removal's restorable record is: the audit event of a reset points to it."""
+    return Restorable("session-removal", removal.session.id, removal.removal_id)

@@ -7,7 +7,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from functions.core import scoring, statistics, timing
+from functions.core import audit, scoring, statistics, timing
+from functions.core.audit import Change
 from functions.core.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound
 from functions.core.models import Attempt, Exam, HistoryNote, Item, Session, User
 from functions.core.ports import ExamStore, People, SessionStore, StatsOps
@@ -86,7 +87,7 @@ class SessionService:
         if not self.persist_expiry:
             return after
         try:
-            self.commit(session, after, exam)
+            self.commit(session, after, exam, reason="expire")
         except ConcurrentUpdate:
             # Someone else settled or changed it first: their write wins; show what is stored now.
             fresh = self.sessions.get_session(session.id, consistent=True)
@@ -122,8 +123,10 @@ class SessionService:
             version=previous.session.version + 1 if previous else 1, created_at=self.now, updated_at=self.now,
         )
         op = self.stats_op(exam.id, statistics.score_change(None, None, new_session=True))
+        extra = ([op] if op else []) + audit.ops(self.access, self.now, "session.start", exam.course_id,
+                                                 Change("session", session.id, None, session))
         try:
-            self.sessions.create_session(session, extra_ops=[op] if op else None)
+            self.sessions.create_session(session, extra_ops=extra or None)
         except ConcurrentUpdate:
             # A concurrent start of the same session won the race: answer with that one.
             winner = self.sessions.get_session(session_id, consistent=True)
@@ -173,7 +176,9 @@ class SessionService:
             kept = before.model_copy(deep=True)
             kept.history_note = HistoryNote(reason=reason, by=self.access.principal.subject, at=self.now)
         op = self.stats_op(exam.id, statistics.score_change(before.score_actual, after.score_actual))
-        self.sessions.save_session(after, keep_history_of=kept, extra_ops=[op] if op else None)
+        extra = ([op] if op else []) + audit.ops(self.access, self.now, f"session.{reason}", after.course_id,
+                                                 Change("session", after.id, before, after))
+        self.sessions.save_session(after, keep_history_of=kept, extra_ops=extra or None)
 
 
 def expired(session: Session, now: datetime) -> bool:

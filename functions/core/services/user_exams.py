@@ -213,7 +213,7 @@ class UserExamService:
         session = self.service.sessions.get_session(session_id_for(exam.id, user_id))
         if session is None:
             raise NotFound(f"user '{user_id}' has no instance of exam '{exam.id}'")
-        remover = SessionRemover(self.store, self.service.stats_op, self.now)
+        remover = SessionRemover(self.store, self.service.stats_op, self.now, access)
         return reset_of(remover.remove(session, access.principal.subject, reason or "reset"), self.now)
 
     # --- resets and restore ----------------------------------------------------------------------
@@ -229,7 +229,8 @@ class UserExamService:
         """Put a reset instance back with its answers, while no newer instance was begun (else 409)."""
         access = self.service.access
         access.require(course_id, Right.COURSE_ADMIN)
-        remover = SessionRemover(ExamRemovals(self.store, course_id, exam_id), self.service.stats_op, self.now)
+        remover = SessionRemover(ExamRemovals(self.store, course_id, exam_id), self.service.stats_op, self.now,
+                                 access)
         try:
             restored = remover.restore(session_id, removal_id, access.principal.subject)
         except ConcurrentUpdate as lost:

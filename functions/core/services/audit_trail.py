@@ -1,0 +1,109 @@
+"""A course's audit trail (core/audit.py): list its events, and restore what a reset removed, from its event.
+
+Both need the Course Administrator right in the course (instructors and administrators; the events hold
+answers and every before/after): a member without it gets 403, anyone else 404.
+
+Restore reuses the restorable records a reset already wrote (``SessionRemoval``, core/services/removal.py):
+the event points to them. All the sessions an event removed (an Open edX reset removes each LTI context's
+session of the student) are put back in ONE transaction with one summed statistics update per exam and the
+restore's own audit event, or none is (409 when a newer session was begun since, or it was restored already).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from functions.core import audit
+from functions.core.audit import Change
+from functions.core.errors import ConcurrentUpdate, Conflict, NotFound
+from functions.core.models import Session, SessionRemoval
+from functions.core.ports import StatsOps
+from functions.core.rights import Access, Right
+from functions.core.services.removal import SessionRemover
+from functions.core.special_exam_ports import ResetBatch
+
+MAX_RESTORE = 33  # sessions in one restore: 2 writes each + statistics per exam + 1 audit event <= 100
+
+
+class AuditStore(Protocol):
+    def get_event(self, course_id: str, event_id: str) -> dict[str, Any] | None: ...
+
+    def list_events(self, course_id: str, limit: int, token: str | None, *, object_id: str | None = None,
+                    action: str | None = None) -> tuple[list[dict[str, Any]], str | None]: ...
+
+
+@dataclass
+class _CourseRemovals:
+    """The removal store as one course sees it: another course's record is not found."""
+
+    store: Any  # RemovalStore
+    course_id: str
+
+    def get_removal(self, session_id: str, removal_id: str) -> SessionRemoval | None:
+        removal = self.store.get_removal(session_id, removal_id)
+        return removal if removal is not None and removal.session.course_id == self.course_id else None
+
+    def latest_removal(self, session_id: str) -> SessionRemoval | None:
+        return self.store.latest_removal(session_id)
+
+    def remove_session(self, removal: SessionRemoval, extra_ops: list[dict[str, Any]]) -> None:
+        self.store.remove_session(removal, extra_ops)
+
+    def restore_session(self, removal: SessionRemoval, restored: Session, extra_ops: list[dict[str, Any]]) -> None:
+        self.store.restore_session(removal, restored, extra_ops)
+
+
+@dataclass
+class AuditTrailService:
+    access: Access
+    events: AuditStore
+    batches: Callable[[], ResetBatch]  # a fresh write batch per transaction (functions/data/resets.py)
+    stats_op: StatsOps
+    now: datetime
+
+    def events_page(self, course_id: str, limit: int, token: str | None, object_id: str | None = None,
+             action: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+        """Newest first; ``object_id`` / ``action`` narrow the page (a filtered page may be short)."""
+        self.access.require(course_id, Right.COURSE_ADMIN)
+        return self.events.list_events(course_id, limit, token, object_id=object_id, action=action)
+
+    def restore(self, course_id: str, event_id: str) -> list[Session]:
+        """Put back every session the event's reset removed, as they were (attempts, answers, scores)."""
+        self.access.require(course_id, Right.COURSE_ADMIN)
+        event = self.events.get_event(course_id, event_id)
+        if event is None:
+            raise NotFound(f"audit event '{event_id}' not found in course '{course_id}'")
+        pointers = [r for r in event.get("restorable", []) if r.get("kind") == "session-removal"]
+        if not pointers:
+            raise Conflict(f"audit event '{event_id}' ({event.get('action')}) removed nothing restorable; only "
+                           "the events of resets (action session.remove) can be restored")
+        if len(pointers) > MAX_RESTORE:
+            raise Conflict(f"audit event '{event_id}' removed {len(pointers)} sessions; at most {MAX_RESTORE} "
+                           "are restored in one request")
+        totals: dict[str, dict[str, float]] = defaultdict(dict)
+
+        def summed(exam_id: str, delta: dict[str, float]) -> None:
+            for name, value in delta.items():
+                totals[exam_id][name] = totals[exam_id].get(name, 0) + value
+
+        batch = self.batches()
+        remover = SessionRemover(_CourseRemovals(batch.sessions, course_id), summed, self.now)
+        restored = [remover.restore(p["sessionId"], p["ref"], self.access.principal.subject) for p in pointers]
+        for exam_id, delta in totals.items():
+            op = self.stats_op(exam_id, {k: round(v, 4) for k, v in delta.items() if round(v, 4) != 0})
+            if op:
+                batch.add([op])
+        batch.add(audit.ops(self.access, self.now, "session.restore", course_id,
+                            *(Change("session", s.id, None, s) for s in restored),
+                            restorable=[audit.Restorable("session-removal", p["sessionId"], p["ref"])
+                                        for p in pointers]))
+        try:
+            batch.commit()
+        except ConcurrentUpdate as lost:
+            raise ConcurrentUpdate("a session this event removed was begun again since, or restored already; "
+                                   "reset that session first to restore this one") from lost
+        return restored
