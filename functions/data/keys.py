@@ -287,6 +287,21 @@ def proctoring_settings_key(course_id: str) -> dict[str, str]:
     return {PK: course_id, SK: "proctoring-settings"}
 
 
+# --- audit trail (functions/core/audit.py, functions/data/audit.py) -------------------------------
+AUDIT_EVENT_PREFIX = "event#"
+INSTITUTION_AUDIT = "audit-institution"  # events of objects outside any course: users, roles, subject tracks
+
+
+def audit_partition(course_id: str | None) -> str:
+    """One partition per course: a course's events list newest first with one Query, no index."""
+    return f"audit#{course_id}" if course_id is not None else INSTITUTION_AUDIT
+
+
+def audit_event_key(course_id: str | None, event_id: str) -> dict[str, str]:
+    """``event_id`` starts with its UTC time, so the sort key orders a course's events by time."""
+    return {PK: audit_partition(course_id), SK: f"{AUDIT_EVENT_PREFIX}{event_id}"}
+
+
 # --- Idempotency-Key records (Powertools idempotency; functions/platform/idempotency.py) --------------
 TTL_ATTRIBUTE = "expiresAt"  # the table's TTL attribute (CDK reads it): epoch seconds; DynamoDB deletes for free
 IDEMPOTENCY_SK = "idempotency"
