@@ -17,8 +17,9 @@ Id = Annotated[str, Field(pattern=limits.ID_PATTERN, description="1..128 of A-Z 
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 Short = Annotated[str, Field(min_length=1, max_length=128)]
 Text = Annotated[str, Field(min_length=1, max_length=5000)]
-Version = Annotated[int, Field(strict=True, ge=1, description="the version you read; a mismatch is a 409")]
-Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Version = Annotated[int, Field(strict=True, ge=1, le=1_000_000_000,
+                              description="the version you read; a mismatch is a 409")]
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-1_000_000, le=1_000_000)]
 When = Annotated[AwareDatetime, Field(description="ISO 8601 with a UTC offset")]
 Minutes = Annotated[int, Field(strict=True, ge=1, le=limits.MAX_TIME_LIMIT_MINUTES)]
 Attempts = Annotated[int, Field(strict=True, ge=1, le=limits.MAX_ATTEMPTS)]

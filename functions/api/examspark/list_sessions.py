@@ -33,7 +33,7 @@ class ListRequest(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     filter: ListFilter
-    include: Annotated[list[str] | None, Field(max_length=len(INCLUDES))] = None
+    include: Annotated[list[Annotated[str, Field(max_length=32)]] | None, Field(max_length=len(INCLUDES))] = None
     nextToken: Annotated[str | None, Field(max_length=MAX_TOKEN_LENGTH)] = None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import Field
 
 from functions.api.examspark.render import INCLUDES
 from functions.core.errors import InvalidInput
@@ -12,7 +13,7 @@ from functions.core.services.session_list import DEFAULT_LIMIT, MAX_LIMIT
 from functions.data.tokens import MAX_TOKEN_LENGTH
 
 IncludeParam = Annotated[
-    list[str] | None,
+    list[Annotated[str, Field(max_length=32)]] | None,
     Query(alias="include[]", description="Opt in to more data: results, responses", max_length=2),
 ]
 

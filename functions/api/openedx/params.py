@@ -13,13 +13,16 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from functions.core.listing import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SEARCH, ListQuery
 
-CourseId = Annotated[str, Path(description="the course id (Open edX: course-v1:{org}+{course}+{run})")]
-ExamId = Annotated[str, Path(description="the exam's number (integer)")]
-Username = Annotated[str, Path(description="the student's username")]
+MAX_COURSE_ID, MAX_EXAM_ID, MAX_USERNAME = 512, 64, 256  # room for percent-encoding; a DynamoDB key stays < 2 KB
+CourseId = Annotated[str, Path(max_length=MAX_COURSE_ID,
+                               description="the course id (Open edX: course-v1:{org}+{course}+{run})")]
+ExamId = Annotated[str, Path(max_length=MAX_EXAM_ID, description="the exam's number (integer)")]
+Username = Annotated[str, Path(max_length=MAX_USERNAME, description="the student's username")]
 Search = Annotated[str | None, Query(max_length=MAX_SEARCH,
                                      description="case-insensitive partial match on username or email")]
-PageNumber = Annotated[int | None, Query(description="page number, 1 or more")]
-PageSize = Annotated[int | None, Query(description=f"results per page, 1..{MAX_PAGE_SIZE}")]
+MAX_PAGE_NUMBER = 100_000
+PageNumber = Annotated[int | None, Query(ge=1, le=MAX_PAGE_NUMBER, description="page number, 1 or more")]
+PageSize = Annotated[int | None, Query(ge=1, le=MAX_PAGE_SIZE, description=f"results per page, 1..{MAX_PAGE_SIZE}")]
 Ordering = Annotated[str | None, Query(max_length=64, description="a field name; '-' first for descending")]
 ExamType = Annotated[str | None, Query(max_length=32, description="proctored | timed | practice")]
 

@@ -12,10 +12,15 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
+from functions.core.allowances import MAX_MINUTES, MAX_TEXT
 from functions.core.numeric_ids import LARGEST
+from functions.core.services.allowances import MAX_PAIRS
 
 Identifier = Annotated[StrictStr, Field(min_length=1, max_length=256)]
-Value = StrictStr | StrictInt | StrictFloat
+# additional_time_granted (minutes), time_multiplier (a number) or review_policy_exception (text); each is
+# checked against its own range once the type is known (core/allowances.py).
+Value = (Annotated[StrictStr, Field(max_length=MAX_TEXT)] | Annotated[StrictInt, Field(ge=0, le=MAX_MINUTES)]
+         | Annotated[StrictFloat, Field(ge=0, le=MAX_MINUTES)])
 ExamNumber = Annotated[StrictInt, Field(ge=1, le=LARGEST)]
 MAX_LIST = 50  # users (or exams) in one request: see core/services/allowances.py MAX_PAIRS
 
@@ -116,8 +121,10 @@ class AllowanceDeleteRequest(BaseModel):
 
 class BulkAllowanceRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    exam_ids: Annotated[list[ExamNumber], Field(min_length=1, max_length=MAX_LIST)]
-    user_ids: Annotated[list[Identifier], Field(min_length=1, max_length=MAX_LIST)]
+    exam_ids: Annotated[list[ExamNumber], Field(min_length=1, max_length=MAX_LIST,
+                                                description=f"exams x users: at most {MAX_PAIRS} pairs")]
+    user_ids: Annotated[list[Identifier], Field(min_length=1, max_length=MAX_LIST,
+                                                description=f"exams x users: at most {MAX_PAIRS} pairs")]
     allowance_type: Annotated[StrictStr, Field(min_length=1, max_length=64)]
     value: Value
 
@@ -129,4 +136,5 @@ class ProctoringSettingsPatch(BaseModel):
     proctoring_escalation_email: Annotated[StrictStr, Field(max_length=254)] | None = None
     create_zendesk_tickets: StrictBool | None = None
     enable_proctored_exams: StrictBool | None = None
-    proctoring_provider: StrictStr | None = Field(None, description="read-only: sending it is a 400")
+    proctoring_provider: Annotated[StrictStr, Field(max_length=64)] | None = Field(
+        None, description="read-only: sending it is a 400")
