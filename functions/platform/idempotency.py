@@ -113,7 +113,8 @@ def handle(route: Route, event: dict[str, Any], context: Any, key: str, resolve:
         raise_on_no_idempotency_key=True,
         response_hook=_replayed,
     )
-    config.register_lambda_context(context if hasattr(context, "get_remaining_time_in_millis") else _Budget())
+    budget: Any = context if hasattr(context, "get_remaining_time_in_millis") else _Budget()
+    config.register_lambda_context(budget)
     store = _store_class()(
         table_name=dynamo.table_name(),
         key_attr=keys.PK,
@@ -183,7 +184,7 @@ def _request(event: dict[str, Any]) -> dict[str, Any]:
     return {"method": event.get("httpMethod"), "path": event.get("path"), "query": query, "body": body}
 
 
-def _replayed(response: dict[str, Any], _record: Any) -> dict[str, Any]:
+def _replayed(response: dict[str, Any], idempotent_data: Any) -> dict[str, Any]:
     multi = response.get("multiValueHeaders")
     if isinstance(multi, dict):
         multi[REPLAYED_HEADER] = ["true"]
