@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -49,8 +50,20 @@ def serve(endpoint: str, port: int, demo: bool, quiet: bool = False, importer_in
     server.serve_forever()
 
 
+def _stop_on_signals() -> None:
+    # Ctrl-C, and a plain `kill` (SIGTERM) too, end in the `finally` that stops DynamoDB Local; SIGINT is set
+    # explicitly because a shell that starts us in the background leaves it ignored.
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def run(port: int, db_port: int, importer_interval: float | None = None) -> None:
     from infra.local.dynamodb_local import DynamoDBLocal
+
+    _stop_on_signals()
 
     db = DynamoDBLocal(port=db_port, db_path=ROOT / ".local" / "dynamodb").start()
     print(f"DynamoDB Local on {db.endpoint}, data kept in .local/dynamodb")
