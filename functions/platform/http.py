@@ -133,9 +133,11 @@ def install_error_handlers(resolver: APIGatewayRestResolver, dialect: str) -> No
 
     @resolver.not_found
     def no_route(_: Exception) -> Response:
+        # API Gateway matched this function's route already: the resolver's path pattern refused a path
+        # parameter's characters (controls, '?', '#', '"', unpaired surrogates...), which no id of ours has.
         event = resolver.current_event
-        message = f"no route for {event.http_method} {event.path}"
-        return json_response(404, error_body(dialect, 404, "not_found", message))
+        message = f"the path {event.path!r} has characters that no {event.http_method} route parameter accepts"
+        return json_response(400, error_body(dialect, 400, "invalid_input", message, "path"))
 
     @resolver.exception_handler(Exception)
     def unexpected(error: Exception) -> Response:
@@ -144,3 +146,13 @@ def install_error_handlers(resolver: APIGatewayRestResolver, dialect: str) -> No
         request_id = resolver.current_event.request_context.request_id
         message = f"internal error; quote request id {request_id} when reporting it"
         return json_response(500, error_body(dialect, 500, "internal_error", message))
+
+    @resolver.exception_handler(ValueError)
+    def malformed_multipart(error: ValueError) -> Response:
+        # Powertools parses a multipart body itself and raises a bare ValueError on a malformed one (no
+        # boundary): the caller's unsupported content type (415, as for any other), not a 500. Others are ours.
+        content_type = str(resolver.current_event.headers.get("content-type", "") or "")
+        if not content_type.lower().startswith("multipart/"):
+            return unexpected(error)
+        message = f"unsupported content type {content_type!r}; send application/json"
+        return json_response(415, error_body(dialect, 415, "unsupported_media_type", message, "Content-Type"))
