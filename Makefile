@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup run test lint unit integration e2e infra contract token openapi synth clean
+.PHONY: setup run test lint unit integration e2e infra contract token openapi synth fuzz clean
 
 setup:
 	@scripts/setup.sh
@@ -26,6 +26,10 @@ token: setup  ## make token user=kevin
 
 openapi: setup  ## regenerate docs/openapi.json from the route modules
 	$(PY) -m infra.local openapi
+
+fuzz: setup  ## long schemathesis run over the whole OpenAPI (all phases); FUZZ_EXAMPLES=60 by default
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-60} FUZZ_PHASES=examples,coverage,fuzzing,stateful FUZZ_WORKERS=2 \
+		$(PY) -m pytest tests/security/test_fuzz_openapi.py -p no:randomly -s
 
 synth: setup  ## CloudFormation template into cdk.out (the first synth builds the layer: pip needs PyPI)
 	npx aws-cdk@2 synth --quiet
