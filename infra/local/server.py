@@ -135,6 +135,11 @@ def make_server(host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) 
             if not quiet:
                 super().log_message(format, *args)
 
-    server = ThreadingHTTPServer((host, port), Handler)
+    server = _Server((host, port), Handler)
     server.daemon_threads = True
     return server
+
+
+class _Server(ThreadingHTTPServer):
+    # socketserver's default backlog of 5 resets connections in a burst of clients; API Gateway lets them wait.
+    request_queue_size = 128

@@ -20,7 +20,7 @@ from infra.local.dynamodb_local import DynamoDBLocal, ensure_table, free_port
 from tests.e2e.harness import ROOT, SECRET, Api, _wait_for_port
 
 TABLE = "examdesk-reliability"
-RUNNERS = 4
+RUNNERS = 3
 
 
 def _clear_caches() -> None:
@@ -70,7 +70,7 @@ def runners(local_db: DynamoDBLocal) -> Iterator[list[Api]]:
                 cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             started.append((process, port))
         for process, port in started:
-            _wait_for_port(port, process)
+            _wait_for_port(port, process, timeout=240)  # a loaded machine imports slowly
         yield [Api(f"http://127.0.0.1:{port}") for _, port in started]
     finally:
         for process, _ in started:

@@ -52,8 +52,13 @@ def run(apis: list[Api], writes: list[Write]) -> Tally:
         with requests.Session() as http:
             barrier.wait()
             for attempt in range(1, MAX_TRIES + 1):
-                answer = http.request(write.method, api.base + write.path, json=write.body, headers=headers,
-                                      timeout=120)
+                try:
+                    answer = http.request(write.method, api.base + write.path, json=write.body,
+                                          headers=headers, timeout=120)
+                except requests.RequestException as error:  # not retried: it may have been applied
+                    with lock:
+                        tally.unexpected.append(f"writer {n}: {type(error).__name__}: {error}")
+                    return
                 with lock:
                     tally.statuses[answer.status_code] += 1
                     tally.tries[n] = attempt
