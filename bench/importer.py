@@ -24,10 +24,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-os.environ.update({"EXAMDESK_TABLE_NAME": "examdesk-bench", "AWS_DEFAULT_REGION": "us-east-1",
-                   "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                   "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
-                   "POWERTOOLS_LOG_LEVEL": "ERROR"})
+from bench.report import Row  # noqa: E402
+
+BENCH_ENV = {"EXAMDESK_TABLE_NAME": "examdesk-bench", "AWS_DEFAULT_REGION": "us-east-1",
+             "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+             "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
+             "POWERTOOLS_LOG_LEVEL": "ERROR"}
 
 
 def control(url: str, path: str, body: object = None) -> Any:
@@ -123,7 +125,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--assignments", type=int, default=1000)
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per fake provider answer")
     parser.add_argument("--concurrency", default="16", help="comma-separated, e.g. 1,16,32")
+    parser.add_argument("--json", action="store_true", help="one JSON line per run (for python -m bench)")
     args = parser.parse_args(argv)
+    os.environ.update(BENCH_ENV)
     with ExitStack() as stack:
         if args.backend == "local":
             from infra.local.dynamodb_local import DynamoDBLocal
@@ -138,13 +142,17 @@ def main(argv: list[str]) -> int:
             stack.enter_context(mock_aws())
             atomic_moto()
             backend = "moto (in process, item operations serialized)"
-        print(f"importer benchmark: {args.assignments} pending Edulastic assignments, fake provider "
+        say = (lambda *_, **__: None) if args.json else print
+        say(f"importer benchmark: {args.assignments} pending Edulastic assignments, fake provider "
               f"answering in {args.latency * 1000:.0f} ms, store: {backend}")
-        print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-        print(f"{'concurrency':>11} {'wall s':>8} {'ideal s':>8} {'wall/ideal':>10} {'per s':>7} "
+        say(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        say(f"{'concurrency':>11} {'wall s':>8} {'ideal s':>8} {'wall/ideal':>10} {'per s':>7} "
               f"{'cpu s':>6}  outcome")
         for concurrency in (int(c) for c in args.concurrency.split(",")):
             run: dict[str, Any] = one_run(args.assignments, args.latency, concurrency)
+            if args.json:
+                print(json.dumps({"concurrency": concurrency, **run}, default=str), flush=True)
+                continue
             result, wall, ideal, cpu = run["result"], run["wall"], run["ideal"], run["cpu"]
             ratio = f"{wall / ideal:.2f}" if ideal else "-"
             outcome = (f"finalized {result['finalized']}, failed {result['failed']}, "
@@ -152,6 +160,20 @@ def main(argv: list[str]) -> int:
             print(f"{concurrency:>11} {wall:>8.2f} {ideal:>8.2f} {ratio:>10} {args.assignments / wall:>7.0f} "
                   f"{cpu:>6.1f}  {outcome}", flush=True)
     return 0
+
+
+def rows(assignments: int = 1000, concurrency: str = "16,32") -> list[Row]:
+    """For ``python -m bench``: the benchmark in its own process (its own DynamoDB Local and environment)."""
+    done = subprocess.run([sys.executable, str(Path(__file__)), "--json", "--assignments", str(assignments),
+                           "--concurrency", concurrency], cwd=ROOT, capture_output=True, text=True, check=True)
+    out = []
+    for line in done.stdout.splitlines():
+        run = json.loads(line)
+        ratio = run["wall"] / run["ideal"]
+        out.append(Row("importer", f"{assignments} assignments, 50 ms provider, concurrency {run['concurrency']}",
+                       f"{run['wall']:.1f} s vs ideal {run['ideal']:.1f} s = {ratio:.2f}x (cpu {run['cpu']:.1f} s, "
+                       f"each fetched once: {run['exactly_once']})", "<= 1.2x ideal", ratio <= 1.2))
+    return out
 
 
 if __name__ == "__main__":

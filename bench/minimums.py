@@ -1,5 +1,88 @@
-"""The fewest DynamoDB requests each route's access pattern allows, and why (filled in below)."""
+"""The fewest DynamoDB requests each route's access pattern allows, for the benchmark's callers (users with
+built-in roles), and why. A user principal's rights cost 2 GetItem in a course (the caller, their enrollment;
+built-in roles are code) and 1 for an administrator; every change is written with its audit event and any
+history copy in ONE conditional TransactWriteItems ("1 write"). Lists are one Query of an index whose
+partition is the list's own parent, so a page never depends on the table's size (see the scaling part).
+Only requests are a goal here: units follow from the items' sizes and are reported."""
 
 from __future__ import annotations
 
-MINIMUMS: dict[str, tuple[int, str]] = {}
+R = "caller + enrollment"  # the rights check in a course
+A = "caller (admin?)"  # the administrator check
+
+_MIN: dict[str, tuple[int, str]] = {
+    "create_course": (2, f"{A}; 1 conditional write"),
+    "list_courses": (2, f"{A}; 1 Query of gsi1 'courses'"),
+    "get_course": (3, f"{R}; the course"),
+    "update_course": (3, f"{A}; the course (audit 'before'); 1 write"),
+    "create_user": (2, f"{A}; 1 write (user + username/email lookups)"),
+    "list_users": (2, f"{A}; 1 Query of gsi1 'users'"),
+    "get_user": (1, "oneself: the user, no rights read"),
+    "update_user": (3, f"{A}; the user; 1 write"),
+    "create_role": (2, f"{A}; 1 write"),
+    "list_roles": (1, "built-in roles are code; 1 Query for custom roles"),
+    "update_role": (3, f"{A}; the role; 1 write"),
+    "put_enrollment": (6, f"{R}; course, user, current enrollment (audit 'before'); 1 write"),
+    "list_enrollments": (3, f"{R}; 1 Query of the course's enrollment# rows"),
+    "create_objective": (4, f"{R}; course; 1 write"),
+    "create_item": (5, f"{R}; course; the aligned objectives (1 batch); 1 write"),
+    "get_item": (3, f"item; {R} of its course"),
+    "update_item": (4, f"item; {R}; 1 write (#v0 + history)"),
+    "create_exam": (5, f"{R}; course; the pool's items (1 batch); 1 write"),
+    "list_exams": (3, f"{R}; 1 Query of gsi1 course#/exam#"),
+    "get_exam": (3, f"exam; {R}"),
+    "update_exam": (4, f"exam; {R}; 1 write"),
+    "list_items": (4, f"exam; {R}; one page of the pool (1 batch)"),
+    "examspark_start_session (new)": (7, f"exam; {R}; the session (exists?); extension; latest removal "
+                                         "(limit 1: a new draw after a reset); 1 write (+ stats)"),
+    "examspark_start_session (exists)": (4, f"exam; {R}; the existing session, answered as it is"),
+    "examspark_get_session": (4, f"session; {R}; exam (timing, disclosure)"),
+    "examspark_set_responses (save)": (6, f"session; {R}; exam; drawn items (1 batch); 1 write"),
+    "examspark_set_responses (submit)": (6, f"session; {R}; exam; drawn items (1 batch); 1 write (+ history, stats)"),
+    "examspark_get_results": (6, f"session; {R}; exam; items (1 batch); their objectives (1 batch)"),
+    "examspark_list_sessions": (4, f"{R}; configs + exam-stats (1 batch); 1 Query of gsi1 exam#"),
+    "examspark_reopen": (6, f"session; {R}; exam; extension (end time); 1 write"),
+    "examspark_retake": (6, f"session; {R}; exam; extension; 1 write"),
+    "examspark_reset": (6, f"session; {R}; exam; extension; 1 write"),
+    "openedx_list_special_exams": (3, f"{R}; 1 Query of gsi1 course#/exam#"),
+    "openedx_get_special_exam": (4, f"number alias; {R}; exam"),
+    "openedx_grant_allowance": (8, f"number alias; {R}; exam; users by name/number, the users, their "
+                                   "enrollments + extensions (3 batches); 1 write"),
+    "openedx_bulk_create_allowances": (8, f"{R}; exam aliases, exams, user lookups, users, enrollments + "
+                                          "extensions (5 batches); 1 write"),
+    "openedx_list_course_allowances": (5, f"{R}; the course's exams (Query); its extensions (Query); the page's "
+                                          "users (1 batch)"),
+    "openedx_list_course_attempts": (5, f"{R}; the course's exams (Query); its sessions (Query gsi3); the "
+                                        "page's users (1 batch)"),
+    "openedx_list_exam_attempts": (6, f"number alias; {R}; exam; its sessions (Query gsi1); users (1 batch)"),
+    "openedx_remove_allowance": (8, "as grant"),
+    "openedx_reset_attempt": (8, f"number alias; username lookup, user; {R}; exam; the user's sessions "
+                                 "(Query gsi2); 1 write"),
+    "openedx_get_proctoring_settings": (4, f"{R}; course; settings"),
+    "openedx_update_proctoring_settings": (5, f"{R}; course; settings; 1 write"),
+    "canvas_quiz_extensions": (6, f"{R}; exam; enrollments + extensions (1 batch); each student's sessions "
+                                  "(n Query, n=1); 1 write"),
+    "canvas_course_extensions": (7, f"{R}; course; its quizzes (Query); 1 batch; each student's sessions "
+                                    "(n Query, n=1); 1 write"),
+    "canvas_list_course_extensions": (6, f"{R}; course; a page of gsi3 extension# (Query); the page's exams "
+                                         "(1 batch). Each entry's end_at costs a Query of its sessions (k per page)"),
+    "canvas_list_quiz_extensions": (4, f"{R}; exam; a page of gsi3 extension#<exam># (Query). Each entry's "
+                                       "end_at costs a Query of its sessions (k per page)"),
+    "learningstudio_begin_exam": (7, "as examspark_start_session (new)"),
+    "learningstudio_list_user_exams": (3, f"{R}; 1 Query of gsi2 user#/session#<course>#"),
+    "learningstudio_retake_exam": (6, f"session; {R}; exam; extension; 1 write"),
+    "learningstudio_reset_exam": (6, f"{R}; exam; extension; session; 1 write (delete + removal record)"),
+    "learningstudio_list_exam_resets": (4, f"{R}; exam; 1 Query of gsi3 removed#<exam>#"),
+    "learningstudio_restore_exam": (5, f"{R}; the removal record; latest removal (Query, limit 1); 1 write"),
+    "list_audit_events": (2, f"{A}; 1 Query of the course's audit events"),
+    "restore_audit_event": (5, f"{A}; the event; its removal record; latest removal (Query); 1 write"),
+    "powerpath_create_lesson": (4, f"{R}; course; 1 write"),
+    "powerpath_get_lesson": (3, f"lesson; {R}"),
+    "powerpath_put_subject_track": (5, f"{R}; course; current track; 1 write"),
+    "powerpath_make_assignment": (5, f"lesson; {R} (the caller is the student: one read); latest attempt "
+                                     "(Query, limit 1); 1 write"),
+    "powerpath_import_results": (6, f"lesson; {R}; latest attempt (Query); claim (UpdateItem); 1 write"),
+    "powerpath_get_progress": (4, f"lesson; {R}; latest attempt (Query, limit 1)"),
+    "powerpath_masterytrack_writeback": (1, "signature checked in code; 1 conditional UpdateItem"),
+}
+MINIMUMS = _MIN

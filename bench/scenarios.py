@@ -76,7 +76,8 @@ STEPS: tuple[Step, ...] = (
     Step("list_enrollments", "theo", {"courseId": COURSE}),
     Step("create_objective", "irene", {"courseId": COURSE}, {"id": "bench-obj", "text": "bench", "abbreviation": "B.1"},
          status=201),
-    Step("create_item", "irene", {"courseId": COURSE}, {"id": "bench-item", "name": "Bench", "alignmentIds": ["bench-obj"],
+    Step("create_item", "irene", {"courseId": COURSE}, {
+         "id": "bench-item", "name": "Bench", "alignmentIds": ["bench-obj"],
          "questions": [{"options": [{"content": "a", "isKey": True}, {"content": "b"}]}]}, status=201),
     Step("get_item", "theo", {"itemId": "bench-item"}),
     Step("update_item", "irene", {"itemId": "bench-item"}, {"name": "Bench 2"}),
