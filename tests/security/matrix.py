@@ -128,6 +128,9 @@ ROWS: tuple[Row, ...] = (
     _r("update_item", lambda w: Req({"itemId": ITEMS[0]}, body={"name": "Renamed item"}),
        "403 404 403 200 404 403 404 200", (AUTHOR,)),
     _r("list_items", lambda w: Req({"examId": LIVE}), "403 404 403 200 404 403 404 200", (AUTHOR,)),
+    _r("list_audit_events", lambda w: Req({"courseId": ALPHA}), "403 404 403 200 404 403 404 200", (ADMIN,)),
+    _r("restore_audit_event", lambda w: Req({"courseId": ALPHA, "eventId": w.reset_event}),
+       "403 403 403 200 404 403 404 200", (ADMIN,), owned=True),
     # --- ExamSpark -------------------------------------------------------------------------------------------
     _r("examspark_start_session", lambda w: Req({"examConfigId": LIVE}, body={"user_id": OLIVE}),
        "200 403 200 200 404 403 404 200", (MANAGE,), owned=True),

@@ -62,6 +62,7 @@ def exam_number(exam_id: str) -> str:
 class World:
     sessions: dict[str, str] = field(default_factory=dict)  # "<user>@<exam>" -> session id
     reset_id: str = ""
+    reset_event: str = ""  # the audit event of Olive's reset (restorable from it)
     snapshot: Any = None
 
     def session(self, user: str, exam: str) -> str:
@@ -158,6 +159,9 @@ def build(lacks_sets: set[tuple[Right, ...]]) -> World:
     resets = _ok(call("learningstudio_list_exam_resets", {"courseId": ALPHA, "examId": GONE}, as_user=INSTRUCTOR),
                  "list resets")
     world.reset_id = next(r["id"] for r in resets["resets"] if r["userId"] == OLIVE)
+    events = _ok(call("list_audit_events", {"courseId": ALPHA}, as_user=INSTRUCTOR,
+                      query={"action": ["session.remove"]}), "list audit events")
+    world.reset_event = next(e["id"] for e in events["items"] if world.session(OLIVE, GONE) in e["objectIds"])
     # PowerPath: a placement lesson in each course, Olive's assignment on ALPHA's.
     f.lesson(LESSON, ALPHA, "placement", "edulastic", "Math", 2, "edu-mx-math-3q")
     f.lesson(BETA_LESSON, BETA, "placement", "edulastic", "Math", 3, "edu-mx-beta-3q")
