@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup run test lint unit integration e2e infra contract token openapi synth fuzz clean
+.PHONY: setup run test lint unit integration e2e infra contract token openapi synth fuzz bench clean
 
 setup:
 	@scripts/setup.sh
@@ -30,6 +30,9 @@ openapi: setup  ## regenerate docs/openapi.json from the route modules
 fuzz: setup  ## long schemathesis run over the whole OpenAPI (all phases); FUZZ_EXAMPLES=60 by default
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-60} FUZZ_PHASES=examples,coverage,fuzzing,stateful FUZZ_WORKERS=2 \
 		$(PY) -m pytest tests/security/test_fuzz_openapi.py -p no:randomly -s
+
+bench: setup  ## the benchmark table (docs/performance.md); make bench args=--quick for a smoke run
+	$(PY) -m bench $(args)
 
 synth: setup  ## CloudFormation template into cdk.out (the first synth builds the layer: pip needs PyPI)
 	npx aws-cdk@2 synth --quiet
