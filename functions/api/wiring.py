@@ -3,28 +3,26 @@ route modules get repositories from)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from functions.core.rights import Access, Directory
-from functions.core.services.attempts import AttemptService
-from functions.core.services.extensions import ExtensionService
-from functions.core.services.external_imports import WritebackService
-from functions.core.services.external_tests import ExternalTestService, MemoDirectory
-from functions.core.services.lessons import LessonService
-from functions.core.services.results import ResultsService
-from functions.core.services.session_list import SessionListService
-from functions.core.services.sessions import SessionService
-from functions.core.services.user_exams import UserExamService
 from functions.data.audit import audit_op
 from functions.data.directory import DirectoryRepository
-from functions.data.exams import ExamRepository
-from functions.data.extensions import ExtensionRepository
-from functions.data.external_tests import ExternalTestRepository, LessonRepository, enrollment_op
-from functions.data.session_lists import SessionListRepository
-from functions.data.sessions import SessionRepository
-from functions.data.stats import stats_op
 from functions.platform.clock import utcnow
 from functions.platform.http import RouteApp
-from functions.providers.config import provider_settings
-from functions.providers.registry import provider
+
+# Each factory imports its own service and repositories: a route's cold start loads only what it builds
+# (the provider adapters and their models, for instance, only in the PowerPath routes that call providers).
+if TYPE_CHECKING:
+    from functions.core.services.attempts import AttemptService
+    from functions.core.services.extensions import ExtensionService
+    from functions.core.services.external_imports import WritebackService
+    from functions.core.services.external_tests import ExternalTestService
+    from functions.core.services.lessons import LessonService
+    from functions.core.services.results import ResultsService
+    from functions.core.services.session_list import SessionListService
+    from functions.core.services.sessions import SessionService
+    from functions.core.services.user_exams import UserExamService
 
 
 def access(app: RouteApp, directory: Directory | None = None) -> Access:
@@ -33,6 +31,11 @@ def access(app: RouteApp, directory: Directory | None = None) -> Access:
 
 
 def session_service(app: RouteApp) -> SessionService:
+    from functions.core.services.sessions import SessionService
+    from functions.data.exams import ExamRepository
+    from functions.data.sessions import SessionRepository
+    from functions.data.stats import stats_op
+
     directory = DirectoryRepository()
     return SessionService(
         people=directory, exams=ExamRepository(), sessions=SessionRepository(), stats_op=stats_op,
@@ -43,20 +46,34 @@ def session_service(app: RouteApp) -> SessionService:
 
 # --- ExamSpark attempts, results and session lists ---------------------------------------------------
 def attempt_service(app: RouteApp) -> AttemptService:
+    from functions.core.services.attempts import AttemptService
+
     return AttemptService(session_service(app))
 
 
 def results_service(app: RouteApp) -> ResultsService:
+    from functions.core.services.results import ResultsService
+    from functions.data.exams import ExamRepository
+
     return ResultsService(session_service(app), ExamRepository())
 
 
 def session_list_service(app: RouteApp) -> SessionListService:
+    from functions.core.services.session_list import SessionListService
+    from functions.data.exams import ExamRepository
+    from functions.data.session_lists import SessionListRepository
+
     return SessionListService(pages=SessionListRepository(), exams=ExamRepository(), access=access(app),
                               now=utcnow())
 
 
 # --- Canvas quiz extensions ---------------------------------------------------------------------------
 def extension_service(app: RouteApp) -> ExtensionService:
+    from functions.core.services.extensions import ExtensionService
+    from functions.data.exams import ExamRepository
+    from functions.data.extensions import ExtensionRepository
+    from functions.data.stats import stats_op
+
     directory = DirectoryRepository()
     return ExtensionService(people=directory, exams=ExamRepository(), store=ExtensionRepository(),
                             stats_op=stats_op, access=access(app, directory), now=utcnow())
@@ -64,12 +81,21 @@ def extension_service(app: RouteApp) -> ExtensionService:
 
 # --- PowerPath external tests -------------------------------------------------------------------------
 def lesson_service(app: RouteApp) -> LessonService:
+    from functions.core.services.external_tests import MemoDirectory
+    from functions.core.services.lessons import LessonService
+    from functions.data.external_tests import LessonRepository
+
     directory = MemoDirectory(DirectoryRepository())
     return LessonService(lessons=LessonRepository(), people=directory, access=access(app, directory),
                          now=utcnow())
 
 
 def external_test_service(app: RouteApp) -> ExternalTestService:
+    from functions.core.services.external_tests import ExternalTestService, MemoDirectory
+    from functions.data.external_tests import ExternalTestRepository, LessonRepository, enrollment_op
+    from functions.providers.config import provider_settings
+    from functions.providers.registry import provider
+
     directory = MemoDirectory(DirectoryRepository())  # rights and the student check read a user once
     return ExternalTestService(
         lessons=LessonRepository(), assignments=ExternalTestRepository(), people=directory, providers=provider,
@@ -81,9 +107,15 @@ def external_test_service(app: RouteApp) -> ExternalTestService:
 
 def writeback_service() -> WritebackService:
     """No caller identity: the write-back is authenticated by its signature, not by our authorizer."""
+    from functions.core.services.external_imports import WritebackService
+    from functions.data.external_tests import ExternalTestRepository
+
     return WritebackService(queue=ExternalTestRepository(), now=utcnow())
 
 
 # --- LearningStudio user exams ------------------------------------------------------------------------
 def user_exam_service(app: RouteApp) -> UserExamService:
+    from functions.core.services.user_exams import UserExamService
+    from functions.data.sessions import SessionRepository
+
     return UserExamService(service=session_service(app), store=SessionRepository())
