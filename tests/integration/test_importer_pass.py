@@ -9,10 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from functions.core.rights import Access
 from functions.core.services.external_imports import AssignmentImporter, ImportPass
+from functions.data.audit import audit_op
 from functions.data.directory import DirectoryRepository
 from functions.data.external_tests import ExternalTestRepository, LessonRepository, enrollment_op
 from functions.jobs import import_results
+from functions.jobs.import_results import IMPORTER
 from functions.providers.registry import provider
 from infra.local.scheduler import LambdaContext, scheduled_event
 from tests.factories import enroll, user
@@ -44,8 +47,9 @@ def assign_all(ids: list[str], lesson_id: str = "placement-edu") -> dict[str, st
 
 def a_pass(at: datetime, owner: str = "run-1", providers=provider, concurrency: int = 4) -> ImportPass:
     queue = ExternalTestRepository()
-    importer = AssignmentImporter(queue, LessonRepository(), DirectoryRepository(), providers, enrollment_op,
-                                  clock=lambda: at)
+    directory = DirectoryRepository()
+    importer = AssignmentImporter(queue, LessonRepository(), directory, providers, enrollment_op,
+                                  clock=lambda: at, access=Access(IMPORTER, directory, audit=audit_op))  # as run_pass
     return ImportPass(queue=queue, importer=importer, clock=lambda: at, owner=owner, concurrency=concurrency)
 
 
@@ -186,8 +190,8 @@ def test_dynamodb_calls_per_pass(school, dynamo_calls):
     assert dict(dynamo_calls.counts) == {"Query": 4}  # one per queue shard, nothing due
     dynamo_calls.reset()
     a_pass(now).run()
-    # per assignment: the claim and the write
-    assert dict(dynamo_calls.counts) == {"Query": 4, "UpdateItem": 5, "PutItem": 5}
+    # per assignment: the claim and the write (a transaction with its audit event)
+    assert dict(dynamo_calls.counts) == {"Query": 4, "UpdateItem": 5, "TransactWriteItems": 5}
 
 
 def test_the_handler_runs_a_pass_for_an_empty_or_scheduled_event(school, monkeypatch):

@@ -166,7 +166,7 @@ def test_dynamodb_calls(room, dynamo_calls):
     assert dict(dynamo_calls.counts) == {"GetItem": 4}  # caller, enrollment; settings (none yet), course
     dynamo_calls.reset()
     edx("update_proctoring_settings", body={"create_zendesk_tickets": False})
-    assert dict(dynamo_calls.counts) == {"GetItem": 3, "UpdateItem": 1}  # caller, enrollment, course; update
+    assert dict(dynamo_calls.counts) == {"GetItem": 4, "TransactWriteItems": 1}  # + settings read; update + audit
     dynamo_calls.reset()
     edx("get_proctoring_settings")
     assert dict(dynamo_calls.counts) == {"GetItem": 3}  # caller, enrollment; settings

@@ -194,11 +194,11 @@ def test_dynamodb_calls(school, dynamo_calls):
     dynamo_calls.reset()
     make()
     # lesson, user (the student, read once), enrollment; latest attempt; create
-    assert dict(dynamo_calls.counts) == {"GetItem": 3, "Query": 1, "PutItem": 1}
+    assert dict(dynamo_calls.counts) == {"GetItem": 3, "Query": 1, "TransactWriteItems": 1}
     dynamo_calls.reset()
     make(student=OTHER, as_user=INSTRUCTOR)
     # lesson, instructor, instructor's enrollment, student, student's enrollment; latest; create
-    assert dict(dynamo_calls.counts) == {"GetItem": 5, "Query": 1, "PutItem": 1}
+    assert dict(dynamo_calls.counts) == {"GetItem": 5, "Query": 1, "TransactWriteItems": 1}
     dynamo_calls.reset()
     make()
     assert dict(dynamo_calls.counts) == {"GetItem": 3, "Query": 1}  # the open attempt, answered again

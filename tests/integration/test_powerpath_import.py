@@ -195,7 +195,7 @@ def test_dynamodb_calls(school, dynamo_calls):
     dynamo_calls.reset()
     import_now()
     # lesson, user, enrollment; latest; claim; write
-    assert dict(dynamo_calls.counts) == {"GetItem": 3, "Query": 1, "UpdateItem": 1, "PutItem": 1}
+    assert dict(dynamo_calls.counts) == {"GetItem": 3, "Query": 1, "UpdateItem": 1, "TransactWriteItems": 1}
     school["fakes"].edulastic.work(aid, [True, True, True])
     dynamo_calls.reset()
     import_now()

@@ -115,7 +115,7 @@ def test_subject_track_rights_and_bad_input(room):
 def test_dynamodb_calls(room, dynamo_calls):
     dynamo_calls.reset()
     create()
-    assert dict(dynamo_calls.counts) == {"GetItem": 3, "PutItem": 1}  # caller, enrollment, course; put
+    assert dict(dynamo_calls.counts) == {"GetItem": 3, "TransactWriteItems": 1}  # put + audit event
     dynamo_calls.reset()
     call(GET, {"lessonId": "math-placement"}, as_user=STUDENT)
     assert dict(dynamo_calls.counts) == {"GetItem": 3}  # lesson; caller, enrollment
