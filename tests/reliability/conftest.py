@@ -34,7 +34,7 @@ def _clear_caches() -> None:
 @pytest.fixture(scope="package")
 def local_db() -> Iterator[DynamoDBLocal]:
     """DynamoDB Local with the table; while it lives, this process's client and settings point at it."""
-    db = DynamoDBLocal().start()
+    db = DynamoDBLocal().start(timeout=120)  # a loaded machine starts Java slowly
     saved = {k: os.environ.get(k) for k in ("EXAMDESK_DYNAMODB_ENDPOINT", "EXAMDESK_TABLE_NAME")}
     os.environ.update({"EXAMDESK_DYNAMODB_ENDPOINT": db.endpoint, "EXAMDESK_TABLE_NAME": TABLE})
     _clear_caches()

@@ -23,6 +23,7 @@ from functions.data import dynamo
 from infra.local.dynamodb_local import DynamoDBLocal
 from tests import factories
 from tests.conftest import Answer, call
+from tests.integration.powerpath_helpers import Fakes, fakes  # noqa: F401 - the fake providers fixture
 from tests.reliability import faults
 from tests.reliability.conftest import scan_all
 from tests.reliability.faults import Injector
@@ -331,3 +332,48 @@ def test_faults_with_an_idempotency_key(operation: str, world: dict[str, Any], i
     replayed = save()
     assert replayed.status == 200 and replayed.headers.get("Idempotent-Replayed") == "true"
     assert replayed.body == again.body and scan_all() == after
+
+
+def test_a_failed_import_keeps_no_lease_and_the_retry_imports(world: dict[str, Any], injector: Injector,
+                                                               fakes: Fakes) -> None:  # noqa: F811
+    """PowerPath import (a claim, the provider call, then one write of the outcome): a throttled outcome write
+    is a 503 that writes no results and no enrollment, and must not leave the route's lease held (else the
+    retry would be a 409 'being imported right now' for a minute)."""
+    from functions.data import keys
+    from functions.data.directory import DirectoryRepository
+    from functions.data.store import Store
+
+    lesson_id, target = f"placement-{C}", factories.course(f"track-{C}").id
+    factories.lesson(lesson_id, C, "placement", "edulastic", "Writing", 4, "edu-writing-3q")
+    factories.subject_track("Writing", 4, target)
+    made = call("powerpath_make_assignment", as_user=STUDENT, body={"student": STUDENT, "lesson": lesson_id})
+    assert made.status in (200, 201), made.body
+    fakes.edulastic.work(made.body["assignmentId"], [True, True, False])
+
+    def assignment() -> dict[str, Any]:
+        found = Store().get(keys.external_test_key(STUDENT, lesson_id, 1), consistent=True)
+        assert found is not None
+        return found
+
+    def import_now() -> Answer:
+        return call("powerpath_import_results", as_user=STUDENT, query={"student": [STUDENT], "lesson": [lesson_id]})
+
+    before = assignment()
+    injector.fail("TransactWriteItems", faults.error("ThrottlingException"))
+    answer = import_now()
+    check_clean(answer, 503, "powerpath")
+    failed = assignment()
+    assert DirectoryRepository().get_enrollment(target, STUDENT) is None
+    assert {k: v for k, v in failed.items() if k not in LEASE_BOOKKEEPING} == \
+        {k: v for k, v in before.items() if k not in LEASE_BOOKKEEPING}  # no results written
+    assert "leaseOwner" not in failed, "the failed request still holds the lease"
+
+    injector.clear()
+    again = import_now()
+    assert again.status == 200, again.body
+    assert again.body["finalized"] is True
+    assert DirectoryRepository().get_enrollment(target, STUDENT) is not None
+
+
+# What a claim and its release change on the assignment item without writing any outcome.
+LEASE_BOOKKEEPING = {"version", "gsi4sk", "next_try_at", "leaseOwner", "leaseUntil"}

@@ -8,6 +8,7 @@ missing object.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -154,7 +155,14 @@ class ExternalTestService:
         importer = AssignmentImporter(self.assignments, self.lessons, self.people, self.providers,
                                       self.enroll_op, clock=lambda: self.now, poll_every=self.poll_every,
                                       access=self.access)
-        after, outcome, error = importer.run(claimed, self.owner)
+        try:
+            after, outcome, error = importer.run(claimed, self.owner)
+        except Exception:
+            # The outcome was not written (e.g. the store was busy: a 503): drop our lease, so the caller's
+            # retry imports at once instead of meeting it for ROUTE_LEASE (best effort: it expires anyway).
+            with suppress(Exception):
+                self.assignments.release(claimed, self.owner)
+            raise
         if error is not None:
             raise error
         return after, outcome
