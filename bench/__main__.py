@@ -21,11 +21,20 @@ ROOT = Path(__file__).resolve().parents[1]
 PARTS = ("coldstart", "costs", "scaling", "throughput", "size", "importer")
 
 
+class Rows(list[Row]):
+    """Prints each part's rows as soon as it is measured (a long run shows progress)."""
+
+    def __iadd__(self, new: list[Row]) -> Rows:  # type: ignore[override, misc]
+        print(text(new), end="\n\n", flush=True)
+        self.extend(new)
+        return self
+
+
 def run(args: argparse.Namespace) -> list[Row]:
     from bench import env
 
     env.configure()
-    parts, rows = args.parts.split(","), []
+    parts, rows = args.parts.split(","), Rows()
     if "coldstart" in parts:
         from bench import coldstart
 
@@ -78,6 +87,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     started = time.monotonic()
     rows = run(args)
+    print("=" * 40, "the table", "=" * 40)
     print(text(rows))
     short = [r for r in rows if r.ok is False]
     print(f"\n{len(rows)} figures, {len(short)} short of their goal")

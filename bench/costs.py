@@ -43,7 +43,8 @@ def run_step(step: Step, state: State, meter: Meter) -> tuple[int, Any]:
 def measure() -> list[tuple[Step, Meter]]:
     from functions.data import dynamo
 
-    fakes, state, out = start_fakes(), {}, []
+    fakes, out = start_fakes(), []
+    state: State = {}
     meter = Meter().attach(dynamo.client())
     try:
         for step in STEPS:

@@ -40,13 +40,20 @@ RACES = {"ConditionalCheckFailed", "TransactionConflict"}
 MAX_ATTEMPTS = 3  # in all, the first call included (botocore's "max_attempts" would count retries only)
 
 
+# The importer's worker threads (EXAMDESK_IMPORTER_CONCURRENCY, 16 by default) share this client: with botocore's
+# default pool of 10, every call beyond 10 at once opened a new connection and threw it away afterwards.
+# Connections are opened on demand, so a route (one request at a time) still holds one.
+MAX_POOL_CONNECTIONS = 64
+
+
 @lru_cache(maxsize=1)
 def client() -> Any:
     import boto3  # imported here: keeps cold starts of functions that never reach the table cheaper
 
     s = settings()
     # Few, fast retries: a Lambda behind API Gateway has 29 s; a throttled request becomes a clean 503.
-    config = Config(retries={"total_max_attempts": MAX_ATTEMPTS, "mode": "standard"}, connect_timeout=2, read_timeout=5)
+    config = Config(retries={"total_max_attempts": MAX_ATTEMPTS, "mode": "standard"}, connect_timeout=2, read_timeout=5,
+                    max_pool_connections=MAX_POOL_CONNECTIONS)
     return boto3.client("dynamodb", endpoint_url=s.dynamodb_endpoint, config=config)
 
 
