@@ -82,12 +82,28 @@ def runners(local_db: DynamoDBLocal) -> Iterator[list[Api]]:
                 process.kill()
 
 
+@pytest.fixture(scope="module")
+def own_table(local_db: DynamoDBLocal, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A table of the module's own on the same DynamoDB Local (small, so whole-table comparisons stay cheap)."""
+    name = f"{TABLE}-{request.module.__name__.rsplit('.', 1)[-1].replace('_', '-')}"
+    os.environ["EXAMDESK_TABLE_NAME"] = name
+    _clear_caches()
+    from functions.data.dynamo import client
+
+    ensure_table(client(), name)
+    try:
+        yield name
+    finally:
+        os.environ["EXAMDESK_TABLE_NAME"] = TABLE
+        _clear_caches()
+
+
 def scan_all() -> list[dict[str, Any]]:
-    """Every item of the table (deserialized), for before/after comparisons."""
-    from functions.data.dynamo import client, deserialize
+    """Every item of the current table (deserialized), for before/after comparisons."""
+    from functions.data.dynamo import client, deserialize, table_name
 
     items: list[dict[str, Any]] = []
-    args: dict[str, Any] = {"TableName": TABLE, "ConsistentRead": True}
+    args: dict[str, Any] = {"TableName": table_name(), "ConsistentRead": True}
     while True:
         page = client().scan(**args)
         items += [deserialize(i) for i in page.get("Items", [])]

@@ -38,7 +38,7 @@ SHAPES = {"examspark": "examdesk", "learningstudio": "examdesk", "powerpath": "e
 
 
 @pytest.fixture(scope="module")
-def world(local_db: DynamoDBLocal) -> dict[str, Any]:
+def world(own_table: str) -> dict[str, Any]:
     """A classroom (instructor, TA, two students, three items, a timed exam), an untimed exam for
     LearningStudio, an administrator, and the student's running ExamSpark session."""
     room = factories.classroom(C)
