@@ -49,9 +49,18 @@ def test_the_table_covers_every_authoring_route():
 def test_happy_path_answers_camel_case_json(world, name):
     answer = send(name)
     assert answer.status == CASES[name].status, answer.body
-    assert isinstance(answer.body, dict) and camel_only(answer.body)
+    assert isinstance(answer.body, dict) and camel_only(_without_snapshots(answer.body))
     if name in LISTS:
         assert set(answer.body) == {"items", "nextToken"} and answer.body["items"]
+
+
+def _without_snapshots(body: dict) -> dict:
+    """Audit events show objects' before/after as stored (the table's field names): data, not API shape."""
+    if "items" not in body:
+        return body
+    strip = lambda item: {**item, "changes": [{k: v for k, v in c.items() if k not in ("before", "after")}  # noqa: E731
+                                             for c in item.get("changes", [])]} if "changes" in item else item
+    return {**body, "items": [strip(i) for i in body["items"]]}
 
 
 @pytest.mark.parametrize("name", list(CASES))
