@@ -41,7 +41,11 @@ UNDOCUMENTED_ERRORS = {
     "listSpecialExams": {"400": "BadRequest"},  # exam_type not one of proctored, timed, practice
     "listCourseAllowances": {"400": "BadRequest"},  # page < 1, page_size outside 1..100, page not a number
     "listCourseExamAttempts": {"400": "BadRequest"},  # the same
-    "listExamAttempts": {"404": "NotFound"},  # exam_id is not this course's special exam (as getSpecialExam)
+    "listExamAttempts": {"404": "NotFound", "400": "BadRequest"},  # exam_id not this course's; and as below
+    # A path id holding characters no edX id can hold (control characters, unpaired surrogates): 400 naming
+    # the path (functions/platform/http.py), where edX's URL router would answer an HTML 404.
+    "getSpecialExam": {"400": "BadRequest"},
+    "getProctoringSettings": {"400": "BadRequest"},
 }
 # Checks left out, and why (everything else runs: schemas, status codes, content types, headers, server
 # errors, negative data rejected, missing auth refused, stateful links).
