@@ -20,10 +20,10 @@ from typing import Any, Protocol
 from functions.core import audit
 from functions.core.audit import Change
 from functions.core.errors import ConcurrentUpdate, Conflict, NotFound
-from functions.core.models import Session, SessionRemoval
+from functions.core.models import Session
 from functions.core.ports import StatsOps
 from functions.core.rights import Access, Right
-from functions.core.services.removal import SessionRemover
+from functions.core.services.removal import ScopedRemovals, SessionRemover
 from functions.core.special_exam_ports import ResetBatch
 
 MAX_RESTORE = 33  # sessions in one restore: 2 writes each + statistics per exam + 1 audit event <= 100
@@ -34,27 +34,6 @@ class AuditStore(Protocol):
 
     def list_events(self, course_id: str, limit: int, token: str | None, *, object_id: str | None = None,
                     action: str | None = None) -> tuple[list[dict[str, Any]], str | None]: ...
-
-
-@dataclass
-class _CourseRemovals:
-    """The removal store as one course sees it: another course's record is not found."""
-
-    store: Any  # RemovalStore
-    course_id: str
-
-    def get_removal(self, session_id: str, removal_id: str) -> SessionRemoval | None:
-        removal = self.store.get_removal(session_id, removal_id)
-        return removal if removal is not None and removal.session.course_id == self.course_id else None
-
-    def latest_removal(self, session_id: str) -> SessionRemoval | None:
-        return self.store.latest_removal(session_id)
-
-    def remove_session(self, removal: SessionRemoval, extra_ops: list[dict[str, Any]]) -> None:
-        self.store.remove_session(removal, extra_ops)
-
-    def restore_session(self, removal: SessionRemoval, restored: Session, extra_ops: list[dict[str, Any]]) -> None:
-        self.store.restore_session(removal, restored, extra_ops)
 
 
 @dataclass
@@ -91,7 +70,7 @@ class AuditTrailService:
                 totals[exam_id][name] = totals[exam_id].get(name, 0) + value
 
         batch = self.batches()
-        remover = SessionRemover(_CourseRemovals(batch.sessions, course_id), summed, self.now)
+        remover = SessionRemover(ScopedRemovals(batch.sessions, course_id), summed, self.now)
         restored = [remover.restore(p["sessionId"], p["ref"], self.access.principal.subject) for p in pointers]
         for exam_id, delta in totals.items():
             op = self.stats_op(exam_id, {k: round(v, 4) for k, v in delta.items() if round(v, 4) != 0})

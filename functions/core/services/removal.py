@@ -31,6 +31,31 @@ class RemovalStore(Protocol):
 
 
 @dataclass
+class ScopedRemovals:
+    """The removal store as one course (and, if given, one exam of it) sees it: a removal of anything else is
+    not found, so a reset id cannot reach across courses."""
+
+    store: RemovalStore
+    course_id: str
+    exam_id: str | None = None
+
+    def get_removal(self, session_id: str, removal_id: str) -> SessionRemoval | None:
+        removal = self.store.get_removal(session_id, removal_id)
+        if removal is None or removal.session.course_id != self.course_id:
+            return None
+        return removal if self.exam_id in (None, removal.session.exam_id) else None
+
+    def latest_removal(self, session_id: str) -> SessionRemoval | None:
+        return self.store.latest_removal(session_id)
+
+    def remove_session(self, removal: SessionRemoval, extra_ops: list[dict[str, Any]]) -> None:
+        self.store.remove_session(removal, extra_ops)
+
+    def restore_session(self, removal: SessionRemoval, restored: Session, extra_ops: list[dict[str, Any]]) -> None:
+        self.store.restore_session(removal, restored, extra_ops)
+
+
+@dataclass
 class SessionRemover:
     sessions: RemovalStore
     stats_op: StatsOps

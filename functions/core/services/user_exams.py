@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Protocol
 
 from functions.core import timing
 from functions.core.errors import ConcurrentUpdate, Conflict, Forbidden, InvalidInput, NotFound
@@ -19,7 +19,7 @@ from functions.core.models import Attempt, Exam, Item, Session, SessionRemoval
 from functions.core.ports import ExamStore
 from functions.core.rights import Right
 from functions.core.services.attempts import AttemptService
-from functions.core.services.removal import RemovalStore, SessionRemover
+from functions.core.services.removal import RemovalStore, ScopedRemovals, SessionRemover
 from functions.core.services.sessions import SessionService, StartRequest, session_id_for
 
 MAX_REASON = 500
@@ -102,32 +102,6 @@ class CourseExams:
 
     def get_items(self, item_ids: list[str]) -> dict[str, Item]:
         return self.exams.get_items(item_ids)
-
-
-@dataclass
-class ExamRemovals:
-    """The removal store as one exam of one course sees it (a reset id of anything else is not found)."""
-
-    store: RemovalStore
-    course_id: str
-    exam_id: str
-
-    def _mine(self, removal: SessionRemoval | None) -> SessionRemoval | None:
-        ok = removal is not None and (removal.session.course_id, removal.session.exam_id) == (
-            self.course_id, self.exam_id)
-        return removal if ok else None
-
-    def get_removal(self, session_id: str, removal_id: str) -> SessionRemoval | None:
-        return self._mine(self.store.get_removal(session_id, removal_id))
-
-    def latest_removal(self, session_id: str) -> SessionRemoval | None:
-        return self.store.latest_removal(session_id)
-
-    def remove_session(self, removal: SessionRemoval, extra_ops: list[dict[str, Any]]) -> None:
-        self.store.remove_session(removal, extra_ops)
-
-    def restore_session(self, removal: SessionRemoval, restored: Session, extra_ops: list[dict[str, Any]]) -> None:
-        self.store.restore_session(removal, restored, extra_ops)
 
 
 @dataclass
@@ -229,7 +203,7 @@ class UserExamService:
         """Put a reset instance back with its answers, while no newer instance was begun (else 409)."""
         access = self.service.access
         access.require(course_id, Right.COURSE_ADMIN)
-        remover = SessionRemover(ExamRemovals(self.store, course_id, exam_id), self.service.stats_op, self.now,
+        remover = SessionRemover(ScopedRemovals(self.store, course_id, exam_id), self.service.stats_op, self.now,
                                  access)
         try:
             restored = remover.restore(session_id, removal_id, access.principal.subject)
