@@ -155,3 +155,25 @@ def test_every_write_route_of_a_session_leaves_exactly_one_event_per_transaction
     call("examspark_set_responses", {"sessionId": sid}, as_user=STUDENT, body={"responses": []})
     assert len(events(COURSE)) == before + 2
     assert session_id_for(EXAM, STUDENT) == sid
+
+
+def test_restore_from_an_event_costs_what_the_data_model_says_and_refuses_unknown_or_foreign_ids(room,
+                                                                                                  dynamo_calls):
+    start()
+    assert call("learningstudio_reset_exam", {"userId": STUDENT, "courseId": COURSE, "examId": EXAM},
+                as_user=INSTRUCTOR).status == 200
+    event_id = events(COURSE, action="session.remove")[0]["eventId"]
+    before = len(events(COURSE))
+    for path, as_user, status in [
+        ({"courseId": COURSE, "eventId": "no-such-event"}, INSTRUCTOR, 400),  # not an event id's shape
+        ({"courseId": COURSE, "eventId": "20260101T000000.000000Z-0123456789ab"}, INSTRUCTOR, 404),
+        ({"courseId": "course-2", "eventId": event_id}, "instructor-course-2", 404),  # not that course's event
+        ({"courseId": COURSE, "eventId": event_id}, STUDENT, 403),
+        ({"courseId": COURSE, "eventId": event_id}, TA, 403),
+    ]:
+        answer = call("restore_audit_event", path, as_user=as_user)
+        assert answer.status == status, (path, as_user, answer.body)
+    assert len(events(COURSE)) == before  # refusals wrote nothing
+    dynamo_calls.reset()
+    assert call("restore_audit_event", {"courseId": COURSE, "eventId": event_id}, as_user=INSTRUCTOR).status == 200
+    assert dict(dynamo_calls.counts) == {"GetItem": 4, "Query": 1, "TransactWriteItems": 1}  # docs/data-model.md
