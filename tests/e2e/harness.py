@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -58,11 +59,12 @@ class Api:
         return self.http.request(method, self.base + path, headers=headers, timeout=30, **kwargs)
 
 
-@pytest.fixture(scope="session")
-def api() -> Iterator[Api]:
+@contextmanager
+def local_api(table_name: str) -> Iterator[Api]:
+    """DynamoDB Local (in memory) and the local runner with the demo data on it, stopped on exit."""
     db = DynamoDBLocal().start()
     port = free_port()
-    env = {**os.environ, "EXAMDESK_JWT_SECRET": SECRET, "EXAMDESK_TABLE_NAME": "examdesk-e2e",
+    env = {**os.environ, "EXAMDESK_JWT_SECRET": SECRET, "EXAMDESK_TABLE_NAME": table_name,
            "POWERTOOLS_LOG_LEVEL": "ERROR"}
     env.pop("EXAMDESK_DYNAMODB_ENDPOINT", None)
     runner = subprocess.Popen(
@@ -75,3 +77,9 @@ def api() -> Iterator[Api]:
         runner.terminate()
         runner.wait(timeout=10)
         db.stop()
+
+
+@pytest.fixture(scope="session")
+def api() -> Iterator[Api]:
+    with local_api("examdesk-e2e") as running:
+        yield running

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from infra.local.demo_data import COURSE, EXAM, OPENEDX_COURSE
-from tests.e2e.harness import ROOT, SECRET, Api, _wait_for_port
+from tests.e2e.harness import Api, local_api
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -51,23 +51,9 @@ EXCLUDED_CHECKS = {
 
 @pytest.fixture(scope="module")
 def fuzz_api() -> Iterator[Api]:
-    from infra.local.dynamodb_local import DynamoDBLocal, free_port
-
-    db = DynamoDBLocal().start()
-    port = free_port()
-    env = {**os.environ, "EXAMDESK_JWT_SECRET": SECRET, "EXAMDESK_TABLE_NAME": "examdesk-fuzz",
-           "POWERTOOLS_LOG_LEVEL": "ERROR"}
-    env.pop("EXAMDESK_DYNAMODB_ENDPOINT", None)
-    runner = subprocess.Popen(
-        [sys.executable, "-m", "infra.local", "serve", "--endpoint", db.endpoint, "--port", str(port), "--demo",
-         "--quiet"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    try:
-        _wait_for_port(port, runner)
-        yield Api(f"http://127.0.0.1:{port}")
-    finally:
-        runner.terminate()
-        runner.wait(timeout=10)
-        db.stop()
+    # Its own runner and table: an administrator fuzzing changes the demo data the shared e2e tests use.
+    with local_api("examdesk-fuzz") as running:
+        yield running
 
 
 def config() -> str:
