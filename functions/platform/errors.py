@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import BaseModel
@@ -59,6 +60,13 @@ def error_body(dialect: str, status: int, code: str, message: str, field: str | 
     if field:
         detail["field"] = field
     return {"error": detail}
+
+
+def proxy_error(dialect: str, status: int, code: str, message: str, field: str | None = None,
+                headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """A whole API Gateway proxy answer in the dialect's error shape, for refusals made before a route runs."""
+    return {"statusCode": status, "headers": {"Content-Type": "application/json", **(headers or {})},
+            "body": json.dumps(error_body(dialect, status, code, message, field)), "isBase64Encoded": False}
 
 
 def domain_error_body(dialect: str, error: DomainError) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from typing import Any
 
 from functions.core.errors import Unauthenticated
 from functions.data import dynamo, keys
-from functions.platform.errors import error_body
+from functions.platform.errors import proxy_error
 from functions.platform.observability import logger
 from functions.platform.principal import from_context
 from functions.routes import Route
@@ -101,7 +101,7 @@ def handle(route: Route, event: dict[str, Any], context: Any, key: str, resolve:
 
     if not _KEY.match(key):
         message = f"{HEADER} must be 1 to {MAX_KEY_LENGTH} visible ASCII characters (no spaces)"
-        return _answer(400, error_body(route.dialect, 400, "invalid_input", message, HEADER))
+        return proxy_error(route.dialect, 400, "invalid_input", message, HEADER)
     caller = _caller(route, event)
     if caller is None:
         return resolve()  # no principal: the route itself answers 401, nothing to remember
@@ -140,19 +140,18 @@ def handle(route: Route, event: dict[str, Any], context: Any, key: str, resolve:
     except IdempotencyValidationError:
         message = (f"{HEADER} {key[:80]!r} was already used with a different request to this route (method, "
                    "path, query or body differ); send a new key for a new request")
-        return _answer(422, error_body(dialect, 422, "idempotency_key_reused", message, HEADER))
+        return proxy_error(dialect, 422, "idempotency_key_reused", message, HEADER)
     except IdempotencyAlreadyInProgressError:
         message = (f"a request with {HEADER} {key[:80]!r} is still in progress; retry after "
                    f"{RETRY_AFTER_SECONDS} s to get its answer")
-        return _answer(409, error_body(dialect, 409, "idempotency_in_progress", message, HEADER),
-                       {"Retry-After": str(RETRY_AFTER_SECONDS)})
+        return proxy_error(dialect, 409, "idempotency_in_progress", message, HEADER,
+                           {"Retry-After": str(RETRY_AFTER_SECONDS)})
     except (IdempotencyPersistenceLayerError, IdempotencyInconsistentStateError):
         logger.warning("idempotency store unavailable", exc_info=True)
         if "response" in answered:  # the route ran (and wrote): its answer stands; only the replay is lost
             return answered["response"]
         message = "the store is busy; retry shortly"
-        return _answer(503, error_body(dialect, 503, "unavailable", message),
-                       {"Retry-After": str(RETRY_AFTER_SECONDS)})
+        return proxy_error(dialect, 503, "unavailable", message, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def _caller(route: Route, event: dict[str, Any]) -> str | None:
@@ -192,7 +191,3 @@ def _replayed(response: dict[str, Any], idempotent_data: Any) -> dict[str, Any]:
         response["headers"] = {**(response.get("headers") or {}), REPLAYED_HEADER: "true"}
     return response
 
-
-def _answer(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
-    return {"statusCode": status, "headers": {"Content-Type": "application/json", **(headers or {})},
-            "body": json.dumps(body), "isBase64Encoded": False}

@@ -6,11 +6,10 @@ route's parameters and bodies, so they appear in the OpenAPI document as maxLeng
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from functions.platform import idempotency
-from functions.platform.errors import error_body
+from functions.platform.errors import proxy_error
 from functions.routes import Route
 
 MAX_BODY_BYTES = 256 * 1024  # far above any valid body (the largest, an item, is bounded by its model)
@@ -41,5 +40,4 @@ def too_large(event: dict[str, Any], dialect: str) -> dict[str, Any] | None:
     if size <= MAX_BODY_BYTES:
         return None
     message = f"the request body is {size} bytes; at most {MAX_BODY_BYTES} bytes (256 KB) are accepted"
-    return {"statusCode": 413, "headers": {"Content-Type": "application/json"},
-            "body": json.dumps(error_body(dialect, 413, "too_large", message, "body")), "isBase64Encoded": False}
+    return proxy_error(dialect, 413, "too_large", message, "body")
