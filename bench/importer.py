@@ -100,24 +100,6 @@ def one_run(n: int, latency: float, concurrency: int) -> dict[str, Any]:
             "calls": dict(calls), "exactly_once": fetched == Counter({1: n})}
 
 
-def atomic_moto() -> None:
-    """moto checks a condition and applies the write in separate steps, and its tables are not safe for
-    threads; DynamoDB applies each conditional write atomically. One lock around moto's item operations."""
-    import threading
-
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-    for name in ("get_item", "put_item", "update_item", "delete_item", "transact_write_items", "query"):
-        original = getattr(DynamoDBBackend, name)
-
-        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
-            with lock:
-                return _original(self, *args, **kwargs)
-
-        setattr(DynamoDBBackend, name, locked)
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -140,7 +122,9 @@ def main(argv: list[str]) -> int:
             from moto import mock_aws
 
             stack.enter_context(mock_aws())
-            atomic_moto()
+            from tests.moto_atomic import lock_item_operations
+
+            lock_item_operations()  # DynamoDB's atomic conditional writes, on moto
             backend = "moto (in process, item operations serialized)"
         say = (lambda *_, **__: None) if args.json else print
         say(f"importer benchmark: {args.assignments} pending Edulastic assignments, fake provider "

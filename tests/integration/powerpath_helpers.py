@@ -12,6 +12,7 @@ import pytest
 from infra.local.fake_providers import EDULASTIC_TOKEN, MASTERYTRACK_API_KEY, FakeEdulastic, FakeMasteryTrack
 from tests.conftest import Answer, call
 from tests.factories import classroom, course, enroll, lesson, subject_track
+from tests.moto_atomic import lock_item_operations
 
 WEBHOOK_SECRET = "test-webhook-secret-0123456789"
 MAKE, IMPORT, PROGRESS = "powerpath_make_assignment", "powerpath_import_results", "powerpath_get_progress"
@@ -99,19 +100,5 @@ def stored(student: str = STUDENT, lesson_id: str = "placement-edu", attempt: in
 
 @pytest.fixture
 def atomic_moto(monkeypatch: pytest.MonkeyPatch) -> None:
-    """moto evaluates a condition and applies the write in separate steps, so two threads can both pass the
-    same condition; DynamoDB applies each conditional write atomically. One lock around moto's item
-    operations restores that, for the tests of concurrent importer runs."""
-    import threading
-
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-    for name in ("get_item", "put_item", "update_item", "delete_item", "transact_write_items", "query"):
-        original = getattr(DynamoDBBackend, name)
-
-        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
-            with lock:
-                return _original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, locked)
+    """DynamoDB's atomic conditional writes on moto, for the tests of concurrent importer runs."""
+    lock_item_operations(monkeypatch.setattr)
