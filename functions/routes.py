@@ -28,6 +28,11 @@ class Route:
     external: bool = False  # calls external test providers: deployed with their URLs and secret references
 
     @property
+    def takes_idempotency_key(self) -> bool:
+        """Every write route called with POST or DELETE takes the Idempotency-Key header."""
+        return self.access == "write" and self.method in ("POST", "DELETE")
+
+    @property
     def handler(self) -> str:
         return f"functions.api.{self.module}.lambda_handler"
 

@@ -23,7 +23,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from functions.core.errors import DomainError, Unavailable
 from functions.core.rights import Principal
-from functions.platform import console, idempotency, request_limits
+from functions.platform import console, request_limits
 from functions.platform.errors import documented_errors, domain_error_body, error_body, validation_message
 from functions.platform.observability import logger, metrics, tracer
 from functions.platform.principal import from_context
@@ -107,7 +107,12 @@ class RouteApp:
         refused = request_limits.too_large(event, self.dialect)
         if refused is not None:
             return refused
-        key = idempotency.header_value(event) if idempotency.applies(self.route) else None
+        if not self.route.takes_idempotency_key:
+            return self.resolver.resolve(event, context)
+        # Imported here: read routes and PUT/PATCH writes never load it (cold start, docs/performance.md).
+        from functions.platform import idempotency
+
+        key = idempotency.header_value(event)
         if key is None:
             return self.resolver.resolve(event, context)
         return idempotency.handle(self.route, event, context, key, lambda: self.resolver.resolve(event, context))

@@ -48,7 +48,7 @@ Handler = Callable[[], dict[str, Any]]
 
 def applies(route: Route) -> bool:
     """Every write route called with POST or DELETE takes the header."""
-    return route.access == "write" and route.method in ("POST", "DELETE")
+    return route.takes_idempotency_key
 
 
 def header_value(event: dict[str, Any]) -> str | None:

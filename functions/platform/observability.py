@@ -53,5 +53,9 @@ logger.addFilter(RedactPersonalData())
 _format_exception = logger.registered_formatter.formatException
 setattr(logger.registered_formatter, "formatException",  # noqa: B010 (an instance attribute, on purpose)
         lambda exc_info: redact(_format_exception(exc_info)))
-tracer = Tracer(service="examdesk")
+# Patch only the libraries we call out with: botocore (DynamoDB, SSM) and http.client (the providers'
+# adapters). Patching "all" imports every library the X-Ray SDK supports that happens to be installed
+# (requests, charset_normalizer, ...) into every function's cold start for nothing.
+TRACED_MODULES = ("botocore", "httplib")
+tracer = Tracer(service="examdesk", patch_modules=TRACED_MODULES)
 metrics = Metrics(namespace="examdesk", service="examdesk")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.platform import idempotency
 from functions.platform.errors import proxy_error
 from functions.routes import Route
 
@@ -19,7 +18,7 @@ BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 def added_errors(route: Route) -> set[int]:
     """Statuses RouteApp itself can answer for this route (documented with the route's own)."""
     added = {413} if route.method in BODY_METHODS else set()
-    if idempotency.applies(route):
+    if route.takes_idempotency_key:
         added.add(409)  # 422 (key reused) is added to the OpenAPI document by infra/local/openapi.py
     return added
 

@@ -1,0 +1,87 @@
+"""What each kind of function imports at cold start (issue 8): the heavy modules load only where they are used.
+
+Module sets, not timings (timings are `make bench`'s job): each case imports one function's module in a fresh
+interpreter with Lambda's reserved environment (bench/coldstart.py's, so the X-Ray SDK and Powertools behave as
+deployed) and reports which of the watched modules were loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from bench.coldstart import LAMBDA_ENV, ROOT
+from functions.routes import ROUTES
+
+WATCHED = ("jwt", "cryptography", "requests", "charset_normalizer", "functions.platform.idempotency",
+           "functions.providers.edulastic", "functions.providers.mastery_track", "aws_xray_sdk")
+PROBE = """
+import json, sys, {module}
+from aws_xray_sdk.core import patcher
+print(json.dumps({{"loaded": [m for m in {watched!r} if m in sys.modules],
+                   "patched": sorted(patcher._PATCHED_MODULES)}}))
+"""
+
+
+def cold_import(module: str) -> dict[str, list[str]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("POWERTOOLS_", "EXAMDESK_"))} | LAMBDA_ENV
+    done = subprocess.run([sys.executable, "-c", PROBE.format(module=module, watched=WATCHED)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _first(**match: object) -> str:
+    return next(r.import_path for r in ROUTES if all(getattr(r, k) == v for k, v in match.items()))
+
+
+CASES = {
+    "read route": _first(access="read", method="GET", dialect="examspark"),
+    "POST write route": _first(access="write", method="POST", dialect="openedx"),
+    "provider-calling route": next(r.import_path for r in ROUTES if r.external),
+    "importer": "functions.jobs.import_results",
+    "authorizer": "functions.platform.authorizer",
+}
+
+
+@pytest.fixture(scope="module")
+def loaded() -> dict[str, dict[str, list[str]]]:
+    return {label: cold_import(module) for label, module in CASES.items()}
+
+
+def test_tracer_patches_only_what_we_call_out_with(loaded: dict[str, dict[str, list[str]]]) -> None:
+    """botocore (DynamoDB, SSM) and http.client (providers): patching "all" would import requests and friends."""
+    for label, found in loaded.items():
+        assert found["patched"] == ["botocore", "httplib"], label
+        assert "aws_xray_sdk" in found["loaded"], label
+        assert not {"requests", "charset_normalizer"} & set(found["loaded"]), label
+
+
+def test_jwt_crypto_only_in_the_authorizer(loaded: dict[str, dict[str, list[str]]]) -> None:
+    assert {"jwt", "cryptography"} <= set(loaded["authorizer"]["loaded"])
+    for label in CASES.keys() - {"authorizer"}:
+        assert not {"jwt", "cryptography"} & set(loaded[label]["loaded"]), label
+
+
+def test_idempotency_is_loaded_on_a_write_request_not_at_import(loaded: dict[str, dict[str, list[str]]]) -> None:
+    for label, found in loaded.items():
+        assert "functions.platform.idempotency" not in found["loaded"], label
+
+
+def test_providers_only_in_the_importer_at_import(loaded: dict[str, dict[str, list[str]]]) -> None:
+    """Provider-calling routes load their adapter on the first request that needs it; the importer needs one
+    on every pass."""
+    providers = {"functions.providers.edulastic", "functions.providers.mastery_track"}
+    assert providers & set(loaded["importer"]["loaded"])
+    for label in CASES.keys() - {"importer"}:
+        assert not providers & set(loaded[label]["loaded"]), label
+
+
+def test_the_cases_are_what_they_say() -> None:
+    names = {r.import_path: r for r in ROUTES}
+    assert names[CASES["read route"]].access == "read"
+    assert names[CASES["POST write route"]].takes_idempotency_key
+    assert names[CASES["provider-calling route"]].external
