@@ -28,11 +28,9 @@ def measure(directory: Path) -> tuple[int, int]:
 
 
 def code_asset() -> tuple[int, int]:
-    from infra.constructs.code_assets import _STAGING_IGNORE
+    from infra.constructs.code_assets import stage_functions
 
-    with tempfile.TemporaryDirectory() as scratch:
-        shutil.copytree(ROOT / "functions", Path(scratch) / "functions", ignore=_STAGING_IGNORE)
-        return measure(Path(scratch))
+    return measure(stage_functions(ROOT / "functions"))
 
 
 def layer() -> tuple[int, int]:

@@ -11,6 +11,7 @@ from aws_cdk import AssetHashType, BundlingOptions
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from infra.constructs import bytecode
 from infra.constructs.layer_bundling import (
     PipLayerBundling,
     locked_runtime_pins,
@@ -33,9 +34,11 @@ def _scratch_dir(prefix: str) -> Path:
 
 
 def stage_functions(functions_dir: Path) -> Path:
-    """``<scratch>/functions/...``: handler strings are ``functions.<module>.lambda_handler``."""
+    """``<scratch>/functions/...``: handler strings are ``functions.<module>.lambda_handler``; the sources and
+    their bytecode for the runtime (infra/constructs/bytecode.py), never the developer's own caches."""
     root = _scratch_dir("examdesk-code-")
     shutil.copytree(functions_dir, root / functions_dir.name, ignore=_STAGING_IGNORE)
+    bytecode.compile_tree(root)
     return root
 
 
@@ -44,7 +47,10 @@ class CodeAssets(Construct):
         self, scope: Construct, construct_id: str, *, functions_dir: Path, pyproject: Path, uv_lock: Path
     ) -> None:
         super().__init__(scope, construct_id)
-        self.code = lambda_.Code.from_asset(str(stage_functions(functions_dir)))
+        staged = stage_functions(functions_dir)
+        # Hashed on the sources: an unchanged functions/ must not redeploy every function.
+        self.code = lambda_.Code.from_asset(str(staged), asset_hash_type=AssetHashType.CUSTOM,
+                                            asset_hash=bytecode.source_hash(staged))
 
         self.requirements = requirements = runtime_requirements(pyproject)
         self.pins = pins = locked_runtime_pins(uv_lock, pyproject)

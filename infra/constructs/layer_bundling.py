@@ -15,6 +15,8 @@ from typing import Any
 import jsii
 from aws_cdk import DockerImage, ILocalBundling
 
+from infra.constructs import bytecode
+
 PYTHON_VERSION = "3.12"
 PLATFORM = "manylinux2014_aarch64"
 UV_PLATFORM = "aarch64-manylinux2014"  # uv's spelling of the same target
@@ -92,7 +94,7 @@ def pip_arguments(requirements_file: Path, constraints_file: Path, target: Path)
         "--python-version",
         PYTHON_VERSION,
         "--only-binary=:all:",
-        "--no-compile",  # .pyc written by the build host's Python would be dead weight for 3.12
+        "--no-compile",  # the host's Python may not be 3.12: bytecode.compile_tree decides
         "--disable-pip-version-check",
         "--quiet",
     ]
@@ -100,7 +102,7 @@ def pip_arguments(requirements_file: Path, constraints_file: Path, target: Path)
 
 def requirements_hash(requirements: list[str], pins: list[str]) -> str:
     """Asset hash: changes exactly when the requirements, their locked versions or the platform change."""
-    material = "\n".join([PLATFORM, PYTHON_VERSION, *sorted(requirements), "--", *sorted(pins)])
+    material = "\n".join([PLATFORM, PYTHON_VERSION, bytecode.marker(), *sorted(requirements), "--", *sorted(pins)])
     return hashlib.sha256(material.encode()).hexdigest()
 
 
@@ -183,4 +185,5 @@ class PipLayerBundling:
         for name in sorted(RUNTIME_PROVIDED):
             remove_distribution(site, name)
         shutil.rmtree(site / "bin", ignore_errors=True)  # console scripts have no use in a layer
+        bytecode.compile_tree(site)  # after pip's --no-compile: for the runtime's Python, not the host's
         return True

@@ -8,6 +8,7 @@ import pytest
 
 from functions.platform import settings
 from functions.routes import ROUTES
+from infra.constructs import bytecode
 from infra.constructs.authorizer import AUTHORIZER_HANDLER
 from infra.constructs.importer_schedule import IMPORTER_HANDLER
 from tests.infra.conftest import JWKS_URL, Synth
@@ -87,7 +88,16 @@ def test_code_asset_is_a_staged_copy_of_functions_only(synth: Synth) -> None:
     asset_dir = synth.outdir / f"asset.{key.removesuffix('.zip')}"
     assert sorted(p.name for p in asset_dir.iterdir()) == ["functions"]
     assert (asset_dir / "functions" / "routes.py").is_file()
-    assert not list(asset_dir.rglob("__pycache__"))
+    # Bytecode for the runtime's Python, unchecked-hash (PEP 552 flags = 1): a cold start compiles nothing.
+    sources = sorted(asset_dir.rglob("*.py"))
+    compiled = {p.parent.parent / (p.name.split(".")[0] + ".py"): p for p in asset_dir.rglob("*.pyc")}
+    if bytecode.can_compile():
+        assert set(compiled) == set(sources)
+        for path in compiled.values():
+            assert path.name.endswith(".cpython-312.pyc")
+            assert int.from_bytes(path.read_bytes()[4:8], "little") == 1, path
+    else:
+        assert not compiled
     # Every function runs the same asset.
     assert {props["Code"]["S3Key"] for _, props in _props(synth)} == {key}
 
