@@ -7,7 +7,7 @@ plain string comparisons in a key condition or a condition expression.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -89,11 +89,12 @@ class ExternalTestRepository:
         page = self.store.query_page(student_id, prefix, limit=1, forward=False)
         return from_item(ExternalAssignment, page.items[0]) if page.items else None
 
-    def due(self, now: datetime, page_size: int = QUEUE_PAGE) -> Iterator[ExternalAssignment]:
-        """Pending assignments whose next try is at or before ``now``, shard by shard, page by page: the
-        cost follows the pending work, never the number of assignments ever made. The index is eventually
-        consistent; the claim re-checks everything on the item itself."""
-        for shard in keys.work_queue_shards():
+    def due(self, now: datetime, page_size: int = QUEUE_PAGE, shards: Sequence[int] | None = None
+            ) -> Iterator[ExternalAssignment]:
+        """Pending assignments whose next try is at or before ``now``, shard by shard (all, or the numbered
+        ones), page by page: the cost follows the pending work, never the number of assignments ever made.
+        The index is eventually consistent; the claim re-checks everything on the item itself."""
+        for shard in keys.work_queue_shards(shards):
             start: dict[str, Any] | None = None
             while True:
                 args: dict[str, Any] = {

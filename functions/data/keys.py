@@ -9,6 +9,7 @@ read from here by CDK, the moto fixtures and the local runner.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 PK = "id"
@@ -245,8 +246,9 @@ def work_queue_shard(student_id: str, lesson_id: str) -> str:
     return f"pending#{zlib.crc32(f'{student_id}|{lesson_id}'.encode()) % WORK_QUEUE_SHARDS}"
 
 
-def work_queue_shards() -> list[str]:
-    return [f"pending#{n}" for n in range(WORK_QUEUE_SHARDS)]
+def work_queue_shards(numbers: Sequence[int] | None = None) -> list[str]:
+    """Every shard's partition, or the numbered ones (the scheduled importer runs one invocation per shard)."""
+    return [f"pending#{n}" for n in (range(WORK_QUEUE_SHARDS) if numbers is None else numbers)]
 
 
 def work_queue_index(student_id: str, lesson_id: str, attempt: int, due: str) -> dict[str, str]:

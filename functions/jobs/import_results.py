@@ -2,6 +2,9 @@
 
 - ``{}`` or an EventBridge scheduled event: one pass over the pending assignments that are due (the sparse
   work queue), imported with bounded concurrency; answers the counts and records them as metrics.
+- ``{"shard": n}``: the same pass over one work-queue shard (0..3). The deployed schedule sends one such event
+  per shard, so a tick runs one invocation per shard: the pass's CPU (botocore, JSON) spreads over as many
+  Lambda instances, and each holds ``EXAMDESK_IMPORTER_CONCURRENCY`` provider calls at once.
 - ``{"student": "<user id>", "lesson": "<lesson id>"}`` from the AWS console: imports that one assignment
   now (as the operator) and answers what it did.
 - ``{"all": true}``: a pass that also takes what falls due within a day (not only what is due now); what
@@ -23,6 +26,7 @@ from functions.core.services.external_tests import ExternalTestService, MemoDire
 from functions.data.audit import audit_op
 from functions.data.directory import DirectoryRepository
 from functions.data.external_tests import ExternalTestRepository, LessonRepository, enrollment_op
+from functions.data.keys import WORK_QUEUE_SHARDS
 from functions.platform.clock import utcnow
 from functions.platform.observability import logger, metrics
 from functions.platform.principal import OPERATOR
@@ -60,7 +64,18 @@ def import_one(student: str, lesson: str, owner: str) -> dict[str, Any]:
     }
 
 
-def run_pass(owner: str, time_left: Any = None, horizon: timedelta = timedelta(0)) -> dict[str, Any]:
+def shard_numbers(event: dict[str, Any]) -> list[int] | None:
+    """None: every shard. Raises ValueError naming the problem for anything but a shard number."""
+    if "shard" not in event:
+        return None
+    shard = event["shard"]
+    if isinstance(shard, bool) or not isinstance(shard, int) or not 0 <= shard < WORK_QUEUE_SHARDS:
+        raise ValueError(f'"shard" must be a whole number from 0 to {WORK_QUEUE_SHARDS - 1}, not {shard!r}')
+    return [shard]
+
+
+def run_pass(owner: str, time_left: Any = None, horizon: timedelta = timedelta(0),
+             shards: list[int] | None = None) -> dict[str, Any]:
     directory = DirectoryRepository()
     queue, lessons = ExternalTestRepository(), LessonRepository()
     importer = AssignmentImporter(queue, lessons, directory, provider, enrollment_op, clock=utcnow,
@@ -69,10 +84,12 @@ def run_pass(owner: str, time_left: Any = None, horizon: timedelta = timedelta(0
     job = ImportPass(queue=queue, importer=importer, clock=utcnow, owner=owner,
                      concurrency=int(os.environ.get(CONCURRENCY, "16")),
                      limit=int(os.environ.get(MAX_PER_PASS, "2000")), lease=timedelta(minutes=2),
-                     time_left=time_left, horizon=horizon)
+                     time_left=time_left, horizon=horizon, shards=shards)
     counts = job.run()
     result = counts.as_dict()
-    result["summary"] = ", ".join(f"{name} {result[name]}" for name in ("found", *COUNTED))
+    result["shards"] = list(range(WORK_QUEUE_SHARDS)) if shards is None else shards
+    scope = "all shards" if shards is None else f"shard {', '.join(map(str, shards))}"
+    result["summary"] = f"{scope}: " + ", ".join(f"{name} {result[name]}" for name in ("found", *COUNTED))
     return result
 
 
@@ -85,9 +102,15 @@ def lambda_handler(event: dict[str, Any] | None, context: Any) -> dict[str, Any]
         answer = import_one(str(event.get("student", "")), str(event.get("lesson", "")), owner)
         logger.info("console import", extra=answer)
         return answer
+    try:
+        shards = shard_numbers(event)
+    except ValueError as error:
+        answer = {"outcome": "refused", "status": 400, "error": str(error), "summary": f"no pass run: {error}"}
+        logger.warning("import pass refused", extra=answer)
+        return answer
     remaining = getattr(context, "get_remaining_time_in_millis", None)
     horizon = ALL_HORIZON if event.get("all") is True else timedelta(0)
-    result = run_pass(owner, (lambda: remaining() / 1000) if callable(remaining) else None, horizon)
+    result = run_pass(owner, (lambda: remaining() / 1000) if callable(remaining) else None, horizon, shards)
     for name in COUNTED:
         metrics.add_metric(name=f"import_results.{name}", unit=MetricUnit.Count, value=result[name])
     (logger.warning if result["failed"] else logger.info)("import pass", extra=result)

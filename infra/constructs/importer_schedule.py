@@ -1,4 +1,8 @@
-"""The results importer: a Lambda run by an EventBridge schedule (every 5 minutes unless configured)."""
+"""The results importer: a Lambda run by an EventBridge schedule (every 5 minutes unless configured).
+
+Each tick invokes it once per work-queue shard (``{"shard": n}``): a pass is bound by the CPU its DynamoDB and
+provider calls cost (docs/performance.md), so four instances finish a large pass about four times sooner.
+Each holds ``PROVIDER_CALLS_PER_SHARD`` provider calls at once: 16 in all, as one whole-queue pass held."""
 
 from __future__ import annotations
 
@@ -8,12 +12,15 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from constructs import Construct
 
+from functions.data.keys import WORK_QUEUE_SHARDS
+from functions.jobs.import_results import CONCURRENCY
 from infra.config import DeployConfig
 from infra.constructs.code_assets import CodeAssets
 from infra.constructs.function import ExamdeskFunction, FunctionRole
 from infra.constructs.providers import grant_provider_secrets, provider_environment
 
 IMPORTER_HANDLER = "functions.jobs.import_results.lambda_handler"
+PROVIDER_CALLS_PER_SHARD = 16 // WORK_QUEUE_SHARDS
 
 
 class ImporterSchedule(Construct):
@@ -43,9 +50,9 @@ class ImporterSchedule(Construct):
             assets=assets,
             table=table,
             config=config,
-            environment=provider_environment(config),
-            # A pass stops claiming work before its time is up; the next pass picks up the rest. 1 GB buys the
-            # CPU share that 16 concurrent provider calls and their JSON need.
+            environment={**provider_environment(config), CONCURRENCY: str(PROVIDER_CALLS_PER_SHARD)},
+            # A pass stops claiming work before its time is up; the next pass picks up the rest. 1 GB buys a
+            # CPU share (~0.6 vCPU) for a shard's provider calls and their DynamoDB writes.
             timeout=Duration.minutes(min(5, minutes)),
             memory_size=1024,
         ).function
@@ -54,6 +61,7 @@ class ImporterSchedule(Construct):
             "Schedule",
             description=f"Run the examdesk results importer every {minutes} minutes",
             schedule=events.Schedule.rate(Duration.minutes(minutes)),
-            targets=[targets.LambdaFunction(self.function, retry_attempts=2,
-                                            max_event_age=Duration.minutes(minutes))],
+            targets=[targets.LambdaFunction(self.function, event=events.RuleTargetInput.from_object({"shard": n}),
+                                            retry_attempts=2, max_event_age=Duration.minutes(minutes))
+                     for n in range(WORK_QUEUE_SHARDS)],
         )

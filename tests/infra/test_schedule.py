@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from functions.data.keys import WORK_QUEUE_SHARDS
 from functions.routes import ROUTES
 from infra.constructs.importer_schedule import IMPORTER_HANDLER
 from tests.infra.conftest import Synth
@@ -18,7 +21,9 @@ def test_rule_targets_the_importer_every_5_minutes(synth: Synth) -> None:
     props = rule["Properties"]
     assert props["ScheduleExpression"] == "rate(5 minutes)"
     assert props["State"] == "ENABLED"
-    assert [t["Arn"] for t in props["Targets"]] == [{"Fn::GetAtt": [importer_id, "Arn"]}]
+    # One target per work-queue shard: each tick runs one importer invocation per shard.
+    assert [t["Arn"] for t in props["Targets"]] == [{"Fn::GetAtt": [importer_id, "Arn"]}] * WORK_QUEUE_SHARDS
+    assert [json.loads(t["Input"]) for t in props["Targets"]] == [{"shard": n} for n in range(WORK_QUEUE_SHARDS)]
 
 
 def test_eventbridge_may_invoke_the_importer(synth: Synth) -> None:
@@ -36,6 +41,8 @@ def test_importer_has_provider_configuration_matching_its_schedule(synth: Synth)
     props = importer["Properties"]
     variables = props["Environment"]["Variables"]
     assert variables["EXAMDESK_IMPORTER_POLL_SECONDS"] == "300"
+    # 4 shards x 4 provider calls: the 16 at once a single whole-queue pass held.
+    assert int(variables["EXAMDESK_IMPORTER_CONCURRENCY"]) * WORK_QUEUE_SHARDS == 16
     assert variables["EXAMDESK_EDULASTIC_TOKEN"] == "ssm:/examdesk/edulastic-token"
     assert variables["EXAMDESK_MASTERYTRACK_WEBHOOK_SECRET"] == "ssm:/examdesk/masterytrack-webhook-secret"
     assert props["MemorySize"] == 1024 and props["Timeout"] == 300

@@ -208,7 +208,7 @@ def test_the_handler_runs_a_pass_for_an_empty_or_scheduled_event(school, monkeyp
                         lambda name, unit, value: recorded.append((name, value)))
     result = import_results.lambda_handler(scheduled_event(), LambdaContext())
     assert (result["tried"], result["finalized"], result["imported"], result["failed"]) == (2, 1, 2, 0)
-    assert result["summary"].startswith("found 2, tried 2, imported 2, finalized 1")
+    assert result["summary"].startswith("all shards: found 2, tried 2, imported 2, finalized 1")
     assert ("import_results.finalized", 1) in recorded and ("import_results.tried", 2) in recorded
     assert import_results.lambda_handler({}, LambdaContext())["found"] == 0
 
@@ -235,3 +235,38 @@ def test_import_all_now_takes_what_falls_due_within_a_day_but_not_parked_ones(sc
     assert import_results.lambda_handler({}, LambdaContext())["found"] == 0
     result = import_results.lambda_handler({"all": True}, LambdaContext())
     assert (result["found"], result["finalized"]) == (1, 1)
+
+
+def test_one_invocation_per_shard_together_import_everything_once(school):
+    """The deployed schedule sends {"shard": n} for each shard: each invocation takes only its shard."""
+    from functions.data.keys import WORK_QUEUE_SHARDS, work_queue_shard
+
+    edulastic = school["fakes"].edulastic
+    ids = students(12)
+    assigned = assign_all(ids)
+    for sid in ids:
+        edulastic.work(assigned[sid], [True, True, True])
+    repo = ExternalTestRepository()
+    for sid in ids:  # due now
+        item = repo.get(sid, "placement-edu", 1)
+        item.next_try_at = datetime.now(UTC) - timedelta(seconds=1)
+        repo.store.put(__import__("functions.data.external_tests", fromlist=["x"]).assignment_item(item))
+    per_shard = {n: sum(work_queue_shard(sid, "placement-edu") == f"pending#{n}" for sid in ids)
+                 for n in range(WORK_QUEUE_SHARDS)}
+    assert sum(1 for count in per_shard.values() if count) > 1  # the students spread over shards
+    for n in range(WORK_QUEUE_SHARDS):
+        result = import_results.lambda_handler({"shard": n}, LambdaContext())
+        assert (result["shards"], result["found"], result["finalized"]) == ([n], per_shard[n], per_shard[n])
+        assert result["summary"].startswith(f"shard {n}: found {per_shard[n]}")
+    assert all(stored(sid)["finalized"] for sid in ids)
+    assert all(edulastic.result_fetches[assigned[sid]] == 1 for sid in ids)
+
+
+@pytest.mark.parametrize("shard", [-1, 4, 1.5, "1", True, None])
+def test_a_shard_that_does_not_exist_is_refused_and_nothing_is_imported(school, shard):
+    aid = make().body["assignmentId"]
+    school["fakes"].edulastic.work(aid, [True, True, True])
+    answer = import_results.lambda_handler({"shard": shard, "all": True}, LambdaContext())
+    assert answer["outcome"] == "refused" and answer["status"] == 400
+    assert '"shard" must be a whole number from 0 to 3' in answer["error"]
+    assert not stored("student-course-1").get("finalized")

@@ -14,6 +14,7 @@ from functions.core.errors import ConcurrentUpdate, ProviderFailed
 from functions.core.external_tests import ProviderResults, ScoreStatus
 from functions.core.models import ExternalAssignment, ExternalQuestion
 from functions.core.services.external_imports import AssignmentImporter, ImportPass
+from functions.data import keys
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 Key = tuple[str, str, int]
@@ -27,10 +28,12 @@ class MemoryQueue:
     def add(self, a: ExternalAssignment) -> None:
         self.items[(a.student_id, a.lesson_id, a.attempt)] = {"a": a, "owner": None, "until": None}
 
-    def due(self, now: datetime, page_size: int = 100) -> Any:
+    def due(self, now: datetime, page_size: int = 100, shards: Any = None) -> Any:
+        wanted = set(keys.work_queue_shards(shards))
         with self.lock:
             pending = [e["a"] for e in self.items.values()
-                       if not e["a"].finalized and e["a"].next_try_at and e["a"].next_try_at <= now]
+                       if not e["a"].finalized and e["a"].next_try_at and e["a"].next_try_at <= now
+                       and keys.work_queue_shard(e["a"].student_id, e["a"].lesson_id) in wanted]
         yield from pending
 
     def get(self, s: str, lesson: str, attempt: int, *, consistent: bool = False

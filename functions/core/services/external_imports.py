@@ -10,7 +10,7 @@ that dies leaves a lease that expires; the assignment is then due again and the 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -129,13 +129,14 @@ class ImportPass:
     time_left: Callable[[], float] | None = None  # seconds; no new work is started below ``margin``
     margin: float = 30.0
     horizon: timedelta = timedelta(0)  # > 0: also what falls due within it (an operator's "import all now")
+    shards: Sequence[int] | None = None  # the work-queue shards this pass serves (None: all of them)
 
     def run(self) -> PassCounts:
         counts = PassCounts()
         outcomes: Counter[str] = Counter()
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="import") as pool:
             futures = []
-            for due in self.queue.due(self.clock() + self.horizon):
+            for due in self.queue.due(self.clock() + self.horizon, shards=self.shards):
                 if counts.found >= self.limit or (self.time_left and self.time_left() < self.margin):
                     break
                 counts.found += 1

@@ -3,7 +3,7 @@ data/ or providers/; wiring and the importer job pass the real ones in)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -40,7 +40,8 @@ class AssignmentStore(Protocol):
 
 
 class WorkQueue(AssignmentStore, Protocol):
-    def due(self, now: datetime, page_size: int = ...) -> Any: ...  # an iterator of ExternalAssignment
+    def due(self, now: datetime, page_size: int = ..., shards: Sequence[int] | None = ...
+            ) -> Any: ...  # an iterator of ExternalAssignment
 
     def record_writeback(self, student_id: str, lesson_id: str, attempt: int, provider_assignment_id: str,
                          payload: dict[str, Any], now: datetime) -> ExternalAssignment | None: ...
