@@ -46,10 +46,12 @@ _MIN: dict[str, tuple[int, str]] = {
     "examspark_reset": (6, f"session; {R}; exam; extension; 1 write"),
     "openedx_list_special_exams": (3, f"{R}; 1 Query of gsi1 course#/exam#"),
     "openedx_get_special_exam": (4, f"number alias; {R}; exam"),
-    "openedx_grant_allowance": (8, f"number alias; {R}; exam; users by name/number, the users, their "
-                                   "enrollments + extensions (3 batches); 1 write"),
-    "openedx_bulk_create_allowances": (8, f"{R}; exam aliases, exams, user lookups, users, enrollments + "
-                                          "extensions (5 batches); 1 write"),
+    "openedx_grant_allowance": (9, f"number alias; {R}; exam; users by name/number, the users, their "
+                                   "enrollments + extensions (3 batches); a new extension's student's sessions, "
+                                   "for its session pointer (m Query, m=1); 1 write"),
+    "openedx_bulk_create_allowances": (9, f"{R}; exam aliases, exams, user lookups, users, enrollments + "
+                                          "extensions (5 batches); per student with a new extension their "
+                                          "sessions, for its session pointer (m Query, m=1); 1 write"),
     "openedx_list_course_allowances": (5, f"{R}; the course's exams (Query); its extensions (Query); the page's "
                                           "users (1 batch)"),
     "openedx_list_course_attempts": (5, f"{R}; the course's exams (Query); its sessions (Query gsi3); the "
@@ -64,10 +66,10 @@ _MIN: dict[str, tuple[int, str]] = {
                                   "(n Query, n=1); 1 write"),
     "canvas_course_extensions": (7, f"{R}; course; its quizzes (Query); 1 batch; each student's sessions "
                                     "(n Query, n=1); 1 write"),
-    "canvas_list_course_extensions": (6, f"{R}; course; a page of gsi3 extension# (Query); the page's exams "
-                                         "(1 batch). Each entry's end_at costs a Query of its sessions (k per page)"),
-    "canvas_list_quiz_extensions": (4, f"{R}; exam; a page of gsi3 extension#<exam># (Query). Each entry's "
-                                       "end_at costs a Query of its sessions (k per page)"),
+    "canvas_list_course_extensions": (5, f"{R}; course; a page of gsi3 extension# (Query); the page's exams "
+                                         "and the sessions its extensions point at, for end_at (1 batch)"),
+    "canvas_list_quiz_extensions": (5, f"{R}; exam; a page of gsi3 extension#<exam># (Query); the sessions "
+                                       "its extensions point at, for end_at (1 batch)"),
     "learningstudio_begin_exam": (7, "as examspark_start_session (new)"),
     "learningstudio_list_user_exams": (3, f"{R}; 1 Query of gsi2 user#/session#<course>#"),
     "learningstudio_retake_exam": (6, f"session; {R}; exam; extension; 1 write"),

@@ -3,10 +3,12 @@ shown (``ExtensionView``), and the storage the grant service needs (Protocols; c
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from functions.core import timing
 from functions.core.errors import InvalidInput
 from functions.core.models import Enrollment, Exam, Extension, LimitedBy, Session
 from functions.core.ports import SessionStore
@@ -75,6 +77,32 @@ class ExtensionView:
     updated_by: str | None
 
 
+def latest_session(sessions: Iterable[Session], now: datetime) -> Session | None:
+    """The session a pointer names when a grant must work it out from what it read: the running attempt
+    that ends last, else the attempt started last."""
+    def rank(session: Session) -> tuple[bool, datetime]:
+        current = session.current
+        assert current is not None  # a live session always holds an attempt
+        end = timing.running_end(current, now)
+        return (end is not None, end or current.started_at)
+    return max((s for s in sessions if s.current is not None), key=rank, default=None)
+
+
+def pointed(extension: Extension, moved: list[Session], sessions: list[Session], now: datetime) -> Extension:
+    """``extension`` with the session pointer a grant leaves on it (docs/data-model.md, Canvas): the attempt
+    it moved that ends last; else the stored pointer, which every start and restart keeps current (the
+    sessions a grant reads come from an index that may lag behind it); else, for an extension that is new
+    or predates the pointer, the latest of the student's ``sessions``."""
+    if moved:
+        target = latest_session(moved, now)
+    elif extension.session_tracked:
+        return extension
+    else:
+        target = latest_session(sessions, now)
+    return extension.model_copy(update={"latest_session_id": target.id if target else None,
+                                        "session_tracked": True})
+
+
 class WriteBatch(Protocol):
     """Writes gathered for one TransactWriteItems; ``sessions`` queues SessionService.commit's writes."""
 
@@ -91,7 +119,8 @@ class WriteBatch(Protocol):
 class ExtensionStore(Protocol):
     def course_exams(self, course_id: str, at_most: int) -> list[Exam]: ...
 
-    def get_exams(self, exam_ids: list[str]) -> dict[str, Exam]: ...
+    def page_reads(self, exam_ids: list[str], session_ids: list[str]
+                   ) -> tuple[dict[str, Exam], dict[str, Session]]: ...
 
     def load(self, course_id: str, user_ids: list[str], exam_ids: list[str]
              ) -> tuple[dict[str, Enrollment], dict[tuple[str, str], Extension]]: ...

@@ -211,6 +211,12 @@ class Extension(Model):
     # replaced as a history item (see docs/data-model.md, Canvas).
     version: int = 0
     created_at: datetime | None = None  # first grant (Open edX allowances' ``created``); None if not recorded
+    # The student's session on this exam whose attempt was last started, restarted or extended, kept in the
+    # transaction of that write (and ``version`` moves with it): the Canvas lists read just that session
+    # for ``end_at``, one BatchGetItem per page. None: no such session yet. ``session_tracked`` False: the
+    # item predates the pointer, so a list reads the student's sessions instead (docs/data-model.md, Canvas).
+    latest_session_id: str | None = None
+    session_tracked: bool = False
 
 
 # --- PowerPath external tests (docs/powerpath.md) -------------------------------------------------

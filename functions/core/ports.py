@@ -30,6 +30,9 @@ class SessionStore(Protocol):
 
     def get_extension(self, exam_id: str, user_id: str) -> Extension | None: ...
 
+    def latest_session_op(self, exam_id: str, user_id: str, extension: Extension | None, session_id: str
+                          ) -> dict[str, Any]: ...
+
     def latest_removal(self, session_id: str) -> SessionRemoval | None: ...
 
 

@@ -9,9 +9,7 @@ from typing import Any
 from functions.core.models import Extension
 from functions.data import keys
 from functions.data.extensions import ExtensionRepository, history_stamp
-from functions.data.store import NEW_ITEM, SAME_VERSION, op_delete, op_put, to_item
-
-UNVERSIONED = "attribute_not_exists(#version) OR #version = :expected"
+from functions.data.store import NEW_ITEM, SAME_VERSION, UNVERSIONED, op_delete, op_put, to_item
 
 
 class AllowanceRepository(ExtensionRepository):

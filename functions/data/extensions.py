@@ -11,10 +11,9 @@ from functions.core.errors import InvalidInput
 from functions.core.models import Enrollment, Exam, Extension, Session
 from functions.data import keys, tokens
 from functions.data.sessions import SessionRepository
-from functions.data.store import NEW_ITEM, SAME_VERSION, Store, from_item, op_put, to_item
+from functions.data.store import NEW_ITEM, SAME_VERSION, UNVERSIONED, Store, from_item, op_put, to_item
 
 SESSION_PAGE = 100
-UNVERSIONED = "attribute_not_exists(#version) OR #version = :expected"
 
 
 def history_stamp(at: datetime) -> str:
@@ -106,6 +105,20 @@ class ExtensionRepository:
     def get_exams(self, exam_ids: list[str]) -> dict[str, Exam]:
         found = self.store.batch_get([keys.exam_key(e) for e in exam_ids]) if exam_ids else []
         return {i["id"]: from_item(Exam, i) for i in found}
+
+    def page_reads(self, exam_ids: list[str], session_ids: list[str]
+                   ) -> tuple[dict[str, Exam], dict[str, Session]]:
+        """A list page's exams and the sessions its extensions point at, in one BatchGetItem per 100 keys
+        (none when there is nothing to read). A session removed since is simply not found."""
+        wanted = [keys.exam_key(e) for e in exam_ids] + [keys.session_key(s) for s in session_ids]
+        exams: dict[str, Exam] = {}
+        sessions: dict[str, Session] = {}
+        for item in self.store.batch_get(wanted) if wanted else []:
+            if item[keys.SK] == keys.SESSION_SK:
+                sessions[item[keys.PK]] = from_item(Session, item)
+            else:
+                exams[item[keys.PK]] = from_item(Exam, item)
+        return exams, sessions
 
     def load(self, course_id: str, user_ids: list[str], exam_ids: list[str]
              ) -> tuple[dict[str, Enrollment], dict[tuple[str, str], Extension]]:

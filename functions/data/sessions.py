@@ -6,7 +6,18 @@ from typing import Any
 
 from functions.core.models import Extension, Session, SessionRemoval
 from functions.data import keys
-from functions.data.store import NEW_ITEM, SAME_VERSION, Store, from_item, op_delete, op_put, to_item
+from functions.data.store import (
+    NEW_ITEM,
+    SAME_VERSION,
+    UNVERSIONED,
+    Store,
+    from_item,
+    op_check,
+    op_delete,
+    op_put,
+    op_update,
+    to_item,
+)
 
 
 def session_item(session: Session) -> dict[str, Any]:
@@ -24,7 +35,8 @@ class SessionRepository:
     def create_session(self, session: Session, *, extra_ops: list[dict[str, Any]] | None = None) -> None:
         """Conditional: raises ConcurrentUpdate if a session with this id already exists."""
         self.store.transact([op_put(session_item(session), NEW_ITEM), *(extra_ops or [])],
-                            conflict_message=f"session '{session.id}' already exists")
+                            conflict_message=f"session '{session.id}' already exists, or the student's "
+                                             "extension on the exam changed meanwhile; retry")
 
     def save_session(self, session: Session, *, keep_history_of: Session | None = None,
                      extra_ops: list[dict[str, Any]] | None = None) -> None:
@@ -37,7 +49,8 @@ class SessionRepository:
             history = to_item(keep_history_of, keys.session_history_key(session.id, keep_history_of.version))
             ops.append(op_put(history, NEW_ITEM))
         ops.extend(extra_ops or [])
-        self.store.transact(ops, conflict_message="the session was changed by another request; retry")
+        self.store.transact(ops, conflict_message="the session (or the student's extension on the exam) was "
+                                                  "changed by another request; retry")
 
     def session_history(self, session_id: str, limit: int = 50) -> list[Session]:
         page = self.store.query_page(session_id, keys.SESSION_HISTORY_PREFIX, limit=limit, forward=False)
@@ -88,6 +101,22 @@ class SessionRepository:
     # --- extensions ------------------------------------------------------------------------------
     def get_extension(self, exam_id: str, user_id: str) -> Extension | None:
         return self.store.get_model(Extension, keys.extension_key(exam_id, user_id))
+
+    def latest_session_op(self, exam_id: str, user_id: str, extension: Extension | None, session_id: str
+                          ) -> dict[str, Any]:
+        """The extension (as read) now points at ``session_id``, one version on, so a grant that read the
+        older version loses with a 409. No extension: none may appear before this write commits (a grant
+        that creates one meanwhile wins, and the start is a 409 to retry); nothing is created."""
+        key = keys.extension_key(exam_id, user_id)
+        if extension is None:
+            return op_check(key, NEW_ITEM)
+        names = {"#version": "version"}
+        values = {":expected": extension.version, ":next": extension.version + 1, ":session": session_id,
+                  ":tracked": True}
+        # attribute_exists: an update must never create an extension that was deleted since it was read.
+        condition = f"attribute_exists(id) AND ({UNVERSIONED})" if extension.version == 0 else SAME_VERSION
+        return op_update(key, "SET latest_session_id = :session, session_tracked = :tracked, #version = :next",
+                         names, values, condition)
 
     def extension_op(self, extension: Extension) -> dict[str, Any]:
         index = keys.extension_index(extension.course_id, extension.exam_id, extension.user_id)

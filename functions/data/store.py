@@ -189,3 +189,4 @@ def op_check(key: dict[str, str], condition: str, names: dict | None = None,
 
 NEW_ITEM = "attribute_not_exists(id)"
 SAME_VERSION = "#version = :expected"
+UNVERSIONED = "attribute_not_exists(#version) OR #version = :expected"  # items written before ``version``

@@ -295,15 +295,17 @@ def test_dynamodb_calls(room, dynamo_calls):
     dynamo_calls.reset()
     grant(PROCTORED, [STUDENT, OTHER])
     # caller, enrollment; alias, exam; the users' username/email lookups; the users; their enrollments and
-    # extensions; one transaction
-    assert dict(dynamo_calls.counts) == {"GetItem": 4, "BatchGetItem": 3, "TransactWriteItems": 1}
+    # extensions; each NEW extension's student's sessions on the exam (its session pointer, read by the
+    # Canvas lists); one transaction
+    assert dict(dynamo_calls.counts) == {"GetItem": 4, "BatchGetItem": 3, "Query": 2, "TransactWriteItems": 1}
     dynamo_calls.reset()
     remove(PROCTORED, [STUDENT, user_num(OTHER)])
     assert dict(dynamo_calls.counts) == {"GetItem": 4, "BatchGetItem": 3, "TransactWriteItems": 1}
     dynamo_calls.reset()
     bulk([int(num(TIMED)), int(num(PROCTORED))], [STUDENT, OTHER])
-    # caller, enrollment; aliases, exams, lookups, users, enrollments + extensions; one transaction
-    assert dict(dynamo_calls.counts) == {"GetItem": 2, "BatchGetItem": 5, "TransactWriteItems": 1}
+    # caller, enrollment; aliases, exams, lookups, users, enrollments + extensions; per student with a new
+    # extension one Query of their sessions in the course (all the request's exams at once); one transaction
+    assert dict(dynamo_calls.counts) == {"GetItem": 2, "BatchGetItem": 5, "Query": 2, "TransactWriteItems": 1}
     dynamo_calls.reset()
     listed()
     # caller, enrollment; the course's exams (gsi1) and extensions (gsi3); the page's users

@@ -123,6 +123,9 @@ class Sessions:
 
     def _apply(self, ops: list[dict[str, Any]] | None) -> None:
         for op in ops or []:
+            if "pointer" in op:
+                point(self.extensions, op["pointer"])
+                continue
             for name, value in op["delta"].items():
                 self.stats[name] = round(self.stats.get(name, 0) + value, 4)
 
@@ -131,6 +134,18 @@ class Sessions:
 
     def latest_removal(self, session_id: str) -> None:
         return None  # no session of these tests was ever removed
+
+    def latest_session_op(self, exam_id: str, user_id: str, extension: Extension | None, session_id: str
+                          ) -> dict[str, Any]:
+        return {"pointer": (exam_id, user_id, extension, session_id)}
+
+
+def point(extensions: dict[tuple[str, str], Extension], pointer: tuple[str, str, Extension | None, str]) -> None:
+    """What the store's pointer update does (the version condition is the integration tests' business)."""
+    exam_id, user_id, read, session_id = pointer
+    if read is not None:
+        extensions[(exam_id, user_id)] = read.model_copy(update={
+            "latest_session_id": session_id, "session_tracked": True, "version": read.version + 1})
 
 
 def stats_op(exam_id: str, delta: dict[str, float]) -> dict[str, Any] | None:

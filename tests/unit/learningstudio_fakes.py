@@ -22,6 +22,7 @@ from functions.core.models import (
 from functions.core.rights import DEFAULT_ROLES, Access, Principal
 from functions.core.services.sessions import SessionService
 from functions.core.services.user_exams import UserExamService
+from tests.unit.examspark_fakes import point
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 COURSE, OTHER_COURSE = "c", "c2"
@@ -119,6 +120,10 @@ class Store:
     def get_removal(self, session_id: str, removal_id: str) -> SessionRemoval | None:
         return self.removals.get((session_id, removal_id))
 
+    def latest_session_op(self, exam_id: str, user_id: str, extension: Extension | None, session_id: str
+                          ) -> dict[str, Any]:
+        return {"pointer": (exam_id, user_id, extension, session_id)}
+
     def remove_session(self, removal: SessionRemoval, extra_ops: list[dict[str, Any]]) -> None:
         stored = self.live.get(removal.session.id)
         if stored is None or stored.version != removal.session.version:
@@ -148,6 +153,9 @@ class Store:
     def _write(self, ops: list[dict[str, Any]] | None) -> None:
         self.writes += 1
         for op in ops or []:
+            if "pointer" in op:
+                point(self.extensions, op["pointer"])
+                continue
             for name, value in op["delta"].items():
                 self.stats[name] = round(self.stats.get(name, 0) + value, 4)
 

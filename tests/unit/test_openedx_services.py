@@ -108,6 +108,9 @@ class Store:
     def student_sessions(self, course_id: str, user_id: str, exam_id: str) -> list[Session]:
         return self.sessions_of
 
+    def user_sessions(self, course_id: str, user_id: str, exam_id: str | None = None) -> list[Session]:
+        return [s for s in self.sessions_of if s.user_id == user_id and exam_id in (None, s.exam_id)]
+
 
 class Batch:
     """A reset transaction: the removals SessionRemover queues, plus the summed statistics."""

@@ -58,6 +58,14 @@ class World:
         return Access(Principal(kind="user", subject=subject), self)
 
 
+def point(extensions: dict[tuple[str, str], Extension], pointer: tuple[str, str, Extension | None, str]) -> None:
+    """What the store's pointer update does (the version condition is the integration tests' business)."""
+    exam_id, user_id, read, session_id = pointer
+    if read is not None:
+        extensions[(exam_id, user_id)] = read.model_copy(update={
+            "latest_session_id": session_id, "session_tracked": True, "version": read.version + 1})
+
+
 class SessionsInMemory:
     """SessionStore writing straight into the world (for SessionService.start / settle)."""
 
@@ -82,13 +90,20 @@ class SessionsInMemory:
         if keep_history_of is not None:
             self.world.session_history.append(keep_history_of)
         for op in extra_ops or []:
-            self.world.stats.append(op["stats"])
+            if "pointer" in op:
+                point(self.world.extensions, op["pointer"])
+            else:
+                self.world.stats.append(op["stats"])
 
     def get_extension(self, exam_id: str, user_id: str) -> Extension | None:
         return self.world.extensions.get((exam_id, user_id))
 
     def latest_removal(self, session_id: str) -> None:
         return None  # no session in these tests was ever reset
+
+    def latest_session_op(self, exam_id: str, user_id: str, extension: Extension | None, session_id: str
+                          ) -> dict[str, Any]:
+        return {"pointer": (exam_id, user_id, extension, session_id)}
 
 
 def stats_op(exam_id: str, delta: dict[str, float]) -> dict[str, Any] | None:
@@ -134,6 +149,8 @@ class Writes:
                     self.world.extension_history.append((before, by))
             elif "stats" in op:
                 self.world.stats.append(op["stats"])
+            elif "pointer" in op:
+                point(self.world.extensions, op["pointer"])
         self.world.transactions.append(self.size())
 
 
@@ -148,6 +165,12 @@ class ExtensionsInMemory:
 
     def get_exams(self, exam_ids: list[str]) -> dict[str, Exam]:
         return {e: self.world.exams[e] for e in exam_ids if e in self.world.exams}
+
+    def page_reads(self, exam_ids: list[str], session_ids: list[str]
+                   ) -> tuple[dict[str, Exam], dict[str, Session]]:
+        sessions = {s: self.world.sessions[s].model_copy(deep=True) for s in session_ids
+                    if s in self.world.sessions}
+        return self.get_exams(exam_ids), sessions
 
     def load(self, course_id: str, user_ids: list[str], exam_ids: list[str]):  # type: ignore[no-untyped-def]
         enrollments = {u: self.world.enrollments[u] for u in user_ids if u in self.world.enrollments}

@@ -10,15 +10,16 @@ bounded so that transaction always fits (100 items): at most ``MAX_PAIRS`` (user
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from functions.core import allowances, audit, listing, numeric_ids
 from functions.core.allowances import AllowanceRow, AllowanceType
 from functions.core.audit import Change
 from functions.core.errors import ConcurrentUpdate, InvalidInput
+from functions.core.extensions import pointed
 from functions.core.listing import ListQuery, Page
-from functions.core.models import Enrollment, Exam, Extension, User
+from functions.core.models import Enrollment, Exam, Extension, Session, User
 from functions.core.numeric_ids import Kind
 from functions.core.ports import People
 from functions.core.rights import Right
@@ -63,6 +64,22 @@ ORDERINGS: dict[str, Any] = {
 }
 SORT_KEYS = {**ORDERINGS, "user.username": ORDERINGS["username"], "user.email": ORDERINGS["email"],
              "proctored_exam.exam_name": ORDERINGS["exam_name"], "allowance_type": ORDERINGS["key"]}
+
+
+@dataclass
+class _SessionsRead:
+    """A student's sessions, read (one Query per student) only for an extension that needs its pointer
+    worked out: one exam's, or the course's when a bulk request spans exams."""
+
+    store: AllowanceStore
+    course_id: str
+    exam_id: str | None
+    read: dict[str, list[Session]] = field(default_factory=dict)
+
+    def on(self, user_id: str, exam_id: str) -> list[Session]:
+        if user_id not in self.read:
+            self.read[user_id] = self.store.user_sessions(self.course_id, user_id, self.exam_id)
+        return [s for s in self.read[user_id] if s.exam_id == exam_id]
 
 
 def identifiers_checked(identifiers: list[str], field: str = "user_ids") -> list[str]:
@@ -165,6 +182,7 @@ class AllowanceService:
             ops: list[dict[str, Any]] = []
             changes: list[Change] = []
             done: set[tuple[str, str]] = set()  # one write per (exam, user) whatever names the user had
+            own = _SessionsRead(self.store, course_id, usable[0].id if len(exams) == 1 and usable else None)
             for ref, exam in exams:
                 why_not = self._exam_refusal(course_id, ref, exam)
                 number = int(ref) if why_not or exam is None else numeric_ids.number(Kind.EXAM, exam.id)
@@ -175,18 +193,22 @@ class AllowanceService:
                     pair = (exam.id, user.id) if exam and user else None
                     if error is None and exam and user and pair and pair not in done:
                         done.add(pair)
-                        ops += self._grant_ops(stored.get(pair), course_id, exam, user, kind, value, changes)
+                        ops += self._grant_ops(stored.get(pair), course_id, exam, user, kind, value, changes,
+                                               own)
             if self._written(ops, "allowance.grant", course_id, changes):
                 return outcomes
         raise ConcurrentUpdate("these allowances keep changing under this request; retry")
 
     def _grant_ops(self, before: Extension | None, course_id: str, exam: Exam, user: User,
-                   kind: AllowanceType, value: Any, changes: list[Change]) -> list[dict[str, Any]]:
+                   kind: AllowanceType, value: Any, changes: list[Change], own: _SessionsRead
+                   ) -> list[dict[str, Any]]:
         """The extension's upsert with a history copy of what it replaces; nothing when nothing changes."""
         base = before or allowances.new_extension(course_id, exam.id, user.id)
         after = allowances.granted(base, kind, value, by=self.scope.subject, at=self.scope.now)
         if after is None:
             return []
+        if not after.session_tracked:  # new, or written before the pointer: the Canvas lists need it
+            after = pointed(after, [], own.on(user.id, exam.id), self.scope.now)
         changes.append(Change("extension", f"{exam.id}/{user.id}", before, after))
         return self.store.save_ops(before, after, by=self.scope.subject, at=self.scope.now)
 

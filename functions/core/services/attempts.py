@@ -111,7 +111,8 @@ class AttemptService:
         after.attempts.append(Attempt(number=len(session.attempts) + 1, started_at=now, ends_at=ends_at,
                                       limited_by=limited_by))
         after.score_actual = scoring.resolve_session_score(exam.scoring_policy, after, exam.score_min, exam.score_max)
-        self.service.commit(session, after, exam, reason="retake")
+        self.service.commit(session, after, exam, reason="retake",
+                            also=self.service.started_ops(after, extension))
         return after, exam
 
     # --- reset -----------------------------------------------------------------------------------
@@ -130,7 +131,8 @@ class AttemptService:
                                      limited_by=limited_by, reset_by=self.service.access.principal.subject,
                                      reset_at=now)
         after.score_actual = scoring.resolve_session_score(exam.scoring_policy, after, exam.score_min, exam.score_max)
-        self.service.commit(session, after, exam, history=True, reason="reset")
+        self.service.commit(session, after, exam, history=True, reason="reset",
+                            also=self.service.started_ops(after, extension))
         return after, exam
 
     # --- reopen ----------------------------------------------------------------------------------
@@ -158,7 +160,8 @@ class AttemptService:
         attempt.score_actual, attempt.points = None, None
         attempt.item_scores, attempt.objective_scores = {}, {}
         after.score_actual = scoring.resolve_session_score(exam.scoring_policy, after, exam.score_min, exam.score_max)
-        self.service.commit(session, after, exam, history=True, reason="reopen")
+        self.service.commit(session, after, exam, history=True, reason="reopen",
+                            also=self.service.started_ops(after, extension))
         return after, exam
 
 

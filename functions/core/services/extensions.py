@@ -18,7 +18,7 @@ from typing import Any
 from functions.core import audit, scoring, timing
 from functions.core.audit import Change
 from functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
-from functions.core.extensions import MAX_GRANTS, MAX_WRITES, ExtensionStore, ExtensionView, Grant
+from functions.core.extensions import MAX_GRANTS, MAX_WRITES, ExtensionStore, ExtensionView, Grant, pointed
 from functions.core.models import Enrollment, Exam, Extension, Session
 from functions.core.ports import ExamStore, People, StatsOps
 from functions.core.rights import Access, Right
@@ -72,17 +72,23 @@ class ExtensionService:
             for quiz in quizzes:
                 before = stored.get((quiz.id, grant.user_id))
                 extension, changed = self._apply(course_id, quiz, grant, before)
-                if changed:
-                    batch.add(self.store.save_ops(before, extension, by=self._subject, at=self.now))
-                    changes.append(Change("extension", f"{quiz.id}/{grant.user_id}", before, extension))
-                shown = own.get(quiz.id, [])
+                shown = read = own.get(quiz.id, [])
                 if grant.extends:
-                    stored_sessions = shown
-                    shown, why, count = self._extend(sessions, quiz, extension, grant, shown)
-                    changes += [Change("session", a.id, b, a) for b, a in zip(stored_sessions, shown, strict=True)
+                    shown, why, count = self._extend(sessions, quiz, extension, grant, read)
+                    changes += [Change("session", a.id, b, a) for b, a in zip(read, shown, strict=True)
                                 if a is not b]
                     moved += count
                     refusals += [f"quiz '{quiz.id}': {reason}" for reason in why]
+                # The extension names the attempt a list shows, in this same transaction (data-model.md).
+                moved_here = [a for b, a in zip(read, shown, strict=True) if a is not b]
+                extension = pointed(extension, moved_here, read, self.now)
+                if changed:
+                    batch.add(self.store.save_ops(before, extension, by=self._subject, at=self.now))
+                    changes.append(Change("extension", f"{quiz.id}/{grant.user_id}", before, extension))
+                elif before is not None and moved_here and extension.latest_session_id != before.latest_session_id:
+                    assert extension.latest_session_id is not None
+                    batch.add([batch.sessions.latest_session_op(quiz.id, grant.user_id, before,
+                                                                extension.latest_session_id)])
                 views.append(self._view(quiz, extension, shown))
             if grant.extends and moved == 0:
                 field = "extend_from_now" if grant.extend_from_now is not None else "extend_from_end_at"
@@ -154,14 +160,28 @@ class ExtensionService:
         elif self.people.get_course(course_id) is None:
             raise NotFound(f"course '{course_id}' not found")
         extensions, next_token = self.store.list_extensions(course_id, quiz_id, limit, token)
-        exams = {quiz.id: quiz} if quiz_id else self.store.get_exams(sorted({e.exam_id for e in extensions}))
+        # One batch for the page, whatever its size: its exams (course-wide) and the sessions it points at.
+        found, sessions = self.store.page_reads([] if quiz_id else sorted({e.exam_id for e in extensions}),
+                                                sorted({e.latest_session_id for e in extensions
+                                                        if e.latest_session_id}))
+        exams = {quiz.id: quiz} if quiz_id else found
         views = []
         for extension in extensions:
             exam = exams.get(extension.exam_id)
             if exam is not None:  # an exam deleted since leaves its extensions behind: not shown
-                own = self.store.user_sessions(course_id, extension.user_id, extension.exam_id)
-                views.append(self._view(exam, extension, own))
+                views.append(self._view(exam, extension, self._pointed_sessions(course_id, extension, sessions)))
         return views, next_token
+
+    def _pointed_sessions(self, course_id: str, extension: Extension, found: dict[str, Session]) -> list[Session]:
+        """The session an entry's running attempt can be in: the one its pointer names (a removed one is not
+        found: no running attempt). An item written before the pointer existed costs one Query of the
+        student's sessions, until the next start, restart or grant writes its pointer."""
+        if not extension.session_tracked:
+            return self.store.user_sessions(course_id, extension.user_id, extension.exam_id)
+        session = found.get(extension.latest_session_id or "")
+        if session is None or (session.user_id, session.exam_id) != (extension.user_id, extension.exam_id):
+            return []
+        return [session]
 
     def _view(self, exam: Exam, extension: Extension, sessions: Iterable[Session]) -> ExtensionView:
         """Expiry applies here as on every read: an attempt past its end is not shown as running."""

@@ -6,11 +6,12 @@ import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from functions.core import audit, scoring, statistics, timing
 from functions.core.audit import Change
 from functions.core.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound
-from functions.core.models import Attempt, Exam, HistoryNote, Item, Session, User
+from functions.core.models import Attempt, Exam, Extension, HistoryNote, Item, Session, User
 from functions.core.ports import ExamStore, People, SessionStore, StatsOps
 from functions.core.rights import Access, Right
 
@@ -125,6 +126,7 @@ class SessionService:
         op = self.stats_op(exam.id, statistics.score_change(None, None, new_session=True))
         extra = ([op] if op else []) + audit.ops(self.access, self.now, "session.start", exam.course_id,
                                                  Change("session", session.id, None, session))
+        extra += self.started_ops(session, extension)
         try:
             self.sessions.create_session(session, extra_ops=extra or None)
         except ConcurrentUpdate:
@@ -164,10 +166,16 @@ class SessionService:
         session.score_actual = scoring.resolve_session_score(exam.scoring_policy, session, exam.score_min,
                                                                exam.score_max)
 
+    def started_ops(self, session: Session, extension: Extension | None) -> list[dict[str, Any]]:
+        """An attempt of ``session`` starts or restarts: the student's extension on the exam (``extension``,
+        as read for the attempt's end) points at it, written in the same transaction as the session."""
+        return [self.sessions.latest_session_op(session.exam_id, session.user_id, extension, session.id)]
+
     def commit(self, before: Session, after: Session, exam: Exam, *, history: bool = False,
-               reason: str = "change") -> None:
+               reason: str = "change", also: list[dict[str, Any]] | None = None) -> None:
         """The one write path: optimistic version check, exam statistics in the same transaction, and
-        (``history``) the earlier state kept as a restorable version noting ``reason``, who and when."""
+        (``history``) the earlier state kept as a restorable version noting ``reason``, who and when.
+        ``also``: more operations of the same transaction (``started_ops``)."""
         after.version = before.version + 1
         after.updated_at = self.now
         after.history_note = None
@@ -177,7 +185,7 @@ class SessionService:
             kept.history_note = HistoryNote(reason=reason, by=self.access.principal.subject, at=self.now)
         op = self.stats_op(exam.id, statistics.score_change(before.score_actual, after.score_actual))
         extra = ([op] if op else []) + audit.ops(self.access, self.now, f"session.{reason}", after.course_id,
-                                                 Change("session", after.id, before, after))
+                                                 Change("session", after.id, before, after)) + (also or [])
         self.sessions.save_session(after, keep_history_of=kept, extra_ops=extra or None)
 
 
