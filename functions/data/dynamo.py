@@ -40,7 +40,7 @@ RACES = {"ConditionalCheckFailed", "TransactionConflict"}
 MAX_ATTEMPTS = 3  # in all, the first call included (botocore's "max_attempts" would count retries only)
 
 
-# The importer's worker threads (EXAMDESK_IMPORTER_CONCURRENCY, 16 by default) share this client: with botocore's
+# The importer's worker threads (3 x EXAMDESK_IMPORTER_CONCURRENCY, at most 64) share this client: with botocore's
 # default pool of 10, every call beyond 10 at once opened a new connection and threw it away afterwards.
 # Connections are opened on demand, so a route (one request at a time) still holds one.
 MAX_POOL_CONNECTIONS = 64

@@ -25,6 +25,7 @@ from functions.core.services.external_imports import AssignmentImporter, ImportP
 from functions.core.services.external_tests import ExternalTestService, MemoDirectory
 from functions.data.audit import audit_op
 from functions.data.directory import DirectoryRepository
+from functions.data.dynamo import MAX_POOL_CONNECTIONS
 from functions.data.external_tests import ExternalTestRepository, LessonRepository, enrollment_op
 from functions.data.keys import WORK_QUEUE_SHARDS
 from functions.platform.clock import utcnow
@@ -81,8 +82,9 @@ def run_pass(owner: str, time_left: Any = None, horizon: timedelta = timedelta(0
     importer = AssignmentImporter(queue, lessons, directory, provider, enrollment_op, clock=utcnow,
                                   poll_every=provider_settings().poll_every,
                                   access=Access(IMPORTER, directory, audit=audit_op))
-    job = ImportPass(queue=queue, importer=importer, clock=utcnow, owner=owner,
-                     concurrency=int(os.environ.get(CONCURRENCY, "16")),
+    concurrency = int(os.environ.get(CONCURRENCY, "16"))
+    job = ImportPass(queue=queue, importer=importer, clock=utcnow, owner=owner, concurrency=concurrency,
+                     workers=min(3 * concurrency, MAX_POOL_CONNECTIONS),  # one DynamoDB connection each
                      limit=int(os.environ.get(MAX_PER_PASS, "2000")), lease=timedelta(minutes=2),
                      time_left=time_left, horizon=horizon, shards=shards)
     counts = job.run()

@@ -148,3 +148,40 @@ def test_a_write_back_during_the_import_wins_and_the_assignment_comes_back():
     counts = make_pass(queue, Racing()).run()
     assert (counts.skipped, counts.finalized) == (1, 0)
     assert queue.items[("s000", "l", 1)]["owner"] is None  # released: the next pass imports it
+
+
+def test_provider_calls_stay_within_the_concurrency_while_dynamodb_work_runs_beside_them():
+    """Threads waiting on the store (claims, writes) do not hold provider slots: the provider sees at most
+    ``concurrency`` calls at once, and reaches that bound even when every claim is slow."""
+
+    class Counting(Provider):
+        def __init__(self) -> None:
+            super().__init__(delay=0.01)
+            self.now_running = self.most = 0
+
+        def fetch_results(self, a: ExternalAssignment) -> ProviderResults:
+            with self.lock:
+                self.now_running += 1
+                self.most = max(self.most, self.now_running)
+            try:
+                return super().fetch_results(a)
+            finally:
+                with self.lock:
+                    self.now_running -= 1
+
+    provider = Counting()
+    claims_while_all_slots_busy = []
+
+    class SlowClaims(MemoryQueue):
+        def claim(self, *args: Any, **kw: Any) -> ExternalAssignment | None:
+            time.sleep(0.01)  # DynamoDB's latency, outside the provider slot
+            claims_while_all_slots_busy.append(provider.now_running == 4)
+            return super().claim(*args, **kw)
+
+    queue = SlowClaims()
+    queue.items = queue_of(60).items
+    counts = make_pass(queue, provider, concurrency=4).run()
+    assert counts.finalized == 60 and set(provider.fetches.values()) == {1}
+    assert provider.most == 4
+    # With one thread per provider slot (the earlier design) no claim could run while four fetches did.
+    assert any(claims_while_all_slots_busy)

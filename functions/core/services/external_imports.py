@@ -9,11 +9,12 @@ that dies leaves a lease that expires; the assignment is then due again and the 
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
-from dataclasses import dataclass, field
+from contextlib import nullcontext, suppress
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -45,6 +46,7 @@ class AssignmentImporter:
     clock: Clock
     poll_every: timedelta = rules.POLL_EVERY  # the schedule's rate
     access: Access | None = None  # who imports (the caller, or the importer itself): its audit events
+    provider_slots: threading.BoundedSemaphore | None = None  # a pass's bound on provider calls at once
 
     def run(self, claimed: ExternalAssignment, owner: str
             ) -> tuple[ExternalAssignment, str, ProviderFailed | None]:
@@ -52,7 +54,8 @@ class AssignmentImporter:
         Returns (state, outcome, provider error); outcome is finalized, imported, unchanged or failed."""
         now = self.clock()
         try:
-            results = self.providers(claimed.tool_provider).fetch_results(claimed)
+            with self.provider_slots or nullcontext():
+                results = self.providers(claimed.tool_provider).fetch_results(claimed)
         except ProviderFailed as error:
             after = rules.failed(claimed, now, error.message, self.poll_every)
             self._save(claimed, after, owner, [])
@@ -123,7 +126,8 @@ class ImportPass:
     importer: AssignmentImporter
     clock: Clock
     owner: str
-    concurrency: int = 16
+    concurrency: int = 16  # provider calls at once
+    workers: int = 0  # threads (0: 3 x concurrency): the claims and writes run beside the provider calls
     lease: timedelta = timedelta(minutes=2)
     limit: int = 2000  # assignments per pass; the rest wait for the next one
     time_left: Callable[[], float] | None = None  # seconds; no new work is started below ``margin``
@@ -134,13 +138,18 @@ class ImportPass:
     def run(self) -> PassCounts:
         counts = PassCounts()
         outcomes: Counter[str] = Counter()
-        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="import") as pool:
+        # A provider slot is held only for the provider call: a thread waiting on DynamoDB (its claim, its
+        # write) does not keep a provider call from starting, so the provider sees `concurrency` calls at once
+        # the whole pass long, whatever DynamoDB's latency.
+        importer = replace(self.importer, provider_slots=threading.BoundedSemaphore(self.concurrency))
+        with ThreadPoolExecutor(max_workers=self.workers or 3 * self.concurrency,
+                                thread_name_prefix="import") as pool:
             futures = []
             for due in self.queue.due(self.clock() + self.horizon, shards=self.shards):
                 if counts.found >= self.limit or (self.time_left and self.time_left() < self.margin):
                     break
                 counts.found += 1
-                futures.append(pool.submit(self._one, due))
+                futures.append(pool.submit(self._one, importer, due))
             for future in futures:
                 outcome, error = future.result()
                 outcomes[outcome] += 1
@@ -152,7 +161,7 @@ class ImportPass:
         counts.tried = counts.imported + counts.unchanged + counts.failed
         return counts
 
-    def _one(self, due: ExternalAssignment) -> tuple[str, str | None]:
+    def _one(self, importer: AssignmentImporter, due: ExternalAssignment) -> tuple[str, str | None]:
         """Claim, import, write; any failure stays with this one assignment."""
         now = self.clock()
         claimed = self.queue.claim(due, self.owner, now, now + self.lease, due_only=not self.horizon)
@@ -160,7 +169,7 @@ class ImportPass:
             return "skipped", None
         what = f"{claimed.student_id}/{claimed.lesson_id}#{claimed.attempt}"
         try:
-            _, outcome, provider_error = self.importer.run(claimed, self.owner)
+            _, outcome, provider_error = importer.run(claimed, self.owner)
         except ConcurrentUpdate:
             self.queue.release(claimed, self.owner)  # a write-back arrived meanwhile: due again at once
             return "skipped", None
