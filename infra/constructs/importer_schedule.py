@@ -21,6 +21,7 @@ from infra.constructs.providers import grant_provider_secrets, provider_environm
 
 IMPORTER_HANDLER = "functions.jobs.import_results.lambda_handler"
 PROVIDER_CALLS_PER_SHARD = 16 // WORK_QUEUE_SHARDS
+IMPORTER_MEMORY_MB = 1769  # one full vCPU
 
 
 class ImporterSchedule(Construct):
@@ -51,10 +52,10 @@ class ImporterSchedule(Construct):
             table=table,
             config=config,
             environment={**provider_environment(config), CONCURRENCY: str(PROVIDER_CALLS_PER_SHARD)},
-            # A pass stops claiming work before its time is up; the next pass picks up the rest. 1 GB buys a
-            # CPU share (~0.6 vCPU) for a shard's provider calls and their DynamoDB writes.
+            # A pass stops claiming work before its time is up; the next pass picks up the rest. A pass is bound
+            # by CPU (botocore: docs/performance.md), and Lambda gives one full vCPU at 1,769 MB.
             timeout=Duration.minutes(min(5, minutes)),
-            memory_size=1024,
+            memory_size=IMPORTER_MEMORY_MB,
         ).function
         self.rule = events.Rule(
             self,

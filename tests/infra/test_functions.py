@@ -44,7 +44,7 @@ def test_runtime_settings_are_shared(synth: Synth) -> None:
     for logical_id, props in _props(synth):
         assert props["Runtime"] == "python3.12", logical_id
         assert props["Architectures"] == ["arm64"], logical_id
-        assert props["MemorySize"] == (1024 if logical_id.startswith("Importer") else 512), logical_id
+        assert props["MemorySize"] == (1769 if logical_id.startswith("Importer") else 512), logical_id
         assert props["TracingConfig"] == {"Mode": "Active"}, logical_id
         assert props["LoggingConfig"]["LogFormat"] == "JSON", logical_id
         assert props["Layers"] == [{"Ref": layer_id}], logical_id

@@ -45,7 +45,7 @@ def test_importer_has_provider_configuration_matching_its_schedule(synth: Synth)
     assert int(variables["EXAMDESK_IMPORTER_CONCURRENCY"]) * WORK_QUEUE_SHARDS == 16
     assert variables["EXAMDESK_EDULASTIC_TOKEN"] == "ssm:/examdesk/edulastic-token"
     assert variables["EXAMDESK_MASTERYTRACK_WEBHOOK_SECRET"] == "ssm:/examdesk/masterytrack-webhook-secret"
-    assert props["MemorySize"] == 1024 and props["Timeout"] == 300
+    assert props["MemorySize"] == 1769 and props["Timeout"] == 300  # one full vCPU: a pass is CPU-bound
 
 
 def test_provider_routes_get_provider_configuration_and_room_for_retries(synth: Synth) -> None:
