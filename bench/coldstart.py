@@ -60,8 +60,13 @@ class Figures:
         return statistics.median(self.wall), statistics.median(self.cpu)
 
 
+def lambda_env() -> dict[str, str]:
+    """This process's environment without our settings, plus Lambda's (LAMBDA_ENV)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("POWERTOOLS_", "EXAMDESK_"))} | LAMBDA_ENV
+
+
 def once(module: str, figures: Figures) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("POWERTOOLS_", "EXAMDESK_"))} | LAMBDA_ENV
+    env = lambda_env()
     code = PROBE.format(module=module) if module else "pass"
     started = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)

@@ -21,7 +21,8 @@ import sys
 import time
 import urllib.request
 from collections import Counter
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -70,19 +71,29 @@ def seed(n: int, url: str) -> None:
             test_id="seeded", assigned_at=past, assigned_by="bench", next_try_at=past))
 
 
+@contextmanager
+def counting_calls(client: Any) -> Iterator[Counter[str]]:
+    """DynamoDB operations made on ``client`` while the block runs, by name."""
+    calls: Counter[str] = Counter()
+    counter = lambda event_name, **_: calls.update([event_name.rsplit(".", 1)[-1]])  # noqa: E731
+    client.meta.events.register("before-call.dynamodb.*", counter)
+    try:
+        yield calls
+    finally:
+        client.meta.events.unregister("before-call.dynamodb.*", counter)
+
+
 def shard_worker(shard: int) -> int:
     """One invocation for one shard (``--worker``): warm up, wait for "go" on stdin, run, print the result."""
     from functions.data import dynamo
     from functions.jobs import import_results
     from infra.local.scheduler import LambdaContext
 
-    client, calls = dynamo.client(), Counter[str]()
-    client.meta.events.register("before-call.dynamodb.*",
-                                lambda event_name, **_: calls.update([event_name.rsplit(".", 1)[-1]]))
     print("ready", flush=True)
     sys.stdin.readline()
     cpu = time.process_time()
-    result = import_results.lambda_handler({"shard": shard}, LambdaContext(budget_seconds=900))
+    with counting_calls(dynamo.client()) as calls:
+        result = import_results.lambda_handler({"shard": shard}, LambdaContext(budget_seconds=900))
     print(json.dumps({"result": result, "calls": dict(calls), "cpu": time.process_time() - cpu}, default=str),
           flush=True)
     return 0
@@ -120,8 +131,8 @@ def one_run(n: int, latency: float, concurrency: int, shards: int = 1) -> dict[s
     process, url = start_fake()
     try:
         os.environ.update({config.EDULASTIC_URL: url, config.EDULASTIC_TOKEN: EDULASTIC_TOKEN,
-                           "EXAMDESK_IMPORTER_CONCURRENCY": str(max(1, concurrency // shards)),
-                           "EXAMDESK_IMPORTER_MAX_PER_PASS": str(n)})
+                           config.IMPORTER_CONCURRENCY: str(max(1, concurrency // shards)),
+                           config.IMPORTER_MAX_PER_PASS: str(n)})
         registry.reset()
         client = dynamo.client()
         if "examdesk-bench" in client.list_tables()["TableNames"]:
@@ -132,13 +143,10 @@ def one_run(n: int, latency: float, concurrency: int, shards: int = 1) -> dict[s
         if shards > 1:
             wall, cpu, result, calls = run_shards(shards)
         else:
-            calls = Counter()
-            counter = lambda event_name, **_: calls.update([event_name.rsplit(".", 1)[-1]])  # noqa: E731
-            client.meta.events.register("before-call.dynamodb.*", counter)
             cpu, started = time.process_time(), time.perf_counter()
-            result = import_results.lambda_handler(scheduled_event(), LambdaContext(budget_seconds=900))
-            wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-            client.meta.events.unregister("before-call.dynamodb.*", counter)
+            with counting_calls(client) as counted:
+                result = import_results.lambda_handler(scheduled_event(), LambdaContext(budget_seconds=900))
+            wall, cpu, calls = time.perf_counter() - started, time.process_time() - cpu, dict(counted)
         fetched = Counter(control(url, "fetches").values())
     finally:
         process.terminate()

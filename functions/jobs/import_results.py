@@ -31,11 +31,9 @@ from functions.data.keys import WORK_QUEUE_SHARDS
 from functions.platform.clock import utcnow
 from functions.platform.observability import logger, metrics
 from functions.platform.principal import OPERATOR
-from functions.providers.config import provider_settings
+from functions.providers.config import IMPORTER_CONCURRENCY, IMPORTER_MAX_PER_PASS, provider_settings
 from functions.providers.registry import provider
 
-CONCURRENCY = "EXAMDESK_IMPORTER_CONCURRENCY"
-MAX_PER_PASS = "EXAMDESK_IMPORTER_MAX_PER_PASS"
 COUNTED = ("tried", "imported", "finalized", "failed", "skipped")
 ALL_HORIZON = timedelta(days=1)
 IMPORTER = Principal(kind="system", subject="importer")  # who the scheduled pass's audit events name
@@ -82,10 +80,10 @@ def run_pass(owner: str, time_left: Any = None, horizon: timedelta = timedelta(0
     importer = AssignmentImporter(queue, lessons, directory, provider, enrollment_op, clock=utcnow,
                                   poll_every=provider_settings().poll_every,
                                   access=Access(IMPORTER, directory, audit=audit_op))
-    concurrency = int(os.environ.get(CONCURRENCY, "16"))
+    concurrency = int(os.environ.get(IMPORTER_CONCURRENCY, "16"))
     job = ImportPass(queue=queue, importer=importer, clock=utcnow, owner=owner, concurrency=concurrency,
                      workers=min(3 * concurrency, MAX_POOL_CONNECTIONS),  # one DynamoDB connection each
-                     limit=int(os.environ.get(MAX_PER_PASS, "2000")), lease=timedelta(minutes=2),
+                     limit=int(os.environ.get(IMPORTER_MAX_PER_PASS, "2000")), lease=timedelta(minutes=2),
                      time_left=time_left, horizon=horizon, shards=shards)
     counts = job.run()
     result = counts.as_dict()

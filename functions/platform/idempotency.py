@@ -46,11 +46,6 @@ _KEY = re.compile(KEY_PATTERN)
 Handler = Callable[[], dict[str, Any]]
 
 
-def applies(route: Route) -> bool:
-    """Every write route called with POST or DELETE takes the header."""
-    return route.takes_idempotency_key
-
-
 def header_value(event: dict[str, Any]) -> str | None:
     for name, value in (event.get("headers") or {}).items():
         if name.lower() == HEADER.lower():

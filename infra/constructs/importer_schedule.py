@@ -13,7 +13,7 @@ from aws_cdk import aws_events_targets as targets
 from constructs import Construct
 
 from functions.data.keys import WORK_QUEUE_SHARDS
-from functions.jobs.import_results import CONCURRENCY
+from functions.providers.config import IMPORTER_CONCURRENCY
 from infra.config import DeployConfig
 from infra.constructs.code_assets import CodeAssets
 from infra.constructs.function import ExamdeskFunction, FunctionRole
@@ -51,7 +51,7 @@ class ImporterSchedule(Construct):
             assets=assets,
             table=table,
             config=config,
-            environment={**provider_environment(config), CONCURRENCY: str(PROVIDER_CALLS_PER_SHARD)},
+            environment={**provider_environment(config), IMPORTER_CONCURRENCY: str(PROVIDER_CALLS_PER_SHARD)},
             # A pass stops claiming work before its time is up; the next pass picks up the rest. A pass is bound
             # by CPU (botocore: docs/performance.md), and Lambda gives one full vCPU at 1,769 MB.
             timeout=Duration.minutes(min(5, minutes)),

@@ -55,7 +55,7 @@ def _with_idempotency_keys(document: dict[str, Any]) -> dict[str, Any]:
     """Powertools has no way to declare a header the route function does not take: RouteApp reads
     ``Idempotency-Key`` itself (functions/platform/idempotency.py), so it is documented here, with its 422."""
     for route in ROUTES:
-        if not idempotency.applies(route):
+        if not route.takes_idempotency_key:
             continue
         operation = document["paths"][route.path][route.method.lower()]
         operation.setdefault("parameters", []).append({

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from functions.data.dynamo import client
-from functions.platform import idempotency
 from functions.routes import ROUTES, route
 from tests.conftest import Answer, LambdaContext, call, principal_context
 from tests.factories import classroom, user
@@ -239,7 +238,7 @@ def test_a_malformed_key_is_400_naming_the_header(table, bad):
 
 
 # --- generated from the registry ----------------------------------------------------------------------------
-IDEMPOTENT = [r for r in ROUTES if idempotency.applies(r)]
+IDEMPOTENT = [r for r in ROUTES if r.takes_idempotency_key]
 
 
 def test_the_header_applies_to_exactly_the_post_and_delete_write_routes():
@@ -271,6 +270,6 @@ def test_the_openapi_document_declares_the_header_and_its_422():
     for r in ROUTES:
         operation = document["paths"][r.path][r.method.lower()]
         names = [p["name"] for p in operation.get("parameters", []) if p["in"] == "header"]
-        assert ("Idempotency-Key" in names) == idempotency.applies(r), r.name
-        if idempotency.applies(r):
+        assert ("Idempotency-Key" in names) == r.takes_idempotency_key, r.name
+        if r.takes_idempotency_key:
             assert {"409", "422"} <= set(operation["responses"]), r.name

@@ -8,13 +8,12 @@ deployed) and reports which of the watched modules were loaded.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
-from bench.coldstart import LAMBDA_ENV, ROOT
+from bench.coldstart import ROOT, lambda_env
 from functions.routes import ROUTES
 
 WATCHED = ("jwt", "cryptography", "requests", "charset_normalizer", "functions.platform.idempotency",
@@ -28,8 +27,8 @@ print(json.dumps({{"loaded": [m for m in {watched!r} if m in sys.modules],
 
 
 def cold_import(module: str) -> dict[str, list[str]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("POWERTOOLS_", "EXAMDESK_"))} | LAMBDA_ENV
-    done = subprocess.run([sys.executable, "-c", PROBE.format(module=module, watched=WATCHED)], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-c", PROBE.format(module=module, watched=WATCHED)], cwd=ROOT,
+                          env=lambda_env(),
                           capture_output=True, text=True, timeout=120, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
