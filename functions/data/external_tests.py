@@ -2,24 +2,32 @@
 queue (gsi4) the importer reads. Key strings come from ``keys.py``; docs/data-model.md lists the calls.
 
 Queue and lease attributes are fixed-width UTC stamps (``stamp``), so "due now" and "lease expired" are
-plain string comparisons in a key condition or a condition expression.
+plain string comparisons in a key condition or a condition expression. Two leases exist: a shard's
+(``import-lease#<n>``: the scheduled pass that holds it is the only one importing that shard) and an
+assignment's own (``leaseOwner`` / ``leaseUntil``: a console or route import of that one assignment).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from functions.core.errors import ConcurrentUpdate
 from functions.core.models import Enrollment, ExternalAssignment, Lesson, SubjectTrack
+from functions.core.services.external_ports import OutcomeWrite
 from functions.data import keys
 from functions.data.dynamo import client, deserialize, serialize, serialize_value, translated_errors
 from functions.data.keys import WORK_QUEUE
-from functions.data.store import NEW_ITEM, SAME_VERSION, Store, from_item, op_put, to_item
+from functions.data.store import NEW_ITEM, SAME_VERSION, Store, from_item, op_check, op_put, to_item
 
 LEASE_OWNER, LEASE_UNTIL = "leaseOwner", "leaseUntil"
 QUEUE_PAGE = 100
+# DynamoDB's limits on one TransactWriteItems: 100 items and 4 MB (this leaves room for the expressions).
+TRANSACTION_ITEMS = 100
+TRANSACTION_BYTES = 3_500_000
 
 
 def stamp(at: datetime) -> str:
@@ -93,25 +101,36 @@ class ExternalTestRepository:
             ) -> Iterator[ExternalAssignment]:
         """Pending assignments whose next try is at or before ``now``, shard by shard (all, or the numbered
         ones), page by page: the cost follows the pending work, never the number of assignments ever made.
-        The index is eventually consistent; the claim re-checks everything on the item itself."""
+        The index is eventually consistent, so each page's items are read from the table (one consistent
+        BatchGetItem): what a pass has just imported, or a console import has claimed, is not handed out."""
+        bound = _due_bound(now)
         for shard in keys.work_queue_shards(shards):
             start: dict[str, Any] | None = None
             while True:
                 args: dict[str, Any] = {
                     "TableName": self.store.table, "IndexName": WORK_QUEUE.name, "Limit": page_size,
-                    "KeyConditionExpression": "#pk = :pk AND #sk < :bound",
-                    "ExpressionAttributeNames": {"#pk": WORK_QUEUE.pk, "#sk": WORK_QUEUE.sk},
-                    "ExpressionAttributeValues": serialize({":pk": shard, ":bound": _due_bound(now)}),
+                    "KeyConditionExpression": "#pk = :pk AND #sk < :bound", "ProjectionExpression": "#id, #key",
+                    "ExpressionAttributeNames": {"#pk": WORK_QUEUE.pk, "#sk": WORK_QUEUE.sk, "#id": keys.PK,
+                                                 "#key": keys.SK},
+                    "ExpressionAttributeValues": serialize({":pk": shard, ":bound": bound}),
                 }
                 if start:
                     args["ExclusiveStartKey"] = start
                 with translated_errors():
                     response = client().query(**args)
-                for item in response.get("Items", []):
-                    yield from_item(ExternalAssignment, deserialize(item))
+                yield from self._still_due([deserialize(i) for i in response.get("Items", [])], bound)
                 start = response.get("LastEvaluatedKey")
                 if not start:
                     break
+
+    def _still_due(self, page: list[dict[str, Any]], bound: str) -> Iterator[ExternalAssignment]:
+        if not page:
+            return
+        fresh = {(i[keys.PK], i[keys.SK]): i for i in self.store.batch_get(page, consistent=True)}
+        for key in page:
+            item = fresh.get((key[keys.PK], key[keys.SK]))
+            if item is not None and WORK_QUEUE.pk in item and item[WORK_QUEUE.sk] < bound:
+                yield from_item(ExternalAssignment, item)
 
     # --- writes ----------------------------------------------------------------------------------
     def create(self, a: ExternalAssignment, extra_ops: list[dict[str, Any]] | None = None) -> None:
@@ -164,6 +183,72 @@ class ExternalTestRepository:
             self.store.put(assignment_item(after), condition=condition, names=names, values=values,
                            conflict_message=message)
 
+    # --- the scheduled pass: shard leases and batched outcomes -------------------------------------
+    def all_shards(self) -> list[int]:
+        return list(range(keys.WORK_QUEUE_SHARDS))
+
+    def take_shard(self, shard: int, owner: str, now: datetime, until: datetime) -> bool:
+        """Take a work-queue shard's lease until ``until`` (False while another pass holds it)."""
+        try:
+            with translated_errors():
+                client().update_item(
+                    TableName=self.store.table, Key=serialize(keys.import_lease_key(shard)),
+                    UpdateExpression="SET #lo = :owner, #lu = :until, #at = :now",
+                    ConditionExpression="attribute_not_exists(#lu) OR #lu <= :now",
+                    ExpressionAttributeNames={"#lo": LEASE_OWNER, "#lu": LEASE_UNTIL, "#at": "takenAt"},
+                    ExpressionAttributeValues=serialize({":owner": owner, ":until": stamp(until),
+                                                         ":now": stamp(now)}),
+                )
+        except ConcurrentUpdate:
+            return False
+        return True
+
+    def release_shard(self, shard: int, owner: str, now: datetime) -> None:
+        """End our lease now (best effort: it expires on its own). The item stays: who ran the shard last and
+        when it finished."""
+        try:
+            with translated_errors():
+                client().update_item(
+                    TableName=self.store.table, Key=serialize(keys.import_lease_key(shard)),
+                    UpdateExpression="SET #rt = :now REMOVE #lu", ConditionExpression="#lo = :owner",
+                    ExpressionAttributeNames={"#lo": LEASE_OWNER, "#lu": LEASE_UNTIL, "#rt": "releasedAt"},
+                    ExpressionAttributeValues=serialize({":owner": owner, ":now": stamp(now)}),
+                )
+        except ConcurrentUpdate:
+            pass
+
+    def save_imported(self, writes: Sequence[OutcomeWrite], owner: str, now: datetime
+                      ) -> list[Exception | None]:
+        """Write the scheduled pass's outcomes, each all-or-nothing (its assignment, audit event, enrollment),
+        many to a transaction (DynamoDB's limits) with a check that ``owner`` still holds the lease of every
+        shard involved. An assignment is written only if it is at the version the pass read and no console
+        import holds it. A transaction that fails is written again one outcome at a time, so a conflict
+        costs only its own outcome. Returns, per write, None (written) or the error."""
+        results: list[Exception | None] = [None] * len(writes)
+        prepared = [_outcome_ops(w, now) for w in writes]
+        for group in _pack(prepared):
+            failed = self._write_outcomes([prepared[i] for i in group], owner, now)
+            if failed is None:
+                continue
+            if len(group) == 1:
+                results[group[0]] = failed
+                continue
+            for i in group:
+                results[i] = self._write_outcomes([prepared[i]], owner, now)
+        return results
+
+    def _write_outcomes(self, group: list[_Outcome], owner: str, now: datetime) -> Exception | None:
+        checks = [op_check(keys.import_lease_key(shard), "#lo = :owner AND #lu > :now",
+                           {"#lo": LEASE_OWNER, "#lu": LEASE_UNTIL}, {":owner": owner, ":now": stamp(now)})
+                  for shard in sorted({o.shard for o in group})]
+        try:
+            self.store.transact([*checks, *(op for o in group for op in o.ops)],
+                                conflict_message="the assignment changed while it was being imported, or the "
+                                                 "pass lost its shard lease; it will be imported again")
+        except Exception as error:  # the caller decides: ConcurrentUpdate is a skip, anything else a failure
+            return error
+        return None
+
     def release(self, a: ExternalAssignment, owner: str) -> None:
         """Drop our lease without writing results (best effort: an expired lease frees it anyway)."""
         try:
@@ -200,6 +285,49 @@ class ExternalTestRepository:
         except ConcurrentUpdate:
             return None
         return from_item(ExternalAssignment, deserialize(response["Attributes"]))
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    shard: int
+    ops: list[dict[str, Any]]
+    keys: frozenset[tuple[str, str]]  # a transaction may touch an item only once
+    size: int  # an upper bound of DynamoDB's count: the items' wire JSON (names, values, type tags, quotes)
+
+
+def _outcome_ops(write: OutcomeWrite, now: datetime) -> _Outcome:
+    a = write.after
+    put = op_put(assignment_item(a), "#version = :expected AND (attribute_not_exists(#lu) OR #lu <= :now)",
+                 {"#version": "version", "#lu": LEASE_UNTIL}, {":expected": write.expected_version,
+                                                               ":now": stamp(now)})
+    ops = [put, *write.ops]
+    touched = [next(iter(op.values())) for op in ops]
+    items = [args.get("Item") or args["Key"] for args in touched]
+    return _Outcome(keys.work_queue_shard_number(a.student_id, a.lesson_id), ops,
+                    frozenset((i[keys.PK]["S"], i[keys.SK]["S"]) for i in items),
+                    len(json.dumps(items, separators=(",", ":"))))
+
+
+def _pack(outcomes: list[_Outcome]) -> list[list[int]]:
+    """Consecutive outcomes grouped into transactions within DynamoDB's limits (a shard lease check each)."""
+    groups: list[list[int]] = []
+    group: list[int] = []
+    count = size = 0
+    shards: set[int] = set()
+    touched: set[tuple[str, str]] = set()
+    for i, o in enumerate(outcomes):
+        checks = len(shards | {o.shard})
+        if group and (count + len(o.ops) + checks > TRANSACTION_ITEMS or size + o.size > TRANSACTION_BYTES
+                      or touched & o.keys):
+            groups.append(group)
+            group, count, size, shards, touched = [], 0, 0, set(), set()
+        group.append(i)
+        count, size = count + len(o.ops), size + o.size
+        shards.add(o.shard)
+        touched |= o.keys
+    if group:
+        groups.append(group)
+    return groups
 
 
 def enrollment_op(enrollment: Enrollment) -> dict[str, Any]:

@@ -240,15 +240,24 @@ def external_tests_prefix(lesson_id: str) -> str:
     return f"{EXTERNAL_TEST_PREFIX}{lesson_id}#"
 
 
-def work_queue_shard(student_id: str, lesson_id: str) -> str:
+def work_queue_shard_number(student_id: str, lesson_id: str) -> int:
     import zlib
 
-    return f"pending#{zlib.crc32(f'{student_id}|{lesson_id}'.encode()) % WORK_QUEUE_SHARDS}"
+    return zlib.crc32(f"{student_id}|{lesson_id}".encode()) % WORK_QUEUE_SHARDS
+
+
+def work_queue_shard(student_id: str, lesson_id: str) -> str:
+    return f"pending#{work_queue_shard_number(student_id, lesson_id)}"
 
 
 def work_queue_shards(numbers: Sequence[int] | None = None) -> list[str]:
     """Every shard's partition, or the numbered ones (the scheduled importer runs one invocation per shard)."""
     return [f"pending#{n}" for n in (range(WORK_QUEUE_SHARDS) if numbers is None else numbers)]
+
+
+def import_lease_key(shard: int) -> dict[str, str]:
+    """A work-queue shard's lease: only the scheduled pass holding it imports that shard's assignments."""
+    return {PK: f"import-lease#{shard}", SK: versioned("import-lease")}
 
 
 def work_queue_index(student_id: str, lesson_id: str, attempt: int, due: str) -> dict[str, str]:

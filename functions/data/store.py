@@ -53,15 +53,17 @@ class Store:
         item = self.get(key, consistent=consistent)
         return from_item(model, item) if item else None
 
-    def batch_get(self, key_list: list[dict[str, str]]) -> list[dict[str, Any]]:
-        """Up to 100 keys per call. Keys the store leaves unprocessed (throttling) are asked for again with
-        exponential backoff and jitter; any still unprocessed after ``BATCH_GET_TRIES`` calls make the request
-        a 503 (Unavailable): a partial answer is never returned as if it were whole."""
+    def batch_get(self, key_list: list[dict[str, str]], *, consistent: bool = False) -> list[dict[str, Any]]:
+        """Up to 100 keys per call (strongly consistent reads with ``consistent``). Keys the store leaves
+        unprocessed (throttling) are asked for again with exponential backoff and jitter; any still unprocessed
+        after ``BATCH_GET_TRIES`` calls make the request a 503 (Unavailable): a partial answer is never
+        returned as if it were whole."""
         found: list[dict[str, Any]] = []
         unique = list({(k[keys.PK], k[keys.SK]): k for k in key_list}.values())
         for start in range(0, len(unique), BATCH_GET_LIMIT):
             chunk = unique[start : start + BATCH_GET_LIMIT]
-            pending: dict[str, Any] = {self.table: {"Keys": [serialize(k) for k in chunk]}}
+            pending: dict[str, Any] = {self.table: {"Keys": [serialize(k) for k in chunk],
+                                                    **({"ConsistentRead": True} if consistent else {})}}
             for attempt in range(BATCH_GET_TRIES):
                 if attempt:
                     time.sleep(random.uniform(0, min(BATCH_GET_BACKOFF * 2 ** attempt, 1.0)))

@@ -1,7 +1,8 @@
 """The scheduled results importer (EventBridge -> this Lambda; CDK: infra/constructs/importer_schedule.py).
 
 - ``{}`` or an EventBridge scheduled event: one pass over the pending assignments that are due (the sparse
-  work queue), imported with bounded concurrency; answers the counts and records them as metrics.
+  work queue), imported with bounded concurrency; answers the counts and records them as metrics. A shard
+  another pass is importing (its lease is held) is left to it, and the answer says so.
 - ``{"shard": n}``: the same pass over one work-queue shard (0..3). The deployed schedule sends one such event
   per shard, so a tick runs one invocation per shard: the pass's CPU (botocore, JSON) spreads over as many
   Lambda instances, and each holds ``EXAMDESK_IMPORTER_CONCURRENCY`` provider calls at once.
@@ -21,8 +22,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from functions.core.errors import DomainError
 from functions.core.rights import Access, Principal
-from functions.core.services.external_imports import AssignmentImporter, ImportPass
+from functions.core.services.external_imports import AssignmentImporter
 from functions.core.services.external_tests import ExternalTestService, MemoDirectory
+from functions.core.services.import_pass import ImportPass
 from functions.data.audit import audit_op
 from functions.data.directory import DirectoryRepository
 from functions.data.dynamo import MAX_POOL_CONNECTIONS
@@ -83,13 +85,14 @@ def run_pass(owner: str, time_left: Any = None, horizon: timedelta = timedelta(0
     concurrency = int(os.environ.get(IMPORTER_CONCURRENCY, "16"))
     job = ImportPass(queue=queue, importer=importer, clock=utcnow, owner=owner, concurrency=concurrency,
                      workers=min(3 * concurrency, MAX_POOL_CONNECTIONS),  # one DynamoDB connection each
-                     limit=int(os.environ.get(IMPORTER_MAX_PER_PASS, "2000")), lease=timedelta(minutes=2),
+                     limit=int(os.environ.get(IMPORTER_MAX_PER_PASS, "2000")),
                      time_left=time_left, horizon=horizon, shards=shards)
     counts = job.run()
     result = counts.as_dict()
     result["shards"] = list(range(WORK_QUEUE_SHARDS)) if shards is None else shards
     scope = "all shards" if shards is None else f"shard {', '.join(map(str, shards))}"
-    result["summary"] = f"{scope}: " + ", ".join(f"{name} {result[name]}" for name in ("found", *COUNTED))
+    busy = f"; left to another pass: shard {', '.join(map(str, counts.busy))}" if counts.busy else ""
+    result["summary"] = f"{scope}: " + ", ".join(f"{name} {result[name]}" for name in ("found", *COUNTED)) + busy
     return result
 
 

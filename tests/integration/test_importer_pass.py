@@ -1,5 +1,6 @@
 """The scheduled importer on moto against the fake providers: a pass over the due work, per-assignment fault
-isolation and backoff, two overlapping runs, a run killed halfway, the console events, DynamoDB calls."""
+isolation and backoff, two overlapping runs, a run killed halfway, the console events, DynamoDB calls. The
+batched write itself (DynamoDB's limits, conflicts, a lost lease) is test_importer_batches.py."""
 
 # ruff: noqa: F811 - fixtures are imported from powerpath_helpers and injected by name
 from __future__ import annotations
@@ -10,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from functions.core.rights import Access
-from functions.core.services.external_imports import AssignmentImporter, ImportPass
+from functions.core.services.external_imports import AssignmentImporter
+from functions.core.services.import_pass import ImportPass
 from functions.data.audit import audit_op
 from functions.data.directory import DirectoryRepository
 from functions.data.external_tests import ExternalTestRepository, LessonRepository, enrollment_op
@@ -131,19 +133,20 @@ class Crash(BaseException):
     """Stands for the Lambda being killed: not an Exception, so nothing catches it."""
 
 
-def test_a_run_killed_halfway_loses_nothing_and_the_next_run_picks_up(school, atomic_moto):
+def test_a_run_killed_halfway_loses_nothing_and_the_next_run_picks_up(school, atomic_moto, monkeypatch):
     edulastic = school["fakes"].edulastic
     ids = students(8)
     assigned = assign_all(ids)
     for sid in ids:
         edulastic.work(assigned[sid], [True, True, True])
     now = datetime.now(UTC) + LATER
-    # A run that claimed half the work and died before importing it:
+    # A console import that claimed half the work and died before importing it:
     repo = ExternalTestRepository()
     for sid in ids[:4]:
-        assert repo.claim(repo.get(sid, "placement-edu", 1), "dead-run", now, now + timedelta(minutes=2),
-                          due_only=True) is not None
-    # ... and one that crashes in the middle of an import:
+        assert repo.claim(repo.get(sid, "placement-edu", 1), "dead-console-import", now,
+                          now + timedelta(minutes=2), due_only=True) is not None
+    # ... and a scheduled pass killed in the middle of its imports (a killed Lambda runs no `finally`, so its
+    # shard leases are not given back either):
     calls = {"n": 0}
 
     def crashing(name: str):
@@ -158,16 +161,20 @@ def test_a_run_killed_halfway_loses_nothing_and_the_next_run_picks_up(school, at
 
         return Wrapper()
 
-    with pytest.raises(Crash):
-        a_pass(now, "crashing-run", providers=crashing, concurrency=1).run()
-    finished = [sid for sid in ids if stored(sid).get("finalized")]
-    assert len(finished) == 3  # the other three unclaimed ones were imported
+    with monkeypatch.context() as killed:
+        killed.setattr(ExternalTestRepository, "release_shard", lambda *args: None)
+        with pytest.raises(Crash):
+            a_pass(now, "killed-run", providers=crashing, concurrency=1).run()
+    assert not any(stored(sid).get("finalized") for sid in ids)  # its batch was never written
     counts = a_pass(now + timedelta(minutes=1)).run()
-    assert counts.found == 0  # the leases have not expired yet
-    counts = a_pass(now + timedelta(minutes=3)).run()
-    assert counts.finalized == 5  # four abandoned claims and the crashed import
+    assert counts.found == 0 and counts.busy  # the killed run's shard leases have not ended yet
+    counts = a_pass(now + timedelta(minutes=7)).run()
+    assert counts.finalized == 8  # four abandoned claims and the killed run's work
     assert all(stored(sid)["finalized"] for sid in ids)
-    assert all(edulastic.result_fetches[assigned[sid]] == 1 for sid in ids)  # each imported exactly once
+    # The claimed four were fetched once. The killed run's fetches were never written, so the next run fetched
+    # those again (a provider read is harmless to repeat; a write is what must happen once).
+    assert [edulastic.result_fetches[assigned[sid]] for sid in ids[:4]] == [1] * 4
+    assert all(1 <= edulastic.result_fetches[assigned[sid]] <= 2 for sid in ids[4:])
 
 
 def test_mastery_track_write_back_is_imported_by_the_next_pass(school):
@@ -182,16 +189,38 @@ def test_mastery_track_write_back_is_imported_by_the_next_pass(school):
 
 
 def test_dynamodb_calls_per_pass(school, dynamo_calls):
+    from functions.data.keys import work_queue_shard_number
+
     ids = students(5)
     assign_all(ids)
+    shards = len({work_queue_shard_number(sid, "placement-edu") for sid in ids})
     now = datetime.now(UTC) + LATER
     dynamo_calls.reset()
     a_pass(datetime.now(UTC)).run()
-    assert dict(dynamo_calls.counts) == {"Query": 4}  # one per queue shard, nothing due
+    assert dict(dynamo_calls.counts) == {"Query": 4}  # one per queue shard, nothing due: no lease taken
     dynamo_calls.reset()
     a_pass(now).run()
-    # per assignment: the claim and the write (a transaction with its audit event)
-    assert dict(dynamo_calls.counts) == {"Query": 4, "UpdateItem": 5, "TransactWriteItems": 5}
+    # per shard with due work: its lease taken and given back, one consistent BatchGetItem per queue page;
+    # then one transaction for all five outcomes (each with its audit event), whatever their shards
+    assert dict(dynamo_calls.counts) == {"Query": 4, "BatchGetItem": shards, "UpdateItem": 2 * shards,
+                                         "TransactWriteItems": 1}
+
+
+def test_a_large_pass_writes_a_transaction_per_batch_not_per_assignment(school, dynamo_calls):
+    from functions.core.services.import_pass import BATCH
+
+    ids = students(2 * BATCH + 6)
+    assigned = assign_all(ids)
+    repo = ExternalTestRepository()
+    for sid in ids:
+        school["fakes"].edulastic.work(assigned[sid], [True, False, True])
+    dynamo_calls.reset()
+    counts = a_pass(datetime.now(UTC) + LATER, concurrency=8).run()
+    assert counts.finalized == len(ids)
+    assert dynamo_calls.counts["TransactWriteItems"] == 3  # BATCH + BATCH + 6 outcomes
+    assert "PutItem" not in dynamo_calls.counts and dynamo_calls.counts["UpdateItem"] == 8  # 4 leases, no claims
+    assert all(repo.get(sid, "placement-edu", 1).finalized for sid in ids)
+    assert progress(student=ids[-1]).body["score"] == 66.67
 
 
 def test_the_handler_runs_a_pass_for_an_empty_or_scheduled_event(school, monkeypatch):

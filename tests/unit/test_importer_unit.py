@@ -1,5 +1,6 @@
-"""The import pass against an in-memory work queue with DynamoDB's semantics (atomic conditional writes):
-exactly-once under concurrent passes, failure isolation, limits, and a write-back racing an import."""
+"""The import pass against an in-memory work queue with DynamoDB's semantics (atomic conditional writes, shard
+leases): exactly-once under concurrent passes, failure isolation, limits, batched writes, a busy shard, and a
+write-back racing an import."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from typing import Any
 from functions.core.errors import ConcurrentUpdate, ProviderFailed
 from functions.core.external_tests import ProviderResults, ScoreStatus
 from functions.core.models import ExternalAssignment, ExternalQuestion
-from functions.core.services.external_imports import AssignmentImporter, ImportPass
+from functions.core.services.external_imports import AssignmentImporter
+from functions.core.services.external_ports import OutcomeWrite
+from functions.core.services.import_pass import BATCH, ImportPass
 from functions.data import keys
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -24,6 +27,41 @@ Key = tuple[str, str, int]
 class MemoryQueue:
     items: dict[Key, dict[str, Any]] = field(default_factory=dict)  # key -> {"a": model, "owner", "until"}
     lock: threading.Lock = field(default_factory=threading.Lock)
+    leases: dict[int, tuple[str, datetime]] = field(default_factory=dict)  # shard -> (owner, until)
+    batches: list[int] = field(default_factory=list)  # the size of each save_imported call
+
+    def all_shards(self) -> list[int]:
+        return list(range(keys.WORK_QUEUE_SHARDS))
+
+    def take_shard(self, shard: int, owner: str, now: datetime, until: datetime) -> bool:
+        with self.lock:
+            held = self.leases.get(shard)
+            if held and held[1] > now:
+                return False
+            self.leases[shard] = (owner, until)
+            return True
+
+    def release_shard(self, shard: int, owner: str, now: datetime) -> None:
+        with self.lock:
+            if self.leases.get(shard, ("", now))[0] == owner:
+                del self.leases[shard]
+
+    def save_imported(self, writes: list[OutcomeWrite], owner: str, now: datetime) -> list[Exception | None]:
+        results: list[Exception | None] = []
+        with self.lock:
+            self.batches.append(len(writes))
+            for w in writes:
+                a = w.after
+                entry = self.items[(a.student_id, a.lesson_id, a.attempt)]
+                shard = keys.work_queue_shard_number(a.student_id, a.lesson_id)
+                lease = self.leases.get(shard)
+                if (not lease or lease[0] != owner or lease[1] <= now or entry["a"].version != w.expected_version
+                        or (entry["until"] and entry["until"] > now)):
+                    results.append(ConcurrentUpdate("changed"))
+                    continue
+                entry.update(a=a)
+                results.append(None)
+        return results
 
     def add(self, a: ExternalAssignment) -> None:
         self.items[(a.student_id, a.lesson_id, a.attempt)] = {"a": a, "owner": None, "until": None}
@@ -150,9 +188,9 @@ def test_a_write_back_during_the_import_wins_and_the_assignment_comes_back():
     assert queue.items[("s000", "l", 1)]["owner"] is None  # released: the next pass imports it
 
 
-def test_provider_calls_stay_within_the_concurrency_while_dynamodb_work_runs_beside_them():
-    """Threads waiting on the store (claims, writes) do not hold provider slots: the provider sees at most
-    ``concurrency`` calls at once, and reaches that bound even when every claim is slow."""
+def test_provider_calls_stay_within_the_concurrency_while_batches_are_written_beside_them():
+    """A thread writing a batch holds no provider slot: the provider sees at most ``concurrency`` calls at
+    once, and reaches that bound while a slow batch write is under way."""
 
     class Counting(Provider):
         def __init__(self) -> None:
@@ -170,18 +208,69 @@ def test_provider_calls_stay_within_the_concurrency_while_dynamodb_work_runs_bes
                     self.now_running -= 1
 
     provider = Counting()
-    claims_while_all_slots_busy = []
+    fetching_while_writing = []
 
-    class SlowClaims(MemoryQueue):
-        def claim(self, *args: Any, **kw: Any) -> ExternalAssignment | None:
-            time.sleep(0.01)  # DynamoDB's latency, outside the provider slot
-            claims_while_all_slots_busy.append(provider.now_running == 4)
-            return super().claim(*args, **kw)
+    class SlowWrites(MemoryQueue):
+        def save_imported(self, *args: Any, **kw: Any) -> list[Exception | None]:
+            time.sleep(0.05)  # DynamoDB's latency, outside any provider slot
+            fetching_while_writing.append(provider.now_running)
+            return super().save_imported(*args, **kw)
 
-    queue = SlowClaims()
-    queue.items = queue_of(60).items
+    queue = SlowWrites()
+    queue.items = queue_of(3 * BATCH).items
     counts = make_pass(queue, provider, concurrency=4).run()
-    assert counts.finalized == 60 and set(provider.fetches.values()) == {1}
+    assert counts.finalized == 3 * BATCH and set(provider.fetches.values()) == {1}
     assert provider.most == 4
-    # With one thread per provider slot (the earlier design) no claim could run while four fetches did.
-    assert any(claims_while_all_slots_busy)
+    # With one thread per provider slot, no fetch could run while a slot's thread wrote its batch.
+    assert max(fetching_while_writing) == 4
+
+
+def test_outcomes_are_written_a_batch_at_a_time():
+    queue = queue_of(2 * BATCH + 5)
+    counts = make_pass(queue, Provider()).run()
+    assert counts.finalized == 2 * BATCH + 5
+    assert sorted(queue.batches, reverse=True)[:2] == [BATCH, BATCH] and sum(queue.batches) == 2 * BATCH + 5
+    assert queue.leases == {}  # every shard lease taken is given back
+
+
+def test_a_shard_another_pass_holds_is_left_to_it():
+    queue, provider = queue_of(40), Provider()
+    held = keys.work_queue_shard_number("s000", "l")
+    queue.leases[held] = ("other-pass", NOW + timedelta(minutes=5))
+    counts = make_pass(queue, provider).run()
+    in_held = [sid for (sid, _, _) in queue.items if keys.work_queue_shard_number(sid, "l") == held]
+    assert counts.busy == [held] and counts.finalized == 40 - len(in_held)
+    assert not any(provider.fetches[sid] for sid in in_held)
+    assert not any(queue.items[(sid, "l", 1)]["a"].finalized for sid in in_held)
+    assert queue.leases == {held: ("other-pass", NOW + timedelta(minutes=5))}  # not ours to release
+    queue.leases.clear()  # its pass ended: the next one takes the shard
+    assert make_pass(queue, provider).run().finalized == len(in_held)
+
+
+def test_a_batch_the_store_refuses_fails_its_outcomes_and_they_stay_due():
+    class Down(MemoryQueue):
+        def save_imported(self, *args: Any, **kw: Any) -> list[Exception | None]:
+            raise RuntimeError("the store is down")
+
+    queue = Down()
+    queue.items = queue_of(5).items
+    counts = make_pass(queue, Provider()).run()
+    assert (counts.failed, counts.finalized) == (5, 0)
+    assert counts.errors[0].endswith("RuntimeError: the store is down")
+    assert not any(e["a"].finalized for e in queue.items.values()) and queue.leases == {}
+
+
+def test_a_crashed_pass_gives_its_shard_leases_back():
+    class Crash(BaseException):
+        pass
+
+    class Crashing(Provider):
+        def fetch_results(self, a: ExternalAssignment) -> ProviderResults:
+            raise Crash()
+
+    queue = queue_of(5)
+    try:
+        make_pass(queue, Crashing()).run()
+    except Crash:
+        pass
+    assert queue.leases == {}

@@ -4,6 +4,7 @@ data/ or providers/; wiring and the importer job pass the real ones in)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -39,9 +40,29 @@ class AssignmentStore(Protocol):
     def release(self, a: ExternalAssignment, owner: str) -> None: ...
 
 
+@dataclass(frozen=True)
+class OutcomeWrite:
+    """One import outcome for the scheduled pass to write: the assignment as imported, the version the pass
+    read (a write-back or a console import since then makes the write fail), and the operations that go in
+    the same transaction (its audit event, an enrollment)."""
+
+    after: ExternalAssignment
+    expected_version: int
+    ops: list[dict[str, Any]]
+
+
 class WorkQueue(AssignmentStore, Protocol):
     def due(self, now: datetime, page_size: int = ..., shards: Sequence[int] | None = ...
             ) -> Any: ...  # an iterator of ExternalAssignment
+
+    def all_shards(self) -> list[int]: ...
+
+    def take_shard(self, shard: int, owner: str, now: datetime, until: datetime) -> bool: ...
+
+    def release_shard(self, shard: int, owner: str, now: datetime) -> None: ...
+
+    def save_imported(self, writes: Sequence[OutcomeWrite], owner: str, now: datetime
+                      ) -> list[Exception | None]: ...  # per write: None (written) or why not
 
     def record_writeback(self, student_id: str, lesson_id: str, attempt: int, provider_assignment_id: str,
                          payload: dict[str, Any], now: datetime) -> ExternalAssignment | None: ...

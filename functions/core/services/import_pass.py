@@ -1,0 +1,191 @@
+"""The scheduled importer's pass over the work queue: every shard, or the numbered ones.
+
+Exactly-once without a claim per assignment: before it imports anything of a shard, a pass takes that shard's
+lease (one conditional write); a pass that finds it held leaves the shard alone. The queue answers from the
+table itself (a consistent re-read of each index page), so an assignment another pass just imported is not
+asked for again. At most ``concurrency`` provider calls run at once, and the outcomes are written ``BATCH``
+at a time: a few transactions per pass instead of a claim and a write per assignment (docs/performance.md,
+the importer). Each outcome is still all-or-nothing, and written only if its assignment is still at the version
+read and the pass still holds the shard: a write-back or a console import meanwhile wins.
+
+A pass that dies writes nothing more: its assignments stay due, and its leases end when its time would have.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Any
+
+from functions.core.errors import ConcurrentUpdate
+from functions.core.models import ExternalAssignment
+from functions.core.services.external_imports import AssignmentImporter, Clock, Prepared
+from functions.core.services.external_ports import OutcomeWrite, WorkQueue
+
+BATCH = 32  # outcomes per write: 32 x (assignment, audit event, enrollment) + 4 lease checks = 100 items
+LEASE_SLACK = timedelta(seconds=30)  # a shard lease outlives the invocation's time left by this much
+
+
+@dataclass
+class PassCounts:
+    found: int = 0  # due entries read from the queue
+    tried: int = 0  # imported (successfully or not) and written
+    imported: int = 0  # results written (finalized or not)
+    finalized: int = 0
+    unchanged: int = 0  # nothing new at the provider
+    failed: int = 0  # provider errors (backed off) and unexpected errors (left due for the next pass)
+    skipped: int = 0  # it changed under us (a write-back, a console import), or our lease ended
+    busy: list[int] = field(default_factory=list)  # shards another pass holds: left to it
+    errors: list[str] = field(default_factory=list)  # the first few, for the log
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+def what(a: ExternalAssignment) -> str:
+    return f"{a.student_id}/{a.lesson_id}#{a.attempt}"
+
+
+@dataclass
+class OutcomeWriter:
+    """Collects prepared outcomes from the pass's threads and writes them ``BATCH`` at a time (the thread
+    that fills a batch writes it; ``flush`` writes the rest). ``results`` holds (outcome, error) per write."""
+
+    queue: WorkQueue
+    owner: str
+    clock: Clock
+    results: list[tuple[str, str | None]] = field(default_factory=list)
+    _pending: list[Prepared] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, done: Prepared) -> None:
+        with self._lock:
+            self._pending.append(done)
+            batch = self._take() if len(self._pending) >= BATCH else []
+        self._write(batch)
+
+    def record(self, outcome: str, error: str | None) -> None:
+        """An outcome with nothing to write (an unexpected error before the provider answered)."""
+        with self._lock:
+            self.results.append((outcome, error))
+
+    def flush(self) -> None:
+        with self._lock:
+            batch = self._take()
+        self._write(batch)
+
+    def _take(self) -> list[Prepared]:
+        batch, self._pending = self._pending, []
+        return batch
+
+    def _write(self, batch: list[Prepared]) -> None:
+        if not batch:
+            return
+        writes = [OutcomeWrite(d.after, d.before.version, d.ops) for d in batch]
+        try:
+            errors: Sequence[Exception | None] = self.queue.save_imported(writes, self.owner, self.clock())
+        except Exception as error:  # nothing was written: every outcome of the batch waits for the next pass
+            errors = [error] * len(batch)
+        with self._lock:
+            self.results.extend(_result(done, error) for done, error in zip(batch, errors, strict=True))
+
+
+def _result(done: Prepared, error: Exception | None) -> tuple[str, str | None]:
+    if error is None:
+        return done.outcome, f"{what(done.after)}: {done.error.message}" if done.error else None
+    if isinstance(error, ConcurrentUpdate):
+        return "skipped", None
+    return "failed", f"{what(done.after)}: {type(error).__name__}: {error}"
+
+
+@dataclass
+class ImportPass:
+    queue: WorkQueue
+    importer: AssignmentImporter
+    clock: Clock
+    owner: str
+    concurrency: int = 16  # provider calls at once
+    workers: int = 0  # threads (0: 3 x concurrency): the batch writes run beside the provider calls
+    lease: timedelta = timedelta(minutes=6)  # a shard's lease when the time left is unknown (Lambda: <= 5 min)
+    limit: int = 2000  # assignments per pass; the rest wait for the next one
+    time_left: Callable[[], float] | None = None  # seconds; no new work is started below ``margin``
+    margin: float = 30.0
+    horizon: timedelta = timedelta(0)  # > 0: also what falls due within it (an operator's "import all now")
+    shards: Sequence[int] | None = None  # the work-queue shards this pass serves (None: all of them)
+
+    def run(self) -> PassCounts:
+        counts = PassCounts()
+        # A provider slot is held only for the provider call: threads writing a batch do not keep a provider
+        # call from starting, so the provider sees `concurrency` calls at once the whole pass long.
+        importer = replace(self.importer, provider_slots=threading.BoundedSemaphore(self.concurrency))
+        writer = OutcomeWriter(self.queue, self.owner, self.clock)
+        held: list[int] = []
+        try:
+            with ThreadPoolExecutor(max_workers=self.workers or 3 * self.concurrency,
+                                    thread_name_prefix="import") as pool:
+                futures: list[Future[None]] = []
+                seen: set[tuple[str, str, int]] = set()
+                for shard in self.shards if self.shards is not None else self.queue.all_shards():
+                    if not self._feed(shard, importer, writer, pool, futures, counts, held, seen):
+                        break
+                try:
+                    for future in futures:
+                        future.result()
+                except BaseException:
+                    pool.shutdown(cancel_futures=True)  # a pass that fails starts nothing more
+                    raise
+            writer.flush()
+        finally:
+            for shard in held:
+                self.queue.release_shard(shard, self.owner, self.clock())
+        return _tally(counts, writer.results)
+
+    def _feed(self, shard: int, importer: AssignmentImporter, writer: OutcomeWriter,
+              pool: ThreadPoolExecutor, futures: list[Future[None]], counts: PassCounts, held: list[int],
+              seen: set[tuple[str, str, int]]) -> bool:
+        """Hand one shard's due assignments to the pool, taking its lease on the first one. False: the pass's
+        limit or time is used up."""
+        start = self.clock()
+        for due in self.queue.due(start + self.horizon, shards=[shard]):
+            if counts.found >= self.limit or (self.time_left and self.time_left() < self.margin):
+                return False
+            if shard not in held:
+                if not self.queue.take_shard(shard, self.owner, start, start + self._lease_length()):
+                    counts.busy.append(shard)
+                    return True
+                held.append(shard)
+            key = (due.student_id, due.lesson_id, due.attempt)
+            if key in seen:  # written meanwhile and due again within the horizon: the next pass takes it
+                continue
+            seen.add(key)
+            counts.found += 1
+            futures.append(pool.submit(self._one, importer, writer, due))
+        return True
+
+    def _lease_length(self) -> timedelta:
+        return timedelta(seconds=self.time_left()) + LEASE_SLACK if self.time_left else self.lease
+
+    @staticmethod
+    def _one(importer: AssignmentImporter, writer: OutcomeWriter, due: ExternalAssignment) -> None:
+        """Ask the provider and queue the outcome; any failure stays with this one assignment."""
+        try:
+            done = importer.prepare(due)
+        except Exception as error:  # a bug in an adapter: nothing written, it stays due for the next pass
+            writer.record("failed", f"{what(due)}: {type(error).__name__}: {error}")
+            return
+        writer.add(done)
+
+
+def _tally(counts: PassCounts, results: list[tuple[str, str | None]]) -> PassCounts:
+    outcomes = Counter(outcome for outcome, _ in results)
+    counts.errors = [error for _, error in results if error][:10]
+    counts.finalized, counts.unchanged = outcomes["finalized"], outcomes["unchanged"]
+    counts.imported = outcomes["imported"] + counts.finalized
+    counts.failed, counts.skipped = outcomes["failed"], outcomes["skipped"]
+    counts.tried = counts.imported + counts.unchanged + counts.failed
+    return counts
+
