@@ -1,5 +1,6 @@
-"""Overlapping importer runs on DynamoDB Local (AWS's own engine, not moto): the conditional claims alone
-keep every assignment imported exactly once, against a fake Edulastic on 127.0.0.1."""
+"""Overlapping importer runs on DynamoDB Local (AWS's own engine, not moto): the shard leases and the
+version-conditioned batch writes alone keep every assignment imported exactly once, against a fake
+Edulastic on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from typing import Any
 import pytest
 
 from functions.core.models import ExternalAssignment
-from functions.core.services.external_imports import AssignmentImporter, ImportPass
+from functions.core.services.external_imports import AssignmentImporter
+from functions.core.services.import_pass import ImportPass
 from functions.data.directory import DirectoryRepository
 from functions.data.external_tests import ExternalTestRepository, LessonRepository, enrollment_op
 from infra.local.dynamodb_local import DynamoDBLocal, ensure_table
@@ -83,7 +85,7 @@ def test_three_overlapping_runs_import_each_assignment_once(on_local):
     for thread in threads:
         thread.join()
     assert sum(r.finalized for r in results) == 60 and sum(r.failed for r in results) == 0
-    assert sum(r.tried for r in results) == 60  # the others' claims were refused, not repeated
+    assert sum(r.tried for r in results) == 60  # a shard held by one run is left alone by the others
     assert all(on_local.result_fetches[f"{s}-as"] == 1 for s in students)
     repo = ExternalTestRepository()
     assert all(repo.get(s, "race-unit", 1, consistent=True).finalized for s in students)

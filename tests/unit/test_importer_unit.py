@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from functions.core.errors import ConcurrentUpdate, ProviderFailed
 from functions.core.external_tests import ProviderResults, ScoreStatus
 from functions.core.models import ExternalAssignment, ExternalQuestion
@@ -269,8 +271,6 @@ def test_a_crashed_pass_gives_its_shard_leases_back():
             raise Crash()
 
     queue = queue_of(5)
-    try:
+    with pytest.raises(Crash):
         make_pass(queue, Crashing()).run()
-    except Crash:
-        pass
     assert queue.leases == {}
