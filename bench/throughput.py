@@ -8,9 +8,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -33,24 +31,12 @@ def token(user: str) -> str:
 
 
 def start_runner(endpoint: str) -> tuple[subprocess.Popen[bytes], int]:
-    from infra.local.dynamodb_local import free_port
+    from infra.local import spawn
 
-    port = free_port()
     env = {**os.environ, "EXAMDESK_JWT_SECRET": SECRET, "EXAMDESK_TABLE_NAME": "examdesk-bench-runner",
            "POWERTOOLS_LOG_LEVEL": "ERROR"}
     env.pop("EXAMDESK_DYNAMODB_ENDPOINT", None)
-    runner = subprocess.Popen([sys.executable, "-m", "infra.local", "serve", "--endpoint", endpoint, "--port",
-                               str(port), "--demo", "--quiet", "--importer-interval", "0"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 180
-    while runner.poll() is None and time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return runner, port
-        except OSError:
-            time.sleep(0.2)
-    runner.kill()
-    raise RuntimeError("the local runner did not start")
+    return spawn.start_runner(endpoint, "--demo", "--quiet", "--importer-interval", "0", env=env, timeout=180)
 
 
 def hammer(port: int, request: Any, clients: int, seconds: float) -> tuple[float, int]:

@@ -41,6 +41,7 @@ def serve(endpoint: str, port: int, demo: bool, quiet: bool = False, importer_in
     created = ensure_table(client(), settings().table_name)
     loaded = demo_data.load() if demo else {}
     server = make_server(port=port, quiet=quiet)
+    port = server.server_address[1]  # the one it bound: --port 0 lets the system choose (infra/local/spawn.py)
     print(f"table {settings().table_name} {'created' if created else 'kept'} on {endpoint}; demo data: {loaded}")
     print(f"examdesk API on http://127.0.0.1:{port}  (Swagger UI: /docs, spec: /openapi.json)", flush=True)
     from infra.local.scheduler import INTERVAL_ENV, start_local_importer
@@ -85,7 +86,7 @@ def main(argv: list[str]) -> int:
     run_p.add_argument("--db-port", type=int, default=int(os.environ.get("DB_PORT", 8001)))
     serve_p = sub.add_parser("serve", help="serve the API against a running DynamoDB endpoint")
     serve_p.add_argument("--endpoint", required=True)
-    serve_p.add_argument("--port", type=int, required=True)
+    serve_p.add_argument("--port", type=int, required=True, help="0: a free port, printed when listening")
     serve_p.add_argument("--demo", action="store_true", help="load the demo data set")
     serve_p.add_argument("--quiet", action="store_true")
     for p in (run_p, serve_p):

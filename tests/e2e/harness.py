@@ -7,9 +7,6 @@ per xdist worker (they all carry xdist_group("e2e"), so that is one runner in al
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,23 +16,11 @@ from typing import Any
 import pytest
 import requests
 
-from infra.local.dynamodb_local import DynamoDBLocal, free_port
+from infra.local.dynamodb_local import DynamoDBLocal
+from infra.local.spawn import start_runner
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "e2e-secret-0123456789-abcdefghijklmnop"
-
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"local runner exited: {process.stdout.read().decode() if process.stdout else ''}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("local runner did not start")
-
 
 class Api:
     def __init__(self, base: str) -> None:
@@ -63,15 +48,15 @@ class Api:
 def local_api(table_name: str) -> Iterator[Api]:
     """DynamoDB Local (in memory) and the local runner with the demo data on it, stopped on exit."""
     db = DynamoDBLocal().start()
-    port = free_port()
     env = {**os.environ, "EXAMDESK_JWT_SECRET": SECRET, "EXAMDESK_TABLE_NAME": table_name,
            "POWERTOOLS_LOG_LEVEL": "ERROR"}
     env.pop("EXAMDESK_DYNAMODB_ENDPOINT", None)
-    runner = subprocess.Popen(
-        [sys.executable, "-m", "infra.local", "serve", "--endpoint", db.endpoint, "--port", str(port), "--demo",
-         "--quiet"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        _wait_for_port(port, runner)
+        runner, port = start_runner(db.endpoint, "--demo", "--quiet", env=env)
+    except BaseException:
+        db.stop()
+        raise
+    try:
         yield Api(f"http://127.0.0.1:{port}")
     finally:
         runner.terminate()

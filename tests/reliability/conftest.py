@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from typing import Any
 
 import pytest
 
-from infra.local.dynamodb_local import DynamoDBLocal, ensure_table, free_port
-from tests.e2e.harness import ROOT, SECRET, Api, _wait_for_port
+from infra.local.dynamodb_local import DynamoDBLocal, ensure_table
+from infra.local.spawn import start_runner
+from tests.e2e.harness import SECRET, Api
 
 TABLE = "examdesk-reliability"
 RUNNERS = 3
@@ -62,15 +64,14 @@ def runners(local_db: DynamoDBLocal) -> Iterator[list[Api]]:
     env.pop("EXAMDESK_DYNAMODB_ENDPOINT", None)
     started: list[tuple[subprocess.Popen[bytes], int]] = []
     try:
-        for _ in range(RUNNERS):
-            port = free_port()
-            process = subprocess.Popen(
-                [sys.executable, "-m", "infra.local", "serve", "--endpoint", local_db.endpoint, "--port",
-                 str(port), "--quiet", "--importer-interval", "0"],
-                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-            started.append((process, port))
-        for process, port in started:
-            _wait_for_port(port, process, timeout=240)  # a loaded machine imports slowly
+        with ThreadPoolExecutor(RUNNERS) as starting:  # each imports every route: start them side by side
+            launches = [starting.submit(start_runner, local_db.endpoint, "--quiet", "--importer-interval", "0",
+                                        env=env) for _ in range(RUNNERS)]
+            for launch in launches:
+                with suppress(Exception):  # a runner that failed to start raises below, after the others
+                    started.append(launch.result())
+            for launch in launches:
+                launch.result()
         yield [Api(f"http://127.0.0.1:{port}") for _, port in started]
     finally:
         for process, _ in started:
