@@ -38,9 +38,6 @@ BENCH_ENV = {"EXAMDESK_TABLE_NAME": "examdesk-bench", "AWS_DEFAULT_REGION": "us-
              "POWERTOOLS_LOG_LEVEL": "ERROR"}
 
 
-STORE_PID: int | None = None  # DynamoDB Local's Java process, whose CPU a run reports beside its own
-
-
 def process_cpu(pid: int | None) -> float:
     """CPU seconds (user + system) a process has used so far; 0 when unknown (no /proc, or moto)."""
     try:
@@ -132,7 +129,9 @@ def run_shards(shards: int) -> tuple[float, float, dict[str, Any], dict[str, int
     return wall, sum(o["cpu"] for o in outputs), dict(counts), dict(calls)
 
 
-def one_run(n: int, latency: float, concurrency: int, shards: int = 1) -> dict[str, Any]:
+def one_run(n: int, latency: float, concurrency: int, shards: int = 1, store_pid: int | None = None
+            ) -> dict[str, Any]:
+    """One pass; ``store_pid``: DynamoDB Local's Java process, whose CPU meanwhile is reported beside ours."""
     from functions.data import dynamo
     from functions.data.keys import table_definition
     from functions.jobs import import_results
@@ -152,7 +151,7 @@ def one_run(n: int, latency: float, concurrency: int, shards: int = 1) -> dict[s
         client.create_table(**table_definition("examdesk-bench"))
         seed(n, url)
         control(url, "latency", {"seconds": latency})
-        store_cpu = process_cpu(STORE_PID)
+        store_cpu = process_cpu(store_pid)
         if shards > 1:
             wall, cpu, result, calls = run_shards(shards)
         else:
@@ -160,7 +159,7 @@ def one_run(n: int, latency: float, concurrency: int, shards: int = 1) -> dict[s
             with counting_calls(client) as counted:
                 result = import_results.lambda_handler(scheduled_event(), LambdaContext(budget_seconds=900))
             wall, cpu, calls = time.perf_counter() - started, time.process_time() - cpu, dict(counted)
-        store_cpu = process_cpu(STORE_PID) - store_cpu
+        store_cpu = process_cpu(store_pid) - store_cpu
         fetched = Counter(control(url, "fetches").values())
     finally:
         process.terminate()
@@ -170,7 +169,6 @@ def one_run(n: int, latency: float, concurrency: int, shards: int = 1) -> dict[s
 
 
 def main(argv: list[str]) -> int:
-    global STORE_PID
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backend", choices=("local", "moto"), default="local")
@@ -192,11 +190,12 @@ def main(argv: list[str]) -> int:
             db = DynamoDBLocal().start()
             stack.callback(db.stop)
             os.environ["EXAMDESK_DYNAMODB_ENDPOINT"] = db.endpoint
-            STORE_PID = db.process.pid if db.process else None
+            store_pid = db.process.pid if db.process else None
             backend = f"DynamoDB Local ({db.endpoint})"
         else:
             from moto import mock_aws
 
+            store_pid = None
             stack.enter_context(mock_aws())
             from tests.moto_atomic import lock_item_operations
 
@@ -209,7 +208,7 @@ def main(argv: list[str]) -> int:
         say(f"{'concurrency':>11} {'wall s':>8} {'ideal s':>8} {'wall/ideal':>10} {'per s':>7} "
               f"{'cpu s':>6} {'store cpu s':>11}  outcome")
         for concurrency in (int(c) for c in args.concurrency.split(",")):
-            run: dict[str, Any] = one_run(args.assignments, args.latency, concurrency, args.shards)
+            run: dict[str, Any] = one_run(args.assignments, args.latency, concurrency, args.shards, store_pid)
             if args.json:
                 print(json.dumps({"concurrency": concurrency, "shards": args.shards, **run}, default=str),
                       flush=True)

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from functions.core import timing
 from functions.core.errors import InvalidInput
 from functions.core.models import Enrollment, Exam, Extension, LimitedBy, Session
-from functions.core.ports import SessionStore
+from functions.core.ports import TRANSACTION_ITEMS, SessionStore
 
 # Canvas' documented limits (inclusive). Unlike Canvas, a value outside them is refused, never clamped.
 LIMITS: dict[str, tuple[int, int]] = {
@@ -22,7 +22,7 @@ LIMITS: dict[str, tuple[int, int]] = {
 }
 EXCLUSIVE = ("extend_from_now", "extend_from_end_at")
 MAX_GRANTS = 100  # entries in one request
-MAX_WRITES = 100  # what one TransactWriteItems holds: a grant is all-or-nothing
+MAX_WRITES = TRANSACTION_ITEMS  # a grant is all-or-nothing: one transaction
 
 
 @dataclass(frozen=True)

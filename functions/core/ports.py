@@ -7,6 +7,8 @@ from typing import Any, Protocol
 from functions.core.models import Course, Exam, Extension, Item, Session, SessionRemoval, User
 from functions.core.rights import Directory
 
+TRANSACTION_ITEMS = 100  # DynamoDB: the items one TransactWriteItems holds (writes and condition checks)
+
 
 class People(Directory, Protocol):
     def get_course(self, course_id: str) -> Course | None: ...

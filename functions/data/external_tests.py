@@ -17,6 +17,7 @@ from typing import Any
 
 from functions.core.errors import ConcurrentUpdate
 from functions.core.models import Enrollment, ExternalAssignment, Lesson, SubjectTrack
+from functions.core.ports import TRANSACTION_ITEMS
 from functions.core.services.external_ports import OutcomeWrite
 from functions.data import keys
 from functions.data.dynamo import client, deserialize, serialize, serialize_value, translated_errors
@@ -25,9 +26,7 @@ from functions.data.store import NEW_ITEM, SAME_VERSION, Store, from_item, op_ch
 
 LEASE_OWNER, LEASE_UNTIL = "leaseOwner", "leaseUntil"
 QUEUE_PAGE = 100
-# DynamoDB's limits on one TransactWriteItems: 100 items and 4 MB (this leaves room for the expressions).
-TRANSACTION_ITEMS = 100
-TRANSACTION_BYTES = 3_500_000
+TRANSACTION_BYTES = 3_500_000  # DynamoDB's 4 MB per TransactWriteItems, less room for the expressions
 
 
 def stamp(at: datetime) -> str:

@@ -37,13 +37,14 @@ def serve(endpoint: str, port: int, demo: bool, quiet: bool = False, importer_in
     from infra.local import demo_data
     from infra.local.dynamodb_local import ensure_table
     from infra.local.server import make_server
+    from infra.local.spawn import LISTENING
 
     created = ensure_table(client(), settings().table_name)
     loaded = demo_data.load() if demo else {}
     server = make_server(port=port, quiet=quiet)
     port = server.server_address[1]  # the one it bound: --port 0 lets the system choose (infra/local/spawn.py)
     print(f"table {settings().table_name} {'created' if created else 'kept'} on {endpoint}; demo data: {loaded}")
-    print(f"examdesk API on http://127.0.0.1:{port}  (Swagger UI: /docs, spec: /openapi.json)", flush=True)
+    print(f"{LISTENING.format(port=port)}  (Swagger UI: /docs, spec: /openapi.json)", flush=True)
     from infra.local.scheduler import INTERVAL_ENV, start_local_importer
 
     interval = importer_interval if importer_interval is not None else float(os.environ.get(INTERVAL_ENV, 300))

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import IO
 
 ROOT = Path(__file__).resolve().parents[2]
-LISTENING = re.compile(rb"examdesk API on http://127\.0\.0\.1:(\d+)")
+LISTENING = "examdesk API on http://127.0.0.1:{port}"  # what `serve` prints once it listens
+_LISTENING = re.compile(re.escape(LISTENING.split("{")[0]).encode() + rb"(\d+)")
 
 
 def start_runner(endpoint: str, *options: str, env: dict[str, str] | None = None,
@@ -51,7 +52,7 @@ def _read_port(process: subprocess.Popen[bytes], out: IO[bytes], seen: deque[byt
             if not line and process.poll() is not None:
                 raise RuntimeError("local runner exited: " + b"".join(seen).decode(errors="replace"))
             seen.append(line)
-            found = LISTENING.search(line)
+            found = _LISTENING.search(line)
             if found:
                 return int(found.group(1))
     raise RuntimeError(f"local runner did not start within {timeout:.0f} s: "

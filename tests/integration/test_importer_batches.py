@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 from functions.core.errors import ConcurrentUpdate
 from functions.core.models import Enrollment, ExternalAssignment
+from functions.core.ports import TRANSACTION_ITEMS
 from functions.core.services.external_ports import OutcomeWrite
 from functions.data import keys
 from functions.data.external_tests import (
-    TRANSACTION_ITEMS,
     ExternalTestRepository,
     _Outcome,
     _pack,

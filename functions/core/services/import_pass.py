@@ -26,7 +26,8 @@ from functions.core.models import ExternalAssignment
 from functions.core.services.external_imports import AssignmentImporter, Clock, Prepared
 from functions.core.services.external_ports import OutcomeWrite, WorkQueue
 
-BATCH = 32  # outcomes per write: 32 x (assignment, audit event, enrollment) + 4 lease checks = 100 items
+# Outcomes per write: 32 x (assignment, audit event, enrollment) + 4 shard lease checks = TRANSACTION_ITEMS.
+BATCH = 32
 LEASE_SLACK = timedelta(seconds=30)  # a shard lease outlives the invocation's time left by this much
 
 
