@@ -1,4 +1,4 @@
-"""The HTTP plumbing of the fake providers (``fake_providers.py``): a ``ThreadingHTTPServer`` on 127.0.0.1
+"""The HTTP plumbing of the fake providers (``fake_providers.py``): an HTTP server on 127.0.0.1 (``httpd.py``)
 with a route table, a per-answer latency, and the faults a test or the demo asks for (see ``MODES``)."""
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from infra.local.httpd import Handler, Server
 
 Answer = tuple[int, Any]  # status, JSON body (bytes are sent as they are)
 MODES = ("ok", "slow", "error", "malformed", "wrong-shape", "partial", "drop")
@@ -30,8 +32,7 @@ class FakeServer:
         self.base_delay = delay  # every API answer waits this long (the benchmark's 50 ms)
         self.routes: list[tuple[str, re.Pattern[str], Callable[..., Answer]]] = []
         self._clients: set[Any] = set()  # open connections, so that "down" also cuts kept-alive ones
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self._server.daemon_threads = True
+        self._server = Server(("127.0.0.1", port), self._handler())
         self.port = self._server.server_address[1]
         self._thread: threading.Thread | None = None
 
@@ -121,8 +122,7 @@ class FakeServer:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+        class FakeHandler(Handler):
 
             def setup(self) -> None:
                 super().setup()
@@ -164,4 +164,4 @@ class FakeServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        return Handler
+        return FakeHandler

@@ -14,7 +14,6 @@ import re
 import threading
 import traceback
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -24,6 +23,7 @@ from functions.platform.events import proxy_event
 from functions.platform.gateway import GATEWAY_RESPONSES, gateway_body
 from functions.routes import ROUTES, Route
 from infra.local import openapi
+from infra.local.httpd import Handler, Server
 
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
 
@@ -98,11 +98,10 @@ def dispatch(table: RouteTable, method: str, raw_path: str, headers: dict[str, s
     return int(response["statusCode"]), out_headers, response.get("body") or ""
 
 
-def make_server(host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) -> ThreadingHTTPServer:
+def make_server(host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) -> Server:
     table = RouteTable()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    class RouteHandler(Handler):
 
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -135,11 +134,4 @@ def make_server(host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) 
             if not quiet:
                 super().log_message(format, *args)
 
-    server = _Server((host, port), Handler)
-    server.daemon_threads = True
-    return server
-
-
-class _Server(ThreadingHTTPServer):
-    # socketserver's default backlog of 5 resets connections in a burst of clients; API Gateway lets them wait.
-    request_queue_size = 128
+    return Server((host, port), RouteHandler)
