@@ -17,7 +17,7 @@ from bench.coldstart import ROOT, lambda_env
 from functions.routes import ROUTES
 
 WATCHED = ("jwt", "cryptography", "requests", "charset_normalizer", "functions.platform.idempotency",
-           "functions.providers.edulastic", "functions.providers.mastery_track", "aws_xray_sdk")
+           "functions.providers.edulastic", "functions.providers.masterytrack", "aws_xray_sdk")
 PROBE = """
 import json, sys, {module}
 from aws_xray_sdk.core import patcher
@@ -73,7 +73,7 @@ def test_idempotency_is_loaded_on_a_write_request_not_at_import(loaded: dict[str
 def test_providers_only_in_the_importer_at_import(loaded: dict[str, dict[str, list[str]]]) -> None:
     """Provider-calling routes load their adapter on the first request that needs it; the importer needs one
     on every pass."""
-    providers = {"functions.providers.edulastic", "functions.providers.mastery_track"}
+    providers = {"functions.providers.edulastic", "functions.providers.masterytrack"}
     assert providers & set(loaded["importer"]["loaded"])
     for label in CASES.keys() - {"importer"}:
         assert not providers & set(loaded[label]["loaded"]), label

@@ -274,3 +274,30 @@ def test_a_crashed_pass_gives_its_shard_leases_back():
     with pytest.raises(Crash):
         make_pass(queue, Crashing()).run()
     assert queue.leases == {}
+
+
+def test_every_shard_is_fed_at_once():
+    """One feeder per shard: a shard whose queue pages are slow to read does not hold back the other shards."""
+    every_shard_reading = threading.Barrier(keys.WORK_QUEUE_SHARDS, timeout=5)
+
+    class Gated(MemoryQueue):
+        def due(self, now: datetime, page_size: int = 100, shards: Any = None) -> Any:
+            every_shard_reading.wait()  # breaks (and fails the pass) unless all shards are read at once
+            yield from super().due(now, page_size, shards)
+
+    queue = Gated(items=queue_of(40).items)
+    counts = make_pass(queue, Provider()).run()
+    assert (counts.found, counts.finalized) == (40, 40)
+
+
+def test_a_shard_whose_queue_cannot_be_read_fails_the_pass_and_every_lease_is_given_back():
+    class Broken(MemoryQueue):
+        def due(self, now: datetime, page_size: int = 100, shards: Any = None) -> Any:
+            yield from super().due(now, page_size, shards)
+            if shards == [2]:
+                raise RuntimeError("the index is down")
+
+    queue = Broken(items=queue_of(40).items)
+    with pytest.raises(RuntimeError, match="the index is down"):
+        make_pass(queue, Provider(delay=0.01)).run()
+    assert queue.leases == {}

@@ -47,6 +47,17 @@ class PassCounts:
         return {k: v for k, v in self.__dict__.items()}
 
 
+@dataclass
+class _Feed:
+    """What the pass's feeders (one per shard) share."""
+
+    futures: list[Future[None]] = field(default_factory=list)
+    held: list[int] = field(default_factory=list)  # shards whose lease this pass holds
+    seen: set[tuple[str, str, int]] = field(default_factory=set)
+    stop: threading.Event = field(default_factory=threading.Event)  # the limit or the time is used up
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
 def what(a: ExternalAssignment) -> str:
     return f"{a.student_id}/{a.lesson_id}#{a.attempt}"
 
@@ -124,48 +135,59 @@ class ImportPass:
         # call from starting, so the provider sees `concurrency` calls at once the whole pass long.
         importer = replace(self.importer, provider_slots=threading.BoundedSemaphore(self.concurrency))
         writer = OutcomeWriter(self.queue, self.owner, self.clock)
-        held: list[int] = []
+        feed = _Feed()
+        shards = list(self.shards if self.shards is not None else self.queue.all_shards())
         try:
             with ThreadPoolExecutor(max_workers=self.workers or 3 * self.concurrency,
                                     thread_name_prefix="import") as pool:
-                futures: list[Future[None]] = []
-                seen: set[tuple[str, str, int]] = set()
-                for shard in self.shards if self.shards is not None else self.queue.all_shards():
-                    if not self._feed(shard, importer, writer, pool, futures, counts, held, seen):
-                        break
                 try:
-                    for future in futures:
+                    # One feeder per shard: each reads its queue pages while the others' work runs (one feeder
+                    # reading shard after shard left provider slots idle at every shard's first pages).
+                    with ThreadPoolExecutor(max_workers=max(1, len(shards)), thread_name_prefix="feed") as feeders:
+                        for started in [feeders.submit(self._feed, shard, importer, writer, pool, feed, counts)
+                                        for shard in shards]:
+                            started.result()
+                    for future in feed.futures:
                         future.result()
                 except BaseException:
+                    feed.stop.set()
                     pool.shutdown(cancel_futures=True)  # a pass that fails starts nothing more
                     raise
             writer.flush()
         finally:
-            for shard in held:
+            for shard in feed.held:
                 self.queue.release_shard(shard, self.owner, self.clock())
+        counts.busy.sort()
         return _tally(counts, writer.results)
 
-    def _feed(self, shard: int, importer: AssignmentImporter, writer: OutcomeWriter,
-              pool: ThreadPoolExecutor, futures: list[Future[None]], counts: PassCounts, held: list[int],
-              seen: set[tuple[str, str, int]]) -> bool:
-        """Hand one shard's due assignments to the pool, taking its lease on the first one. False: the pass's
-        limit or time is used up."""
+    def _feed(self, shard: int, importer: AssignmentImporter, writer: OutcomeWriter, pool: ThreadPoolExecutor,
+              feed: _Feed, counts: PassCounts) -> None:
+        """Hand one shard's due assignments to the pool, taking its lease on the first one, until the pass's
+        limit or time is used up (then every feeder stops)."""
         start = self.clock()
-        for due in self.queue.due(start + self.horizon, shards=[shard]):
-            if counts.found >= self.limit or (self.time_left and self.time_left() < self.margin):
-                return False
-            if shard not in held:
-                if not self.queue.take_shard(shard, self.owner, start, start + self._lease_length()):
-                    counts.busy.append(shard)
-                    return True
-                held.append(shard)
-            key = (due.student_id, due.lesson_id, due.attempt)
-            if key in seen:  # written meanwhile and due again within the horizon: the next pass takes it
-                continue
-            seen.add(key)
-            counts.found += 1
-            futures.append(pool.submit(self._one, importer, writer, due))
-        return True
+        try:
+            for due in self.queue.due(start + self.horizon, shards=[shard]):
+                if feed.stop.is_set() or (self.time_left and self.time_left() < self.margin):
+                    feed.stop.set()
+                    return
+                if shard not in feed.held:
+                    if not self.queue.take_shard(shard, self.owner, start, start + self._lease_length()):
+                        counts.busy.append(shard)
+                        return
+                    feed.held.append(shard)
+                key = (due.student_id, due.lesson_id, due.attempt)
+                with feed.lock:
+                    if key in feed.seen:  # written meanwhile and due again within the horizon: the next pass
+                        continue
+                    if counts.found >= self.limit:
+                        feed.stop.set()
+                        return
+                    feed.seen.add(key)
+                    counts.found += 1
+                    feed.futures.append(pool.submit(self._one, importer, writer, due))
+        except BaseException:
+            feed.stop.set()
+            raise
 
     def _lease_length(self) -> timedelta:
         return timedelta(seconds=self.time_left()) + LEASE_SLACK if self.time_left else self.lease
