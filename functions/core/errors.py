@@ -48,6 +48,12 @@ class ConcurrentUpdate(Conflict):
 
     code = "concurrent_update"
 
+    def __init__(self, message: str, *, reasons: tuple[str | None, ...] = (), **kw: Any) -> None:
+        super().__init__(message, **kw)
+        # A cancelled transaction's code per operation, in the order sent (None: that one was fine), when
+        # the store gave them: which of many writes lost the race. Never shown to the caller.
+        self.reasons = reasons
+
 
 class TooLarge(DomainError):
     status = 413

@@ -108,7 +108,8 @@ def translated_errors(conflict_message: str = "the object changed while you were
         if code == "TransactionCanceledException":
             reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
             if any(r in RACES for r in reasons):
-                raise ConcurrentUpdate(conflict_message) from None
+                raise ConcurrentUpdate(conflict_message, reasons=tuple(
+                    None if r in (None, "None") else r for r in reasons)) from None
             if any(r in TRANSIENT_REASONS for r in reasons):
                 raise Unavailable("the store is busy; retry shortly") from None
             raise Conflict(f"the change was refused by the store ({', '.join(filter(None, reasons))})") from None

@@ -221,19 +221,24 @@ class ExternalTestRepository:
         """Write the scheduled pass's outcomes, each all-or-nothing (its assignment, audit event, enrollment),
         many to a transaction (DynamoDB's limits) with a check that ``owner`` still holds the lease of every
         shard involved. An assignment is written only if it is at the version the pass read and no console
-        import holds it. A transaction that fails is written again one outcome at a time, so a conflict
-        costs only its own outcome. Returns, per write, None (written) or the error."""
+        import holds it. When a transaction is cancelled, the outcomes its reasons name are lost and the rest
+        are written together again (one at a time when it names none), so a conflict costs only its own
+        outcome and one more request. Returns, per write, None (written) or the error."""
         results: list[Exception | None] = [None] * len(writes)
         prepared = [_outcome_ops(w, now) for w in writes]
-        for group in _pack(prepared):
-            failed = self._write_outcomes([prepared[i] for i in group], owner, now)
-            if failed is None:
-                continue
-            if len(group) == 1:
-                results[group[0]] = failed
-                continue
-            for i in group:
-                results[i] = self._write_outcomes([prepared[i]], owner, now)
+        for pending in _pack(prepared):
+            while pending:
+                failed = self._write_outcomes([prepared[i] for i in pending], owner, now)
+                if failed is None:
+                    break
+                lost = _lost([prepared[i] for i in pending], failed)
+                if not lost:  # nothing pinned on one outcome (a transient conflict, no reasons): one at a time
+                    for i in pending:
+                        results[i] = failed if len(pending) == 1 else self._write_outcomes([prepared[i]], owner, now)
+                    break
+                for k in lost:
+                    results[pending[k]] = failed
+                pending = [i for k, i in enumerate(pending) if k not in lost]  # the rest, together again
         return results
 
     def _write_outcomes(self, group: list[_Outcome], owner: str, now: datetime) -> Exception | None:
@@ -305,6 +310,24 @@ def _outcome_ops(write: OutcomeWrite, now: datetime) -> _Outcome:
     return _Outcome(keys.work_queue_shard_number(a.student_id, a.lesson_id), ops,
                     frozenset((i[keys.PK]["S"], i[keys.SK]["S"]) for i in items),
                     len(json.dumps(items, separators=(",", ":"))))
+
+
+def _lost(group: list[_Outcome], error: Exception) -> set[int]:
+    """The outcomes of ``group`` a cancelled transaction's reasons pin the failure on: a failed condition on
+    one of their own writes, or on their shard's lease check (a lost lease loses all of that shard's)."""
+    if not isinstance(error, ConcurrentUpdate):
+        return set()
+    shards = sorted({o.shard for o in group})  # the lease checks come first, in this order (_write_outcomes)
+    if len(error.reasons) != len(shards) + sum(len(o.ops) for o in group):
+        return set()
+    failed = "ConditionalCheckFailed"
+    lost_shards = {shard for shard, reason in zip(shards, error.reasons, strict=False) if reason == failed}
+    lost, at = set(), len(shards)
+    for k, o in enumerate(group):
+        if o.shard in lost_shards or failed in error.reasons[at:at + len(o.ops)]:
+            lost.add(k)
+        at += len(o.ops)
+    return lost
 
 
 def _pack(outcomes: list[_Outcome]) -> list[list[int]]:

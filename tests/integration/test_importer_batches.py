@@ -14,6 +14,7 @@ from functions.core.services.external_ports import OutcomeWrite
 from functions.data import keys
 from functions.data.external_tests import (
     ExternalTestRepository,
+    _lost,
     _Outcome,
     _pack,
     assignment_item,
@@ -68,15 +69,18 @@ def test_a_conflict_costs_only_its_own_outcome(table, dynamo_calls):
     dynamo_calls.reset()
     results = repo.save_imported([finalized(a) for a in made], "pass-1", NOW)
     assert [type(r).__name__ if r else None for r in results] == [None, None, "ConcurrentUpdate", None, None]
-    assert dict(dynamo_calls.counts) == {"TransactWriteItems": 1 + 5}  # the batch, then one by one
+    # the batch, then the other four together again: DynamoDB's CancellationReasons name the one that lost
+    assert dict(dynamo_calls.counts) == {"TransactWriteItems": 1 + 1}
     assert [repo.get(a.student_id, LESSON, 1).finalized for a in made] == [True, True, False, True, True]
 
 
-def test_without_the_shard_lease_nothing_is_written(table):
+def test_without_the_shard_lease_nothing_is_written(table, dynamo_calls):
     repo, made = ExternalTestRepository(), pending(3)
     take_all(repo, "pass-1")
+    dynamo_calls.reset()
     results = repo.save_imported([finalized(a) for a in made], "pass-2", NOW)  # not the holder
     assert all(isinstance(r, ConcurrentUpdate) for r in results)
+    assert dynamo_calls.counts["TransactWriteItems"] == 1  # a lost lease loses its shard's outcomes at once
     expired = repo.save_imported([finalized(a) for a in made], "pass-1", NOW + timedelta(minutes=6))
     assert all(isinstance(r, ConcurrentUpdate) for r in expired)  # its lease has ended
     assert not any(repo.get(a.student_id, LESSON, 1).finalized for a in made)
@@ -140,3 +144,17 @@ def test_packing_respects_items_bytes_and_one_write_per_item():
     assert _pack([outcome(0, 2, size=2_000_000) for _ in range(3)]) == [[0], [1], [2]]  # 4 MB per transaction
     assert _pack([outcome(0, 2, key="same"), outcome(0, 2, key="same")]) == [[0], [1]]
 
+
+
+def test_a_cancelled_transaction_is_pinned_on_the_outcomes_its_reasons_name():
+    group = [outcome(0, 2), outcome(1, 2), outcome(1, 2)]  # lease checks for shards 0 and 1 come first
+    ok, failed, conflict = None, "ConditionalCheckFailed", "TransactionConflict"
+
+    def lost(*reasons: str | None) -> set[int]:
+        return _lost(group, ConcurrentUpdate("changed", reasons=reasons))
+
+    assert lost(ok, ok, ok, ok, failed, ok, ok, ok) == {1}  # the second outcome's own write
+    assert lost(ok, failed, ok, ok, ok, ok, ok, ok) == {1, 2}  # shard 1's lease: both of its outcomes
+    assert lost(ok, ok, conflict, ok, ok, ok, ok, ok) == set()  # a transient clash: nobody to blame
+    assert lost(ok, failed) == set()  # reasons that do not line up with the operations: nobody either
+    assert _lost(group, RuntimeError("down")) == set()
