@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
 import subprocess
 import time
@@ -27,11 +29,46 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class PortTaken(RuntimeError):
+    pass
+
+
+def listens_on(pid: int, port: int) -> bool | None:
+    """Whether process ``pid`` has a listening TCP socket on ``port``; None where there is no /proc to tell."""
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return None
+    inodes = set()
+    for fd in fds:
+        with contextlib.suppress(OSError):  # closed meanwhile (the listing's own descriptor, for one)
+            link = os.readlink(fd)
+            if link.startswith("socket:["):
+                inodes.add(link[8:-1])
+    for table in (Path("/proc/net/tcp"), Path("/proc/net/tcp6")):
+        try:
+            rows = [line.split() for line in table.read_text().splitlines()[1:]]
+        except OSError:
+            continue
+        # columns: sl, local address:port (hex), remote, state (0A = LISTEN), ..., inode (10th)
+        if any(r[3] == "0A" and int(r[1].rsplit(":", 1)[1], 16) == port and r[9] in inodes for r in rows):
+            return True
+    return False
+
+
 class DynamoDBLocal:
-    """Starts DynamoDB Local on 127.0.0.1; ``db_path`` keeps data across restarts, None keeps it in memory."""
+    """Starts DynamoDB Local on 127.0.0.1; ``db_path`` keeps data across restarts, None keeps it in memory.
+
+    Without a ``port``, a free one is picked; Java binds it a second later, so another process can take it
+    first. Then DynamoDB Local exits, and a client probing the port would have reached the other process
+    (another test run's DynamoDB Local, say): so "ready" means our own process listens on it (checked in
+    /proc where there is one), and a port taken meanwhile is given up for another."""
+
+    ATTEMPTS = 5  # ports tried when the port is ours to pick
 
     def __init__(self, port: int | None = None, db_path: Path | None = None) -> None:
         self.port = port or free_port()
+        self.pick_port = port is None
         self.db_path = db_path
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -40,6 +77,16 @@ class DynamoDBLocal:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> DynamoDBLocal:
+        for attempt in range(self.ATTEMPTS if self.pick_port else 1):
+            try:
+                return self._start(timeout)
+            except PortTaken:
+                if not self.pick_port or attempt == self.ATTEMPTS - 1:
+                    raise
+                self.port = free_port()
+        raise AssertionError("unreachable")
+
+    def _start(self, timeout: float) -> DynamoDBLocal:
         home = jar_dir()
         # -sharedDb: one database whatever the access key and region (otherwise each gets its own).
         storage = ["-dbPath", str(self.db_path)] if self.db_path else ["-inMemory"]
@@ -52,12 +99,17 @@ class DynamoDBLocal:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 error = (self.process.stderr.read() if self.process.stderr else b"").decode()[-2000:]
-                raise RuntimeError(f"DynamoDB Local exited with {self.process.returncode}: {error}")
+                self.process = None
+                if "BindException" in error:
+                    raise PortTaken(f"port {self.port} is taken by another process; DynamoDB Local exited")
+                raise RuntimeError(f"DynamoDB Local exited: {error}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return self
+                    if listens_on(self.process.pid, self.port) is not False:  # ours (or no /proc to tell)
+                        return self
             except OSError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"DynamoDB Local did not listen on port {self.port} within {timeout:.0f}s")
 
