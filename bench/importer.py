@@ -217,7 +217,7 @@ def main(argv: list[str]) -> int:
         say(f"{'concurrency':>11} {'wall s':>8} {'ideal s':>8} {'wall/ideal':>10} {'per s':>7} "
               f"{'cpu s':>6} {'store cpu s':>11} {'fake cpu s':>10}  outcome")
         if args.backend == "local":  # JIT-compile DynamoDB Local's write path first, as a live DynamoDB is warm
-            one_run(args.assignments, 0.0, 16)
+            one_run(max(args.assignments, 1000), 0.0, 16)
         for concurrency in (int(c) for c in args.concurrency.split(",")):
             run: dict[str, Any] = one_run(args.assignments, args.latency, concurrency, args.shards, store_pid)
             if args.json:
@@ -236,7 +236,8 @@ def main(argv: list[str]) -> int:
 def rows(assignments: int = 1000) -> list[Row]:
     """For ``python -m bench``: the benchmark in its own process (its own DynamoDB Local and environment). Judged
     against the goal: one whole-queue pass at concurrency 16, the deployed shape (4 shard invocations, 16 in
-    all) and the same pass with a 500 ms provider. Reported only: concurrency 32, where the three processes
+    all) and the same pass with a 500 ms provider. Reported only: --quick's 300 assignments, and concurrency
+    32, where the three processes
     (importer, DynamoDB Local, fake provider) share this machine's cores and each provider call takes ~65 ms
     instead of 50 (docs/performance.md); each row prints how busy the cores were."""
     out = []
@@ -246,7 +247,9 @@ def rows(assignments: int = 1000) -> list[Row]:
                               cwd=ROOT, capture_output=True, text=True, check=True)
         for line in done.stdout.splitlines():
             run = json.loads(line)
-            ratio, judged = run["wall"] / run["ideal"], run["concurrency"] <= 16
+            # The goal is the issue's workload: 1,000 assignments (--quick's 300 leave the pass's fixed start and
+            # end, ~0.2 s, a fifth of the ideal) at 16 calls at once.
+            ratio, judged = run["wall"] / run["ideal"], assignments >= 1000 and run["concurrency"] <= 16
             cpu = run["cpu"] + run["store_cpu"] + run["fake_cpu"]
             busy = cpu / (os.cpu_count() or 1) / run["wall"]
             shape = "one pass" if shards == 1 else f"{shards} shard invocations"
@@ -257,7 +260,7 @@ def rows(assignments: int = 1000) -> list[Row]:
                            f"{run['fake_cpu']:.1f} s: {busy:.0%} of {os.cpu_count()} cores; "
                            f"DynamoDB calls {sum(run['calls'].values())}; each fetched once: "
                            f"{run['exactly_once']})",
-                           "<= 1.2x ideal" if judged else "reported (CPU-bound here)",
+                           "<= 1.2x ideal" if judged else "reported",
                            ratio <= 1.2 if judged else None))
     return out
 
