@@ -27,7 +27,14 @@ ROOT = Path(__file__).resolve().parents[1]
 GOAL = 1.25
 BRACKET = 8  # targets between two runs of the reference
 REFERENCE = "reference handler"
-PROBE = "import sys, {module}; print(len(sys.modules))"
+# Modules loaded, and the peak resident memory (VmHWM, KiB: wait4's ru_maxrss would carry the parent's size
+# across fork and exec).
+PROBE = """import sys, {module}
+try:
+    hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM")).split()[1]
+except OSError:
+    hwm = "0"
+print(len(sys.modules), hwm)"""
 # Lambda's own reserved variables (python3.12, active tracing), then the stack's. LAMBDA_TASK_ROOT matters: the
 # X-Ray SDK reads it to know it runs in Lambda, where it samples locally instead of building the centralized
 # sampler's botocore X-Ray clients (an earlier run of this benchmark without it charged every route for them).
@@ -59,6 +66,7 @@ class Figures:
     wall: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
     modules: int = 0
+    rss_mb: list[float] = field(default_factory=list)  # the child's peak resident memory
     wall_ratio: list[float] = field(default_factory=list)  # each run's, to the reference runs around it
     cpu_ratio: list[float] = field(default_factory=list)
 
@@ -88,7 +96,9 @@ def once(module: str, figures: Figures) -> None:
         raise RuntimeError(f"importing {module} failed ({child.returncode})")
     figures.wall.append(time.perf_counter() - started)
     figures.cpu.append(usage.ru_utime + usage.ru_stime)
-    figures.modules = int(out.strip() or 0)
+    modules, hwm = out.split() or ("0", "0")  # bare python prints nothing
+    figures.modules = int(modules)
+    figures.rss_mb.append(int(hwm) / 1024)
 
 
 def measure(runs: int, quick: bool) -> dict[str, Figures]:
@@ -123,13 +133,14 @@ def rows(runs: int = 5, quick: bool = False) -> list[Row]:
     ref_wall, ref_cpu = figures[REFERENCE].median
     out = [Row("cold start", "python -c pass", f"wall {bare_wall * 1000:.0f} ms, cpu {bare_cpu * 1000:.0f} ms"),
            Row("cold start", REFERENCE, f"wall {ref_wall * 1000:.0f} ms, cpu {ref_cpu * 1000:.0f} ms, "
-               f"{figures[REFERENCE].modules} modules")]
+               f"{figures[REFERENCE].modules} modules, {max(figures[REFERENCE].rss_mb):.0f} MB resident")]
     for label, found in figures.items():
         if label == REFERENCE:
             continue
         (wall, cpu), (wall_ratio, ratio) = found.median, found.median_ratio
         out.append(Row("cold start", label, f"cpu {cpu * 1000:.0f} ms = {ratio:.2f}x ref; wall {wall * 1000:.0f} ms = "
-                       f"{wall_ratio:.2f}x; {found.modules} modules", f"cpu <= {GOAL}x ref", ratio <= GOAL))
+                       f"{wall_ratio:.2f}x; {found.modules} modules; {max(found.rss_mb):.0f} MB resident",
+                       f"cpu <= {GOAL}x ref", ratio <= GOAL))
     return out
 
 

@@ -108,13 +108,24 @@ def shard_worker(shard: int) -> int:
     cpu = time.process_time()
     with counting_calls(dynamo.client()) as calls:
         result = import_results.lambda_handler({"shard": shard}, LambdaContext(budget_seconds=900))
-    print(json.dumps({"result": result, "calls": dict(calls), "cpu": time.process_time() - cpu}, default=str),
-          flush=True)
+    print(json.dumps({"result": result, "calls": dict(calls), "cpu": time.process_time() - cpu,
+                      "rss_mb": peak_rss_mb()}, default=str), flush=True)
     return 0
 
 
-def run_shards(shards: int) -> tuple[float, float, dict[str, Any], dict[str, int]]:
-    """(wall, cpu, summed counts, summed DynamoDB calls) of one invocation per shard, all at once."""
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far (VmHWM: getrusage's ru_maxrss would carry the parent's size
+    across fork and exec); 0 where there is no /proc."""
+    try:
+        status = Path("/proc/self/status").read_text().splitlines()
+    except OSError:
+        return 0.0
+    return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
+
+
+def run_shards(shards: int) -> tuple[float, float, dict[str, Any], dict[str, int], float]:
+    """(wall, cpu, summed counts, summed DynamoDB calls, the largest peak memory) of one invocation per shard,
+    all at once."""
     workers = [subprocess.Popen([sys.executable, str(Path(__file__)), "--worker", str(n)], cwd=ROOT,
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for n in range(shards)]
     for worker in workers:
@@ -135,7 +146,7 @@ def run_shards(shards: int) -> tuple[float, float, dict[str, Any], dict[str, int
     for output in outputs:
         counts.update({k: v for k, v in output["result"].items() if isinstance(v, int)})
         calls.update(output["calls"])
-    return wall, sum(o["cpu"] for o in outputs), dict(counts), dict(calls)
+    return wall, sum(o["cpu"] for o in outputs), dict(counts), dict(calls), max(o["rss_mb"] for o in outputs)
 
 
 def one_run(n: int, latency: float, concurrency: int, shards: int = 1, store_pid: int | None = None
@@ -162,19 +173,20 @@ def one_run(n: int, latency: float, concurrency: int, shards: int = 1, store_pid
         control(url, "latency", {"seconds": latency})
         store_cpu, fake_cpu = process_cpu(store_pid), process_cpu(process.pid)
         if shards > 1:
-            wall, cpu, result, calls = run_shards(shards)
+            wall, cpu, result, calls, rss_mb = run_shards(shards)
         else:
             cpu, started = time.process_time(), time.perf_counter()
             with counting_calls(client) as counted:
                 result = import_results.lambda_handler(scheduled_event(), LambdaContext(budget_seconds=900))
             wall, cpu, calls = time.perf_counter() - started, time.process_time() - cpu, dict(counted)
+            rss_mb = peak_rss_mb()  # this process also seeded and ran the untimed pass: an upper bound
         store_cpu, fake_cpu = process_cpu(store_pid) - store_cpu, process_cpu(process.pid) - fake_cpu
         fetched = Counter(control(url, "fetches").values())
     finally:
         process.terminate()
         process.wait(timeout=10)
     return {"wall": wall, "cpu": cpu, "store_cpu": store_cpu, "fake_cpu": fake_cpu, "ideal": n * latency / concurrency,
-            "result": result, "calls": dict(calls), "exactly_once": fetched == Counter({1: n})}
+            "result": result, "calls": dict(calls), "exactly_once": fetched == Counter({1: n}), "rss_mb": rss_mb}
 
 
 def main(argv: list[str]) -> int:
@@ -240,6 +252,8 @@ def rows(assignments: int = 1000) -> list[Row]:
     32, where the three processes
     (importer, DynamoDB Local, fake provider) share this machine's cores and each provider call takes ~65 ms
     instead of 50 (docs/performance.md); each row prints how busy the cores were."""
+    from infra.constructs.importer_schedule import IMPORTER_MEMORY_MB  # CDK: the parent process only
+
     out = []
     for concurrency, shards, latency in (("16,32", 1, 0.05), ("16", 4, 0.05), ("16", 1, 0.5)):
         done = subprocess.run([sys.executable, str(Path(__file__)), "--json", "--assignments", str(assignments),
@@ -258,8 +272,8 @@ def rows(assignments: int = 1000) -> list[Row]:
                            f"{run['wall']:.1f} s vs ideal {run['ideal']:.1f} s = {ratio:.2f}x (cpu: importer "
                            f"{run['cpu']:.1f} s, DynamoDB Local {run['store_cpu']:.1f} s, fake provider "
                            f"{run['fake_cpu']:.1f} s: {busy:.0%} of {os.cpu_count()} cores; "
-                           f"DynamoDB calls {sum(run['calls'].values())}; each fetched once: "
-                           f"{run['exactly_once']})",
+                           f"DynamoDB calls {sum(run['calls'].values())}; peak {run['rss_mb']:.0f} MB resident "
+                           f"of the Lambda's {IMPORTER_MEMORY_MB:,} MB; each fetched once: {run['exactly_once']})",
                            "<= 1.2x ideal" if judged else "reported",
                            ratio <= 1.2 if judged else None))
     return out

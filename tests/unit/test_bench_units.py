@@ -1,4 +1,5 @@
-"""The benchmark's capacity-unit arithmetic (bench/capacity.py): DynamoDB's rounding rules."""
+"""The benchmark's arithmetic: DynamoDB's capacity-unit rounding rules (bench/capacity.py) and the cold-start
+ratio to the reference runs around each run (bench/coldstart.py)."""
 
 from __future__ import annotations
 
@@ -28,3 +29,14 @@ def test_item_size_counts_names_and_values() -> None:
     assert item_size({"ok": {"BOOL": True}}) == 3
     assert item_size({"m": {"M": {"a": {"S": "xy"}}}}) == 1 + 3 + 1 + 1 + 2
     assert item_size({"l": {"L": [{"S": "xy"}, {"NULL": True}]}}) == 1 + 3 + (1 + 2) + (1 + 1)
+
+
+def test_a_cold_start_run_is_judged_against_the_reference_runs_around_it():
+    from bench.coldstart import REFERENCE, Figures, _bracketed
+
+    figures = {REFERENCE: Figures(wall=[0.5, 0.7, 1.0, 2.0], cpu=[0.5, 0.7, 1.0, 2.0]),
+               "route": Figures(wall=[0.6, 1.8], cpu=[0.6, 1.8])}
+    _bracketed(figures, ["route"])  # the route's latest run, between the reference's last two
+    assert figures["route"].cpu_ratio == [1.2] and figures["route"].wall_ratio == [1.2]
+    figures["route"].cpu_ratio += [1.0, 1.3]
+    assert figures["route"].median_ratio[1] == 1.2  # the median of the runs' ratios, not a ratio of medians
