@@ -11,22 +11,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from functions.core.errors import ConcurrentUpdate
 from functions.core.models import Enrollment, ExternalAssignment, Lesson, SubjectTrack
-from functions.core.ports import TRANSACTION_ITEMS
 from functions.core.services.external_ports import OutcomeWrite
 from functions.data import keys
 from functions.data.dynamo import client, deserialize, serialize, serialize_value, translated_errors
 from functions.data.keys import WORK_QUEUE
+from functions.data.outcome_batches import Outcome, lost_outcomes, pack
 from functions.data.store import NEW_ITEM, SAME_VERSION, Store, from_item, op_check, op_put, to_item
 
 LEASE_OWNER, LEASE_UNTIL = "leaseOwner", "leaseUntil"
 QUEUE_PAGE = 100
-TRANSACTION_BYTES = 3_500_000  # DynamoDB's 4 MB per TransactWriteItems, less room for the expressions
 
 
 def stamp(at: datetime) -> str:
@@ -226,12 +224,12 @@ class ExternalTestRepository:
         outcome and one more request. Returns, per write, None (written) or the error."""
         results: list[Exception | None] = [None] * len(writes)
         prepared = [_outcome_ops(w, now) for w in writes]
-        for pending in _pack(prepared):
+        for pending in pack(prepared):
             while pending:
                 failed = self._write_outcomes([prepared[i] for i in pending], owner, now)
                 if failed is None:
                     break
-                lost = _lost([prepared[i] for i in pending], failed)
+                lost = lost_outcomes([prepared[i] for i in pending], failed)
                 if not lost:  # nothing pinned on one outcome (a transient conflict, no reasons): one at a time
                     for i in pending:
                         results[i] = failed if len(pending) == 1 else self._write_outcomes([prepared[i]], owner, now)
@@ -241,7 +239,7 @@ class ExternalTestRepository:
                 pending = [i for k, i in enumerate(pending) if k not in lost]  # the rest, together again
         return results
 
-    def _write_outcomes(self, group: list[_Outcome], owner: str, now: datetime) -> Exception | None:
+    def _write_outcomes(self, group: list[Outcome], owner: str, now: datetime) -> Exception | None:
         checks = [op_check(keys.import_lease_key(shard), "#lo = :owner AND #lu > :now",
                            {"#lo": LEASE_OWNER, "#lu": LEASE_UNTIL}, {":owner": owner, ":now": stamp(now)})
                   for shard in sorted({o.shard for o in group})]
@@ -291,15 +289,7 @@ class ExternalTestRepository:
         return from_item(ExternalAssignment, deserialize(response["Attributes"]))
 
 
-@dataclass(frozen=True)
-class _Outcome:
-    shard: int
-    ops: list[dict[str, Any]]
-    keys: frozenset[tuple[str, str]]  # a transaction may touch an item only once
-    size: int  # an upper bound of DynamoDB's count: the items' wire JSON (names, values, type tags, quotes)
-
-
-def _outcome_ops(write: OutcomeWrite, now: datetime) -> _Outcome:
+def _outcome_ops(write: OutcomeWrite, now: datetime) -> Outcome:
     a = write.after
     put = op_put(assignment_item(a), "#version = :expected AND (attribute_not_exists(#lu) OR #lu <= :now)",
                  {"#version": "version", "#lu": LEASE_UNTIL}, {":expected": write.expected_version,
@@ -307,49 +297,9 @@ def _outcome_ops(write: OutcomeWrite, now: datetime) -> _Outcome:
     ops = [put, *write.ops]
     touched = [next(iter(op.values())) for op in ops]
     items = [args.get("Item") or args["Key"] for args in touched]
-    return _Outcome(keys.work_queue_shard_number(a.student_id, a.lesson_id), ops,
+    return Outcome(keys.work_queue_shard_number(a.student_id, a.lesson_id), ops,
                     frozenset((i[keys.PK]["S"], i[keys.SK]["S"]) for i in items),
                     len(json.dumps(items, separators=(",", ":"))))
-
-
-def _lost(group: list[_Outcome], error: Exception) -> set[int]:
-    """The outcomes of ``group`` a cancelled transaction's reasons pin the failure on: a failed condition on
-    one of their own writes, or on their shard's lease check (a lost lease loses all of that shard's)."""
-    if not isinstance(error, ConcurrentUpdate):
-        return set()
-    shards = sorted({o.shard for o in group})  # the lease checks come first, in this order (_write_outcomes)
-    if len(error.reasons) != len(shards) + sum(len(o.ops) for o in group):
-        return set()
-    failed = "ConditionalCheckFailed"
-    lost_shards = {shard for shard, reason in zip(shards, error.reasons, strict=False) if reason == failed}
-    lost, at = set(), len(shards)
-    for k, o in enumerate(group):
-        if o.shard in lost_shards or failed in error.reasons[at:at + len(o.ops)]:
-            lost.add(k)
-        at += len(o.ops)
-    return lost
-
-
-def _pack(outcomes: list[_Outcome]) -> list[list[int]]:
-    """Consecutive outcomes grouped into transactions within DynamoDB's limits (a shard lease check each)."""
-    groups: list[list[int]] = []
-    group: list[int] = []
-    count = size = 0
-    shards: set[int] = set()
-    touched: set[tuple[str, str]] = set()
-    for i, o in enumerate(outcomes):
-        checks = len(shards | {o.shard})
-        if group and (count + len(o.ops) + checks > TRANSACTION_ITEMS or size + o.size > TRANSACTION_BYTES
-                      or touched & o.keys):
-            groups.append(group)
-            group, count, size, shards, touched = [], 0, 0, set(), set()
-        group.append(i)
-        count, size = count + len(o.ops), size + o.size
-        shards.add(o.shard)
-        touched |= o.keys
-    if group:
-        groups.append(group)
-    return groups
 
 
 def enrollment_op(enrollment: Enrollment) -> dict[str, Any]:

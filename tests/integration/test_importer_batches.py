@@ -12,14 +12,8 @@ from functions.core.models import Enrollment, ExternalAssignment
 from functions.core.ports import TRANSACTION_ITEMS
 from functions.core.services.external_ports import OutcomeWrite
 from functions.data import keys
-from functions.data.external_tests import (
-    ExternalTestRepository,
-    _lost,
-    _Outcome,
-    _pack,
-    assignment_item,
-    enrollment_op,
-)
+from functions.data.external_tests import ExternalTestRepository, assignment_item, enrollment_op
+from functions.data.outcome_batches import Outcome, lost_outcomes, pack
 
 NOW = datetime.now(UTC)
 KEYS = itertools.count()
@@ -130,19 +124,19 @@ def test_the_due_queue_answers_from_the_table_not_the_stale_index(table, monkeyp
     assert {a.student_id for a in repo.due(NOW)} == {made[0].student_id, made[2].student_id}
 
 
-def outcome(shard: int, n_ops: int, size: int = 100, key: str | None = None) -> _Outcome:
+def outcome(shard: int, n_ops: int, size: int = 100, key: str | None = None) -> Outcome:
     own = key or f"k{next(KEYS)}"
-    return _Outcome(shard, [{}] * n_ops, frozenset({(own, "sk")}), size)
+    return Outcome(shard, [{}] * n_ops, frozenset({(own, "sk")}), size)
 
 
 def test_packing_respects_items_bytes_and_one_write_per_item():
     # one shard: 33 outcomes of 3 items + 1 lease check = 100 items
-    assert _pack([outcome(0, 3) for _ in range(40)]) == [list(range(33)), list(range(33, 40))]
+    assert pack([outcome(0, 3) for _ in range(40)]) == [list(range(33)), list(range(33, 40))]
     spread = [outcome(i % 4, 3) for i in range(33)]
-    groups = _pack(spread)
+    groups = pack(spread)
     assert all(sum(3 for _ in g) + len({i % 4 for i in g}) <= TRANSACTION_ITEMS for g in groups)
-    assert _pack([outcome(0, 2, size=2_000_000) for _ in range(3)]) == [[0], [1], [2]]  # 4 MB per transaction
-    assert _pack([outcome(0, 2, key="same"), outcome(0, 2, key="same")]) == [[0], [1]]
+    assert pack([outcome(0, 2, size=2_000_000) for _ in range(3)]) == [[0], [1], [2]]  # 4 MB per transaction
+    assert pack([outcome(0, 2, key="same"), outcome(0, 2, key="same")]) == [[0], [1]]
 
 
 
@@ -151,10 +145,10 @@ def test_a_cancelled_transaction_is_pinned_on_the_outcomes_its_reasons_name():
     ok, failed, conflict = None, "ConditionalCheckFailed", "TransactionConflict"
 
     def lost(*reasons: str | None) -> set[int]:
-        return _lost(group, ConcurrentUpdate("changed", reasons=reasons))
+        return lost_outcomes(group, ConcurrentUpdate("changed", reasons=reasons))
 
     assert lost(ok, ok, ok, ok, failed, ok, ok, ok) == {1}  # the second outcome's own write
     assert lost(ok, failed, ok, ok, ok, ok, ok, ok) == {1, 2}  # shard 1's lease: both of its outcomes
     assert lost(ok, ok, conflict, ok, ok, ok, ok, ok) == set()  # a transient clash: nobody to blame
     assert lost(ok, failed) == set()  # reasons that do not line up with the operations: nobody either
-    assert _lost(group, RuntimeError("down")) == set()
+    assert lost_outcomes(group, RuntimeError("down")) == set()

@@ -1,0 +1,65 @@
+"""How the scheduled importer's outcomes share DynamoDB transactions (``ExternalTestRepository.save_imported``):
+packing them within DynamoDB's limits, and telling which of them a cancelled transaction lost. No requests
+here: the repository builds each outcome's operations and sends the transactions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from functions.core.errors import ConcurrentUpdate
+from functions.core.ports import TRANSACTION_ITEMS
+
+TRANSACTION_BYTES = 3_500_000  # DynamoDB's 4 MB per TransactWriteItems, less room for the expressions
+CONDITION_FAILED = "ConditionalCheckFailed"  # a cancelled transaction's reason for an operation whose check failed
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One assignment's outcome, ready to write: its operations, all-or-nothing."""
+
+    shard: int
+    ops: list[dict[str, Any]]
+    keys: frozenset[tuple[str, str]]  # a transaction may touch an item only once
+    size: int  # an upper bound of DynamoDB's count: the items' wire JSON (names, values, type tags, quotes)
+
+
+def lost_outcomes(group: list[Outcome], error: Exception) -> set[int]:
+    """The outcomes of ``group`` a cancelled transaction's reasons pin the failure on: a failed condition on
+    one of their own writes, or on their shard's lease check (a lost lease loses all of that shard's)."""
+    if not isinstance(error, ConcurrentUpdate):
+        return set()
+    # The lease checks come first, one per shard in this order (ExternalTestRepository._write_outcomes).
+    shards = sorted({o.shard for o in group})
+    if len(error.reasons) != len(shards) + sum(len(o.ops) for o in group):
+        return set()
+    failed = CONDITION_FAILED
+    lost_shards = {shard for shard, reason in zip(shards, error.reasons, strict=False) if reason == failed}
+    lost, at = set(), len(shards)
+    for k, o in enumerate(group):
+        if o.shard in lost_shards or failed in error.reasons[at:at + len(o.ops)]:
+            lost.add(k)
+        at += len(o.ops)
+    return lost
+
+
+def pack(outcomes: list[Outcome]) -> list[list[int]]:
+    """Consecutive outcomes grouped into transactions within DynamoDB's limits (a shard lease check each)."""
+    groups: list[list[int]] = []
+    group: list[int] = []
+    count = size = 0
+    shards: set[int] = set()
+    touched: set[tuple[str, str]] = set()
+    for i, o in enumerate(outcomes):
+        checks = len(shards | {o.shard})
+        if group and (count + len(o.ops) + checks > TRANSACTION_ITEMS or size + o.size > TRANSACTION_BYTES
+                      or touched & o.keys):
+            groups.append(group)
+            group, count, size, shards, touched = [], 0, 0, set(), set()
+        group.append(i)
+        count, size = count + len(o.ops), size + o.size
+        shards.add(o.shard)
+        touched |= o.keys
+    if group:
+        groups.append(group)
+    return groups
