@@ -48,11 +48,11 @@ class ConcurrentUpdate(Conflict):
 
     code = "concurrent_update"
 
-    def __init__(self, message: str, *, reasons: tuple[str | None, ...] = (), **kw: Any) -> None:
+    def __init__(self, message: str, *, failed: frozenset[int] = frozenset(), **kw: Any) -> None:
         super().__init__(message, **kw)
-        # A cancelled transaction's code per operation, in the order sent (None: that one was fine), when
-        # the store gave them: which of many writes lost the race. Never shown to the caller.
-        self.reasons = reasons
+        # In a cancelled transaction, the positions (in the order sent) of the operations whose condition
+        # failed, when the store tells: which of many writes lost the race. Never shown to the caller.
+        self.failed = failed
 
 
 class TooLarge(DomainError):

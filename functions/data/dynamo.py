@@ -31,8 +31,10 @@ TRANSIENT = {
 # The codes a cancelled transaction gives per item (CancellationReasons) are spelt differently.
 TRANSIENT_REASONS = {"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded",
                      "InternalServerError", "ServiceUnavailable"}
+# A cancelled transaction's reason for an operation whose condition did not hold.
+CONDITION_FAILED = "ConditionalCheckFailed"
 # Another request was writing the same item at the same moment: a lost race, safe to retry (409).
-RACES = {"ConditionalCheckFailed", "TransactionConflict"}
+RACES = {CONDITION_FAILED, "TransactionConflict"}
 
 # Botocore's own retries: "standard" mode (exponential backoff with jitter, retry quota) retries throttling,
 # 5xx and connection errors; 3 attempts in all keep a throttled request under ~3 s of backoff before it becomes
@@ -108,8 +110,8 @@ def translated_errors(conflict_message: str = "the object changed while you were
         if code == "TransactionCanceledException":
             reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
             if any(r in RACES for r in reasons):
-                raise ConcurrentUpdate(conflict_message, reasons=tuple(
-                    None if r in (None, "None") else r for r in reasons)) from None
+                failed = frozenset(i for i, r in enumerate(reasons) if r == CONDITION_FAILED)
+                raise ConcurrentUpdate(conflict_message, failed=failed) from None
             if any(r in TRANSIENT_REASONS for r in reasons):
                 raise Unavailable("the store is busy; retry shortly") from None
             raise Conflict(f"the change was refused by the store ({', '.join(filter(None, reasons))})") from None

@@ -11,7 +11,6 @@ from functions.core.errors import ConcurrentUpdate
 from functions.core.ports import TRANSACTION_ITEMS
 
 TRANSACTION_BYTES = 3_500_000  # DynamoDB's 4 MB per TransactWriteItems, less room for the expressions
-CONDITION_FAILED = "ConditionalCheckFailed"  # a cancelled transaction's reason for an operation whose check failed
 
 
 @dataclass(frozen=True)
@@ -25,19 +24,16 @@ class Outcome:
 
 
 def lost_outcomes(group: list[Outcome], error: Exception) -> set[int]:
-    """The outcomes of ``group`` a cancelled transaction's reasons pin the failure on: a failed condition on
-    one of their own writes, or on their shard's lease check (a lost lease loses all of that shard's)."""
+    """The outcomes of ``group`` a cancelled transaction pins the failure on: a failed condition on one of
+    their own writes, or on their shard's lease check (a lost lease loses all of that shard's)."""
     if not isinstance(error, ConcurrentUpdate):
         return set()
     # The lease checks come first, one per shard in this order (ExternalTestRepository._write_outcomes).
     shards = sorted({o.shard for o in group})
-    if len(error.reasons) != len(shards) + sum(len(o.ops) for o in group):
-        return set()
-    failed = CONDITION_FAILED
-    lost_shards = {shard for shard, reason in zip(shards, error.reasons, strict=False) if reason == failed}
+    lost_shards = {shard for position, shard in enumerate(shards) if position in error.failed}
     lost, at = set(), len(shards)
     for k, o in enumerate(group):
-        if o.shard in lost_shards or failed in error.reasons[at:at + len(o.ops)]:
+        if o.shard in lost_shards or not error.failed.isdisjoint(range(at, at + len(o.ops))):
             lost.add(k)
         at += len(o.ops)
     return lost

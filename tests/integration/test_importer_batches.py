@@ -7,11 +7,15 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from botocore.exceptions import ClientError
+
 from functions.core.errors import ConcurrentUpdate
 from functions.core.models import Enrollment, ExternalAssignment
 from functions.core.ports import TRANSACTION_ITEMS
 from functions.core.services.external_ports import OutcomeWrite
 from functions.data import keys
+from functions.data.dynamo import translated_errors
 from functions.data.external_tests import ExternalTestRepository, assignment_item, enrollment_op
 from functions.data.outcome_batches import Outcome, lost_outcomes, pack
 
@@ -140,15 +144,26 @@ def test_packing_respects_items_bytes_and_one_write_per_item():
 
 
 
-def test_a_cancelled_transaction_is_pinned_on_the_outcomes_its_reasons_name():
-    group = [outcome(0, 2), outcome(1, 2), outcome(1, 2)]  # lease checks for shards 0 and 1 come first
-    ok, failed, conflict = None, "ConditionalCheckFailed", "TransactionConflict"
+def test_a_cancelled_transaction_is_pinned_on_the_outcomes_whose_conditions_failed():
+    # operations: lease checks for shards 0 and 1 (0, 1), then two per outcome (2-3, 4-5, 6-7)
+    group = [outcome(0, 2), outcome(1, 2), outcome(1, 2)]
 
-    def lost(*reasons: str | None) -> set[int]:
-        return lost_outcomes(group, ConcurrentUpdate("changed", reasons=reasons))
+    def lost(*failed: int) -> set[int]:
+        return lost_outcomes(group, ConcurrentUpdate("changed", failed=frozenset(failed)))
 
-    assert lost(ok, ok, ok, ok, failed, ok, ok, ok) == {1}  # the second outcome's own write
-    assert lost(ok, failed, ok, ok, ok, ok, ok, ok) == {1, 2}  # shard 1's lease: both of its outcomes
-    assert lost(ok, ok, conflict, ok, ok, ok, ok, ok) == set()  # a transient clash: nobody to blame
-    assert lost(ok, failed) == set()  # reasons that do not line up with the operations: nobody either
+    assert lost(4) == {1}  # the second outcome's own write
+    assert lost(5) == {1}  # its second operation (the audit event) counts the same
+    assert lost(1) == {1, 2}  # shard 1's lease: both of its outcomes
+    assert lost(0, 7) == {0, 2}
+    assert lost() == set()  # a transient clash (a conflicting transaction): nobody to blame
     assert lost_outcomes(group, RuntimeError("down")) == set()
+
+
+def test_dynamodbs_cancellation_reasons_become_the_positions_whose_condition_failed():
+    reasons = [{"Code": "None"}, {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"},
+               {"Code": "TransactionConflict"}, {"Code": "ConditionalCheckFailed"}]
+    cancelled = ClientError({"Error": {"Code": "TransactionCanceledException", "Message": "cancelled"},
+                             "CancellationReasons": reasons}, "TransactWriteItems")
+    with pytest.raises(ConcurrentUpdate) as raised, translated_errors("changed"):
+        raise cancelled
+    assert raised.value.failed == frozenset({1, 3})
