@@ -21,20 +21,18 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.env import peak_memory_mb
 from bench.report import Row
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL = 1.25
 BRACKET = 8  # targets between two runs of the reference
 REFERENCE = "reference handler"
-# Modules loaded, and the peak resident memory (VmHWM, KiB: wait4's ru_maxrss would carry the parent's size
-# across fork and exec).
-PROBE = """import sys, {module}
-try:
-    hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM")).split()[1]
-except OSError:
-    hwm = "0"
-print(len(sys.modules), hwm)"""
+# The modules loaded, then the child's /proc status (its peak memory: bench.env.peak_memory_mb), if any.
+PROBE = """import os, sys, {module}
+print(len(sys.modules))
+if os.path.exists("/proc/self/status"):
+    print(open("/proc/self/status").read())"""
 # Lambda's own reserved variables (python3.12, active tracing), then the stack's. LAMBDA_TASK_ROOT matters: the
 # X-Ray SDK reads it to know it runs in Lambda, where it samples locally instead of building the centralized
 # sampler's botocore X-Ray clients (an earlier run of this benchmark without it charged every route for them).
@@ -96,9 +94,9 @@ def once(module: str, figures: Figures) -> None:
         raise RuntimeError(f"importing {module} failed ({child.returncode})")
     figures.wall.append(time.perf_counter() - started)
     figures.cpu.append(usage.ru_utime + usage.ru_stime)
-    modules, hwm = out.split() or ("0", "0")  # bare python prints nothing
-    figures.modules = int(modules)
-    figures.rss_mb.append(int(hwm) / 1024)
+    modules, _, proc_status = out.partition("\n")
+    figures.modules = int(modules or 0)  # bare python prints nothing
+    figures.rss_mb.append(peak_memory_mb(proc_status))
 
 
 def measure(runs: int, quick: bool) -> dict[str, Figures]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 BENCH_ENV = {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
@@ -28,3 +29,16 @@ def start_dynamodb() -> Any:
     dynamo.client.cache_clear()
     ensure_table(dynamo.client(), settings().table_name)
     return db
+
+
+def peak_memory_mb(status: str) -> float:
+    """A process's peak resident memory from its /proc/<pid>/status text (``VmHWM``, KiB); 0 when absent.
+    Not getrusage's ru_maxrss: a child's carries its parent's size across fork and exec."""
+    return next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM")), 0.0)
+
+
+def own_peak_memory_mb() -> float:
+    try:
+        return peak_memory_mb(Path("/proc/self/status").read_text())
+    except OSError:  # no /proc here
+        return 0.0

@@ -32,6 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.env import own_peak_memory_mb  # noqa: E402
 from bench.report import Row  # noqa: E402
 
 BENCH_ENV = {"EXAMDESK_TABLE_NAME": "examdesk-bench", "AWS_DEFAULT_REGION": "us-east-1",
@@ -100,27 +101,17 @@ def shard_worker(shard: int) -> int:
     from functions.jobs import import_results
     from infra.local.scheduler import LambdaContext
 
-    # Warm, as a Lambda instance is after its first pass: the client built, its operations' models loaded.
-    table = dynamo.client().describe_table(TableName=os.environ["EXAMDESK_TABLE_NAME"])["Table"]["TableName"]
-    dynamo.client().get_item(TableName=table, Key={"id": {"S": "warm-up"}, "sk": {"S": "warm-up"}})
+    # Warm, as a Lambda instance is after its first pass: the client built and connected.
+    dynamo.client().get_item(TableName=os.environ["EXAMDESK_TABLE_NAME"],
+                             Key={"id": {"S": "warm-up"}, "sk": {"S": "warm-up"}})
     print("ready", flush=True)
     sys.stdin.readline()
     cpu = time.process_time()
     with counting_calls(dynamo.client()) as calls:
         result = import_results.lambda_handler({"shard": shard}, LambdaContext(budget_seconds=900))
     print(json.dumps({"result": result, "calls": dict(calls), "cpu": time.process_time() - cpu,
-                      "rss_mb": peak_rss_mb()}, default=str), flush=True)
+                      "rss_mb": own_peak_memory_mb()}, default=str), flush=True)
     return 0
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory so far (VmHWM: getrusage's ru_maxrss would carry the parent's size
-    across fork and exec); 0 where there is no /proc."""
-    try:
-        status = Path("/proc/self/status").read_text().splitlines()
-    except OSError:
-        return 0.0
-    return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
 
 
 def run_shards(shards: int) -> tuple[float, float, dict[str, Any], dict[str, int], float]:
@@ -179,7 +170,7 @@ def one_run(n: int, latency: float, concurrency: int, shards: int = 1, store_pid
             with counting_calls(client) as counted:
                 result = import_results.lambda_handler(scheduled_event(), LambdaContext(budget_seconds=900))
             wall, cpu, calls = time.perf_counter() - started, time.process_time() - cpu, dict(counted)
-            rss_mb = peak_rss_mb()  # this process also seeded and ran the untimed pass: an upper bound
+            rss_mb = own_peak_memory_mb()  # this process also seeded and ran the untimed pass: an upper bound
         store_cpu, fake_cpu = process_cpu(store_pid) - store_cpu, process_cpu(process.pid) - fake_cpu
         fetched = Counter(control(url, "fetches").values())
     finally:
@@ -249,9 +240,8 @@ def rows(assignments: int = 1000) -> list[Row]:
     """For ``python -m bench``: the benchmark in its own process (its own DynamoDB Local and environment). Judged
     against the goal: one whole-queue pass at concurrency 16, the deployed shape (4 shard invocations, 16 in
     all) and the same pass with a 500 ms provider. Reported only: --quick's 300 assignments, and concurrency
-    32, where the three processes
-    (importer, DynamoDB Local, fake provider) share this machine's cores and each provider call takes ~65 ms
-    instead of 50 (docs/performance.md); each row prints how busy the cores were."""
+    32, where the three processes (importer, DynamoDB Local, fake provider) share this machine's cores and each
+    provider call takes ~65 ms instead of 50 (docs/performance.md); each row prints how busy the cores were."""
     from infra.constructs.importer_schedule import IMPORTER_MEMORY_MB  # CDK: the parent process only
 
     out = []

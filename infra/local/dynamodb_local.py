@@ -30,7 +30,7 @@ def free_port() -> int:
 
 
 class PortTaken(RuntimeError):
-    pass
+    """Another process listens on the port DynamoDB Local was to use."""
 
 
 def listens_on(pid: int, port: int) -> bool | None:
@@ -77,14 +77,12 @@ class DynamoDBLocal:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> DynamoDBLocal:
-        for attempt in range(self.ATTEMPTS if self.pick_port else 1):
+        for _ in range(self.ATTEMPTS - 1 if self.pick_port else 0):
             try:
                 return self._start(timeout)
             except PortTaken:
-                if not self.pick_port or attempt == self.ATTEMPTS - 1:
-                    raise
                 self.port = free_port()
-        raise AssertionError("unreachable")
+        return self._start(timeout)
 
     def _start(self, timeout: float) -> DynamoDBLocal:
         home = jar_dir()

@@ -40,3 +40,10 @@ def test_a_cold_start_run_is_judged_against_the_reference_runs_around_it():
     assert figures["route"].cpu_ratio == [1.2] and figures["route"].wall_ratio == [1.2]
     figures["route"].cpu_ratio += [1.0, 1.3]
     assert figures["route"].median_ratio[1] == 1.2  # the median of the runs' ratios, not a ratio of medians
+
+
+def test_peak_memory_is_read_from_a_proc_status_text():
+    from bench.env import peak_memory_mb
+
+    assert peak_memory_mb("Name:\tpython\nVmPeak:\t  900000 kB\nVmHWM:\t   55296 kB\nVmRSS:\t 50000 kB\n") == 54.0
+    assert peak_memory_mb("") == 0.0  # no /proc: nothing printed
