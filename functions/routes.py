@@ -157,6 +157,11 @@ CANVAS: tuple[Route, ...] = (
        "canvas.list_course_extensions", "read", "List the extensions granted in a course (beyond Canvas)"),
     _r("canvas_list_quiz_extensions", "GET", "/api/v1/courses/{course_id}/quizzes/{quiz_id}/extensions",
        "canvas.list_quiz_extensions", "read", "List the extensions granted on one quiz (beyond Canvas)"),
+    _r("canvas_get_course", "GET", "/api/v1/courses/{course_id}", "canvas.get_course", "read", "Get a course"),
+    _r("canvas_list_quizzes", "GET", "/api/v1/courses/{course_id}/quizzes", "canvas.list_quizzes", "read",
+       "List a course's quizzes"),
+    _r("canvas_get_quiz", "GET", "/api/v1/courses/{course_id}/quizzes/{quiz_id}", "canvas.get_quiz", "read",
+       "Get a quiz"),
 )
 
 # --- LearningStudio user exams (../shared/seeds/reset-exam-for-user-guide.txt) ---------------------------

@@ -14,11 +14,13 @@ from functions.platform.http import RouteApp
 # Each factory imports its own service and repositories: a route's cold start loads only what it builds
 # (the provider adapters and their models, for instance, only in the PowerPath routes that call providers).
 if TYPE_CHECKING:
+    from functions.core.canvas_ids import Ref
     from functions.core.services.attempts import AttemptService
     from functions.core.services.extensions import ExtensionService
     from functions.core.services.external_imports import WritebackService
     from functions.core.services.external_tests import ExternalTestService
     from functions.core.services.lessons import LessonService
+    from functions.core.services.quiz_catalog import QuizCatalog
     from functions.core.services.results import ResultsService
     from functions.core.services.session_list import SessionListService
     from functions.core.services.sessions import SessionService
@@ -77,6 +79,23 @@ def extension_service(app: RouteApp) -> ExtensionService:
     directory = DirectoryRepository()
     return ExtensionService(people=directory, exams=ExamRepository(), store=ExtensionRepository(),
                             stats_op=stats_op, access=access(app, directory), now=utcnow())
+
+
+def quiz_catalog(app: RouteApp) -> QuizCatalog:
+    from functions.core.services.external_tests import MemoDirectory
+    from functions.core.services.quiz_catalog import QuizCatalog
+    from functions.data.quizzes import QuizRepository
+
+    directory = MemoDirectory(DirectoryRepository())  # the rights check and the caller's enrollment: one read
+    return QuizCatalog(people=directory, store=QuizRepository(), access=access(app, directory), now=utcnow())
+
+
+def canvas_ids(refs: list[Ref]) -> dict[Ref, str]:
+    """Our ids for the Canvas ids of one request (core/canvas_ids.py): one read for all its numbers."""
+    from functions.core.canvas_ids import resolve
+    from functions.data.aliases import AliasRepository
+
+    return resolve(AliasRepository(), refs)
 
 
 # --- PowerPath external tests -------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Integer ids for dialects that speak them (Open edX): a stable 52-bit number derived from our string id.
+"""Integer ids for dialects that speak them (Open edX, Canvas): a stable 52-bit number derived from our string id.
 
 Our ids are strings; the Open edX spec uses integers for exams, users, attempts and allowances. The number is
 a hash, so it needs no counter and no read to render. Where a dialect sends a number back (an exam in a path,
@@ -19,8 +19,9 @@ MAX_DIGITS = len(str(LARGEST))  # 16
 
 
 class Kind(StrEnum):
-    EXAM = "exam"
+    EXAM = "exam"  # an Open edX exam is the Canvas quiz of the same number
     USER = "user"
+    COURSE = "course"  # Canvas
     ATTEMPT = "attempt"
     ALLOWANCE = "allowance"
 

@@ -33,7 +33,9 @@ class DirectoryRepository:
     # ``extra_ops``: written in the same transaction (the change's audit event, core/audit.py).
     def create_course(self, course: Course, extra_ops: Ops = None) -> None:
         index = {BY_PARENT.pk: ALL_COURSES, BY_PARENT.sk: f"course#{course.id}"}
-        self.store.transact([op_put(to_item(course, keys.course_key(course.id), index), NEW_ITEM), *(extra_ops or [])],
+        # The course's Canvas number (data/aliases.py) is written with it, as users' and exams' are.
+        self.store.transact([op_put(to_item(course, keys.course_key(course.id), index), NEW_ITEM),
+                             alias_op(Kind.COURSE, course.id), *(extra_ops or [])],
                             conflict_message=f"course '{course.id}' already exists")
 
     def save_course(self, course: Course, extra_ops: Ops = None) -> None:

@@ -94,7 +94,20 @@ def load(now: datetime | None = None) -> dict[str, str]:
                              ["course:view", "attempt:manage", "extension:grant"], "Demo ExamSpark integration"))
     load_openedx(now)
     load_powerpath(now)
+    _ensure_numbers()
     return {"course": COURSE, "exam": EXAM, "key": DEMO_KEY, "openedx_course": OPENEDX_COURSE}
+
+
+def _ensure_numbers() -> None:
+    """Canvas numbers (aliases) of the demo courses and the seed's exam, for a local database kept from before
+    they existed (objects created now get theirs in their own transaction)."""
+    from functions.core.numeric_ids import Kind
+    from functions.data.aliases import AliasRepository
+
+    aliases = AliasRepository()
+    for cid in (COURSE, OTHER_COURSE, OPENEDX_COURSE):
+        aliases.ensure(Kind.COURSE, cid)
+    aliases.ensure(Kind.EXAM, EXAM)
 
 
 # --- Open edX (docs/openedx.md): a course named as edX names them, the spec's x-example -------------------

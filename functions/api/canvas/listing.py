@@ -7,13 +7,15 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from functions.api.canvas import render
+from functions.api.canvas.ids import ours, page_token
 from functions.api.wiring import extension_service
 from functions.platform.http import JSON, RouteApp
 
 
 def extensions_page(app: RouteApp, course_id: str, quiz_id: str | None, per_page: int,
                     page: str | None) -> Response[dict[str, Any]]:
-    views, next_page = extension_service(app).granted(course_id, quiz_id, per_page, page)
+    course, quiz, _ = ours(course_id, quiz_id)
+    views, next_page = extension_service(app).granted(course, quiz, per_page, page_token(page))
     headers = None
     if next_page:
         event = app.resolver.current_event.raw_event

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from functions.api.canvas import parse, render
+from functions.api.canvas.ids import ours
 from functions.api.canvas.params import CourseId, QuizId
 from functions.api.wiring import extension_service
 from functions.platform.http import RouteApp
@@ -15,9 +16,10 @@ app = RouteApp("canvas_quiz_extensions", errors=(400, 401, 403, 404, 409, 413))
 @app
 def set_quiz_extensions(course_id: CourseId, quiz_id: QuizId) -> dict[str, Any]:
     """Set extensions for students on one quiz. Body: {"quiz_extensions": [{user_id, extra_attempts?,
-    extra_time?, manually_unlocked?, extend_from_now? | extend_from_end_at?}]} as JSON or form-encoded."""
-    grants = parse.grants(app.resolver.current_event.raw_event, app.headers)
-    return render.quiz_extensions(extension_service(app).grant(course_id, quiz_id, grants))
+    extra_time?, manually_unlocked?, extend_from_now? | extend_from_end_at?}]} as JSON or form-encoded;
+    user_id is the student's number or id. Answers carry numbers (user_id, quiz_id)."""
+    course, quiz, grants = ours(course_id, quiz_id, parse.grants(app.resolver.current_event.raw_event, app.headers))
+    return render.quiz_extensions(extension_service(app).grant(course, quiz, grants))
 
 
 lambda_handler = app.lambda_handler
