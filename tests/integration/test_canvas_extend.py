@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from functions.core.numeric_ids import Kind, number
 from functions.data.extensions import ExtensionRepository
 from functions.data.sessions import SessionRepository
 from tests.factories import classroom, exam
@@ -114,7 +115,7 @@ def test_extending_every_attempt_of_the_student_across_contexts_and_the_course(r
     answer = set_course([{"user_id": STUDENT, "extend_from_end_at": 10}])
     assert answer.status == 200, answer.body
     ends = {e["quiz_id"]: e["end_at"] for e in answer.body["quiz_extensions"]}
-    assert ends["other-quiz"] is None and ends[EXAM] is not None
+    assert ends[number(Kind.EXAM, "other-quiz")] is None and ends[number(Kind.EXAM, EXAM)] is not None
     assert stored(first).version == stored(second).version == 2
     nothing = set_course([{"user_id": OTHER, "extend_from_now": 10}])
     assert nothing.status == 409 and "no attempt" in nothing.body["errors"][0]["message"]

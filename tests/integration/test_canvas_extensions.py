@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from functions.core.numeric_ids import Kind, number
 from functions.data.extensions import ExtensionRepository
 from functions.routes import route
 from tests.conftest import LambdaContext, principal_context
@@ -45,8 +46,8 @@ def test_quiz_extension_answers_canvas_shape_and_is_stored(room):
     (entry,) = answer.body["quiz_extensions"]
     assert {k: entry[k] for k in ("user_id", "quiz_id", "extra_attempts", "extra_time", "manually_unlocked",
                                   "end_at")} == {
-        "user_id": STUDENT, "quiz_id": EXAM, "extra_attempts": 2, "extra_time": 20, "manually_unlocked": True,
-        "end_at": None}
+        "user_id": number(Kind.USER, STUDENT), "quiz_id": number(Kind.EXAM, EXAM), "extra_attempts": 2,
+        "extra_time": 20, "manually_unlocked": True, "end_at": None}
     assert entry["limited_by"] == "extension" and entry["allowed_attempts"] == 3
     assert entry["updated_by"] == INSTRUCTOR
     stored = extension()
@@ -57,10 +58,10 @@ def test_quiz_extension_answers_canvas_shape_and_is_stored(room):
 def test_course_extension_is_one_entry_per_student_per_quiz(room):
     answer = set_course([{"user_id": STUDENT, "extra_time": 10}, {"user_id": OTHER, "extra_attempts": 1}])
     assert answer.status == 200, answer.body
-    pairs = [(e["user_id"], e["quiz_id"], e["extra_time"], e["extra_attempts"])
+    pairs = [(e["sis_user_id"], e["quiz_id"], e["extra_time"], e["extra_attempts"])
              for e in answer.body["quiz_extensions"]]
-    assert sorted(pairs) == sorted([(STUDENT, EXAM, 10, 0), (STUDENT, SECOND, 10, 0),
-                                    (OTHER, EXAM, 0, 1), (OTHER, SECOND, 0, 1)])
+    q1, q2 = number(Kind.EXAM, EXAM), number(Kind.EXAM, SECOND)
+    assert sorted(pairs) == sorted([(STUDENT, q1, 10, 0), (STUDENT, q2, 10, 0), (OTHER, q1, 0, 1), (OTHER, q2, 0, 1)])
     assert extension(SECOND, OTHER).extra_attempts == 1
 
 
@@ -70,7 +71,7 @@ def test_canvasapi_form_body_and_base64_bodies(room):
                       ("quiz_extensions[][manually_unlocked]", "True")])
     answer = set_quiz(form, headers=FORM)
     assert answer.status == 200, answer.body
-    got = [(e["user_id"], e["extra_time"], e["manually_unlocked"]) for e in answer.body["quiz_extensions"]]
+    got = [(e["sis_user_id"], e["extra_time"], e["manually_unlocked"]) for e in answer.body["quiz_extensions"]]
     assert got == [(STUDENT, 60, False), (OTHER, 0, True)]
     from functions.platform.events import proxy_event
 

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from functions.core.numeric_ids import Kind, number
 from tests.conftest import principal_context
 from tests.factories import classroom, enroll, exam, user
 from tests.integration.canvas_helpers import (
@@ -48,16 +49,16 @@ def list_quiz(as_user=INSTRUCTOR, query=None, quiz=EXAM, **kw):
 def test_course_list_reads_back_what_was_granted(room):
     answer = list_course()
     assert answer.status == 200, answer.body
-    got = {(e["quiz_id"], e["user_id"]): (e["extra_time"], e["extra_attempts"])
+    got = {(e["quiz_id"], e["sis_user_id"]): (e["extra_time"], e["extra_attempts"])
            for e in answer.body["quiz_extensions"]}
-    assert got == {(EXAM, STUDENT): (10, 0), (SECOND, STUDENT): (10, 0), (EXAM, OTHER): (0, 2),
-                   (SECOND, OTHER): (0, 2)}
+    q1, q2 = number(Kind.EXAM, EXAM), number(Kind.EXAM, SECOND)
+    assert got == {(q1, STUDENT): (10, 0), (q2, STUDENT): (10, 0), (q1, OTHER): (0, 2), (q2, OTHER): (0, 2)}
     assert "Link" not in answer.headers
 
 
 def test_quiz_list_shows_the_running_attempt_end(room):
     session = start()
-    entries = {e["user_id"]: e for e in list_quiz().body["quiz_extensions"]}
+    entries = {e["sis_user_id"]: e for e in list_quiz().body["quiz_extensions"]}
     assert set(entries) == {STUDENT, OTHER}
     assert entries[STUDENT]["end_at"].replace("Z", "+00:00") == session["endsAt"]
     assert entries[STUDENT]["limited_by"] == "extension" and entries[OTHER]["end_at"] is None

@@ -59,7 +59,7 @@ def entries(quiz: str | None = EXAM, per_page: int | None = None) -> list[dict[s
 
 
 def entry(user_id: str = STUDENT, quiz: str = EXAM) -> dict[str, Any]:
-    (found,) = [e for e in entries(quiz) if e["user_id"] == user_id]
+    (found,) = [e for e in entries(quiz) if e["sis_user_id"] == user_id]
     return found
 
 
@@ -92,7 +92,7 @@ def test_a_page_of_1_and_a_page_of_10_running_attempts_cost_the_same(room, dynam
             page = entries(quiz, per_page)
             counts.append(dict(dynamo_calls.counts))
             assert len(page) == per_page
-            assert all(iso(e["end_at"]) == ends[e["user_id"]] and e["limited_by"] == "extension" for e in page)
+            assert all(iso(e["end_at"]) == ends[e["sis_user_id"]] and e["limited_by"] == "extension" for e in page)
         # caller + enrollment, the exam (or course); the page (Query); its exams and pointed sessions (1 batch)
         assert counts == [ONE_BATCH, ONE_BATCH], quiz
 

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from functions.core.numeric_ids import Kind, number
 from functions.core.rights import ALL_RIGHTS, Right
 from functions.routes import ROUTES_BY_NAME
 from tests.security.world import (
@@ -80,6 +81,10 @@ class Row:
 def _r(route: str, request: Callable[[World], Req], expect: str, lacks: tuple[Right, ...] = (), *,
        owned: bool = False, xfail: dict[str, str] | None = None) -> Row:
     return Row(route, request, expect, lacks, owned, xfail or {})
+
+
+def canvas_number(kind: Kind, value: str) -> str:
+    return str(number(kind, value))
 
 
 def edx(exam: str | None = None, **extra: str) -> Callable[[World], dict[str, str]]:
@@ -175,6 +180,14 @@ ROWS: tuple[Row, ...] = (
        (VIEW, GRANT)),
     _r("canvas_list_quiz_extensions", lambda w: Req({"course_id": ALPHA, "quiz_id": LIVE}),
        "403 403 200 200 403 403 403 200", (VIEW, GRANT)),
+    # course and quiz reads: any member of the course (docs/canvas.md); by their numbers, as canvasapi sends
+    _r("canvas_get_course", lambda w: Req({"course_id": canvas_number(Kind.COURSE, ALPHA)}),
+       "200 403 200 200 403 403 403 200", tuple(ALL_RIGHTS)),
+    _r("canvas_list_quizzes", lambda w: Req({"course_id": canvas_number(Kind.COURSE, ALPHA)}),
+       "200 403 200 200 403 403 403 200", tuple(ALL_RIGHTS)),
+    _r("canvas_get_quiz", lambda w: Req({"course_id": canvas_number(Kind.COURSE, ALPHA),
+                                         "quiz_id": canvas_number(Kind.EXAM, LIVE)}),
+       "200 403 200 200 403 403 403 200", tuple(ALL_RIGHTS)),
     # --- LearningStudio (docs/learningstudio.md) ------------------------------------------------------------
     _r("learningstudio_list_user_exams", lambda w: Req({"userId": OLIVE, "courseId": ALPHA}),
        "200 403 200 200 404 403 404 200", (VIEW, ADMIN), owned=True),

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from functions.api.canvas.render import next_link, quiz_extensions, timestamp
 from functions.core.extensions import ExtensionView
 from functions.core.models import LimitedBy
+from functions.core.numeric_ids import Kind, number
 
 T0 = datetime(2026, 11, 1, 9, 0, 5, tzinfo=UTC)
 
@@ -22,10 +23,11 @@ def test_entry_has_canvas_fields_and_says_which_limit_applied():
                          time_multiplier=None, allowed_attempts=2, end_at=T0, limited_by=LimitedBy.CLOSE_DATE,
                          updated_at=T0, updated_by="irene")
     (entry,) = quiz_extensions([view])["quiz_extensions"]
-    assert entry == {"user_id": "kim", "quiz_id": "q", "extra_attempts": 1, "extra_time": 20,
+    assert entry == {"user_id": number(Kind.USER, "kim"), "quiz_id": number(Kind.EXAM, "q"), "extra_attempts": 1,
+                     "extra_time": 20,
                      "manually_unlocked": False, "end_at": "2026-11-01T09:00:05Z", "limited_by": "close_date",
                      "allowed_attempts": 2, "time_multiplier": None, "updated_at": "2026-11-01T09:00:05Z",
-                     "updated_by": "irene"}
+                     "updated_by": "irene", "sis_user_id": "kim"}
 
 
 def test_next_link_is_absolute_and_keeps_the_stage_only_on_api_gateway_domains():
