@@ -107,6 +107,8 @@ class RouteApp:
         refused = request_limits.too_large(event, self.dialect)
         if refused is not None:
             return refused
+        if self.dialect == "canvas":
+            event = last_value_wins(event)
         if not self.route.takes_idempotency_key:
             return self.resolver.resolve(event, context)
         # Imported here: read routes and PUT/PATCH writes never load it (cold start, docs/performance.md).
@@ -116,6 +118,18 @@ class RouteApp:
         if key is None:
             return self.resolver.resolve(event, context)
         return idempotency.handle(self.route, event, context, key, lambda: self.resolver.resolve(event, context))
+
+
+def last_value_wins(event: dict[str, Any]) -> dict[str, Any]:
+    """Canvas is a Rails app: a query parameter given twice (not a ``name[]`` list) takes its last value.
+    canvasapi relies on it: its PaginatedList sends ``per_page=<the caller's>&per_page=100``."""
+    multi = event.get("multiValueQueryStringParameters") or {}
+    repeated = {name: [values[-1]] for name, values in multi.items()
+                if isinstance(values, list) and len(values) > 1 and not name.endswith("[]")}
+    if not repeated:
+        return event
+    single = {**(event.get("queryStringParameters") or {}), **{name: v[0] for name, v in repeated.items()}}
+    return {**event, "multiValueQueryStringParameters": {**multi, **repeated}, "queryStringParameters": single}
 
 
 def install_error_handlers(resolver: APIGatewayRestResolver, dialect: str) -> None:
