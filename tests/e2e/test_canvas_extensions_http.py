@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from functions.core.numeric_ids import Kind, number
 from infra.local.demo_data import COURSE as DEMO_COURSE
 from tests.e2e.canvas_setup import CanvasCourse, build
 
@@ -44,7 +45,7 @@ def test_grant_then_start_shows_the_new_end_and_attempt_count(api, room):
     assert granted.status_code == 200, granted.text
     (entry,) = granted.json()["quiz_extensions"]
     assert (entry["user_id"], entry["quiz_id"], entry["extra_time"], entry["extra_attempts"]) == (
-        student, room.quiz, 20, 1)
+        number(Kind.USER, student), number(Kind.EXAM, room.quiz), 20, 1)
     assert entry["end_at"] is None and entry["allowed_attempts"] == 2
 
     session = start(api, room, student)
@@ -85,11 +86,12 @@ def test_form_encoded_course_wide_grant_and_read_back(api, room):
     answer = grant(api, room, None, quiz=False, data=form,
                    headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert answer.status_code == 200, answer.text
-    assert {e["quiz_id"] for e in answer.json()["quiz_extensions"]} == {room.quiz, room.other_quiz}
+    assert {e["quiz_id"] for e in answer.json()["quiz_extensions"]} == {number(Kind.EXAM, room.quiz),
+                                                                        number(Kind.EXAM, room.other_quiz)}
     listed = api.request("GET", f"/api/v1/courses/{room.course}/quizzes/{room.other_quiz}/extensions",
                          as_user=room.teacher)
     assert listed.status_code == 200
-    (mine,) = [e for e in listed.json()["quiz_extensions"] if e["user_id"] == student]
+    (mine,) = [e for e in listed.json()["quiz_extensions"] if e["sis_user_id"] == student]
     assert mine["extra_time"] == 15 and mine["manually_unlocked"] is True
 
 
