@@ -32,4 +32,15 @@ if [ ! -f "$nstamp" ] || [ package-lock.json -nt "$nstamp" ]; then
   touch "$nstamp"
 fi
 
+# Headless Chromium renders /docs in tests/e2e/test_swagger_ui_browser.py (that test skips without it).
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing chromium (apt)"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+      || echo "setup: could not install chromium; the Swagger UI browser test will skip" >&2
+  else
+    echo "setup: no chromium (as root: apt-get install chromium); the Swagger UI browser test will skip" >&2
+  fi
+fi
+
 java -version >/dev/null 2>&1 || { echo "setup: Java 17 is needed for DynamoDB Local" >&2; exit 1; }

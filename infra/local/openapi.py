@@ -84,14 +84,35 @@ def write() -> Path:
     return DOC_PATH
 
 
+# Swagger UI from the copy Powertools ships inside its package: the page loads nothing from another origin, so
+# it works without internet access (the CSP below makes the browser refuse anything else).
+SWAGGER_ASSETS = Path(importlib.import_module("aws_lambda_powertools.event_handler.openapi.swagger_ui").__file__
+                      or "").parent
+ASSETS = {  # path -> (file in the package or None for ours, content type)
+    "/docs/swagger-ui.min.css": ("swagger-ui.min.css", "text/css; charset=utf-8"),
+    "/docs/swagger-ui-bundle.min.js": ("swagger-ui-bundle.min.js", "text/javascript; charset=utf-8"),
+    "/docs/init.js": (None, "text/javascript; charset=utf-8"),
+}
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                           "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'")
 SWAGGER_UI = """<!doctype html>
 <html><head><title>examdesk API</title><meta charset="utf-8">
-<link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css"></head>
+<link rel="stylesheet" href="/docs/swagger-ui.min.css"></head>
 <body><div id="ui"></div>
-<script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({url: "/openapi.json", dom_id: "#ui", persistAuthorization: true});</script>
+<script src="/docs/swagger-ui-bundle.min.js"></script>
+<script src="/docs/init.js"></script>
 </body></html>
 """
+# No inline script (the CSP allows only our own files); validatorUrl null: the default badge calls swagger.io.
+SWAGGER_INIT = ('SwaggerUIBundle({url: "/openapi.json", dom_id: "#ui", persistAuthorization: true, '
+                'validatorUrl: null});\n')
+
+
+def docs_asset(path: str) -> tuple[str, str]:
+    """The text and content type of a Swagger UI file served under /docs (a path of ``ASSETS``)."""
+    name, content_type = ASSETS[path]
+    return (SWAGGER_INIT if name is None else (SWAGGER_ASSETS / name).read_text("utf-8")), content_type
+
 
 if __name__ == "__main__":
     print(f"wrote {write()}")

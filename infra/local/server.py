@@ -65,13 +65,24 @@ def _openapi_document() -> str:
     return openapi.render()
 
 
+_DOCS_HEADERS = {"Content-Security-Policy": openapi.CONTENT_SECURITY_POLICY, "Cache-Control": "max-age=3600"}
+
+
+@functools.lru_cache(maxsize=len(openapi.ASSETS))
+def _docs_asset(path: str) -> tuple[str, str]:
+    return openapi.docs_asset(path)
+
+
 def dispatch(table: RouteTable, method: str, raw_path: str, headers: dict[str, str], body: bytes
              ) -> tuple[int, dict[str, str], str]:
     url = urlsplit(raw_path)
     if method == "GET" and url.path == "/openapi.json":
         return 200, {"Content-Type": "application/json"}, _openapi_document()
     if method == "GET" and url.path in ("/", "/docs"):
-        return 200, {"Content-Type": "text/html"}, openapi.SWAGGER_UI
+        return 200, {"Content-Type": "text/html; charset=utf-8", **_DOCS_HEADERS}, openapi.SWAGGER_UI
+    if method == "GET" and url.path in openapi.ASSETS:
+        text, content_type = _docs_asset(url.path)
+        return 200, {"Content-Type": content_type, **_DOCS_HEADERS}, text
     matched = table.match(method, url.path)
     if matched is None:
         return gateway_answer("MISSING_AUTHENTICATION_TOKEN")
