@@ -70,6 +70,9 @@ _MIN: dict[str, tuple[int, str]] = {
                                          "and the sessions its extensions point at, for end_at (1 batch)"),
     "canvas_list_quiz_extensions": (5, f"{R}; exam; a page of gsi3 extension#<exam># (Query); the sessions "
                                        "its extensions point at, for end_at (1 batch)"),
+    "canvas_get_course": (4, f"the number's alias (1 batch); {R}; course"),
+    "canvas_list_quizzes": (5, f"the number's alias (1 batch); {R}; course; a page of gsi1 exam# (Query)"),
+    "canvas_get_quiz": (4, f"both numbers' aliases (1 batch); {R}; exam"),
     "learningstudio_begin_exam": (7, "as examspark_start_session (new)"),
     "learningstudio_list_user_exams": (3, f"{R}; 1 Query of gsi2 user#/session#<course>#"),
     "learningstudio_retake_exam": (6, f"session; {R}; exam; extension; 1 write"),

@@ -47,6 +47,7 @@ LS = {"userId": "bench-user", "courseId": COURSE, "examId": "bench-exam"}
 ANSWER = {"itemId": ITEM, "questions": [{"id": QUESTION, "response": {"options": [{"index": 2}]}}]}
 EDX = {"course_id": OPENEDX_COURSE}
 CANVAS = {"course_id": COURSE}
+CANVAS_NUMBERS = {"course_id": str(number(Kind.COURSE, COURSE))}  # as canvasapi sends them
 LESSON = {"sourcedId": "bench-placement", "courseId": COURSE, "title": "Bench placement", "lessonType": "placement",
           "toolProvider": "edulastic", "subject": "Math", "grade": 4, "testId": "edu-bench-3q"}
 PROGRESS = {"student": ["kevin"], "lesson": ["bench-placement"]}
@@ -126,6 +127,9 @@ STEPS: tuple[Step, ...] = (
     Step("canvas_course_extensions", "irene", CANVAS, {"quiz_extensions": [{"user_id": "kevin", "extra_attempts": 1}]}),
     Step("canvas_list_course_extensions", "irene", CANVAS),
     Step("canvas_list_quiz_extensions", "irene", {**CANVAS, "quiz_id": EXAM}),
+    Step("canvas_get_course", "irene", CANVAS_NUMBERS),
+    Step("canvas_list_quizzes", "irene", CANVAS_NUMBERS),
+    Step("canvas_get_quiz", "irene", {**CANVAS_NUMBERS, "quiz_id": str(number(Kind.EXAM, EXAM))}),
     # --- LearningStudio -------------------------------------------------------------------------------
     Step("learningstudio_begin_exam", "bench-user", LS, status=201,
          keep=lambda body, state: state.update(instance=body["exam"]["instanceId"],
