@@ -3,7 +3,7 @@ locked for the caller. Shapes are the dialect's (functions/api/canvas/render.py)
 
 Members of the course read it; students (``exam:take`` only) see the quizzes visible to students
 (``content.visible_to_students``) and whether each is locked for them (the exam's window, lifted by their
-own extension's unlock); staff (``course:view`` or ``exam:author``) see every quiz and never a lock. Like
+own extension's unlock); staff (any right beyond ``exam:take``) see every quiz and never a lock. Like
 the extension routes, anyone with no right in the course gets 403 whether or not it exists, so a number
 reveals nothing.
 """
@@ -19,8 +19,6 @@ from functions.core.content import visible_to_students
 from functions.core.errors import Forbidden, NotFound
 from functions.core.models import Course, Enrollment, Exam, Extension
 from functions.core.rights import Access, Directory, Right
-
-STAFF_READ = frozenset({Right.VIEW_COURSE, Right.AUTHOR})
 
 
 class CourseDirectory(Directory, Protocol):
@@ -87,7 +85,7 @@ class QuizCatalog:
         rights = self.access.rights_in(course_id)
         if not rights:
             raise Forbidden(f"you may not read course '{course_id}'")
-        return bool(rights & STAFF_READ)
+        return bool(rights - {Right.TAKE_EXAM})  # staff: any right beyond taking exams
 
     def _course(self, course_id: str) -> Course:
         course = self.people.get_course(course_id)
