@@ -62,7 +62,7 @@ def test_polling_slows_with_age_and_mastery_track_waits_for_the_write_back():
     assert rules.next_poll(fresh, NOW + timedelta(hours=1)) == NOW + timedelta(hours=1, minutes=5)
     assert rules.next_poll(fresh, NOW + timedelta(days=2)) == NOW + timedelta(days=2, hours=1)
     assert rules.next_poll(fresh, NOW + timedelta(days=9)) == NOW + timedelta(days=10)
-    assert rules.next_poll(assignment("mastery-track"), NOW) == rules.PARKED
+    assert rules.next_poll(assignment("mastery-track"), NOW) == rules.AWAITING_WRITEBACK
 
 
 def test_apply_results_failed_and_nothing_new():
