@@ -93,7 +93,9 @@ def test_a_failure_that_never_clears_is_parked_then_requeued_by_an_operator(scho
 
     clock.now += timedelta(days=3)  # no pass tries it again, however long
     assert import_results.lambda_handler({"all": True}, LambdaContext())["found"] == 0
+    dynamo_calls.reset()
     answer = import_now()  # the import route answers it as it is: no provider call, the failure shown
+    assert dict(dynamo_calls.counts) == {"GetItem": 3, "Query": 1}  # lesson, caller, enrollment; latest
     assert answer.status == 200 and answer.body["finalized"] is False
     assert answer.body["importStatus"]["parkedAt"] == status["parkedAt"]
     assert edulastic.result_fetches[aid] == fetched == 6
