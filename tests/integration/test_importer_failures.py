@@ -169,3 +169,21 @@ def test_requeue_refusals(school):
     assert none_yet["status"] == 404
     pending = import_results.lambda_handler({**ONE, "requeue": True}, LambdaContext())
     assert pending["status"] == 409 and "in the work queue" in pending["error"]
+
+
+def test_the_metrics_reach_cloudwatch_in_the_examdesk_namespace(school, clock, capsys, three_tries, monkeypatch):
+    """The metric names another engineer alarms on, as Powertools prints them (CloudWatch embedded format)."""
+    import json
+
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")  # tests/conftest.py turns them off
+
+    aid = make().body["assignmentId"]
+    school["fakes"].edulastic.faults[aid] = "error"
+    clock.now += LATER
+    capsys.readouterr()
+    import_results.lambda_handler({}, LambdaContext())
+    blobs = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    emitted = {m["Name"]: blob[m["Name"]] for blob in blobs
+               for group in blob["_aws"]["CloudWatchMetrics"] if group["Namespace"] == "examdesk"
+               for m in group["Metrics"]}
+    assert emitted["ImportFailed"] in (1, [1]) and emitted["ImportParked"] in (0, [0])
