@@ -7,11 +7,13 @@ applies them; the adapters live in ``functions/providers/``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Literal, Protocol, get_args
 
+from functions.core import content
 from functions.core.errors import InvalidInput
 from functions.core.models import ExternalAssignment, ExternalCredentials, ExternalQuestion, Lesson
 
@@ -128,11 +130,15 @@ def result_id(student_id: str, lesson_id: str, attempt: int) -> str:
     return f"{student_id}|{lesson_id}|{attempt}"
 
 
+_PART = content.ID_PATTERN.removeprefix("^").removesuffix("$")
+_RESULT_ID = re.compile(rf"({_PART})\|({_PART})\|([1-9][0-9]{{0,4}})")
+
+
 def parse_result_id(value: str) -> tuple[str, str, int] | None:
-    parts = value.split("|")
-    if len(parts) != 3 or not parts[0] or not parts[1] or not parts[2].isdigit():
-        return None
-    return parts[0], parts[1], int(parts[2])
+    """Only what ``result_id`` makes (user and lesson ids are ``content.ID_PATTERN``, attempts 1..99999), so
+    whatever a sender writes, the keys it leads to stay within DynamoDB's byte limits."""
+    found = _RESULT_ID.fullmatch(value)
+    return (found[1], found[2], int(found[3])) if found else None
 
 
 # --- results ---------------------------------------------------------------------------------------

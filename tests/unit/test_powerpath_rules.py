@@ -114,7 +114,8 @@ def test_assignable_lessons():
 
 def test_result_ids_round_trip_and_refuse_anything_else():
     assert rules.parse_result_id(rules.result_id("kevin", "lesson-1", 3)) == ("kevin", "lesson-1", 3)
-    for bad in ("", "a|b", "a|b|c", "|b|1", "a|b|1|2"):
+    for bad in ("", "a|b", "a|b|c", "|b|1", "a|b|1|2", "a|b|\u00b2", "a|b|0", "a|b|100000", "a|b|1\n",
+                "\u00e9|b|1", "a|" + "b" * 129 + "|1"):
         assert rules.parse_result_id(bad) is None
 
 
