@@ -64,6 +64,9 @@ def operator_service(owner: str) -> ExternalTestService:
 
 
 def requeue(student: str, lesson: str, owner: str) -> dict[str, Any]:
+    if not student or not lesson:
+        return {"student": student, "lesson": lesson, "outcome": "refused", "status": 400,
+                "summary": 'a re-queue needs both "student" and "lesson"'}
     try:
         after = operator_service(owner).requeue(student, lesson)
     except DomainError as error:

@@ -167,6 +167,8 @@ def test_requeue_refusals(school):
     none_yet = import_results.lambda_handler({"requeue": True, "student": "student-course-1",
                                               "lesson": "unit-edu"}, LambdaContext())
     assert none_yet["status"] == 404
+    half = import_results.lambda_handler({"requeue": True, "lesson": "placement-edu"}, LambdaContext())
+    assert half["outcome"] == "refused" and half["status"] == 400
     pending = import_results.lambda_handler({**ONE, "requeue": True}, LambdaContext())
     assert pending["status"] == 409 and "in the work queue" in pending["error"]
 
