@@ -89,3 +89,23 @@ def test_three_overlapping_runs_import_each_assignment_once(on_local):
     assert all(on_local.result_fetches[f"{s}-as"] == 1 for s in students)
     repo = ExternalTestRepository()
     assert all(repo.get(s, "race-unit", 1, consistent=True).finalized for s in students)
+
+
+def test_the_item_size_the_importer_counts_is_the_one_dynamodb_enforces(on_local):
+    """outcome_batches.item_size decides which outcomes are never sent: an item it counts at exactly 400 KB is
+    stored by DynamoDB Local, one byte more is refused."""
+    from botocore.exceptions import ClientError
+
+    from functions.data import dynamo
+    from functions.data.outcome_batches import ITEM_BYTES, item_size
+
+    def item(size: int) -> dict[str, Any]:
+        base = {"id": {"S": "size-probe"}, "sk": {"S": "probe"}, "n": {"N": "12345.5"}, "ok": {"BOOL": True},
+                "m": {"M": {"a": {"L": [{"S": "x"}, {"N": "1"}]}}}, "pad": {"S": ""}}
+        base["pad"]["S"] = "x" * (size - item_size(base))
+        assert item_size(base) == size
+        return base
+
+    dynamo.client().put_item(TableName="importer-race", Item=item(ITEM_BYTES))
+    with pytest.raises(ClientError, match="size"):
+        dynamo.client().put_item(TableName="importer-race", Item=item(ITEM_BYTES + 1))

@@ -208,3 +208,16 @@ def test_the_largest_write_back_fits_in_its_assignment_item_once_imported(monkey
     assert 2 * MAX_WRITEBACK_BYTES < size < ITEM_BYTES - 50_000, size  # stored twice, and room to spare
     with pytest.raises(Exception, match="131,073 bytes"):
         read_writeback(raw + b" ", {}, NOW)
+
+
+def test_the_last_failure_parks_and_a_requeue_gives_fresh_tries():
+    a = assignment()
+    for n in (1, 2):
+        a = rules.failed(a, NOW, f"failure {n}", max_failures=3)
+        assert a.parked_at is None and a.next_try_at == NOW + rules.backoff(n) and rules.has_news(a)
+    a = rules.failed(a, NOW, "failure 3", max_failures=3)
+    assert (a.failures, a.parked_at, a.next_try_at, a.last_error) == (3, NOW, None, "failure 3")
+    assert not rules.has_news(a)  # nothing imports a parked assignment
+    back = rules.requeued(a, NOW + timedelta(days=1))
+    assert (back.failures, back.parked_at, back.next_try_at) == (0, None, NOW + timedelta(days=1))
+    assert back.last_error == "failure 3" and rules.has_news(back)
