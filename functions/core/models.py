@@ -295,7 +295,7 @@ class ExternalAssignment(Model):
     questions: list[ExternalQuestion] = Field(default_factory=list)
     writeback: dict[str, Any] | None = None  # MasteryTrack's last write-back, as received
     writeback_seq: int = 0  # write-backs received
-    # the stored write-back's place in MasteryTrack's order (its scoreDate, then its signing time) and a digest
+    # the stored write-back's place in MasteryTrack's order (its version time, then its signing time) and a digest
     # of its content: an older or identical one never replaces it (docs/powerpath.md)
     writeback_order: str | None = None
     writeback_digest: str | None = None

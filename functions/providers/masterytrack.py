@@ -99,6 +99,9 @@ class Writeback(_Wire):
     score_date: AwareDatetime | None = Field(
         default=None, alias="scoreDate",
         description="when MasteryTrack scored it (ISO 8601 with a zone): orders write-backs of one result")
+    date_last_modified: AwareDatetime | None = Field(
+        default=None, alias="dateLastModified",
+        description="OneRoster's version time of the result: orders write-backs before scoreDate when given")
     questions: list[WritebackQuestion] = Field(default_factory=list, max_length=500)
 
 
@@ -108,7 +111,7 @@ class SignedWriteback:
 
     writeback: Writeback
     payload: dict[str, Any]  # as stored on the assignment
-    order: str  # its scoreDate (else its signing time), then its signing time: later sorts higher
+    order: str  # its dateLastModified, else scoreDate, else signing time; then its signing time: later sorts higher
     digest: str  # of its content: the same result sent again is recognized
 
     @property
@@ -159,13 +162,14 @@ def read_writeback(raw: bytes, headers: dict[str, str], now: datetime) -> Signed
         where = ".".join(str(p) for p in first.get("loc", ())) or "body"
         raise InvalidInput(f"{where}: {first.get('msg', 'invalid')}", field=where) from None
     signed_at = datetime.fromtimestamp(int(timestamp), UTC)
-    scored_at = writeback.score_date or signed_at
-    if not EARLIEST_SCORE_DATE <= scored_at <= now + timedelta(seconds=SIGNATURE_TOLERANCE):
-        # a date in the future would outrank every later write-back of the result
-        raise InvalidInput("scoreDate must be a time since 2000 and not in the future", field="scoreDate")
+    for name, at in (("dateLastModified", writeback.date_last_modified), ("scoreDate", writeback.score_date)):
+        if at is not None and not EARLIEST_SCORE_DATE <= at <= now + timedelta(seconds=SIGNATURE_TOLERANCE):
+            # a time in the future would outrank every later write-back of the result
+            raise InvalidInput(f"{name} must be a time since 2000 and not in the future", field=name)
+    version_at = writeback.date_last_modified or writeback.score_date or signed_at
     stored = writeback.model_dump(mode="json", by_alias=True, exclude_none=True)
     digest = hashlib.sha256(json.dumps(stored, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-    return SignedWriteback(writeback, stored, f"{_utc(scored_at)}|{_utc(signed_at)}", digest)
+    return SignedWriteback(writeback, stored, f"{_utc(version_at)}|{_utc(signed_at)}", digest)
 
 
 class MasteryTrack(Provider):

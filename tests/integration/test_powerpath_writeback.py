@@ -175,6 +175,19 @@ def test_an_older_write_back_never_replaces_a_newer_one(school, assigned):
     assert progress(lesson_id="testout-mt").body["score"] == 90
 
 
+def test_date_last_modified_orders_them_before_score_date(school, assigned):
+    """OneRoster's version time of a result: a re-grade keeps its scoreDate but is modified later."""
+    now = datetime.now(UTC)
+    scored = (now - timedelta(hours=1)).isoformat()
+    partial = good(assigned, score=40, scoreStatus="partially graded", scoreDate=scored,
+                   dateLastModified=(now - timedelta(minutes=2)).isoformat())
+    graded = good(assigned, score=80, scoreDate=scored, dateLastModified=(now - timedelta(minutes=1)).isoformat())
+    partial_request = signed(partial, at=now - timedelta(seconds=5))  # signed after the re-grade was
+    assert writeback(*signed(graded, at=now - timedelta(seconds=50))).body["stored"] is True
+    assert writeback(*partial_request).body["ignored"] == "older"
+    assert stored(lesson_id="testout-mt")["writeback"]["score"] == 80
+
+
 def test_without_a_score_date_the_signing_time_orders_them(school, assigned):
     now = datetime.now(UTC)
     first, second = good(assigned, score=10), good(assigned, score=20)
@@ -187,12 +200,13 @@ def test_without_a_score_date_the_signing_time_orders_them(school, assigned):
     assert stored(lesson_id="testout-mt")["writeback"]["score"] == 20
 
 
-@pytest.mark.parametrize("score_date", ["2026-03-01T12:00:00", "yesterday", "1999-12-31T23:00:00Z", "future"])
-def test_a_score_date_that_cannot_order_write_backs_is_400(school, assigned, score_date):
-    if score_date == "future":
-        score_date = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
-    answer = writeback(*signed(good(assigned, scoreDate=score_date)))
-    assert answer.status == 400 and answer.body["error"]["field"] == "scoreDate", answer.body
+@pytest.mark.parametrize("field", ["scoreDate", "dateLastModified"])
+@pytest.mark.parametrize("value", ["2026-03-01T12:00:00", "yesterday", "1999-12-31T23:00:00Z", "future"])
+def test_a_time_that_cannot_order_write_backs_is_400(school, assigned, field, value):
+    if value == "future":
+        value = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    answer = writeback(*signed(good(assigned, **{field: value})))
+    assert answer.status == 400 and answer.body["error"]["field"] == field, answer.body
     assert stored(lesson_id="testout-mt")["writeback_seq"] == 0
 
 

@@ -18,8 +18,8 @@ def masterytrack_writeback() -> WritebackOut:
     """MasteryTrack writes a result back: signed with the shared secret (x-masterytrack-timestamp,
     x-masterytrack-signature: sha256=HMAC(secret, timestamp + "." + body)); a bad or missing signature is a
     401 and nothing is stored; a body over 128 KiB is a 413. The same write-back again, or one older than the
-    stored one (scoreDate, then signing time), is answered 200 and changes nothing (`stored: false`). The
-    importer processes a stored result at once (docs/powerpath.md)."""
+    stored one (dateLastModified or scoreDate, then signing time), is answered 200 and changes nothing
+    (`stored: false`). The importer processes a stored result at once (docs/powerpath.md)."""
     event = app.resolver.current_event
     raw = event.body or ""
     body = base64.b64decode(raw) if event.is_base64_encoded else raw.encode("utf-8")

@@ -209,4 +209,4 @@ class WritebackOut(BaseModel):
     stored: bool = Field(True, description="false: this write-back changed nothing (see ignored)")
     ignored: Literal["duplicate", "older"] | None = Field(
         None, description="duplicate: the stored write-back has the same content (a replay, or sent again); "
-                          "older: the stored one is later (scoreDate, then signing time)")
+                          "older: the stored one is later (dateLastModified or scoreDate, then signing time)")

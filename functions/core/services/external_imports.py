@@ -143,9 +143,10 @@ class WritebackService:
     """MasteryTrack's write-back: already authenticated by its signature (route) and parsed (adapter).
 
     Exactly once and in order: a write-back is stored only if it is later in MasteryTrack's order (its
-    scoreDate, then its signing time) than the one the assignment holds, and not the same content; that is
-    one condition of the one write, so replays and reorderings race safely. An identical one (a replay, or
-    MasteryTrack sending it again) and an older one are answered as no-ops, so the sender stops retrying."""
+    dateLastModified or scoreDate, then its signing time) than the one the assignment holds, and not the same
+    content; that is one condition of the one write, so replays and reorderings race safely. An identical one
+    (a replay, or MasteryTrack sending it again) and an older one are answered as no-ops, so the sender stops
+    retrying."""
 
     queue: WorkQueue
     now: datetime
@@ -175,6 +176,6 @@ class WritebackService:
         if current.writeback_order is not None and current.writeback_order > order:
             return current, "older"
         if current.writeback_order == order:
-            raise Conflict(f"another write-back of result '{result_id}' has the same scoreDate and signing time; "
-                           "the one stored was kept (send it again with a later scoreDate)", field="scoreDate")
+            raise Conflict(f"another write-back of result '{result_id}' has the same version time and signing "
+                           "time; the one stored was kept (send it again, signed later)", field="scoreDate")
         raise ConcurrentUpdate("the assignment changed while the write-back was being stored; retry")
