@@ -89,11 +89,15 @@ def import_one(student: str, lesson: str, owner: str) -> dict[str, Any]:
                 "error": error.message,
                 "summary": f"import of {lesson} for {student} refused: {error.message}"}
     count_failures(0, 0)
+    summary = f"imported attempt {after.attempt} of {lesson} for {student}: {outcome}"
+    if outcome == "parked":
+        summary = (f"attempt {after.attempt} of {lesson} for {student} is parked after {after.failures} failures "
+                   f"(last: {after.last_error}); not imported. Re-queue it: "
+                   f'{{"requeue": true, "student": "{student}", "lesson": "{lesson}"}}')
     return {
         "student": student, "lesson": lesson, "attempt": after.attempt, "outcome": outcome,
         "finalized": after.finalized, "score": after.score, "scoreStatus": after.score_status,
-        "enrollment": after.enrollment,
-        "summary": f"imported attempt {after.attempt} of {lesson} for {student}: {outcome}",
+        "enrollment": after.enrollment, "lastError": after.last_error, "summary": summary,
     }
 
 

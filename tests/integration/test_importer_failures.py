@@ -100,6 +100,9 @@ def test_a_failure_that_never_clears_is_parked_then_requeued_by_an_operator(scho
     assert answer.body["importStatus"]["parkedAt"] == status["parkedAt"]
     assert edulastic.result_fetches[aid] == fetched == 6
 
+    console = import_results.lambda_handler(ONE, LambdaContext())  # the operator's "import it now"
+    assert console["outcome"] == "parked" and "parked after 3 failures" in console["summary"]
+    assert '{"requeue": true, "student": "student-course-1"' in console["summary"]
     del edulastic.faults[aid]  # fixed at the provider; the operator re-queues it
     dynamo_calls.reset()
     requeued = import_results.lambda_handler({**ONE, "requeue": True}, LambdaContext())
