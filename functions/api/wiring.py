@@ -120,7 +120,7 @@ def external_test_service(app: RouteApp) -> ExternalTestService:
         lessons=LessonRepository(), assignments=ExternalTestRepository(), people=directory, providers=provider,
         enroll_op=enrollment_op, access=access(app, directory), now=utcnow(),
         owner=f"request:{app.resolver.current_event.request_context.request_id}",
-        poll_every=provider_settings().poll_every,
+        poll_every=provider_settings().poll_every, max_failures=provider_settings().max_failures,
     )
 
 

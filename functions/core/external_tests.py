@@ -7,11 +7,13 @@ applies them; the adapters live in ``functions/providers/``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Literal, Protocol, get_args
 
+from functions.core import content
 from functions.core.errors import InvalidInput
 from functions.core.models import ExternalAssignment, ExternalCredentials, ExternalQuestion, Lesson
 
@@ -33,7 +35,11 @@ POLL_EVERY = timedelta(minutes=5)  # an Edulastic test not yet finished, in its 
 POLL_LATER = timedelta(hours=1)  # ... in its first week
 POLL_SLOWLY = timedelta(days=1)  # ... after that (nothing is ever dropped from the queue)
 BACKOFF_CAP = timedelta(hours=12)
-PARKED = datetime(9999, 12, 31, tzinfo=UTC)  # waits for an event, never polled
+AWAITING_WRITEBACK = datetime(9999, 12, 31, tzinfo=UTC)  # waits for an event (a write-back), never polled
+# Consecutive failures before the importer gives up and parks the assignment for an operator (out of the work
+# queue). With the backoff above (5, 10, 20 ... min, at most 12 h) the 10th failure comes ~33 h after the
+# first: a provider outage of a day is ridden out, a failure that never clears costs 10 tries, not one a pass.
+MAX_FAILURES = 10
 
 
 class ScoreStatus(StrEnum):
@@ -124,11 +130,15 @@ def result_id(student_id: str, lesson_id: str, attempt: int) -> str:
     return f"{student_id}|{lesson_id}|{attempt}"
 
 
+_PART = content.ID_PATTERN.removeprefix("^").removesuffix("$")
+_RESULT_ID = re.compile(rf"({_PART})\|({_PART})\|([1-9][0-9]{{0,4}})")
+
+
 def parse_result_id(value: str) -> tuple[str, str, int] | None:
-    parts = value.split("|")
-    if len(parts) != 3 or not parts[0] or not parts[1] or not parts[2].isdigit():
-        return None
-    return parts[0], parts[1], int(parts[2])
+    """Only what ``result_id`` makes (user and lesson ids are ``content.ID_PATTERN``, attempts 1..99999), so
+    whatever a sender writes, the keys it leads to stay within DynamoDB's byte limits."""
+    found = _RESULT_ID.fullmatch(value)
+    return (found[1], found[2], int(found[3])) if found else None
 
 
 # --- results ---------------------------------------------------------------------------------------
@@ -170,7 +180,7 @@ def next_poll(assignment: ExternalAssignment, now: datetime, every: timedelta = 
     """When to look again at a pending assignment that had no error: every pass (``every``, the schedule's
     rate) in its first day, hourly in its first week, daily after that."""
     if assignment.tool_provider == MASTERY_TRACK:
-        return PARKED  # results come by write-back, which makes the assignment due at once
+        return AWAITING_WRITEBACK  # results come by write-back, which makes the assignment due at once
     age = now - assignment.assigned_at
     if age < timedelta(days=1):
         return now + every
@@ -179,7 +189,7 @@ def next_poll(assignment: ExternalAssignment, now: datetime, every: timedelta = 
 
 def has_news(assignment: ExternalAssignment) -> bool:
     """Whether an import could change anything (MasteryTrack: only a write-back not yet processed)."""
-    if assignment.finalized:
+    if assignment.finalized or assignment.parked_at is not None:
         return False
     if assignment.tool_provider == MASTERY_TRACK:
         return assignment.writeback_seq > assignment.processed_seq
@@ -213,13 +223,25 @@ def nothing_new(assignment: ExternalAssignment, now: datetime, every: timedelta 
     return after
 
 
-def failed(assignment: ExternalAssignment, now: datetime, message: str, every: timedelta = POLL_EVERY
-           ) -> ExternalAssignment:
+def failed(assignment: ExternalAssignment, now: datetime, message: str, every: timedelta = POLL_EVERY,
+           max_failures: int = MAX_FAILURES) -> ExternalAssignment:
+    """One more consecutive failure, recorded on the assignment: tried again after the backoff, or, at the
+    ``max_failures``th, parked for an operator (out of the work queue until re-queued or written back)."""
     after = assignment.model_copy(deep=True)
     after.failures += 1
     after.last_error = message[:1000]
     after.last_tried_at = now
-    after.next_try_at = now + backoff(after.failures, every)
+    if after.failures >= max_failures:
+        after.parked_at, after.next_try_at = now, None
+    else:
+        after.next_try_at = now + backoff(after.failures, every)
+    return after
+
+
+def requeued(assignment: ExternalAssignment, now: datetime) -> ExternalAssignment:
+    """An operator puts a parked assignment back in the work queue, due now, with a fresh set of tries."""
+    after = assignment.model_copy(deep=True)
+    after.parked_at, after.failures, after.next_try_at = None, 0, now
     return after
 
 

@@ -295,6 +295,10 @@ class ExternalAssignment(Model):
     questions: list[ExternalQuestion] = Field(default_factory=list)
     writeback: dict[str, Any] | None = None  # MasteryTrack's last write-back, as received
     writeback_seq: int = 0  # write-backs received
+    # the stored write-back's place in MasteryTrack's order (its version time, then its signing time) and a digest
+    # of its content: an older or identical one never replaces it (docs/powerpath.md)
+    writeback_order: str | None = None
+    writeback_digest: str | None = None
     processed_seq: int = 0  # the write-back the last import processed
     enrollment: str | None = None  # enrolled | already-enrolled | skipped | no-subject-track | failed
     enrolled_course_id: str | None = None
@@ -303,8 +307,9 @@ class ExternalAssignment(Model):
     assigned_by: str
     last_tried_at: datetime | None = None
     next_try_at: datetime | None = None  # None once finalized
-    failures: int = 0  # consecutive provider errors
+    failures: int = 0  # consecutive import failures (provider errors, results the store refused)
     last_error: str | None = None
+    parked_at: datetime | None = None  # the importer gave up (MAX_FAILURES): out of the queue until re-queued
     imported_at: datetime | None = None
     finalized_at: datetime | None = None
     version: int = 1

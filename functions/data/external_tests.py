@@ -14,13 +14,13 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from functions.core.errors import ConcurrentUpdate
+from functions.core.errors import ConcurrentUpdate, TooLarge
 from functions.core.models import Enrollment, ExternalAssignment, Lesson, SubjectTrack
 from functions.core.services.external_ports import OutcomeWrite
 from functions.data import keys
 from functions.data.dynamo import client, deserialize, serialize, serialize_value, translated_errors
 from functions.data.keys import WORK_QUEUE
-from functions.data.outcome_batches import Outcome, lost_outcomes, pack
+from functions.data.outcome_batches import ITEM_BYTES, Outcome, item_size, lost_outcomes, pack
 from functions.data.store import NEW_ITEM, SAME_VERSION, Store, from_item, op_check, op_put, to_item
 
 LEASE_OWNER, LEASE_UNTIL = "leaseOwner", "leaseUntil"
@@ -72,9 +72,10 @@ def _key(a: ExternalAssignment) -> dict[str, str]:
 
 
 def assignment_item(a: ExternalAssignment) -> dict[str, Any]:
-    """Pending assignments carry the work-queue index; finalized ones do not (the index stays sparse)."""
+    """Pending assignments carry the work-queue index; finalized and parked ones do not (the index stays
+    sparse, and a parked one is never handed to a pass)."""
     queue = (keys.work_queue_index(a.student_id, a.lesson_id, a.attempt, stamp(a.next_try_at))
-             if not a.finalized and a.next_try_at is not None else None)
+             if not a.finalized and a.parked_at is None and a.next_try_at is not None else None)
     return to_item(a, _key(a), queue)
 
 
@@ -173,12 +174,21 @@ class ExternalTestRepository:
         names = {"#version": "version", "#lo": LEASE_OWNER}
         values = {":expected": claimed_version, ":owner": owner}
         message = "the assignment changed while it was being imported; it will be imported again"
+        _check_size(assignment_item(after))
         if extra_ops:
             self.store.transact([op_put(assignment_item(after), condition, names, values), *extra_ops],
                                 conflict_message=message)
         else:
             self.store.put(assignment_item(after), condition=condition, names=names, values=values,
                            conflict_message=message)
+
+    def save(self, after: ExternalAssignment, expected_version: int,
+             extra_ops: list[dict[str, Any]] | None = None) -> None:
+        """Write the assignment as changed by an operator (a re-queue) if nobody wrote since it was read;
+        extra operations (the audit event) go in the same transaction."""
+        put = op_put(assignment_item(after), SAME_VERSION, {"#version": "version"}, {":expected": expected_version})
+        self.store.transact([put, *(extra_ops or [])],
+                            conflict_message="the assignment changed meanwhile; read it again and retry")
 
     # --- the scheduled pass: shard leases and batched outcomes -------------------------------------
     def all_shards(self) -> list[int]:
@@ -224,7 +234,14 @@ class ExternalTestRepository:
         outcome and one more request. Returns, per write, None (written) or the error."""
         results: list[Exception | None] = [None] * len(writes)
         prepared = [_outcome_ops(w, now) for w in writes]
-        for pending in pack(prepared):
+        sendable = []
+        for i, outcome in enumerate(prepared):  # an item DynamoDB would refuse would fail its whole batch
+            if outcome.largest > ITEM_BYTES:
+                results[i] = _too_large(outcome.largest)
+            else:
+                sendable.append(i)
+        for group in pack([prepared[i] for i in sendable]):
+            pending = [sendable[k] for k in group]
             while pending:
                 failed = self._write_outcomes([prepared[i] for i in pending], owner, now)
                 if failed is None:
@@ -265,22 +282,30 @@ class ExternalTestRepository:
             pass
 
     def record_writeback(self, student_id: str, lesson_id: str, attempt: int, provider_assignment_id: str,
-                         payload: dict[str, Any], now: datetime) -> ExternalAssignment | None:
-        """Store a MasteryTrack write-back on its pending assignment and make it due now; None when the
-        assignment is missing, finalized, not MasteryTrack's, or has another provider assignment id."""
-        due = keys.work_queue_index(student_id, lesson_id, attempt, stamp(now))[WORK_QUEUE.sk]
+                         payload: dict[str, Any], order: str, digest: str, now: datetime
+                         ) -> ExternalAssignment | None:
+        """Store a MasteryTrack write-back on its pending (or parked) assignment and make it due now, with a
+        fresh set of tries; None when the assignment is missing, finalized, not MasteryTrack's, has another
+        provider assignment id, or already holds this write-back or a later one (``order``, ``digest``): a
+        replayed or reordered write-back changes nothing, decided by the one conditional write."""
+        queue = keys.work_queue_index(student_id, lesson_id, attempt, stamp(now))
         names = {"#wb": "writeback", "#ws": "writeback_seq", "#nt": "next_try_at", "#qpk": WORK_QUEUE.pk,
-                 "#qsk": WORK_QUEUE.sk, "#v": "version", "#aid": "assignment_id", "#tp": "tool_provider"}
-        values = {":wb": payload, ":zero": 0, ":one": 1, ":next": now.isoformat(), ":sk": due,
-                  ":aid": provider_assignment_id, ":mt": "mastery-track"}
+                 "#qsk": WORK_QUEUE.sk, "#v": "version", "#aid": "assignment_id", "#tp": "tool_provider",
+                 "#wo": "writeback_order", "#dg": "writeback_digest", "#f": "failures", "#pa": "parked_at"}
+        values = {":wb": payload, ":zero": 0, ":one": 1, ":next": now.isoformat(), ":pk": queue[WORK_QUEUE.pk],
+                  ":sk": queue[WORK_QUEUE.sk], ":aid": provider_assignment_id, ":mt": "mastery-track",
+                  ":order": order, ":dg": digest}
         try:
             with translated_errors():
                 response = client().update_item(
                     TableName=self.store.table, ReturnValues="ALL_NEW",
                     Key=serialize(keys.external_test_key(student_id, lesson_id, attempt)),
                     UpdateExpression="SET #wb = :wb, #ws = if_not_exists(#ws, :zero) + :one, #nt = :next, "
-                                     "#qsk = :sk, #v = #v + :one",
-                    ConditionExpression="attribute_exists(#qpk) AND #aid = :aid AND #tp = :mt",
+                                     "#qpk = :pk, #qsk = :sk, #v = #v + :one, #wo = :order, #dg = :dg, "
+                                     "#f = :zero REMOVE #pa",
+                    ConditionExpression="(attribute_exists(#qpk) OR attribute_exists(#pa)) AND #aid = :aid "
+                                        "AND #tp = :mt AND (attribute_not_exists(#wo) OR #wo < :order) "
+                                        "AND (attribute_not_exists(#dg) OR #dg <> :dg)",
                     ExpressionAttributeNames=names,
                     ExpressionAttributeValues={k: serialize_value(v) for k, v in values.items()},
                 )
@@ -299,7 +324,18 @@ def _outcome_ops(write: OutcomeWrite, now: datetime) -> Outcome:
     items = [args.get("Item") or args["Key"] for args in touched]
     return Outcome(keys.work_queue_shard_number(a.student_id, a.lesson_id), ops,
                     frozenset((i[keys.PK]["S"], i[keys.SK]["S"]) for i in items),
-                    len(json.dumps(items, separators=(",", ":"))))
+                    len(json.dumps(items, separators=(",", ":"))), max(item_size(i) for i in items))
+
+
+def _too_large(size: int) -> TooLarge:
+    return TooLarge(f"the imported results would make the assignment {size:,} bytes; a DynamoDB item holds at "
+                    f"most {ITEM_BYTES:,}")
+
+
+def _check_size(item: dict[str, Any]) -> None:
+    size = item_size(serialize(item))
+    if size > ITEM_BYTES:
+        raise _too_large(size)
 
 
 def enrollment_op(enrollment: Enrollment) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from functions.core.errors import ConcurrentUpdate
 from functions.core.ports import TRANSACTION_ITEMS
 
 TRANSACTION_BYTES = 3_500_000  # DynamoDB's 4 MB per TransactWriteItems, less room for the expressions
+ITEM_BYTES = 400 * 1024  # DynamoDB's limit per item (attribute names and values, as item_size counts them)
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,31 @@ class Outcome:
     ops: list[dict[str, Any]]
     keys: frozenset[tuple[str, str]]  # a transaction may touch an item only once
     size: int  # an upper bound of DynamoDB's count: the items' wire JSON (names, values, type tags, quotes)
+    largest: int = 0  # the largest of its items, by item_size: over ITEM_BYTES it is never sent
+
+
+def item_size(item: dict[str, Any]) -> int:
+    """An item's size as DynamoDB counts it against its 400 KB limit, from the wire form (``{"S": ...}``):
+    names and strings in UTF-8 bytes, a number 1 byte per 2 significant digits + 1 (rounded up here), 1 byte
+    for a boolean or null, 3 bytes + 1 per element for a list or map. An upper bound within a few bytes."""
+    return sum(len(name.encode()) + _value_size(value) for name, value in item.items())
+
+
+def _value_size(value: dict[str, Any]) -> int:
+    (tag, inner), = value.items()
+    if tag == "S":
+        return len(inner.encode())
+    if tag == "N":
+        return (len(inner.lstrip("-")) + 1) // 2 + 1
+    if tag == "B":
+        return len(inner)
+    if tag in ("BOOL", "NULL"):
+        return 1
+    if tag == "L":
+        return 3 + sum(1 + _value_size(v) for v in inner)
+    if tag == "M":
+        return 3 + sum(1 + len(k.encode()) + _value_size(v) for k, v in inner.items())
+    return sum(_value_size({tag[0]: v}) for v in inner)  # SS, NS, BS
 
 
 def lost_outcomes(group: list[Outcome], error: Exception) -> set[int]:

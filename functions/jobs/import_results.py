@@ -10,6 +10,12 @@
   now (as the operator) and answers what it did.
 - ``{"all": true}``: a pass that also takes what falls due within a day (not only what is due now); what
   waits for a MasteryTrack write-back is still left alone.
+- ``{"requeue": true, "student": "<user id>", "lesson": "<lesson id>"}``: puts the latest attempt, parked after
+  ``EXAMDESK_IMPORTER_MAX_FAILURES`` failures in a row, back in the work queue (due now, a fresh set of tries).
+
+Metrics (namespace examdesk): ``ImportFailed`` (failures recorded on assignments, parked ones included) and
+``ImportParked`` (assignments parked for an operator), on every pass and console import, zeros included, so
+an alarm on them always has data.
 """
 
 from __future__ import annotations
@@ -37,31 +43,61 @@ from functions.providers.config import IMPORTER_CONCURRENCY, IMPORTER_MAX_PER_PA
 from functions.providers.registry import provider
 
 COUNTED = ("tried", "imported", "finalized", "failed", "skipped")
+FAILED_METRIC, PARKED_METRIC = "ImportFailed", "ImportParked"  # alarmed on: keep these names
 ALL_HORIZON = timedelta(days=1)
 IMPORTER = Principal(kind="system", subject="importer")  # who the scheduled pass's audit events name
+
+
+def count_failures(failed: int, parked: int) -> None:
+    """The two metrics an alarm watches (another pass or console import adds to the same minute)."""
+    metrics.add_metric(name=FAILED_METRIC, unit=MetricUnit.Count, value=failed)
+    metrics.add_metric(name=PARKED_METRIC, unit=MetricUnit.Count, value=parked)
+
+
+def operator_service(owner: str) -> ExternalTestService:
+    directory = MemoDirectory(DirectoryRepository())
+    settings = provider_settings()
+    return ExternalTestService(
+        lessons=LessonRepository(), assignments=ExternalTestRepository(), people=directory,
+        providers=provider, enroll_op=enrollment_op, access=Access(OPERATOR, directory, audit=audit_op),
+        now=utcnow(), owner=owner, poll_every=settings.poll_every, max_failures=settings.max_failures)
+
+
+def requeue(student: str, lesson: str, owner: str) -> dict[str, Any]:
+    if not student or not lesson:
+        return {"student": student, "lesson": lesson, "outcome": "refused", "status": 400,
+                "summary": 'a re-queue needs both "student" and "lesson"'}
+    try:
+        after = operator_service(owner).requeue(student, lesson)
+    except DomainError as error:
+        return {"student": student, "lesson": lesson, "outcome": "refused", "status": error.status,
+                "error": error.message, "summary": f"re-queue of {lesson} for {student} refused: {error.message}"}
+    return {"student": student, "lesson": lesson, "attempt": after.attempt, "outcome": "requeued",
+            "summary": f"attempt {after.attempt} of {lesson} for {student} is back in the work queue, due now"}
 
 
 def import_one(student: str, lesson: str, owner: str) -> dict[str, Any]:
     if not student or not lesson:
         return {"student": student, "lesson": lesson, "outcome": "refused", "status": 400,
                 "summary": 'a console import needs both "student" and "lesson"'}
-    directory = MemoDirectory(DirectoryRepository())
-    service = ExternalTestService(
-        lessons=LessonRepository(), assignments=ExternalTestRepository(), people=directory,
-        providers=provider, enroll_op=enrollment_op, access=Access(OPERATOR, directory, audit=audit_op), now=utcnow(),
-        owner=owner,
-        poll_every=provider_settings().poll_every)
     try:
-        after, outcome = service.import_now(student, lesson)
+        after, outcome = operator_service(owner).import_now(student, lesson)
     except DomainError as error:
+        failed = error.status == 502
+        count_failures(int(failed), int(failed and bool((error.details or {}).get("parked"))))
         return {"student": student, "lesson": lesson, "outcome": "refused", "status": error.status,
                 "error": error.message,
                 "summary": f"import of {lesson} for {student} refused: {error.message}"}
+    count_failures(0, 0)
+    summary = f"imported attempt {after.attempt} of {lesson} for {student}: {outcome}"
+    if outcome == "parked":
+        summary = (f"attempt {after.attempt} of {lesson} for {student} is parked after {after.failures} failures "
+                   f"(last: {after.last_error}); not imported. Re-queue it: "
+                   f'{{"requeue": true, "student": "{student}", "lesson": "{lesson}"}}')
     return {
         "student": student, "lesson": lesson, "attempt": after.attempt, "outcome": outcome,
         "finalized": after.finalized, "score": after.score, "scoreStatus": after.score_status,
-        "enrollment": after.enrollment,
-        "summary": f"imported attempt {after.attempt} of {lesson} for {student}: {outcome}",
+        "enrollment": after.enrollment, "lastError": after.last_error, "summary": summary,
     }
 
 
@@ -81,7 +117,8 @@ def run_pass(owner: str, time_left: Any = None, horizon: timedelta = timedelta(0
     queue, lessons = ExternalTestRepository(), LessonRepository()
     importer = AssignmentImporter(queue, lessons, directory, provider, enrollment_op, clock=utcnow,
                                   poll_every=provider_settings().poll_every,
-                                  access=Access(IMPORTER, directory, audit=audit_op))
+                                  access=Access(IMPORTER, directory, audit=audit_op),
+                                  max_failures=provider_settings().max_failures)
     concurrency = int(os.environ.get(IMPORTER_CONCURRENCY, "16"))
     job = ImportPass(queue=queue, importer=importer, clock=utcnow, owner=owner, concurrency=concurrency,
                      workers=min(3 * concurrency, MAX_POOL_CONNECTIONS),  # one DynamoDB connection each
@@ -92,7 +129,9 @@ def run_pass(owner: str, time_left: Any = None, horizon: timedelta = timedelta(0
     result["shards"] = list(range(WORK_QUEUE_SHARDS)) if shards is None else shards
     scope = "all shards" if shards is None else f"shard {', '.join(map(str, shards))}"
     busy = f"; left to another pass: shard {', '.join(map(str, counts.busy))}" if counts.busy else ""
-    result["summary"] = f"{scope}: " + ", ".join(f"{name} {result[name]}" for name in ("found", *COUNTED)) + busy
+    parked = f"; parked for an operator: {result['parked']}" if result["parked"] else ""
+    result["summary"] = (f"{scope}: " + ", ".join(f"{name} {result[name]}" for name in ("found", *COUNTED))
+                         + parked + busy)
     return result
 
 
@@ -102,7 +141,12 @@ def lambda_handler(event: dict[str, Any] | None, context: Any) -> dict[str, Any]
     event = event if isinstance(event, dict) else {}
     owner = f"importer:{getattr(context, 'aws_request_id', 'local')}"
     if "student" in event or "lesson" in event:
-        answer = import_one(str(event.get("student", "")), str(event.get("lesson", "")), owner)
+        student, lesson = str(event.get("student", "")), str(event.get("lesson", ""))
+        if event.get("requeue") is True:
+            answer = requeue(student, lesson, owner)
+            logger.info("console re-queue", extra=answer)
+            return answer
+        answer = import_one(student, lesson, owner)
         logger.info("console import", extra=answer)
         return answer
     try:
@@ -116,5 +160,6 @@ def lambda_handler(event: dict[str, Any] | None, context: Any) -> dict[str, Any]
     result = run_pass(owner, (lambda: remaining() / 1000) if callable(remaining) else None, horizon, shards)
     for name in COUNTED:
         metrics.add_metric(name=f"import_results.{name}", unit=MetricUnit.Count, value=result[name])
+    count_failures(result["failed"], result["parked"])
     (logger.warning if result["failed"] else logger.info)("import pass", extra=result)
     return result

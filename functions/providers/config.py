@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 
+from functions.core.external_tests import MAX_FAILURES
 from functions.providers.http import HttpPolicy
 
 EDULASTIC_URL = "EXAMDESK_EDULASTIC_URL"
@@ -24,6 +25,7 @@ PROVIDER_ATTEMPTS = "EXAMDESK_PROVIDER_ATTEMPTS"
 IMPORTER_POLL = "EXAMDESK_IMPORTER_POLL_SECONDS"  # set it to the importer schedule's rate
 IMPORTER_CONCURRENCY = "EXAMDESK_IMPORTER_CONCURRENCY"  # provider calls at once, per invocation
 IMPORTER_MAX_PER_PASS = "EXAMDESK_IMPORTER_MAX_PER_PASS"
+IMPORTER_MAX_FAILURES = "EXAMDESK_IMPORTER_MAX_FAILURES"  # failures in a row before an assignment is parked
 SECRET_MAX_AGE = 300
 
 
@@ -34,6 +36,7 @@ class ProviderSettings:
     masterytrack_email: str
     policy: HttpPolicy
     poll_every: timedelta  # when a pending Edulastic assignment is looked at again (and the backoff's base)
+    max_failures: int = MAX_FAILURES
 
 
 @lru_cache(maxsize=1)
@@ -45,6 +48,7 @@ def provider_settings() -> ProviderSettings:
         policy=HttpPolicy(timeout=float(os.environ.get(PROVIDER_TIMEOUT, "3")),
                           attempts=max(1, int(os.environ.get(PROVIDER_ATTEMPTS, "3")))),
         poll_every=timedelta(seconds=max(1.0, float(os.environ.get(IMPORTER_POLL, "300")))),
+        max_failures=max(1, int(os.environ.get(IMPORTER_MAX_FAILURES, str(MAX_FAILURES)))),
     )
 
 

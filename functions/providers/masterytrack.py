@@ -19,12 +19,13 @@ import hmac
 import json
 import threading
 import time
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from functions.core.errors import InvalidInput, ProviderFailed, Unauthenticated, Unavailable
+from functions.core.errors import InvalidInput, ProviderFailed, TooLarge, Unauthenticated, Unavailable
 from functions.core.external_tests import (
     MASTERY_TRACK,
     MASTERYTRACK_GRADES,
@@ -41,6 +42,12 @@ from functions.providers.base import Provider
 TOKEN_TTL = 50 * 60
 SIGNATURE_HEADER, TIMESTAMP_HEADER = "x-masterytrack-signature", "x-masterytrack-timestamp"
 SIGNATURE_TOLERANCE = 300  # seconds either side of our clock: an old signed body cannot be replayed later
+# A write-back is kept on its assignment twice: as received, and as the imported questions (each filled out
+# with defaults). 2 x 128 KiB, plus at most ~55 KB of those defaults (500 questions), plus the rest of the
+# assignment (~4 KB) stays near 320 KB, under DynamoDB's 400 KB per item with room to spare; 500 questions of a
+# realistic ~200 bytes are ~100 KB. A larger body is refused (413) before its signature is even read.
+MAX_WRITEBACK_BYTES = 128 * 1024
+EARLIEST_SCORE_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 ScoreStatusWord = Literal["exempt", "fully graded", "not submitted", "partially graded", "submitted"]
 
 
@@ -67,14 +74,14 @@ class MasteryTrackAssignResponse(_Wire):
 
 class WritebackQuestion(_Wire):
     id: str = Field(min_length=1, max_length=256)
-    index: int = Field(ge=0)
+    index: int = Field(ge=0, le=99_999)
     title: str = Field(default="", max_length=2000)
     url: str = Field(default="", max_length=2048)
     difficulty: Literal["easy", "medium", "hard"] = "medium"
     answered: bool = True
     correct: bool | None = None
-    score: float | None = Field(default=None, ge=0)
-    max_score: float = Field(default=1, alias="maxScore", gt=0)
+    score: float | None = Field(default=None, ge=0, le=1_000_000)  # bounded: DynamoDB numbers are too
+    max_score: float = Field(default=1, alias="maxScore", gt=0, le=1_000_000)
     feedback: str = Field(default="", max_length=5000)
     response: str | list[str] | None = None
 
@@ -89,8 +96,31 @@ class Writeback(_Wire):
     student_email: str = Field(alias="studentEmail", min_length=3, max_length=320)
     score_status: ScoreStatusWord = Field(alias="scoreStatus")
     score: float | None = Field(default=None, ge=0, le=100)
-    score_date: str | None = Field(default=None, alias="scoreDate", max_length=64)
+    score_date: AwareDatetime | None = Field(
+        default=None, alias="scoreDate",
+        description="when MasteryTrack scored it (ISO 8601 with a zone): orders write-backs of one result")
+    date_last_modified: AwareDatetime | None = Field(
+        default=None, alias="dateLastModified",
+        description="OneRoster's version time of the result: orders write-backs before scoreDate when given")
     questions: list[WritebackQuestion] = Field(default_factory=list, max_length=500)
+
+
+@dataclass(frozen=True)
+class SignedWriteback:
+    """A write-back whose signature held: what is stored, and where it stands among the result's others."""
+
+    writeback: Writeback
+    payload: dict[str, Any]  # as stored on the assignment
+    order: str  # its dateLastModified, else scoreDate, else signing time; then its signing time: later sorts higher
+    digest: str  # of its content: the same result sent again is recognized
+
+    @property
+    def result_id(self) -> str:
+        return self.writeback.assessment_result_sourced_id
+
+
+def _utc(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # fixed width: compared as strings
 
 
 def sign(secret: str, raw: bytes, timestamp: str) -> str:
@@ -107,25 +137,39 @@ def verify_signature(secret: str, raw: bytes, timestamp: str | None, signature: 
         raise Unauthenticated("the write-back's signature does not match its body")
 
 
-def read_writeback(raw: bytes, headers: dict[str, str], now: datetime) -> Writeback:
-    """Authenticate (401) before reading anything, then parse (400 naming the field)."""
+def read_writeback(raw: bytes, headers: dict[str, str], now: datetime) -> SignedWriteback:
+    """Refuse an oversize body (413), authenticate (401) before reading anything, then parse (400 naming the
+    field)."""
+    if len(raw) > MAX_WRITEBACK_BYTES:
+        raise TooLarge(f"the write-back is {len(raw):,} bytes; at most {MAX_WRITEBACK_BYTES:,} bytes (128 KiB) "
+                       "are accepted", field="body")
     try:
         secret = config.secret(config.MASTERYTRACK_WEBHOOK_SECRET)
     except Exception as error:
         raise Unavailable(f"the write-back secret could not be read: {type(error).__name__}") from None
     if not secret:
         raise Unavailable("MasteryTrack write-back is not configured on this deployment")
-    verify_signature(secret, raw, headers.get(TIMESTAMP_HEADER), headers.get(SIGNATURE_HEADER), now)
+    timestamp = headers.get(TIMESTAMP_HEADER) or ""
+    verify_signature(secret, raw, timestamp, headers.get(SIGNATURE_HEADER), now)
     try:
         payload = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise InvalidInput("the request body is not valid JSON", field="body") from None
     try:
-        return Writeback.model_validate(payload)
+        writeback = Writeback.model_validate(payload)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "body"
         raise InvalidInput(f"{where}: {first.get('msg', 'invalid')}", field=where) from None
+    signed_at = datetime.fromtimestamp(int(timestamp), UTC)
+    for name, at in (("dateLastModified", writeback.date_last_modified), ("scoreDate", writeback.score_date)):
+        if at is not None and not EARLIEST_SCORE_DATE <= at <= now + timedelta(seconds=SIGNATURE_TOLERANCE):
+            # a time in the future would outrank every later write-back of the result
+            raise InvalidInput(f"{name} must be a time since 2000 and not in the future", field=name)
+    version_at = writeback.date_last_modified or writeback.score_date or signed_at
+    stored = writeback.model_dump(mode="json", by_alias=True, exclude_none=True)
+    digest = hashlib.sha256(json.dumps(stored, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    return SignedWriteback(writeback, stored, f"{_utc(version_at)}|{_utc(signed_at)}", digest)
 
 
 class MasteryTrack(Provider):

@@ -89,3 +89,54 @@ def test_three_overlapping_runs_import_each_assignment_once(on_local):
     assert all(on_local.result_fetches[f"{s}-as"] == 1 for s in students)
     repo = ExternalTestRepository()
     assert all(repo.get(s, "race-unit", 1, consistent=True).finalized for s in students)
+
+
+def test_the_item_size_the_importer_counts_is_the_one_dynamodb_enforces(on_local):
+    """outcome_batches.item_size decides which outcomes are never sent: an item it counts at exactly 400 KB is
+    stored by DynamoDB Local, one byte more is refused."""
+    from botocore.exceptions import ClientError
+
+    from functions.data import dynamo
+    from functions.data.outcome_batches import ITEM_BYTES, item_size
+
+    def item(size: int) -> dict[str, Any]:
+        base = {"id": {"S": "size-probe"}, "sk": {"S": "probe"}, "n": {"N": "12345.5"}, "ok": {"BOOL": True},
+                "m": {"M": {"a": {"L": [{"S": "x"}, {"N": "1"}]}}}, "pad": {"S": ""}}
+        base["pad"]["S"] = "x" * (size - item_size(base))
+        assert item_size(base) == size
+        return base
+
+    dynamo.client().put_item(TableName="importer-race", Item=item(ITEM_BYTES))
+    with pytest.raises(ClientError, match="size"):
+        dynamo.client().put_item(TableName="importer-race", Item=item(ITEM_BYTES + 1))
+
+
+def test_write_backs_racing_in_any_order_leave_the_latest_stored(on_local):
+    """Twenty deliveries of one result's write-backs at once, in shuffled order, on DynamoDB Local: the one
+    conditional write keeps the latest, each is stored or answered as older, none is lost to a race."""
+    import random
+
+    from functions.core.services.external_imports import WritebackService
+
+    repo, now = ExternalTestRepository(), datetime.now(UTC)
+    repo.create(ExternalAssignment(
+        student_id="racer", lesson_id="race-mt", attempt=1, course_id="c", lesson_type="test-out",
+        tool_provider="mastery-track", subject="Math", grade=2, student_email="racer@x.edu", assignment_id="77",
+        assigned_at=now, assigned_by="t", next_try_at=datetime(9999, 12, 31, tzinfo=UTC)))
+    orders = [f"2026-03-01T12:00:{n:02d}.000000Z|2026-03-01T12:01:00.000000Z" for n in range(20)]
+    random.shuffle(orders)
+    answers: list[Any] = []
+
+    def deliver(order: str) -> None:
+        service = WritebackService(repo, datetime.now(UTC))
+        answers.append(service.record("racer|race-mt|1", "77", {"score": int(order[17:19])}, order, order)[1])
+
+    threads = [threading.Thread(target=deliver, args=(order,)) for order in orders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    final = repo.get("racer", "race-mt", 1, consistent=True)
+    assert final.writeback == {"score": 19} and final.writeback_order == max(orders)
+    assert len(answers) == 20 and set(answers) <= {None, "older"}
+    assert final.writeback_seq == answers.count(None)  # every stored one counted, every other one older

@@ -72,7 +72,8 @@ class MemoryQueue:
         wanted = set(keys.work_queue_shards(shards))
         with self.lock:
             pending = [e["a"] for e in self.items.values()
-                       if not e["a"].finalized and e["a"].next_try_at and e["a"].next_try_at <= now
+                       if not e["a"].finalized and e["a"].parked_at is None and e["a"].next_try_at
+                       and e["a"].next_try_at <= now
                        and keys.work_queue_shard(e["a"].student_id, e["a"].lesson_id) in wanted]
         yield from pending
 
@@ -139,10 +140,11 @@ def queue_of(n: int, *extra: str) -> MemoryQueue:
     return queue
 
 
-def make_pass(queue: MemoryQueue, provider: Provider, owner: str = "run", **kw: Any) -> ImportPass:
+def make_pass(queue: MemoryQueue, provider: Provider, owner: str = "run", clock: datetime = NOW,
+              max_failures: int = 10, **kw: Any) -> ImportPass:
     importer = AssignmentImporter(queue, None, None, lambda name: provider, lambda e: {},  # type: ignore[arg-type]
-                                  clock=lambda: NOW)
-    return ImportPass(queue=queue, importer=importer, clock=lambda: NOW, owner=owner, **kw)
+                                  clock=lambda: clock, max_failures=max_failures)
+    return ImportPass(queue=queue, importer=importer, clock=lambda: clock, owner=owner, **kw)
 
 
 def test_concurrent_passes_import_each_assignment_exactly_once():
@@ -167,8 +169,50 @@ def test_failures_stay_with_their_assignment():
     broken = queue.items[("broken", "l", 1)]
     assert broken["a"].failures == 1 and broken["owner"] is None  # recorded, backed off, lease dropped
     assert broken["a"].next_try_at == NOW + timedelta(minutes=5)
-    bug = queue.items[("bug", "l", 1)]
-    assert bug["owner"] is None and bug["a"].failures == 0  # released; retried once its next try comes
+    bug = queue.items[("bug", "l", 1)]  # a bug in the adapter is recorded like a provider's failure
+    assert bug["owner"] is None and bug["a"].failures == 1 and "a bug in the adapter" in bug["a"].last_error
+    assert bug["a"].next_try_at == NOW + timedelta(minutes=5)
+
+
+def test_a_failure_that_never_clears_is_backed_off_then_parked_out_of_the_queue():
+    queue, provider = queue_of(2, "broken"), Provider(broken={"broken"})
+    now, tries, parked = NOW, [], []
+    for _ in range(40):  # passes every 5 minutes, 200 minutes in all ... then a day later
+        counts = make_pass(queue, provider, clock=now, max_failures=4).run()
+        tries.append(provider.fetches["broken"])
+        parked += counts.parked_list
+        now += timedelta(minutes=5)
+    broken = queue.items[("broken", "l", 1)]["a"]
+    assert broken.failures == 4 and broken.parked_at is not None and broken.next_try_at is None
+    assert provider.fetches["broken"] == 4  # tried at 0, +5, +15, +35 min (backoff 5, 10, 20), then parked
+    assert tries.index(4) == 7 and parked == ["broken/l#1: edulastic answered HTTP 500: broken"]
+    assert not list(queue.due(now + timedelta(days=1)))  # out of the work queue: no pass sees it again
+
+
+def test_an_outcome_the_store_refuses_is_recorded_as_a_failure_and_a_store_down_is_not():
+    from functions.core.errors import TooLarge, Unavailable
+
+    class Refusing(MemoryQueue):
+        def save_imported(self, writes: list[OutcomeWrite], owner: str, now: datetime) -> list[Exception | None]:
+            refused = {w.after.student_id for w in writes if w.after.questions} & {"huge", "busy"}
+            if refused:
+                results = super().save_imported([w for w in writes if w.after.student_id not in refused], owner,
+                                                now)
+                return [TooLarge("too large for an item") if w.after.student_id == "huge"
+                        else Unavailable("throttled") if w.after.student_id == "busy" else results.pop(0)
+                        for w in writes]
+            return super().save_imported(writes, owner, now)
+
+    queue = Refusing()
+    queue.items = queue_of(3, "huge", "busy").items
+    counts = make_pass(queue, Provider()).run()
+    assert (counts.finalized, counts.failed, counts.parked) == (3, 2, 0)
+    huge = queue.items[("huge", "l", 1)]["a"]
+    assert huge.failures == 1 and huge.last_error == "the results could not be stored: too large for an item"
+    assert huge.next_try_at == NOW + timedelta(minutes=5) and not huge.finalized
+    busy = queue.items[("busy", "l", 1)]["a"]
+    assert busy.failures == 0 and busy.version == 1  # the store's trouble, not the assignment's: due again
+    assert queue.batches == [3, 1]  # the 3 written, then one more write for the batch's failure record
 
 
 def test_limit_and_time_budget():

@@ -62,7 +62,7 @@ def test_polling_slows_with_age_and_mastery_track_waits_for_the_write_back():
     assert rules.next_poll(fresh, NOW + timedelta(hours=1)) == NOW + timedelta(hours=1, minutes=5)
     assert rules.next_poll(fresh, NOW + timedelta(days=2)) == NOW + timedelta(days=2, hours=1)
     assert rules.next_poll(fresh, NOW + timedelta(days=9)) == NOW + timedelta(days=10)
-    assert rules.next_poll(assignment("mastery-track"), NOW) == rules.PARKED
+    assert rules.next_poll(assignment("mastery-track"), NOW) == rules.AWAITING_WRITEBACK
 
 
 def test_apply_results_failed_and_nothing_new():
@@ -114,7 +114,8 @@ def test_assignable_lessons():
 
 def test_result_ids_round_trip_and_refuse_anything_else():
     assert rules.parse_result_id(rules.result_id("kevin", "lesson-1", 3)) == ("kevin", "lesson-1", 3)
-    for bad in ("", "a|b", "a|b|c", "|b|1", "a|b|1|2"):
+    for bad in ("", "a|b", "a|b|c", "|b|1", "a|b|1|2", "a|b|\u00b2", "a|b|0", "a|b|100000", "a|b|1\n",
+                "\u00e9|b|1", "a|" + "b" * 129 + "|1"):
         assert rules.parse_result_id(bad) is None
 
 
@@ -173,3 +174,50 @@ def test_provider_messages():
     assert provider_message(b'{"success": false, "error": "invalid api key"}') == "invalid api key"
     assert provider_message(b"<html>Bad Gateway</html>") == "<html>Bad Gateway</html>"
     assert provider_message(b"") == "no message"
+
+
+def test_the_largest_write_back_fits_in_its_assignment_item_once_imported(monkeypatch):
+    """MAX_WRITEBACK_BYTES is chosen so that the item holding a write-back (as received, and as imported
+    questions) stays under DynamoDB's 400 KB, for the shape that stores largest, with every other field of
+    the assignment at its longest."""
+    from functions.data.dynamo import serialize
+    from functions.data.external_tests import assignment_item
+    from functions.data.outcome_batches import ITEM_BYTES, item_size
+    from functions.providers import config
+    from functions.providers.masterytrack import MAX_WRITEBACK_BYTES, TIMESTAMP_HEADER, read_writeback
+    from tests.fixtures.writebacks import largest_writeback
+
+    monkeypatch.setenv(config.MASTERYTRACK_WEBHOOK_SECRET, "s3cret")
+    student, lesson = "s" * 128, "l" * 128
+    raw = largest_writeback(f"{student}|{lesson}|1", lesson, "9" * 100, "e" * 308 + "@example.edu",
+                            MAX_WRITEBACK_BYTES, NOW.isoformat())
+    ts = str(int(NOW.timestamp()))
+    received = read_writeback(raw, {TIMESTAMP_HEADER: ts, "x-masterytrack-signature": sign("s3cret", raw, ts)},
+                              NOW)
+    a = assignment("mastery-track", student_id=student, lesson_id=lesson, course_id="c" * 128,
+                   student_email="e" * 320, application_name="a" * 128, assignment_id="9" * 100,
+                   test_url="https://" + "u" * 2000, test_id="t" * 128, writeback=received.payload,
+                   writeback_seq=1, writeback_order=received.order, writeback_digest=received.digest,
+                   last_error="x" * 1000, failures=9, last_tried_at=NOW, enrolled_course_id="c" * 128,
+                   enrollment="already-enrolled")
+    results = MasteryTrack(None, HttpPolicy()).fetch_results(a)
+    assert results is not None and len(results.questions) == 500
+    after = rules.failed(rules.apply_results(a, results, NOW), NOW, "y" * 5000)  # every field set
+    size = item_size(serialize(assignment_item(after)))
+    print(f"largest write-back {MAX_WRITEBACK_BYTES:,} bytes -> assignment item {size:,} bytes")
+    assert 2 * MAX_WRITEBACK_BYTES < size < ITEM_BYTES - 50_000, size  # stored twice, and room to spare
+    with pytest.raises(Exception, match="131,073 bytes"):
+        read_writeback(raw + b" ", {}, NOW)
+
+
+def test_the_last_failure_parks_and_a_requeue_gives_fresh_tries():
+    a = assignment()
+    for n in (1, 2):
+        a = rules.failed(a, NOW, f"failure {n}", max_failures=3)
+        assert a.parked_at is None and a.next_try_at == NOW + rules.backoff(n) and rules.has_news(a)
+    a = rules.failed(a, NOW, "failure 3", max_failures=3)
+    assert (a.failures, a.parked_at, a.next_try_at, a.last_error) == (3, NOW, None, "failure 3")
+    assert not rules.has_news(a)  # nothing imports a parked assignment
+    back = rules.requeued(a, NOW + timedelta(days=1))
+    assert (back.failures, back.parked_at, back.next_try_at) == (0, None, NOW + timedelta(days=1))
+    assert back.last_error == "failure 3" and rules.has_news(back)

@@ -111,15 +111,39 @@ def assignment_out(a: ExternalAssignment) -> AssignmentOut:
                          test_url=a.test_url, test_id=a.test_id)
 
 
+class ImportStatusOut(BaseModel):
+    """examdesk's addition: where the import of this attempt stands (PowerPath's clients ignore fields they do
+    not know, so the published shapes carry it as one more field)."""
+
+    model_config = CAMEL
+    imported_at: datetime | None
+    last_tried_at: datetime | None
+    next_try_at: datetime | None = Field(description="when the scheduled importer looks again (null: final or "
+                                                     "parked)")
+    failures: int = Field(description="consecutive import failures (the importer backs off, then parks it)")
+    last_error: str | None = Field(description="why the last import failed (the provider's message, or why the "
+                                               "store refused the results)")
+    parked_at: datetime | None = Field(None, description="set when the importer gave up after repeated failures: "
+                                                         "no further tries until an operator re-queues it or "
+                                                         "MasteryTrack writes back again")
+
+
+def import_status_out(a: ExternalAssignment) -> ImportStatusOut:
+    return ImportStatusOut(imported_at=a.imported_at, last_tried_at=a.last_tried_at, next_try_at=a.next_try_at,
+                           failures=a.failures, last_error=a.last_error, parked_at=a.parked_at)
+
+
 class ImportOut(AssignmentOut):
     """importExternalTestAssignmentResults' answer."""
 
     lesson_id: str
     finalized: bool
+    import_status: ImportStatusOut
 
 
 def import_out(a: ExternalAssignment) -> ImportOut:
-    return ImportOut(lesson_id=a.lesson_id, finalized=a.finalized, **assignment_out(a).model_dump())
+    return ImportOut(lesson_id=a.lesson_id, finalized=a.finalized, import_status=import_status_out(a),
+                     **assignment_out(a).model_dump())
 
 
 class QuestionResultOut(BaseModel):
@@ -148,17 +172,6 @@ def question_out(q: ExternalQuestion) -> QuestionOut:
                        result=result)
 
 
-class ImportStatusOut(BaseModel):
-    """examdesk's addition: where the import of this attempt stands."""
-
-    model_config = CAMEL
-    imported_at: datetime | None
-    last_tried_at: datetime | None
-    next_try_at: datetime | None = Field(description="when the scheduled importer looks again (null: final)")
-    failures: int = Field(description="consecutive provider errors (the importer backs off)")
-    last_error: str | None
-
-
 class ProgressOut(BaseModel):
     """getAssessmentProgress' answer for an external test-out, placement or unit-test."""
 
@@ -180,8 +193,7 @@ class ProgressOut(BaseModel):
 def progress_out(a: ExternalAssignment) -> ProgressOut:
     correct, total, accuracy = rules.tally(a.questions)
     enrollment_failed = None if a.enrollment is None else a.enrollment == "failed"
-    status = ImportStatusOut(imported_at=a.imported_at, last_tried_at=a.last_tried_at,
-                             next_try_at=a.next_try_at, failures=a.failures, last_error=a.last_error)
+    status = import_status_out(a)
     return ProgressOut(lesson_type=a.lesson_type, finalized=a.finalized, score=a.score,
                        score_status=a.score_status, questions=[question_out(q) for q in a.questions],
                        tool_provider=a.tool_provider, enrollment_failed=enrollment_failed, attempt=a.attempt,
@@ -193,4 +205,8 @@ class WritebackOut(BaseModel):
     model_config = CAMEL
     received: bool = True
     assessment_result_sourced_id: str
-    writebacks: int = Field(description="write-backs received for this result so far")
+    writebacks: int = Field(description="write-backs stored for this result so far")
+    stored: bool = Field(True, description="false: this write-back changed nothing (see ignored)")
+    ignored: Literal["duplicate", "older"] | None = Field(
+        None, description="duplicate: the stored write-back has the same content (a replay, or sent again); "
+                          "older: the stored one is later (dateLastModified or scoreDate, then signing time)")

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from functions.core import audit
 from functions.core import external_tests as rules
 from functions.core.audit import Change
-from functions.core.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound, ProviderFailed
+from functions.core.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound, ProviderFailed, Unavailable
 from functions.core.models import Enrollment, ExternalAssignment
 from functions.core.rights import Access
 from functions.core.services.external_ports import (
@@ -32,6 +32,7 @@ from functions.core.services.external_ports import (
 )
 
 Clock = Callable[[], datetime]
+Ignored = Literal["duplicate", "older"]  # a write-back answered as a no-op
 
 
 @dataclass
@@ -40,7 +41,7 @@ class Prepared:
 
     before: ExternalAssignment
     after: ExternalAssignment
-    outcome: str  # finalized, imported, unchanged or failed (the provider's error below)
+    outcome: str  # finalized, imported, unchanged, failed or parked (failed for the last time; error below)
     ops: list[dict[str, Any]]
     error: ProviderFailed | None
 
@@ -56,6 +57,7 @@ class AssignmentImporter:
     poll_every: timedelta = rules.POLL_EVERY  # the schedule's rate
     access: Access | None = None  # who imports (the caller, or the importer itself): its audit events
     provider_slots: threading.BoundedSemaphore | None = None  # a pass's bound on provider calls at once
+    max_failures: int = rules.MAX_FAILURES  # consecutive failures before the assignment is parked
 
     def prepare(self, before: ExternalAssignment) -> Prepared:
         """Ask the provider and work out the outcome, without writing it. ``after`` carries the next version;
@@ -65,8 +67,7 @@ class AssignmentImporter:
             with self.provider_slots or nullcontext():
                 results = self.providers(before.tool_provider).fetch_results(before)
         except ProviderFailed as error:
-            return self._prepared(before, rules.failed(before, now, error.message, self.poll_every), "failed",
-                                  [], error)
+            return self.failure(before, error.message, error)
         if results is None:
             after, outcome = rules.nothing_new(before, now, self.poll_every), "unchanged"
         else:
@@ -75,12 +76,30 @@ class AssignmentImporter:
         ops = self._enroll(after) if rules.wants_enrollment(after) else []
         return self._prepared(before, after, outcome, ops, None)
 
+    def failure(self, before: ExternalAssignment, message: str, error: ProviderFailed | None = None
+                ) -> Prepared:
+        """A failure this import cannot get past, as the outcome to write: counted on the assignment and backed
+        off, or parked at the ``max_failures``th (docs/powerpath.md, the importer)."""
+        after = rules.failed(before, self.clock(), message, self.poll_every, self.max_failures)
+        outcome = "parked" if after.parked_at is not None else "failed"
+        return self._prepared(before, after, outcome, [], error or ProviderFailed(message))
+
     def run(self, claimed: ExternalAssignment, owner: str
             ) -> tuple[ExternalAssignment, str, ProviderFailed | None]:
         """Import one assignment whose lease ``owner`` holds and write the outcome (which drops the lease).
-        Returns (state, outcome, provider error); outcome is finalized, imported, unchanged or failed."""
-        done = self.prepare(claimed)
-        self.assignments.save_claimed(done.after, owner, claimed.version, done.ops)
+        Returns (state, outcome, error); outcome is finalized, imported, unchanged, failed or parked. Results
+        the store refuses (too large for an item) are a failure like a provider's, recorded in their place."""
+        try:
+            done = self.prepare(claimed)
+        except Exception as error:  # a bug in an adapter: recorded like a provider's failure
+            done = self.failure(claimed, f"{type(error).__name__}: {error}")
+        try:
+            self.assignments.save_claimed(done.after, owner, claimed.version, done.ops)
+        except (ConcurrentUpdate, Unavailable):
+            raise
+        except Exception as error:
+            done = self.failure(claimed, f"the results could not be stored: {error}")
+            self.assignments.save_claimed(done.after, owner, claimed.version, done.ops)
         return done.after, done.outcome, done.error
 
     def _prepared(self, before: ExternalAssignment, after: ExternalAssignment, outcome: str,
@@ -121,22 +140,29 @@ def assignment_id(a: ExternalAssignment) -> str:
 
 @dataclass
 class WritebackService:
-    """MasteryTrack's write-back: already authenticated by its signature (route) and parsed (adapter)."""
+    """MasteryTrack's write-back: already authenticated by its signature (route) and parsed (adapter).
+
+    Exactly once and in order: a write-back is stored only if it is later in MasteryTrack's order (its
+    dateLastModified or scoreDate, then its signing time) than the one the assignment holds, and not the same
+    content; that is one condition of the one write, so replays and reorderings race safely. An identical one
+    (a replay, or MasteryTrack sending it again) and an older one are answered as no-ops, so the sender stops
+    retrying."""
 
     queue: WorkQueue
     now: datetime
 
-    def record(self, result_id: str, provider_assignment_id: str, payload: dict[str, Any]
-               ) -> ExternalAssignment:
+    def record(self, result_id: str, provider_assignment_id: str, payload: dict[str, Any], order: str,
+               digest: str) -> tuple[ExternalAssignment, Ignored | None]:
+        """(the assignment, None when stored, else why it changed nothing)."""
         parsed = rules.parse_result_id(result_id)
         if parsed is None:
             raise InvalidInput(f"assessmentResultSourcedId '{result_id}' is not a result examdesk assigned",
                                field="assessmentResultSourcedId")
         student_id, lesson_id, attempt = parsed
         stored = self.queue.record_writeback(student_id, lesson_id, attempt, provider_assignment_id, payload,
-                                             self.now)
+                                             order, digest, self.now)
         if stored is not None:
-            return stored
+            return stored, None
         current = self.queue.get(student_id, lesson_id, attempt, consistent=True)
         if current is None or current.tool_provider != rules.MASTERY_TRACK:
             raise NotFound(f"no MasteryTrack assignment for result '{result_id}'")
@@ -145,4 +171,11 @@ class WritebackService:
                            f"'{result_id}'", field="assignmentId")
         if current.finalized:
             raise Conflict(f"result '{result_id}' is already finalized; the write-back was not stored")
+        if current.writeback_digest == digest:
+            return current, "duplicate"
+        if current.writeback_order is not None and current.writeback_order > order:
+            return current, "older"
+        if current.writeback_order == order:
+            raise Conflict(f"another write-back of result '{result_id}' has the same version time and signing "
+                           "time; the one stored was kept (send it again, signed later)", field="scoreDate")
         raise ConcurrentUpdate("the assignment changed while the write-back was being stored; retry")

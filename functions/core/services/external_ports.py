@@ -39,6 +39,9 @@ class AssignmentStore(Protocol):
 
     def release(self, a: ExternalAssignment, owner: str) -> None: ...
 
+    def save(self, after: ExternalAssignment, expected_version: int,
+             extra_ops: list[dict[str, Any]] | None = None) -> None: ...
+
 
 @dataclass(frozen=True)
 class OutcomeWrite:
@@ -65,7 +68,8 @@ class WorkQueue(AssignmentStore, Protocol):
                       ) -> list[Exception | None]: ...  # per write: None (written) or why not
 
     def record_writeback(self, student_id: str, lesson_id: str, attempt: int, provider_assignment_id: str,
-                         payload: dict[str, Any], now: datetime) -> ExternalAssignment | None: ...
+                         payload: dict[str, Any], order: str, digest: str, now: datetime
+                         ) -> ExternalAssignment | None: ...
 
 
 Providers = Callable[[str], ProviderPort]

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from functions.core import audit
 from functions.core import external_tests as rules
 from functions.core.audit import Change
-from functions.core.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound
+from functions.core.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound, ProviderFailed
 from functions.core.external_tests import AssignRequest
 from functions.core.models import Course, Enrollment, ExternalAssignment, Lesson, Role, User
 from functions.core.rights import Access, Right
@@ -61,6 +61,7 @@ class ExternalTestService:
     now: datetime
     owner: str  # the lease owner for imports made by this request
     poll_every: timedelta = rules.POLL_EVERY  # the importer schedule's rate
+    max_failures: int = rules.MAX_FAILURES  # consecutive import failures before the importer parks one
 
     # --- shared checks ---------------------------------------------------------------------------
     def _lesson(self, student_id: str, lesson_id: str, right: Right) -> Lesson:
@@ -143,6 +144,8 @@ class ExternalTestService:
             raise Conflict(f"no external test was assigned to student '{student_id}' for lesson "
                            f"'{lesson_id}' (no credentials to import with): call "
                            "makeExternalTestAssignment first")
+        if current.parked_at is not None:  # answered as it is (importStatus says why): an operator re-queues it
+            return current, "parked"
         if not rules.has_news(current):
             return current, "finalized" if current.finalized else "unchanged"
         lease_until = self.now + ROUTE_LEASE
@@ -154,7 +157,7 @@ class ExternalTestService:
             raise Conflict("this assignment is being imported right now; retry in a moment")
         importer = AssignmentImporter(self.assignments, self.lessons, self.people, self.providers,
                                       self.enroll_op, clock=lambda: self.now, poll_every=self.poll_every,
-                                      access=self.access)
+                                      access=self.access, max_failures=self.max_failures)
         try:
             after, outcome, error = importer.run(claimed, self.owner)
         except Exception:
@@ -164,8 +167,29 @@ class ExternalTestService:
                 self.assignments.release(claimed, self.owner)
             raise
         if error is not None:
+            if outcome == "parked":
+                raise ProviderFailed(f"{error.message}; after {after.failures} failures in a row the import is "
+                                     "parked until an operator re-queues it",
+                                     details={**(error.details or {}), "parked": True})
             raise error
         return after, outcome
+
+    def requeue(self, student_id: str, lesson_id: str) -> ExternalAssignment:
+        """An operator puts the latest attempt, parked after repeated failures, back in the work queue: due now,
+        with a fresh set of tries (409 when it is not parked)."""
+        lesson = self._lesson(student_id, lesson_id, Right.MANAGE_ATTEMPTS)
+        current = self.assignments.latest(student_id, lesson.id)
+        if current is None:
+            raise NotFound(f"no external test assignment for lesson '{lesson_id}' and student '{student_id}'")
+        if current.parked_at is None:
+            state = "finalized" if current.finalized else "in the work queue"
+            raise Conflict(f"attempt {current.attempt} of lesson '{lesson_id}' is not parked (it is {state})")
+        after = rules.requeued(current, self.now)
+        after.version = current.version + 1
+        self.assignments.save(after, current.version, audit.ops(
+            self.access, self.now, "external-test.requeue", after.course_id,
+            Change("external-test", assignment_id(after), current, after)))
+        return after
 
     def progress(self, student_id: str, lesson_id: str, attempt: int | None = None) -> ExternalAssignment:
         lesson = self._lesson(student_id, lesson_id, Right.VIEW_COURSE)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
-from functions.core.errors import ConcurrentUpdate
+from functions.core.errors import ConcurrentUpdate, Unavailable
 from functions.core.models import ExternalAssignment
 from functions.core.services.external_imports import AssignmentImporter, Clock, Prepared
 from functions.core.services.external_ports import OutcomeWrite, WorkQueue
@@ -38,10 +38,12 @@ class PassCounts:
     imported: int = 0  # results written (finalized or not)
     finalized: int = 0
     unchanged: int = 0  # nothing new at the provider
-    failed: int = 0  # provider errors (backed off) and unexpected errors (left due for the next pass)
+    failed: int = 0  # failures: recorded on the assignment and backed off (or parked), unless the store was down
+    parked: int = 0  # of them, the ones that failed for the last time: parked for an operator
     skipped: int = 0  # it changed under us (a write-back, a console import), or our lease ended
     busy: list[int] = field(default_factory=list)  # shards another pass holds: left to it
     errors: list[str] = field(default_factory=list)  # the first few, for the log
+    parked_list: list[str] = field(default_factory=list)  # what was parked and why (at most 100): for an operator
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items()}
@@ -65,11 +67,14 @@ def what(a: ExternalAssignment) -> str:
 @dataclass
 class OutcomeWriter:
     """Collects prepared outcomes from the pass's threads and writes them ``BATCH`` at a time (the thread
-    that fills a batch writes it; ``flush`` writes the rest). ``results`` holds (outcome, error) per write."""
+    that fills a batch writes it; ``flush`` writes the rest). ``results`` holds (outcome, error) per write.
+    An outcome the store refuses for itself (too large for an item) is replaced by a failure recorded on its
+    assignment (``fail``), written in one more transaction for the batch."""
 
     queue: WorkQueue
     owner: str
     clock: Clock
+    fail: Callable[[ExternalAssignment, str], Prepared] | None = None
     results: list[tuple[str, str | None]] = field(default_factory=list)
     _pending: list[Prepared] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -97,13 +102,35 @@ class OutcomeWriter:
     def _write(self, batch: list[Prepared]) -> None:
         if not batch:
             return
-        writes = [OutcomeWrite(d.after, d.before.version, d.ops) for d in batch]
-        try:
-            errors: Sequence[Exception | None] = self.queue.save_imported(writes, self.owner, self.clock())
-        except Exception as error:  # nothing was written: every outcome of the batch waits for the next pass
-            errors = [error] * len(batch)
+        errors = self._save(batch)
+        refused = [k for k, error in enumerate(errors) if _refused(error)]
+        if refused and self.fail is not None:
+            failures = [self.fail(batch[k].before, f"the results could not be stored: {errors[k]}")
+                        for k in refused]
+            for k, done, error in zip(refused, failures, self._save(failures), strict=True):
+                if error is None:
+                    batch[k], errors[k] = done, None
         with self._lock:
             self.results.extend(_result(done, error) for done, error in zip(batch, errors, strict=True))
+
+    def _save(self, batch: list[Prepared]) -> list[Exception | None]:
+        writes = [OutcomeWrite(d.after, d.before.version, d.ops) for d in batch]
+        try:
+            return list(self.queue.save_imported(writes, self.owner, self.clock()))
+        except Exception as error:  # nothing was written: every outcome of the batch waits for the next pass
+            return [_StoreDown(error)] * len(batch)
+
+
+class _StoreDown(Exception):
+    """The whole write failed (not one outcome's fault): its outcomes stay due, nothing is counted on them."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}")
+
+
+def _refused(error: Exception | None) -> bool:
+    """The store refused this outcome itself: a failure of its assignment, not a lost race or a store down."""
+    return error is not None and not isinstance(error, ConcurrentUpdate | Unavailable | _StoreDown)
 
 
 def _result(done: Prepared, error: Exception | None) -> tuple[str, str | None]:
@@ -111,6 +138,8 @@ def _result(done: Prepared, error: Exception | None) -> tuple[str, str | None]:
         return done.outcome, f"{what(done.after)}: {done.error.message}" if done.error else None
     if isinstance(error, ConcurrentUpdate):
         return "skipped", None
+    if isinstance(error, _StoreDown):
+        return "failed", f"{what(done.after)}: {error}"
     return "failed", f"{what(done.after)}: {type(error).__name__}: {error}"
 
 
@@ -134,7 +163,7 @@ class ImportPass:
         # A provider slot is held only for the provider call: threads writing a batch do not keep a provider
         # call from starting, so the provider sees `concurrency` calls at once the whole pass long.
         importer = replace(self.importer, provider_slots=threading.BoundedSemaphore(self.concurrency))
-        writer = OutcomeWriter(self.queue, self.owner, self.clock)
+        writer = OutcomeWriter(self.queue, self.owner, self.clock, importer.failure)
         feed = _Feed()
         shards = list(self.shards if self.shards is not None else self.queue.all_shards())
         try:
@@ -197,18 +226,23 @@ class ImportPass:
         """Ask the provider and queue the outcome; any failure stays with this one assignment."""
         try:
             done = importer.prepare(due)
-        except Exception as error:  # a bug in an adapter: nothing written, it stays due for the next pass
-            writer.record("failed", f"{what(due)}: {type(error).__name__}: {error}")
-            return
+        except Exception as error:  # a bug in an adapter: recorded on the assignment like a provider's failure
+            try:
+                done = importer.failure(due, f"{type(error).__name__}: {error}")
+            except Exception:
+                writer.record("failed", f"{what(due)}: {type(error).__name__}: {error}")
+                return
         writer.add(done)
 
 
 def _tally(counts: PassCounts, results: list[tuple[str, str | None]]) -> PassCounts:
     outcomes = Counter(outcome for outcome, _ in results)
     counts.errors = [error for _, error in results if error][:10]
+    counts.parked_list = [error or "" for outcome, error in results if outcome == "parked"][:100]
     counts.finalized, counts.unchanged = outcomes["finalized"], outcomes["unchanged"]
     counts.imported = outcomes["imported"] + counts.finalized
-    counts.failed, counts.skipped = outcomes["failed"], outcomes["skipped"]
+    counts.parked = outcomes["parked"]
+    counts.failed, counts.skipped = outcomes["failed"] + counts.parked, outcomes["skipped"]
     counts.tried = counts.imported + counts.unchanged + counts.failed
     return counts
 
