@@ -1,0 +1,123 @@
+"""The lifecycle of integration credentials (HTTP Basic keys and OAuth clients): create, list, get, rotate,
+revoke. Institution administrators (and the console operator) only: a key or an OAuth client never manages
+credentials, whatever its rights, so a leaked credential cannot mint itself a wider one. Every change is one
+transaction with its audit event (institution-wide: ``GET /authoring/audit-events``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from functions.core import audit
+from functions.core.audit import Change
+from functions.core.credentials import (
+    ALL_COURSES,
+    DEFAULT_OVERLAP_SECONDS,
+    MAX_OVERLAP_SECONDS,
+    Credential,
+    CredentialKind,
+    check_grant,
+    hash_secret,
+    new_secret,
+    rotated,
+)
+from functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from functions.core.rights import Access
+
+Ops = list[dict[str, Any]] | None
+
+
+class CredentialStore(Protocol):
+    def get(self, credential_id: str, *, consistent: bool = False) -> Credential | None: ...
+    def create(self, credential: Credential, extra_ops: Ops = None) -> None: ...
+    def save(self, after: Credential, read_version: int, extra_ops: Ops = None) -> None: ...
+    def list_page(self, limit: int, token: str | None) -> tuple[list[Credential], str | None]: ...
+    def missing_courses(self, course_ids: list[str]) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A credential with the secret that was just made: the only time the secret is ever shown."""
+
+    credential: Credential
+    secret: str
+
+
+@dataclass
+class CredentialService:
+    store: CredentialStore
+    access: Access
+    now: datetime
+
+    def _require_admin(self) -> None:
+        principal = self.access.principal
+        if principal.kind not in ("user", "operator"):
+            raise Forbidden("integration credentials are managed by institution administrators, not by credentials")
+        self.access.require_global_admin()
+
+    def _audit(self, action: str, before: Credential | None, after: Credential) -> list[dict[str, Any]]:
+        change = Change("credential", after.id, before.public() if before else None, after.public())
+        return audit.ops(self.access, self.now, action, None, change)
+
+    def create(self, kind: CredentialKind, name: str, courses: list[str], rights: list[str],
+               credential_id: str | None = None) -> Issued:
+        self._require_admin()
+        check_grant(credential_id, courses, rights)
+        if courses != [ALL_COURSES]:
+            missing = self.store.missing_courses(courses)
+            if missing:
+                raise InvalidInput(f"course '{missing[0]}' does not exist", field="courses")
+        secret = new_secret()
+        prefix = "key" if kind == CredentialKind.BASIC else "client"
+        credential = Credential(
+            id=credential_id or f"{prefix}-{uuid.uuid4().hex}", kind=kind, name=name, courses=courses,
+            rights=rights, secret_hash=hash_secret(secret), created_at=self.now,
+            created_by=f"{self.access.principal.kind}:{self.access.principal.subject}",
+        )
+        self.store.create(credential, self._audit("credential.create", None, credential))
+        return Issued(credential, secret)
+
+    def list_page(self, limit: int, token: str | None) -> tuple[list[Credential], str | None]:
+        self._require_admin()
+        return self.store.list_page(limit, token)
+
+    def get(self, credential_id: str) -> Credential:
+        self._require_admin()
+        return self._existing(credential_id)
+
+    def _existing(self, credential_id: str) -> Credential:
+        credential = self.store.get(credential_id, consistent=True)
+        if credential is None:
+            raise NotFound(f"credential '{credential_id}' not found")
+        return credential
+
+    def rotate(self, credential_id: str, overlap_seconds: int | None) -> Issued:
+        """A new current secret; the old one keeps working for ``overlap_seconds`` (default one hour)."""
+        self._require_admin()
+        overlap = DEFAULT_OVERLAP_SECONDS if overlap_seconds is None else overlap_seconds
+        if not 0 <= overlap <= MAX_OVERLAP_SECONDS:
+            raise InvalidInput(f"overlapSeconds must be 0..{MAX_OVERLAP_SECONDS}", field="overlapSeconds")
+        before = self._existing(credential_id)
+        if before.revoked:
+            raise Conflict(f"credential '{credential_id}' is revoked; create a new one")
+        secret = new_secret()
+        by = f"{self.access.principal.kind}:{self.access.principal.subject}"
+        after = rotated(before, hash_secret(secret), self.now, overlap, by)
+        self.store.save(after, before.version, self._audit("credential.rotate", before, after))
+        return Issued(after, secret)
+
+    def revoke(self, credential_id: str) -> Credential:
+        """Every secret refused from now on (new tokens at once; a cached authorization within its lifetime)."""
+        self._require_admin()
+        before = self._existing(credential_id)
+        if before.revoked:
+            raise Conflict(f"credential '{credential_id}' is already revoked")
+        after = before.model_copy(update={
+            "revoked_at": self.now, "revoked_by": f"{self.access.principal.kind}:{self.access.principal.subject}",
+            "previous_secret_hash": None, "previous_valid_until": None, "version": before.version + 1,
+        })
+        self.store.save(after, before.version, self._audit("credential.revoke", before, after))
+        return after
