@@ -95,6 +95,19 @@ AUTHORING = (
        "read", "List a course's audit events, newest first: who changed what, when, before and after"),
     _r("restore_audit_event", "POST", "/authoring/courses/{courseId}/audit-events/{eventId}/restore",
        "authoring.restore_audit_event", "write", "Restore the sessions a reset removed, from its audit event"),
+    _r("list_institution_audit_events", "GET", "/authoring/audit-events", "authoring.list_institution_audit_events",
+       "read", "List the audit events of objects outside any course: users, roles, integration credentials"),
+    # Integration credentials (docs/credentials.md): HTTP Basic keys and OAuth clients, administrators only.
+    _r("create_credential", "POST", "/authoring/credentials", "authoring.create_credential", "write",
+       "Issue an integration credential (HTTP Basic key or OAuth client); the secret is shown once"),
+    _r("list_credentials", "GET", "/authoring/credentials", "authoring.list_credentials", "read",
+       "List integration credentials"),
+    _r("get_credential", "GET", "/authoring/credentials/{credentialId}", "authoring.get_credential", "read",
+       "Get an integration credential"),
+    _r("rotate_credential", "POST", "/authoring/credentials/{credentialId}/rotate",
+       "authoring.rotate_credential", "write", "Rotate a credential's secret; the old one works for an overlap"),
+    _r("revoke_credential", "POST", "/authoring/credentials/{credentialId}/revoke",
+       "authoring.revoke_credential", "write", "Revoke a credential: every secret and token refused"),
 )
 
 # --- ExamSpark exam sessions (../shared/seeds/examspark-exam-session-api.txt) -------------------------

@@ -22,7 +22,7 @@ from functions.platform.authorizer import authorize
 from functions.platform.events import proxy_event
 from functions.platform.gateway import GATEWAY_RESPONSES, gateway_body
 from functions.routes import ROUTES, Route
-from infra.local import openapi
+from infra.local import oauth, openapi
 from infra.local.httpd import Handler, Server
 
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
@@ -72,6 +72,11 @@ def dispatch(table: RouteTable, method: str, raw_path: str, headers: dict[str, s
         return 200, {"Content-Type": "application/json"}, _openapi_document()
     if method == "GET" and url.path in ("/", "/docs"):
         return 200, {"Content-Type": "text/html"}, openapi.SWAGGER_UI
+    # Cognito's part (infra/local/oauth.py): the token endpoint and the client-token issuer's keys.
+    if url.path == oauth.TOKEN_PATH:
+        return oauth.token_endpoint(method, headers, body)
+    if url.path == oauth.JWKS_PATH:
+        return oauth.jwks_endpoint(method)
     matched = table.match(method, url.path)
     if matched is None:
         return gateway_answer("MISSING_AUTHENTICATION_TOKEN")
