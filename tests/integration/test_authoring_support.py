@@ -18,8 +18,8 @@ from tests.integration.audit_helpers import SEEDED_EVENT, seeded_reset
 
 ADMIN = "boss"
 INSTRUCTOR, TA, STUDENT = "instructor-course-1", "ta-course-1", "student-course-1"
-OUTSIDER = "instructor-course-2"
-CREDENTIAL = "key-existing"  # an integration credential for course-1 (the credential routes' object)  # instructor of the other course: nothing of course-1 is visible to them
+OUTSIDER = "instructor-course-2"  # instructor of the other course: nothing of course-1 is visible to them
+CREDENTIAL = "key-existing"  # an integration credential for course-1 (the credential routes' object)
 
 
 @pytest.fixture
