@@ -16,6 +16,7 @@ JWT_AUDIENCE = "EXAMDESK_JWT_AUDIENCE"
 # runner's own URL locally; the JWKS defaults to <issuer>/.well-known/jwks.json, where both publish it.
 CLIENT_ISSUER = "EXAMDESK_CLIENT_ISSUER"
 CLIENT_JWKS_URL = "EXAMDESK_CLIENT_JWKS_URL"
+USER_POOL_ID = "EXAMDESK_USER_POOL_ID"  # deployed: OAuth clients are this Cognito pool's app clients
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Settings:
     jwt_audience: str
     client_issuer: str | None = None
     client_jwks_url: str | None = None
+    user_pool_id: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -41,6 +43,7 @@ def settings() -> Settings:
         jwt_issuer=os.environ.get(JWT_ISSUER, "examdesk"),
         jwt_audience=os.environ.get(JWT_AUDIENCE, "examdesk-api"),
         client_issuer=client_issuer,
+        user_pool_id=os.environ.get(USER_POOL_ID) or None,
         client_jwks_url=os.environ.get(CLIENT_JWKS_URL) or (f"{client_issuer}/.well-known/jwks.json"
                                                              if client_issuer else None),
     )
