@@ -25,7 +25,7 @@ def only(synth: Synth, resource_type: str) -> tuple[str, dict[str, Any]]:
 
 
 def test_the_pool_admits_no_users_and_is_kept(synth: Synth) -> None:
-    pool_id, pool = only(synth, "AWS::Cognito::UserPool")
+    _, pool = only(synth, "AWS::Cognito::UserPool")
     props = pool["Properties"]
     assert props["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
     assert props["DeletionProtection"] == "ACTIVE" and pool["DeletionPolicy"] == "Retain"

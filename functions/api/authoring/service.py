@@ -36,5 +36,11 @@ def credentials(app: RouteApp) -> CredentialService:
     """Integration credentials (HTTP Basic keys and OAuth clients): institution administrators only."""
     from functions.core.services.credentials import CredentialService
     from functions.data.credentials import CredentialRepository
+    from functions.platform.settings import settings
 
-    return CredentialService(store=CredentialRepository(), access=access(app), now=utcnow())
+    app_clients = None
+    if settings().user_pool_id:  # deployed: OAuth clients are the Cognito pool's app clients too
+        from functions.data.cognito_clients import CognitoClients
+
+        app_clients = CognitoClients()
+    return CredentialService(store=CredentialRepository(), access=access(app), now=utcnow(), app_clients=app_clients)

@@ -23,6 +23,7 @@ from functions.core.credentials import (
     hash_secret,
     new_secret,
     rotated,
+    scopes_for,
 )
 from functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from functions.core.rights import Access
@@ -38,6 +39,16 @@ class CredentialStore(Protocol):
     def missing_courses(self, course_ids: list[str]) -> list[str]: ...
 
 
+class AppClients(Protocol):
+    """Deployed, OAuth clients are also Cognito app clients (functions/data/cognito_clients.py): Cognito's token
+    endpoint checks their secrets, which we make and hand over."""
+
+    def create(self, name: str, scopes: list[str], secret: str) -> str: ...
+    def rotate(self, client_id: str, secret: str, keep_previous: bool) -> str: ...
+    def drop_secret(self, client_id: str, secret_id: str) -> None: ...
+    def delete(self, client_id: str) -> None: ...
+
+
 @dataclass(frozen=True)
 class Issued:
     """A credential with the secret that was just made: the only time the secret is ever shown."""
@@ -51,6 +62,7 @@ class CredentialService:
     store: CredentialStore
     access: Access
     now: datetime
+    app_clients: AppClients | None = None  # None: the table alone (the local runner's token endpoint)
 
     def _require_admin(self) -> None:
         principal = self.access.principal
@@ -72,12 +84,22 @@ class CredentialService:
                 raise InvalidInput(f"course '{missing[0]}' does not exist", field="courses")
         secret = new_secret()
         prefix = "key" if kind == CredentialKind.BASIC else "client"
+        cognito = self.app_clients if kind == CredentialKind.OAUTH else None
+        if cognito is not None:
+            if credential_id is not None:
+                raise InvalidInput("Cognito names OAuth clients: leave id out", field="id")
+            credential_id = cognito.create(name, scopes_for(rights), secret)
         credential = Credential(
             id=credential_id or f"{prefix}-{uuid.uuid4().hex}", kind=kind, name=name, courses=courses,
             rights=rights, secret_hash=hash_secret(secret), created_at=self.now,
             created_by=f"{self.access.principal.kind}:{self.access.principal.subject}",
         )
-        self.store.create(credential, self._audit("credential.create", None, credential))
+        try:
+            self.store.create(credential, self._audit("credential.create", None, credential))
+        except Exception:
+            if cognito is not None:  # no app client without its record
+                cognito.delete(credential.id)
+            raise
         return Issued(credential, secret)
 
     def list_page(self, limit: int, token: str | None) -> tuple[list[Credential], str | None]:
@@ -106,7 +128,14 @@ class CredentialService:
         secret = new_secret()
         by = f"{self.access.principal.kind}:{self.access.principal.subject}"
         after = rotated(before, hash_secret(secret), self.now, overlap, by)
-        self.store.save(after, before.version, self._audit("credential.rotate", before, after))
+        cognito = self.app_clients if before.kind == CredentialKind.OAUTH else None
+        added = cognito.rotate(before.id, secret, keep_previous=overlap > 0) if cognito else None
+        try:
+            self.store.save(after, before.version, self._audit("credential.rotate", before, after))
+        except Exception:
+            if cognito is not None and added is not None:  # the old secret stays the current one
+                cognito.drop_secret(before.id, added)
+            raise
         return Issued(after, secret)
 
     def revoke(self, credential_id: str) -> Credential:
@@ -120,4 +149,8 @@ class CredentialService:
             "previous_secret_hash": None, "previous_valid_until": None, "version": before.version + 1,
         })
         self.store.save(after, before.version, self._audit("credential.revoke", before, after))
+        if self.app_clients is not None and before.kind == CredentialKind.OAUTH:
+            # After the table: if this fails, the authorizer already refuses the client's tokens (it reads
+            # the record), only Cognito still answers its token requests until an operator deletes the client.
+            self.app_clients.delete(before.id)
         return after
