@@ -36,7 +36,7 @@ class ExamdeskStack(Stack):
             config=config,
         )
         # OAuth2 for machine clients (Cognito): its tokens for the authorizer, its app clients for credentials.
-        self.identity = Identity(self, "Identity")
+        self.identity = Identity(self, "Identity", table=table, assets=assets, config=config)
         self.identity.connect(authorizer.function, [self.route_functions.functions[n] for n in CREDENTIAL_ROUTES])
         self.importer = ImporterSchedule(self, "Importer", table=table, assets=assets, config=config)
 

@@ -47,11 +47,19 @@ class CognitoClients:
                           TokenValidityUnits={"AccessToken": "minutes"}, PreventUserExistenceErrors="ENABLED")
         return str(made["UserPoolClient"]["ClientId"])
 
+    def _newest_first(self, client_id: str) -> list[dict[str, Any]]:
+        listed = self._call("list_user_pool_client_secrets", ClientId=client_id).get("ClientSecrets", [])
+        return sorted(listed, key=lambda s: s.get("ClientSecretCreateDate", 0), reverse=True)
+
+    def keep_newest(self, client_id: str) -> None:
+        """Delete every secret but the newest: an overlap window has ended."""
+        for old in self._newest_first(client_id)[1:]:
+            self.drop_secret(client_id, old["ClientSecretId"])
+
     def rotate(self, client_id: str, secret: str, keep_previous: bool) -> str:
         """Add ``secret``, keeping the newest old one when ``keep_previous`` (the overlap) and no other; the
         new secret's id. Older ones go first: Cognito holds two at most."""
-        listed = self._call("list_user_pool_client_secrets", ClientId=client_id).get("ClientSecrets", [])
-        newest_first = sorted(listed, key=lambda s: s.get("ClientSecretCreateDate", 0), reverse=True)
+        newest_first = self._newest_first(client_id)
         for old in newest_first[1:]:
             self.drop_secret(client_id, old["ClientSecretId"])
         added = self._call("add_user_pool_client_secret", ClientId=client_id, ClientSecret=secret)

@@ -83,3 +83,17 @@ def test_app_client_management_is_allowed_on_this_pool_only(synth: Synth) -> Non
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+def test_a_schedule_sweeps_ended_overlap_windows(synth: Synth) -> None:
+    from infra.constructs.identity import SWEEP_HANDLER
+
+    pool_id, _ = only(synth, "AWS::Cognito::UserPool")
+    fn_id, fn = synth.function_for(SWEEP_HANDLER)
+    assert fn["Properties"]["Environment"]["Variables"][settings.USER_POOL_ID] == {"Ref": pool_id}
+    rules = [r for r in synth.of_type("AWS::Events::Rule").values()
+             if any(t["Arn"] == {"Fn::GetAtt": [fn_id, "Arn"]} for t in r["Properties"]["Targets"])]
+    assert [r["Properties"]["ScheduleExpression"] for r in rules] == ["rate(5 minutes)"]
+    statements = statements_of_role(synth, role_of(synth, SWEEP_HANDLER))
+    cognito = [s for s in statements if "cognito" in str(s["Action"])]
+    assert cognito and all(_as_list(s["Resource"]) == [{"Fn::GetAtt": [pool_id, "Arn"]}] for s in cognito)

@@ -104,3 +104,18 @@ def test_every_course_costs_no_course_read(world, dynamo_calls):
     dynamo_calls.reset()
     issue(courses=["*"])
     assert dict(dynamo_calls.counts) == {"GetItem": 1, "TransactWriteItems": 1}
+
+
+def test_the_scheduled_sweep_closes_an_ended_window(world):
+    from functions.jobs.close_overlaps import lambda_handler
+
+    key = issue()
+    call("rotate_credential", {"credentialId": key["id"]}, as_user=ADMIN, body={"overlapSeconds": 1})
+    assert lambda_handler({}, LambdaContext())["closed"] == []  # the window is still open
+    time.sleep(1.1)
+    assert lambda_handler({}, LambdaContext())["closed"] == [key["id"]]
+    shown = call("get_credential", {"credentialId": key["id"]}, as_user=ADMIN).body
+    assert shown["previousValidUntil"] is None and shown["version"] == 3
+    events = call("list_institution_audit_events", as_user=ADMIN, query={"objectId": [key["id"]]}).body["items"]
+    assert (events[0]["action"], events[0]["actor"]) == ("credential.overlap-end",
+                                                          {"kind": "system", "id": "credential-sweep"})

@@ -104,7 +104,9 @@ class FakeStore:
         self.ops += extra_ops or []
 
     def list_page(self, limit: int, token: str | None) -> tuple[list[Credential], str | None]:
-        return list(self.items.values())[:limit], None
+        start = int(token or 0)
+        rest = list(self.items.values())[start:]
+        return rest[:limit], (str(start + limit) if len(rest) > limit else None)
 
     def missing_courses(self, course_ids: list[str]) -> list[str]:
         return [c for c in course_ids if c != "c1"]
@@ -298,3 +300,20 @@ def test_basic_refuses_oauth_secrets_and_honours_the_window():
         auth.authenticate(header("cid", "x"), items.get)
     assert auth.authenticate(header("k", "old"), items.get).subject == "k"
     assert auth.authenticate(header("k", "x"), items.get).kind == "key"
+
+
+def test_the_sweep_ends_passed_windows_only():
+    cognito = FakeCognito()
+    cognito.keep_newest = lambda client_id: cognito.calls.append(("keep_newest", client_id))  # type: ignore[method-assign]
+    store = FakeStore()
+    ended = rotated(cred(id="ended", kind=CredentialKind.OAUTH), hash_secret("n"), NOW - timedelta(hours=2), 60, "u")
+    running = rotated(cred(id="running"), hash_secret("n"), NOW, 600, "u")
+    basic_ended = rotated(cred(id="basic-ended"), hash_secret("n"), NOW - timedelta(hours=2), 60, "u")
+    for c in (ended, running, basic_ended, cred(id="plain")):
+        store.items[c.id] = c
+    svc = service("credential-sweep", "system", store=store, cognito=cognito)
+    assert svc.close_overlaps(page_size=2) == ["ended", "basic-ended"]
+    assert cognito.calls == [("keep_newest", "ended")]  # Basic keys have no Cognito side
+    assert store.items["ended"].previous_secret_hash is None and store.items["running"].previous_secret_hash
+    assert [op["audit"] for op in store.ops] == ["credential.overlap-end", "credential.overlap-end"]
+    assert svc.close_overlaps() == []

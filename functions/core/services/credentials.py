@@ -25,7 +25,7 @@ from functions.core.credentials import (
     rotated,
     scopes_for,
 )
-from functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from functions.core.errors import ConcurrentUpdate, Conflict, Forbidden, InvalidInput, NotFound
 from functions.core.rights import Access
 
 Ops = list[dict[str, Any]] | None
@@ -46,6 +46,7 @@ class AppClients(Protocol):
     def create(self, name: str, scopes: list[str], secret: str) -> str: ...
     def rotate(self, client_id: str, secret: str, keep_previous: bool) -> str: ...
     def drop_secret(self, client_id: str, secret_id: str) -> None: ...
+    def keep_newest(self, client_id: str) -> None: ...
     def delete(self, client_id: str) -> None: ...
 
 
@@ -154,3 +155,27 @@ class CredentialService:
             # the record), only Cognito still answers its token requests until an operator deletes the client.
             self.app_clients.delete(before.id)
         return after
+
+    def close_overlaps(self, page_size: int = 100) -> list[str]:
+        """The scheduled sweep (functions/jobs/close_overlaps.py): every credential whose overlap window has
+        ended forgets its old secret; deployed, Cognito deletes it (its token endpoint knows no windows). The
+        ids it closed. A system act, so no administrator check: only the schedule (and IAM) invokes it."""
+        closed: list[str] = []
+        token: str | None = None
+        while True:
+            page, token = self.store.list_page(page_size, token)
+            for before in page:
+                ended = before.previous_valid_until is not None and before.previous_valid_until <= self.now
+                if not ended or before.revoked:
+                    continue
+                if self.app_clients is not None and before.kind == CredentialKind.OAUTH:
+                    self.app_clients.keep_newest(before.id)
+                after = before.model_copy(update={"previous_secret_hash": None, "previous_valid_until": None,
+                                                  "version": before.version + 1})
+                try:
+                    self.store.save(after, before.version, self._audit("credential.overlap-end", before, after))
+                except ConcurrentUpdate:  # changed meanwhile (a rotation): the next tick looks again
+                    continue
+                closed.append(before.id)
+            if token is None:
+                return closed
