@@ -119,3 +119,14 @@ def test_the_scheduled_sweep_closes_an_ended_window(world):
     events = call("list_institution_audit_events", as_user=ADMIN, query={"objectId": [key["id"]]}).body["items"]
     assert (events[0]["action"], events[0]["actor"]) == ("credential.overlap-end",
                                                           {"kind": "system", "id": "credential-sweep"})
+
+
+def test_an_idempotency_key_never_stores_a_secret(world):
+    headers = {"Idempotency-Key": "same-key"}
+    first = call("create_credential", as_user=ADMIN, headers=headers,
+                 body={"kind": "basic", "name": "a", "courses": ["course-1"], "rights": ["course:view"]})
+    second = call("create_credential", as_user=ADMIN, headers=headers,
+                  body={"kind": "basic", "name": "a", "courses": ["course-1"], "rights": ["course:view"]})
+    assert first.status == second.status == 201 and first.body["id"] != second.body["id"]  # not replayed
+    assert not any("idempotency#" in item for item in snapshot())
+    assert first.body["secret"] not in "".join(snapshot())
