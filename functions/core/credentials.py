@@ -79,7 +79,9 @@ def hash_secret(secret: str) -> str:
 
 
 def new_secret() -> str:
-    return secrets.token_urlsafe(32)
+    """256 bits as 64 hex digits: within Cognito's custom client secrets (24..64 of ``[\\w+]``), so the same
+    secret serves a Basic key, the local token endpoint and a Cognito app client."""
+    return secrets.token_hex(32)
 
 
 def secret_matches(credential: Credential | None, secret: str, now: datetime) -> bool:
@@ -135,6 +137,8 @@ def check_grant(credential_id: str | None, courses: list[str], rights: list[str]
         raise InvalidInput(f"courses must be 1..{MAX_COURSES} distinct course ids, or ['*']", field="courses")
     if ALL_COURSES in courses and len(courses) > 1:
         raise InvalidInput("'*' (every course) stands alone", field="courses")
+    if any("," in c for c in courses):  # the authorizer hands courses to the route comma-separated
+        raise InvalidInput("a course id with ',' cannot be named", field="courses")
     known = {r.value for r in ALL_RIGHTS}
     if not rights or len(set(rights)) != len(rights) or any(r not in known for r in rights):
         raise InvalidInput(f"rights must be distinct, from {sorted(known)}", field="rights")

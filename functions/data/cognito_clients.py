@@ -8,6 +8,7 @@ overlap) until the next rotation or the revocation, which deletes the app client
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -41,7 +42,9 @@ class CognitoClients:
 
     def create(self, name: str, scopes: list[str], secret: str) -> str:
         """A client-credentials app client with these scopes and this secret; its client id."""
-        made = self._call("create_user_pool_client", ClientName=name[:128], ClientSecret=secret,
+        # Cognito's app client names allow fewer characters than ours; the name is a label, so others become '-'.
+        label = re.sub(r"[^\w\s+=,.@-]", "-", name, flags=re.ASCII)[:128]
+        made = self._call("create_user_pool_client", ClientName=label, ClientSecret=secret,
                           AllowedOAuthFlows=["client_credentials"], AllowedOAuthScopes=scopes,
                           AllowedOAuthFlowsUserPoolClient=True, AccessTokenValidity=TOKEN_TTL_SECONDS // 60,
                           TokenValidityUnits={"AccessToken": "minutes"}, PreventUserExistenceErrors="ENABLED")

@@ -214,6 +214,15 @@ def test_a_failed_write_undoes_the_cognito_change():
     assert cognito.calls[-1] == ("delete", "cognito-client-1")
 
 
+def test_secrets_fit_cognitos_custom_client_secrets():
+    import re
+
+    from functions.core.credentials import new_secret
+
+    secret = new_secret()
+    assert re.fullmatch(r"[\w+]{24,64}", secret) and len(set(new_secret() for _ in range(10))) == 10
+
+
 # --- the Cognito adapter -----------------------------------------------------------------------------
 def test_the_cognito_adapter_keeps_two_secrets_at_most():
     client = boto3.client("cognito-idp", region_name="us-east-1")
@@ -230,6 +239,13 @@ def test_the_cognito_adapter_keeps_two_secrets_at_most():
     with stub:
         assert CognitoClients(pool, client).rotate(cid, "s" * 43, keep_previous=True) == "new"
     stub.assert_no_pending_responses()
+    stub.add_response("create_user_pool_client", {"UserPoolClient": {"ClientId": "made"}}, {
+        "UserPoolId": pool, "ClientName": "Sync -Grades- -", "ClientSecret": "s" * 43,
+        "AllowedOAuthFlows": ["client_credentials"], "AllowedOAuthScopes": ["examdesk/course:view"],
+        "AllowedOAuthFlowsUserPoolClient": True, "AccessTokenValidity": 60,
+        "TokenValidityUnits": {"AccessToken": "minutes"}, "PreventUserExistenceErrors": "ENABLED"})
+    with stub:
+        assert CognitoClients(pool, client).create("Sync (Grades) é", ["examdesk/course:view"], "s" * 43) == "made"
     stub.add_client_error("delete_user_pool_client", "InternalErrorException")
     with stub, pytest.raises(Unavailable):
         CognitoClients(pool, client).delete(cid)
