@@ -62,10 +62,20 @@ def token(api, client_id: str, secret: str, **form: str) -> requests.Response:
                          auth=(client_id, secret), timeout=15)
 
 
+def used_and_audited(api, authorization: str, actor: dict[str, str]) -> None:
+    """A write made with the credential is in the course's audit trail under the credential's name."""
+    ok(api.request("PUT", f"/authoring/courses/{COURSE}/enrollments/kevin", auth=authorization,
+                   json={"role": "student"}))
+    events = ok(api.request("GET", f"/authoring/courses/{COURSE}/audit-events?action=enrollment.put",
+                            as_user="ada"))["items"]
+    assert actor in [e["actor"] for e in events]
+
+
 def test_an_http_basic_key_lives_and_dies_over_http(api, course):
-    key = issue(api, "basic", ["course:view"])
+    key = issue(api, "basic", ["course:view", "course:admin"])
     old = basic(key["id"], key["secret"])
     assert read_course(api, old) == 200
+    used_and_audited(api, old, {"kind": "key", "id": key["id"]})
     listed = ok(api.request("GET", "/authoring/credentials?limit=100", as_user="ada"))
     mine = next(c for c in listed["items"] if c["id"] == key["id"])
     assert "secret" not in mine and mine["kind"] == "basic"
@@ -83,15 +93,16 @@ def test_an_http_basic_key_lives_and_dies_over_http(api, course):
 
 
 def test_an_oauth_client_lives_and_dies_over_http(api, course):
-    client = issue(api, "oauth", ["course:view", "attempt:manage"])
-    assert client["scopes"] == ["examdesk/course:view", "examdesk/attempt:manage"]
+    client = issue(api, "oauth", ["course:view", "course:admin"])
+    assert client["scopes"] == ["examdesk/course:view", "examdesk/course:admin"]
     first = token(api, client["id"], client["secret"])
     assert first.status_code == 200 and first.headers["Cache-Control"] == "no-store"
     granted = first.json()
     assert granted["token_type"] == "Bearer" and granted["expires_in"] == 3600
-    assert granted["scope"] == "examdesk/course:view examdesk/attempt:manage"
+    assert granted["scope"] == "examdesk/course:view examdesk/course:admin"
     bearer = f"Bearer {granted['access_token']}"
     assert read_course(api, bearer) == 200
+    used_and_audited(api, bearer, {"kind": "client", "id": client["id"]})
     assert read_course(api, basic(client["id"], client["secret"])) == 401  # an OAuth secret is not a Basic key
     rotated = rotate(api, client["id"])
     assert token(api, client["id"], client["secret"]).status_code == 200  # old secret, inside the window
