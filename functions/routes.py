@@ -26,11 +26,13 @@ class Route:
     summary: str
     public: bool = False  # True only for routes that need no credentials
     external: bool = False  # calls external test providers: deployed with their URLs and secret references
+    shows_secret: bool = False  # its answer holds a secret shown once: never stored for an Idempotency-Key replay
 
     @property
     def takes_idempotency_key(self) -> bool:
-        """Every write route called with POST or DELETE takes the Idempotency-Key header."""
-        return self.access == "write" and self.method in ("POST", "DELETE")
+        """Every write route called with POST or DELETE takes the Idempotency-Key header, except those whose
+        answer holds a secret (a replay would need the secret stored in the table)."""
+        return self.access == "write" and self.method in ("POST", "DELETE") and not self.shows_secret
 
     @property
     def handler(self) -> str:
@@ -50,10 +52,10 @@ class Route:
 
 
 def _r(name: str, method: str, path: str, module: str, access: Access, summary: str, *,
-       external: bool = False) -> Route:
+       external: bool = False, shows_secret: bool = False) -> Route:
     dialect = module.split(".", 1)[0]
     return Route(name, method, path, module, "examdesk" if dialect == "authoring" else dialect, access, summary,
-                 external=external)
+                 external=external, shows_secret=shows_secret)
 
 
 # --- our own authoring API ------------------------------------------------------------------------
@@ -95,6 +97,21 @@ AUTHORING = (
        "read", "List a course's audit events, newest first: who changed what, when, before and after"),
     _r("restore_audit_event", "POST", "/authoring/courses/{courseId}/audit-events/{eventId}/restore",
        "authoring.restore_audit_event", "write", "Restore the sessions a reset removed, from its audit event"),
+    _r("list_institution_audit_events", "GET", "/authoring/audit-events", "authoring.list_institution_audit_events",
+       "read", "List the audit events of objects outside any course: users, roles, integration credentials"),
+    # Integration credentials (docs/credentials.md): HTTP Basic keys and OAuth clients, administrators only.
+    _r("create_credential", "POST", "/authoring/credentials", "authoring.create_credential", "write",
+       "Issue an integration credential (HTTP Basic key or OAuth client); the secret is shown once",
+       shows_secret=True),
+    _r("list_credentials", "GET", "/authoring/credentials", "authoring.list_credentials", "read",
+       "List integration credentials"),
+    _r("get_credential", "GET", "/authoring/credentials/{credentialId}", "authoring.get_credential", "read",
+       "Get an integration credential"),
+    _r("rotate_credential", "POST", "/authoring/credentials/{credentialId}/rotate",
+       "authoring.rotate_credential", "write", "Rotate a credential's secret; the old one works for an overlap",
+       shows_secret=True),
+    _r("revoke_credential", "POST", "/authoring/credentials/{credentialId}/revoke",
+       "authoring.revoke_credential", "write", "Revoke a credential: every secret and token refused"),
 )
 
 # --- ExamSpark exam sessions (../shared/seeds/examspark-exam-session-api.txt) -------------------------

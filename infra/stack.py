@@ -12,6 +12,7 @@ from infra.config import FUNCTIONS_DIR, PYPROJECT, UV_LOCK, DeployConfig
 from infra.constructs.api import Api
 from infra.constructs.authorizer import AuthorizerFunction
 from infra.constructs.code_assets import CodeAssets
+from infra.constructs.identity import CREDENTIAL_ROUTES, Identity
 from infra.constructs.importer_schedule import ImporterSchedule
 from infra.constructs.route_functions import RouteFunctions
 from infra.constructs.table import ExamTable
@@ -34,6 +35,9 @@ class ExamdeskStack(Stack):
             authorizer_function=authorizer.function,
             config=config,
         )
+        # OAuth2 for machine clients (Cognito): its tokens for the authorizer, its app clients for credentials.
+        self.identity = Identity(self, "Identity", table=table, assets=assets, config=config)
+        self.identity.connect(authorizer.function, [self.route_functions.functions[n] for n in CREDENTIAL_ROUTES])
         self.importer = ImporterSchedule(self, "Importer", table=table, assets=assets, config=config)
 
         CfnOutput(self, "ApiUrl", value=self.api.rest_api.url)

@@ -22,6 +22,9 @@ class Right(StrEnum):
 
 
 ALL_RIGHTS = tuple(Right)
+# Integration credentials (core/credentials.py): an HTTP Basic key or an OAuth client; both carry the courses
+# and rights they were issued with.
+MACHINE_KINDS = ("key", "client")
 
 DEFAULT_ROLES: dict[str, Role] = {
     role.id: role
@@ -43,8 +46,8 @@ DEFAULT_ROLES: dict[str, Role] = {
 class Principal:
     """The caller as the authorizer established it."""
 
-    kind: str  # "user" | "key" | "operator" (console invocation, already IAM-authorized)
-    subject: str  # user id or key id
+    kind: str  # "user" | "key" | "client" (OAuth) | "operator" (console invocation, already IAM-authorized)
+    subject: str  # user id, key id or OAuth client id
     key_courses: frozenset[str] = field(default_factory=frozenset)  # for keys: the courses it was issued for
     key_rights: frozenset[str] = field(default_factory=frozenset)
 
@@ -75,7 +78,7 @@ class Access:
         p = self.principal
         if p.kind == "operator":
             return frozenset(ALL_RIGHTS)
-        if p.kind == "key":
+        if p.kind in MACHINE_KINDS:
             return p.key_rights if course_id in p.key_courses or "*" in p.key_courses else frozenset()
         user = self.directory.get_user(p.subject)
         if user is None:
@@ -104,7 +107,7 @@ class Access:
         p = self.principal
         if p.kind == "operator":
             return
-        if p.kind == "key" and "*" in p.key_courses and Right.COURSE_ADMIN in p.key_rights:
+        if p.kind in MACHINE_KINDS and "*" in p.key_courses and Right.COURSE_ADMIN in p.key_rights:
             return
         user = self.directory.get_user(p.subject) if p.kind == "user" else None
         if not (user and user.admin):

@@ -57,7 +57,7 @@ class AuditRepository:
     def get_event(self, course_id: str, event_id: str) -> dict[str, Any] | None:
         return self.store.get(keys.audit_event_key(course_id, event_id), consistent=True)
 
-    def list_events(self, course_id: str, limit: int, token: str | None, *, object_id: str | None = None,
+    def list_events(self, course_id: str | None, limit: int, token: str | None, *, object_id: str | None = None,
                     action: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
         """Newest first, one Query. Filters apply after the page is read (DynamoDB's Limit counts the events
         read), so a filtered page may hold fewer than ``limit`` events, even none, and still continue."""

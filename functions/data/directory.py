@@ -142,12 +142,3 @@ class DirectoryRepository:
     def list_enrollments(self, course_id: str, limit: int, token: str | None) -> tuple[list[Enrollment], str | None]:
         page = self.store.query_page(course_id, keys.ENROLLMENT_PREFIX, limit=limit, token=token)
         return [from_item(Enrollment, i) for i in page.items], page.next_token
-
-    # --- integration keys ------------------------------------------------------------------------
-    def put_api_key(self, key_id: str, secret_hash: str, courses: list[str], rights: list[str], name: str) -> None:
-        item = {**keys.api_key_key(key_id), "secretHash": secret_hash, "courses": courses, "rights": rights,
-                "name": name}
-        self.store.put(item, condition=NEW_ITEM, conflict_message=f"key '{key_id}' already exists")
-
-    def get_api_key(self, key_id: str) -> dict[str, Any] | None:
-        return self.store.get(keys.api_key_key(key_id))

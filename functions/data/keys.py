@@ -74,7 +74,16 @@ def objective_key(objective_id: str) -> dict[str, str]:
 
 
 def api_key_key(key_id: str) -> dict[str, str]:
+    """An integration credential (HTTP Basic key or OAuth client, functions/data/credentials.py)."""
     return {PK: key_id, SK: versioned(API_KEY)}
+
+
+CREDENTIALS = "credentials"  # BY_PARENT partition listing every credential, in id order
+CREDENTIAL_PREFIX = "credential#"
+
+
+def credential_index(key_id: str) -> dict[str, str]:
+    return {BY_PARENT.pk: CREDENTIALS, BY_PARENT.sk: f"{CREDENTIAL_PREFIX}{key_id}"}
 
 
 def session_key(session_id: str) -> dict[str, str]:

@@ -1,36 +1,44 @@
 """Credential verification: Bearer / JWT tokens (pyjwt) and Basic integration keys (hashed in the table).
 
-JWTs: RS256 through a JWKS URL when deployed, HS256 with a local secret otherwise; ``exp``, issuer and
+Users' JWTs: RS256 through a JWKS URL when deployed, HS256 with a local secret otherwise; ``exp``, issuer and
 audience required. ``alg: none``, a bad signature, a wrong issuer or audience and expiry all fail.
+
+OAuth clients' access tokens (client credentials grant): RS256 from the client-token issuer (Cognito's user
+pool when deployed, the local runner's token endpoint locally), verified by that issuer's JWKS (keys cached
+an hour, fetched again for an unknown ``kid``). Cognito access tokens carry no ``aud``: ``token_use`` must be
+``access`` and ``client_id`` must name an OAuth credential in the table that is not revoked; the token's
+scopes (``examdesk/<right>``) are its rights, in the courses the client was issued for.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
-import secrets
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 import jwt
+from pydantic import ValidationError
 
+from functions.core.credentials import (
+    Credential,
+    CredentialKind,
+    hash_secret,
+    new_secret,
+    rights_from_scopes,
+    secret_matches,
+)
 from functions.core.errors import Unauthenticated
 from functions.core.rights import Principal
 from functions.platform.settings import settings
 
+__all__ = ["authenticate", "hash_secret", "mint_jwt", "new_secret", "verify_basic", "verify_jwt"]
+
 MAX_HEADER = 4096
-
-
-def hash_secret(secret: str) -> str:
-    """Secrets are 256-bit random strings we generate, so a fast hash cannot be dictionary-attacked."""
-    return "sha256$" + hashlib.sha256(secret.encode()).hexdigest()
-
-
-def new_secret() -> str:
-    return secrets.token_urlsafe(32)
+LookupKey = Callable[[str], "dict[str, Any] | None"]
 
 
 @lru_cache(maxsize=1)
@@ -38,8 +46,50 @@ def _jwks_client() -> Any:
     return jwt.PyJWKClient(settings().jwks_url or "", cache_keys=True, lifespan=3600)
 
 
-def verify_jwt(token: str) -> Principal:
+@lru_cache(maxsize=1)
+def client_jwks() -> Any:
+    """The client-token issuer's keys, cached per process (a warm authorizer fetches them once an hour)."""
+    return jwt.PyJWKClient(settings().client_jwks_url or "", cache_keys=True, lifespan=3600)
+
+
+def _stored(lookup_key: LookupKey, key_id: str) -> Credential | None:
+    item = lookup_key(key_id) if key_id else None
+    try:
+        return Credential.model_validate({"id": key_id, **item}) if item else None
+    except ValidationError:
+        return None
+
+
+def verify_client_token(token: str, lookup_key: LookupKey) -> Principal:
     s = settings()
+    try:
+        key = client_jwks().get_signing_key_from_jwt(token).key
+        claims = jwt.decode(token, key, algorithms=["RS256"], issuer=s.client_issuer,
+                            options={"require": ["exp", "iat", "sub", "iss", "client_id", "token_use"],
+                                     "verify_aud": False})
+    except jwt.ExpiredSignatureError:
+        raise Unauthenticated("the token has expired") from None
+    except (jwt.PyJWTError, ValueError) as error:
+        raise Unauthenticated(f"the token is not valid: {error}") from None
+    if claims.get("token_use") != "access":
+        raise Unauthenticated("only access tokens are accepted")
+    client_id = str(claims["client_id"])
+    client = _stored(lookup_key, client_id)
+    if client is None or client.kind != CredentialKind.OAUTH or client.revoked:
+        raise Unauthenticated("the token's client is unknown or revoked")
+    rights = frozenset(rights_from_scopes(str(claims.get("scope", "")))) & frozenset(client.rights)
+    return Principal(kind="client", subject=client_id, key_courses=frozenset(client.courses), key_rights=rights)
+
+
+def verify_jwt(token: str, lookup_key: LookupKey | None = None) -> Principal:
+    s = settings()
+    if s.client_issuer and lookup_key is not None:
+        try:
+            issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        except jwt.PyJWTError as error:
+            raise Unauthenticated(f"the token is not valid: {error}") from None
+        if issuer == s.client_issuer:  # only routes the token; its signature and claims are verified next
+            return verify_client_token(token, lookup_key)
     try:
         if s.jwks_url:
             key: Any = _jwks_client().get_signing_key_from_jwt(token).key
@@ -67,24 +117,30 @@ def mint_jwt(user_id: str, ttl_seconds: int = 8 * 3600, secret: str | None = Non
     return jwt.encode(claims, secret or s.jwt_secret or "", algorithm="HS256")
 
 
-def verify_basic(encoded: str, lookup_key: Any) -> Principal:
-    """``Basic base64(key_id:secret)``; ``lookup_key(key_id)`` returns the stored key item or None."""
+def basic_pair(encoded: str) -> tuple[str, str]:
+    """``base64(id:secret)`` -> (id, secret), else Unauthenticated."""
     try:
         key_id, secret = base64.b64decode(encoded, validate=True).decode().split(":", 1)
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise Unauthenticated("Basic credentials must be base64 of key:secret") from None
-    stored = lookup_key(key_id) if key_id else None
-    # Compare even when the key is unknown, so timing does not reveal which key ids exist.
-    expected = stored["secretHash"] if stored else hash_secret(secrets.token_hex(8))
-    if not hmac.compare_digest(expected, hash_secret(secret)) or not stored:
-        raise Unauthenticated("unknown key or wrong secret")
-    return Principal(
-        kind="key", subject=key_id, key_courses=frozenset(stored.get("courses", [])),
-        key_rights=frozenset(stored.get("rights", [])),
-    )
+    return key_id, secret
 
 
-def authenticate(authorization: str | None, lookup_key: Any) -> Principal:
+def verify_basic(encoded: str, lookup_key: LookupKey, now: datetime | None = None) -> Principal:
+    """``Basic base64(key_id:secret)``; ``lookup_key(key_id)`` returns the stored key item or None. The current
+    secret or, inside a rotation's overlap window, the previous one; never a revoked key or an OAuth client's
+    secret (those get tokens at the token URL)."""
+    key_id, secret = basic_pair(encoded)
+    stored = _stored(lookup_key, key_id)
+    # secret_matches compares even when the key is unknown, so timing does not reveal which key ids exist.
+    if not secret_matches(stored, secret, now or datetime.now(UTC)) or stored is None \
+            or stored.kind != CredentialKind.BASIC:
+        raise Unauthenticated("unknown key, wrong secret, or a revoked key")
+    return Principal(kind="key", subject=key_id, key_courses=frozenset(stored.courses),
+                     key_rights=frozenset(stored.rights))
+
+
+def authenticate(authorization: str | None, lookup_key: LookupKey) -> Principal:
     if not authorization:
         raise Unauthenticated("credentials are required")
     if len(authorization) > MAX_HEADER:
@@ -92,7 +148,7 @@ def authenticate(authorization: str | None, lookup_key: Any) -> Principal:
     scheme, _, value = authorization.strip().partition(" ")
     scheme = scheme.lower()
     if scheme in ("bearer", "jwt") and value.strip():
-        return verify_jwt(value.strip())
+        return verify_jwt(value.strip(), lookup_key)
     if scheme == "basic" and value.strip():
         return verify_basic(value.strip(), lookup_key)
     raise Unauthenticated("use 'Bearer <jwt>', 'JWT <jwt>' or 'Basic <key:secret>'")

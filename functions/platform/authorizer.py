@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from functions.core.errors import Unauthenticated
-from functions.data.directory import DirectoryRepository
+from functions.data.credentials import CredentialRepository
 from functions.platform.auth import authenticate
 from functions.platform.observability import logger
 from functions.platform.principal import to_context
@@ -18,7 +18,7 @@ from functions.platform.principal import to_context
 def authorize(event: dict[str, Any]) -> dict[str, Any]:
     """The authorizer's answer, or Unauthenticated (API Gateway turns that into a 401)."""
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    principal = authenticate(headers.get("authorization"), DirectoryRepository().get_api_key)
+    principal = authenticate(headers.get("authorization"), CredentialRepository().get_item)
     arn = str(event.get("methodArn", "arn:aws:execute-api:local:000000000000:local/local/GET/"))
     api_arn = "/".join(arn.split("/")[:2]) + "/*"
     return {

@@ -12,6 +12,11 @@ JWT_SECRET = "EXAMDESK_JWT_SECRET"  # HS256, local runs and tests only
 JWKS_URL = "EXAMDESK_JWKS_URL"  # RS256, deployed
 JWT_ISSUER = "EXAMDESK_JWT_ISSUER"
 JWT_AUDIENCE = "EXAMDESK_JWT_AUDIENCE"
+# OAuth clients' access tokens (docs/credentials.md): Cognito's user pool issuer when deployed, the local
+# runner's own URL locally; the JWKS defaults to <issuer>/.well-known/jwks.json, where both publish it.
+CLIENT_ISSUER = "EXAMDESK_CLIENT_ISSUER"
+CLIENT_JWKS_URL = "EXAMDESK_CLIENT_JWKS_URL"
+USER_POOL_ID = "EXAMDESK_USER_POOL_ID"  # deployed: OAuth clients are this Cognito pool's app clients
 
 
 @dataclass(frozen=True)
@@ -22,10 +27,14 @@ class Settings:
     jwks_url: str | None
     jwt_issuer: str
     jwt_audience: str
+    client_issuer: str | None = None
+    client_jwks_url: str | None = None
+    user_pool_id: str | None = None
 
 
 @lru_cache(maxsize=1)
 def settings() -> Settings:
+    client_issuer = os.environ.get(CLIENT_ISSUER) or None
     return Settings(
         table_name=os.environ.get(TABLE_NAME, "examdesk"),
         dynamodb_endpoint=os.environ.get(DYNAMODB_ENDPOINT) or None,
@@ -33,4 +42,8 @@ def settings() -> Settings:
         jwks_url=os.environ.get(JWKS_URL) or None,
         jwt_issuer=os.environ.get(JWT_ISSUER, "examdesk"),
         jwt_audience=os.environ.get(JWT_AUDIENCE, "examdesk-api"),
+        client_issuer=client_issuer,
+        user_pool_id=os.environ.get(USER_POOL_ID) or None,
+        client_jwks_url=os.environ.get(CLIENT_JWKS_URL) or (f"{client_issuer}/.well-known/jwks.json"
+                                                             if client_issuer else None),
     )

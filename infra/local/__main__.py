@@ -33,16 +33,20 @@ def serve(endpoint: str, port: int, demo: bool, quiet: bool = False, importer_in
     importer on its schedule and fake providers (docs/powerpath.md)."""
     configure(endpoint)
     from functions.data.dynamo import client
-    from functions.platform.settings import settings
+    from functions.platform.settings import CLIENT_ISSUER, settings
     from infra.local import demo_data
     from infra.local.dynamodb_local import ensure_table
     from infra.local.server import make_server
     from infra.local.spawn import LISTENING
 
-    created = ensure_table(client(), settings().table_name)
-    loaded = demo_data.load() if demo else {}
     server = make_server(port=port, quiet=quiet)
     port = server.server_address[1]  # the one it bound: --port 0 lets the system choose (infra/local/spawn.py)
+    # OAuth clients' tokens come from this runner's own token endpoint (infra/local/oauth.py), as Cognito's
+    # would deployed; the authorizer verifies them by this issuer's JWKS.
+    os.environ[CLIENT_ISSUER] = f"http://127.0.0.1:{port}"
+    settings.cache_clear()
+    created = ensure_table(client(), settings().table_name)
+    loaded = demo_data.load() if demo else {}
     print(f"table {settings().table_name} {'created' if created else 'kept'} on {endpoint}; demo data: {loaded}")
     print(f"{LISTENING.format(port=port)}  (Swagger UI: /docs, spec: /openapi.json)", flush=True)
     from infra.local.scheduler import INTERVAL_ENV, start_local_importer

@@ -8,6 +8,7 @@ from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
+from functions.core.credentials import Credential, CredentialKind
 from functions.core.errors import ConcurrentUpdate
 from functions.core.models import (
     Course,
@@ -21,6 +22,7 @@ from functions.core.models import (
     Question,
     User,
 )
+from functions.data.credentials import CredentialRepository
 from functions.data.directory import DirectoryRepository
 from functions.data.exams import ExamRepository
 from functions.platform.auth import hash_secret
@@ -90,8 +92,10 @@ def load(now: datetime | None = None) -> dict[str, str]:
                 time_limit_minutes=30, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30),
                 max_attempts=3, retakable=True, item_pool=[i[0] for i in ITEMS])
     _ignore_existing(partial(exams.save_exam, exam))
-    _ignore_existing(partial(people.put_api_key, DEMO_KEY, hash_secret(DEMO_SECRET), [COURSE],
-                             ["course:view", "attempt:manage", "extension:grant"], "Demo ExamSpark integration"))
+    key = Credential(id=DEMO_KEY, kind=CredentialKind.BASIC, name="Demo ExamSpark integration", courses=[COURSE],
+                     rights=["course:view", "attempt:manage", "extension:grant"],
+                     secret_hash=hash_secret(DEMO_SECRET), created_at=now, created_by="demo-loader")
+    _ignore_existing(partial(CredentialRepository().create, key))
     load_openedx(now)
     load_powerpath(now)
     _ensure_numbers()

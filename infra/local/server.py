@@ -22,7 +22,7 @@ from functions.platform.authorizer import authorize
 from functions.platform.events import proxy_event
 from functions.platform.gateway import GATEWAY_RESPONSES, gateway_body
 from functions.routes import ROUTES, Route
-from infra.local import openapi
+from infra.local import oauth, openapi
 from infra.local.httpd import Handler, Server
 
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
@@ -83,6 +83,11 @@ def dispatch(table: RouteTable, method: str, raw_path: str, headers: dict[str, s
     if method == "GET" and url.path in openapi.ASSETS:
         text, content_type = _docs_asset(url.path)
         return 200, {"Content-Type": content_type, **_DOCS_HEADERS}, text
+    # Cognito's part (infra/local/oauth.py): the token endpoint and the client-token issuer's keys.
+    if url.path == oauth.TOKEN_PATH:
+        return oauth.token_endpoint(method, headers, body)
+    if url.path == oauth.JWKS_PATH:
+        return oauth.jwks_endpoint(method)
     matched = table.match(method, url.path)
     if matched is None:
         return gateway_answer("MISSING_AUTHENTICATION_TOKEN")

@@ -10,17 +10,18 @@ from functions.platform import settings
 from functions.routes import ROUTES
 from infra.constructs import bytecode
 from infra.constructs.authorizer import AUTHORIZER_HANDLER
+from infra.constructs.identity import SWEEP_HANDLER
 from infra.constructs.importer_schedule import IMPORTER_HANDLER
 from tests.infra.conftest import JWKS_URL, Synth
 
 # One xdist worker runs them all (make test uses --dist loadgroup): the app is synthesized once.
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
-ALL_HANDLERS = [route.handler for route in ROUTES] + [AUTHORIZER_HANDLER, IMPORTER_HANDLER]
+ALL_HANDLERS = [route.handler for route in ROUTES] + [AUTHORIZER_HANDLER, IMPORTER_HANDLER, SWEEP_HANDLER]
 
 
-def test_one_function_per_route_plus_authorizer_and_importer(synth: Synth) -> None:
-    assert len(synth.of_type("AWS::Lambda::Function")) == len(ROUTES) + 2
+def test_one_function_per_route_plus_authorizer_importer_and_credential_sweep(synth: Synth) -> None:
+    assert len(synth.of_type("AWS::Lambda::Function")) == len(ROUTES) + 3
     assert sorted(synth.functions_by_handler()) == sorted(ALL_HANDLERS)
 
 

@@ -17,7 +17,8 @@ pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 def test_rule_targets_the_importer_every_5_minutes(synth: Synth) -> None:
     importer_id, _ = synth.function_for(IMPORTER_HANDLER)
-    (rule,) = synth.of_type("AWS::Events::Rule").values()
+    (rule,) = [r for r in synth.of_type("AWS::Events::Rule").values()  # the other: the credential sweep's
+               if r["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [importer_id, "Arn"]}]
     props = rule["Properties"]
     assert props["ScheduleExpression"] == "rate(5 minutes)"
     assert props["State"] == "ENABLED"

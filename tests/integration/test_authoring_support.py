@@ -12,12 +12,14 @@ import pytest
 
 from functions.core.models import Role
 from functions.data.directory import DirectoryRepository
+from tests.conftest import call
 from tests.factories import classroom, user
 from tests.integration.audit_helpers import SEEDED_EVENT, seeded_reset
 
 ADMIN = "boss"
 INSTRUCTOR, TA, STUDENT = "instructor-course-1", "ta-course-1", "student-course-1"
 OUTSIDER = "instructor-course-2"  # instructor of the other course: nothing of course-1 is visible to them
+CREDENTIAL = "key-existing"  # an integration credential for course-1 (the credential routes' object)
 
 
 @pytest.fixture
@@ -26,6 +28,9 @@ def world(table: str) -> dict[str, Any]:
     institution administrator and a custom role ``grader``."""
     rooms = {cid: classroom(cid) for cid in ("course-1", "course-2")}
     user(ADMIN, admin=True)
+    issued = call("create_credential", as_user=ADMIN, body={"id": CREDENTIAL, "kind": "basic", "name": "Existing",
+                                                            "courses": ["course-1"], "rights": ["course:view"]})
+    assert issued.status == 201, issued.body  # also the institution audit trail's first event
     DirectoryRepository().save_role(Role(id="grader", name="Grader", rights=["course:view"]), new=True)
     seeded_reset("course-1", "exam-course-1", "other-course-1", INSTRUCTOR)  # an audit event to restore
     return rooms
@@ -89,6 +94,13 @@ CASES: dict[str, Case] = {
     "list_items": Case({"examId": "exam-course-1"}, INSTRUCTOR),
     "list_audit_events": Case({"courseId": "course-1"}, INSTRUCTOR),
     "restore_audit_event": Case({"courseId": "course-1", "eventId": SEEDED_EVENT}, INSTRUCTOR),
+    "list_institution_audit_events": Case({}, ADMIN),
+    "create_credential": Case({}, ADMIN, {"kind": "basic", "name": "Grades sync", "courses": ["course-1"],
+                                          "rights": ["course:view"]}, 201),
+    "list_credentials": Case({}, ADMIN),
+    "get_credential": Case({"credentialId": CREDENTIAL}, ADMIN),
+    "rotate_credential": Case({"credentialId": CREDENTIAL}, ADMIN, {"overlapSeconds": 600}),
+    "revoke_credential": Case({"credentialId": CREDENTIAL}, ADMIN),
 }
 
 WRITES = [name for name, case in CASES.items() if case.body is not None]
@@ -108,6 +120,8 @@ WRONG_TYPES: dict[str, tuple[str, Any]] = {
     "create_objective": ("abbreviation", 7),
     "create_item": ("questions", {"options": []}),
     "update_item": ("version", "1"),
+    "create_credential": ("courses", "course-1"),
+    "rotate_credential": ("overlapSeconds", "60"),
 }
 
 # (route, caller, status): members without the right get 403; non-members get 404 (existence not confirmed)
@@ -125,7 +139,9 @@ DENIED: list[tuple[str, str, int]] = [
     ("update_item", OUTSIDER, 404), ("list_items", TA, 403), ("list_items", STUDENT, 403),
     ("list_items", OUTSIDER, 404), ("list_audit_events", TA, 403), ("list_audit_events", STUDENT, 403),
     ("list_audit_events", OUTSIDER, 404), ("restore_audit_event", TA, 403), ("restore_audit_event", STUDENT, 403),
-    ("restore_audit_event", OUTSIDER, 404),
+    ("restore_audit_event", OUTSIDER, 404), ("list_institution_audit_events", INSTRUCTOR, 403),
+    ("create_credential", INSTRUCTOR, 403), ("list_credentials", TA, 403), ("get_credential", STUDENT, 403),
+    ("rotate_credential", INSTRUCTOR, 403), ("revoke_credential", OUTSIDER, 403),
 ]
 
 # route -> (DynamoDB calls for the CASES request, what they are); docs/data-model.md lists the same
@@ -165,6 +181,16 @@ CALLS: dict[str, tuple[dict[str, int], str]] = {
     "restore_audit_event": ({"GetItem": 4, "Query": 1, "TransactWriteItems": 1},
                             "caller, enrollment; the event; per removed session its record and latest removal; "
                             "sessions + records marked + stats + audit event"),
+    "list_institution_audit_events": ({"GetItem": 1, "Query": 1},
+                                      "caller (admin?); `audit-institution` / `event#`, newest first"),
+    "create_credential": ({"GetItem": 1, "BatchGetItem": 1, "TransactWriteItems": 1},
+                          "caller (admin?); the courses exist (none for `*`); conditional put + audit event"),
+    "list_credentials": ({"GetItem": 1, "Query": 1}, "caller (admin?); gsi1 `credentials`"),
+    "get_credential": ({"GetItem": 2}, "caller (admin?); the credential (consistent)"),
+    "rotate_credential": ({"GetItem": 2, "TransactWriteItems": 1},
+                          "caller (admin?), the credential; put if its version is unchanged + audit event"),
+    "revoke_credential": ({"GetItem": 2, "TransactWriteItems": 1},
+                          "caller (admin?), the credential; put if its version is unchanged + audit event"),
 }
 
 OPERATION_ORDER = ("GetItem", "BatchGetItem", "Query", "PutItem", "TransactWriteItems")

@@ -35,6 +35,7 @@ from functions.core.rights import ALL_RIGHTS, Right
 from functions.routes import ROUTES_BY_NAME
 from tests.security.world import (
     ALPHA,
+    CREDENTIAL,
     CUSTOM_ROLE,
     DONE,
     FRESH,
@@ -134,6 +135,15 @@ ROWS: tuple[Row, ...] = (
        "403 404 403 200 404 403 404 200", (AUTHOR,)),
     _r("list_items", lambda w: Req({"examId": LIVE}), "403 404 403 200 404 403 404 200", (AUTHOR,)),
     _r("list_audit_events", lambda w: Req({"courseId": ALPHA}), "403 404 403 200 404 403 404 200", (ADMIN,)),
+    _r("list_institution_audit_events", lambda w: Req(), f"{ADMIN_ONLY} 200"),
+    # Integration credentials: administrators only, and never a credential (even one with every right).
+    _r("create_credential", lambda w: Req(body={"kind": "oauth", "name": "New", "courses": [ALPHA],
+                                                "rights": ["course:view"]}), f"{ADMIN_ONLY} 201"),
+    _r("list_credentials", lambda w: Req(), f"{ADMIN_ONLY} 200"),
+    _r("get_credential", lambda w: Req({"credentialId": CREDENTIAL}), f"{ADMIN_ONLY} 200"),
+    _r("rotate_credential", lambda w: Req({"credentialId": CREDENTIAL}, body={"overlapSeconds": 60}),
+       f"{ADMIN_ONLY} 200"),
+    _r("revoke_credential", lambda w: Req({"credentialId": CREDENTIAL}), f"{ADMIN_ONLY} 200"),
     _r("restore_audit_event", lambda w: Req({"courseId": ALPHA, "eventId": w.reset_event}),
        "403 403 403 200 404 403 404 200", (ADMIN,), owned=True),
     # --- ExamSpark -------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ TABLE = "examdesk-test"
 ALPHA, BETA = "mx-alpha", "mx-beta"
 ALPHA_TITLE, BETA_TITLE = "Alphaville Advanced Algebra", "Betatown Botany"
 OLIVE, PERCY, BIANCA = "mx-olive", "mx-percy", "mx-bianca"
+CREDENTIAL = "mx-credential"  # an integration credential issued for ALPHA (the credential routes' object)
 TA, INSTRUCTOR, BETA_INSTRUCTOR, ADMIN = "mx-theo-ta", "mx-irene-instructor", "mx-oscar-beta", "mx-ada-admin"
 NAMES = {OLIVE: "Olive Ownerton", PERCY: "Percy Peerage", BIANCA: "Bianca Elsewhere", TA: "Theo Tutorsson",
          INSTRUCTOR: "Irene Instructorova", BETA_INSTRUCTOR: "Oscar Otherfield", ADMIN: "Ada Administratrix"}
@@ -162,6 +163,9 @@ def build(lacks_sets: set[tuple[Right, ...]]) -> World:
     events = _ok(call("list_audit_events", {"courseId": ALPHA}, as_user=INSTRUCTOR,
                       query={"action": ["session.remove"]}), "list audit events")
     world.reset_event = next(e["id"] for e in events["items"] if world.session(OLIVE, GONE) in e["objectIds"])
+    _ok(call("create_credential", as_user=ADMIN, body={"id": CREDENTIAL, "kind": "basic", "name": "Matrix key",
+                                                       "courses": [ALPHA], "rights": ["course:view"]}),
+        "issue a credential")
     # PowerPath: a placement lesson in each course, Olive's assignment on ALPHA's.
     f.lesson(LESSON, ALPHA, "placement", "edulastic", "Math", 2, "edu-mx-math-3q")
     f.lesson(BETA_LESSON, BETA, "placement", "edulastic", "Math", 3, "edu-mx-beta-3q")

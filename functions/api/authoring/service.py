@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from functions.api.wiring import access
 from functions.core.services.audit_trail import AuditTrailService
 from functions.core.services.authoring import AuthoringService
@@ -12,6 +14,9 @@ from functions.data.resets import ResetBatch
 from functions.data.stats import stats_op
 from functions.platform.clock import utcnow
 from functions.platform.http import RouteApp
+
+if TYPE_CHECKING:
+    from functions.core.services.credentials import CredentialService
 
 
 def authoring(app: RouteApp) -> AuthoringService:
@@ -25,3 +30,17 @@ def audit_trail(app: RouteApp) -> AuditTrailService:
     """A course's audit events, and restores from them."""
     return AuditTrailService(access=access(app), events=AuditRepository(), batches=ResetBatch, stats_op=stats_op,
                              now=utcnow())
+
+
+def credentials(app: RouteApp) -> CredentialService:
+    """Integration credentials (HTTP Basic keys and OAuth clients): institution administrators only."""
+    from functions.core.services.credentials import CredentialService
+    from functions.data.credentials import CredentialRepository
+    from functions.platform.settings import settings
+
+    app_clients = None
+    if settings().user_pool_id:  # deployed: OAuth clients are the Cognito pool's app clients too
+        from functions.data.cognito_clients import CognitoClients
+
+        app_clients = CognitoClients()
+    return CredentialService(store=CredentialRepository(), access=access(app), now=utcnow(), app_clients=app_clients)

@@ -32,7 +32,7 @@ MAX_RESTORE = 33  # sessions in one restore: 2 writes each + statistics per exam
 class AuditStore(Protocol):
     def get_event(self, course_id: str, event_id: str) -> dict[str, Any] | None: ...
 
-    def list_events(self, course_id: str, limit: int, token: str | None, *, object_id: str | None = None,
+    def list_events(self, course_id: str | None, limit: int, token: str | None, *, object_id: str | None = None,
                     action: str | None = None) -> tuple[list[dict[str, Any]], str | None]: ...
 
 
@@ -49,6 +49,12 @@ class AuditTrailService:
         """Newest first; ``object_id`` / ``action`` narrow the page (a filtered page may be short)."""
         self.access.require(course_id, Right.COURSE_ADMIN)
         return self.events.list_events(course_id, limit, token, object_id=object_id, action=action)
+
+    def institution_events_page(self, limit: int, token: str | None, object_id: str | None = None,
+                                action: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+        """Events of objects outside any course (users, roles, integration credentials): administrators."""
+        self.access.require_global_admin()
+        return self.events.list_events(None, limit, token, object_id=object_id, action=action)
 
     def restore(self, course_id: str, event_id: str) -> list[Session]:
         """Put back every session the event's reset removed, as they were (attempts, answers, scores)."""
