@@ -92,8 +92,7 @@ class RouteApp:
         def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             logger.append_keys(route=route_name)
             if console.is_console_event(event):
-                proxy = console.to_proxy_event(self.route, event)
-                return console.summarize(self.route, proxy, self.resolver.resolve(proxy, context))
+                return console.handle(self.route, event, lambda proxy: self.resolver.resolve(proxy, context))
             response = self._respond(event, context)
             count_answer(route_name, response["statusCode"])
             return response

@@ -39,6 +39,7 @@ class DialectStack(NestedStack):
         construct_id: str,
         *,
         routes: Sequence[Route],
+        not_allowed: dict[str, list[str]],
         roles: SharedRoles,
         actions: dict[str, frozenset[str]],
         api: Api,
@@ -49,7 +50,6 @@ class DialectStack(NestedStack):
     ) -> None:
         super().__init__(scope, construct_id, description=f"examdesk {construct_id}: routes, methods, alarms")
         self.functions: dict[str, lambda_.Function] = {}
-        allowed: dict[str, list[str]] = {}
         for route in routes:
             secrets = secrets_of(route)
             role = roles.role_for(route.name, needs_of(route.name, actions, secrets))
@@ -69,8 +69,7 @@ class DialectStack(NestedStack):
             self.functions[route.name] = built.function
             api.add_route(self, route, built.function)
             monitoring.watch_function(self, route.name, built.function, built.timeout)
-            allowed.setdefault(route.path, []).append(route.method)
-        for path, methods in allowed.items():
+        for path, methods in not_allowed.items():
             api.add_method_not_allowed(self, path, methods)
 
 
@@ -102,10 +101,16 @@ class RouteFunctions(Construct):
         self.stacks: dict[str, DialectStack] = {}
         self.functions: dict[str, lambda_.Function] = {}
         by_dialect: dict[str, list[Route]] = {}
+        allowed: dict[str, list[str]] = {}
+        owner: dict[str, str] = {}  # a path's 405 method goes in the stack of the first dialect that uses it
         for route in routes:
             by_dialect.setdefault(route.dialect, []).append(route)
+            allowed.setdefault(route.path, []).append(route.method)
+            owner.setdefault(route.path, route.dialect)
         for dialect, members in by_dialect.items():
-            stack = DialectStack(self, f"{dialect.title()}Routes", routes=members, roles=self.roles, actions=actions,
+            paths = {path: allowed[path] for path in allowed if owner[path] == dialect}
+            stack = DialectStack(self, f"{dialect.title()}Routes", routes=members, not_allowed=paths,
+                                 roles=self.roles, actions=actions,
                                  api=api, monitoring=monitoring, table=table, assets=assets, config=config)
             self.stacks[dialect] = stack
             self.functions.update(stack.functions)
