@@ -23,6 +23,7 @@ from infra.constructs.monitoring import Monitoring
 from infra.constructs.permissions import load_actions
 from infra.constructs.route_functions import RouteFunctions
 from infra.constructs.table import ExamTable
+from infra.constructs.waf import ApiFirewall
 
 
 class ExamdeskStack(Stack):
@@ -40,6 +41,7 @@ class ExamdeskStack(Stack):
                                               monitoring=self.monitoring, table=table, assets=assets, config=config)
         self.importer = ImporterSchedule(self, "Importer", table=table, assets=assets, config=config, actions=actions)
 
+        self.firewall = ApiFirewall(self, "Firewall", stage=self.api.rest_api.deployment_stage, name=config.stack_name)
         self.monitoring.watch_api(self.api.rest_api)
         self.monitoring.watch_table(table)
         self.monitoring.watch_importer(self.importer.function, self.importer.dead_letters)

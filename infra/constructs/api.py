@@ -109,30 +109,20 @@ class Api(Construct):
             route.path: self.rest_api.root.resource_for_path(route.path) for route in routes}
         self.methods: dict[str, apigw.Method] = {}
 
+        rest_api = self.rest_api.node.default_child
+        assert rest_api is not None
         acknowledge(
-            self.rest_api,
-            "AwsSolutions-COG4",
-            "Callers are LMS and proctoring integrations with their own JWTs (JWKS) and API keys, verified by "
-            "the Lambda REQUEST authorizer on every non-public method; there is no Cognito user pool.",
-        )
-        acknowledge(
-            self.rest_api,
+            rest_api,
             "AwsSolutions-APIG2",
             "Path parameters are validated by API Gateway (request validator above); request bodies are "
             "validated in each route's Lambda with pydantic models, the single source of their schemas.",
         )
         acknowledge(
-            self.rest_api,
+            self.rest_api.node.find_child("CloudWatchRole"),
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
             "AmazonAPIGatewayPushToCloudWatchLogs]",
             "The account-level API Gateway logging role uses the AWS managed policy AWS documents for it; "
             "it only lets API Gateway write its own execution and access logs.",
-        )
-        acknowledge(
-            self.rest_api.deployment_stage,
-            "AwsSolutions-APIG3",
-            "No WAFv2 web ACL yet: stage throttling and the authorizer cover abuse for now; a web ACL is "
-            "a per-account cost decision and can be associated with this stage without code changes.",
         )
 
     def add_route(self, scope: Construct, route: Route, function: lambda_.IFunction) -> apigw.Method:
