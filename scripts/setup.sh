@@ -71,7 +71,7 @@ fi
 need_java=17
 java_major=""
 if command -v java >/dev/null 2>&1; then
-  java_major="$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\)[."].*/\1/p' | head -n 1)"
+  java_major="$( (java -version 2>&1 || true) | sed -n 's/.*version "\([0-9]*\)[."].*/\1/p' | head -n 1)"
 fi
 if [ -z "$java_major" ]; then
   echo "setup: note: no Java found; Java ${need_java}+ is needed only for DynamoDB Local (make run, make e2e)." >&2
