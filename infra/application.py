@@ -24,6 +24,9 @@ def cdk_json_context() -> dict[str, Any]:
     return context
 
 
+NAG_PACKS = (AwsSolutionsChecks, ServerlessChecks)
+
+
 def build_app(*, outdir: str, context: Mapping[str, Any] | None = None, routes: Sequence[Route] = ROUTES,
               actions: dict[str, frozenset[str]] | None = None) -> tuple[App, ExamdeskStack]:
     app = App(outdir=outdir, context={**cdk_json_context(), **(context or {})})
@@ -39,5 +42,5 @@ def build_app(*, outdir: str, context: Mapping[str, Any] | None = None, routes: 
     # cdk-nag 3 is a policy-validation plugin: findings fail the synth, acknowledgments need a reason. Two
     # packs: AwsSolutions and Serverless. The acknowledgments stay out of the template (they are in the
     # validation report and in the code beside each resource): as metadata they were 40% of its bytes.
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True), ServerlessChecks(app, verbose=True))
+    Validations.of(app).add_plugins(*(pack(app, verbose=True) for pack in NAG_PACKS))
     return app, stack

@@ -26,7 +26,8 @@ ACTIONS_FILE = Path(__file__).resolve().parents[1] / "infra" / "dynamodb_actions
 RECORD = os.environ.get("EXAMDESK_RECORD_ACTIONS") == "1"
 AUTHORIZER = "authorizer"
 IMPORTER = "import-results"
-_TRANSACT_PARTS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
+_TRANSACT_PARTS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
+                   "ConditionCheck": "ConditionCheckItem"}
 
 # A process-wide label, not a context variable: the importer's worker threads call DynamoDB for their pass.
 _current: list[str] = []

@@ -145,7 +145,7 @@ class Api(Construct):
         # One invoke permission per method, for any stage: naming the stage would make the method's stack
         # depend on the stage, which depends on the deployment, which depends on the method (a cycle).
         function.add_permission(
-            "ApiInvoke", principal=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            f"{route.name}ApiInvoke", principal=iam.ServicePrincipal("apigateway.amazonaws.com"),
             source_arn=self.rest_api.arn_for_execute_api(route.method, re.sub(r"\{\w+\}", "*", route.path), "*"))
         if not route.public:
             acknowledge(method, "AwsSolutions-COG4",

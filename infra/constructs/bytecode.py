@@ -35,8 +35,8 @@ def interpreter() -> str | None:
     candidates += sorted((str(p) for p in pyenv_root.glob(f"versions/{LAMBDA_PYTHON}.*/bin/python{LAMBDA_PYTHON}")),
                          reverse=True)
     for candidate in filter(None, candidates):
-        probe = subprocess.run([candidate, "-c", "import sys; print(sys.version_info[:2] == %r)" % (RUNTIME_PYTHON,)],
-                               capture_output=True, text=True, check=False)
+        code = f"import sys; print(sys.version_info[:2] == {RUNTIME_PYTHON!r})"
+        probe = subprocess.run([candidate, "-c", code], capture_output=True, text=True, check=False)
         if probe.stdout.strip() == "True":
             return candidate
     return None

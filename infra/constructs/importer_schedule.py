@@ -10,6 +10,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
@@ -19,7 +20,7 @@ from functions.providers.config import IMPORTER_CONCURRENCY
 from infra.config import DeployConfig
 from infra.constructs.code_assets import CodeAssets
 from infra.constructs.function import ExamdeskFunction
-from infra.constructs.nag import acknowledge
+from infra.constructs.nag import acknowledge, acknowledge_lint
 from infra.constructs.permissions import IMPORTER, make_role, needs_of
 from infra.constructs.providers import PROVIDER_SECRETS, provider_environment
 
@@ -61,6 +62,9 @@ class ImporterSchedule(Construct):
         acknowledge(self.dead_letters, "AwsSolutions-SQS3",
                     "This queue is the importer's dead-letter queue: nothing consumes it, an operator reads and "
                     "replays it (docs/operations.md); a dead-letter queue of its own would never be used.")
+        acknowledge_lint(self.dead_letters, "ES6000",
+                         "This queue is itself the importer's dead-letter queue: nothing consumes it, so there is "
+                         "nothing to redrive to.")
         acknowledge(self.dead_letters, "Serverless-SQSRedrivePolicy",
                     "This queue is itself the importer's dead-letter queue; nothing consumes it, so there is nothing "
                     "to redrive to.")
@@ -102,3 +106,8 @@ class ImporterSchedule(Construct):
                                             dead_letter_queue=self.dead_letters)
                      for n in range(WORK_QUEUE_SHARDS)],
         )
+        for child in self.rule.node.find_all():
+            if isinstance(child, lambda_.CfnPermission):  # EventBridge's invoke permission
+                acknowledge_lint(child, "ES1007",
+                                 "The importer's EventInvokeConfig exists (retries, event age, on-failure queue): "
+                                 "the rule looks for it by the permission's GetAtt, CDK names it by Ref.")

@@ -28,7 +28,7 @@ from constructs import Construct
 from functions.data.keys import INDEXES
 from functions.platform.observability import IMPORT_FAILED, IMPORT_PARKED, METRICS_NAMESPACE, ROUTE_5XX, SERVICE
 from infra.config import DeployConfig
-from infra.constructs.nag import acknowledge
+from infra.constructs.nag import acknowledge, acknowledge_lint
 
 PERIOD = Duration.minutes(5)
 API_5XX_RATE = 0.01  # 1% of requests answered 5xx, over two of three periods
@@ -57,9 +57,10 @@ class Monitoring(Construct):
         subscription = sns.CfnSubscription(self, "AlarmEmailSubscription", topic_arn=self.topic.topic_arn,
                                            protocol="email", endpoint=email.value_as_string)
         subscription.cfn_options.condition = has_email
-        acknowledge(subscription, "Serverless-SNSRedrivePolicy",
-                    "An email subscription: SNS retries email delivery itself, and an alarm that could not be "
-                    "mailed is still in the alarm's history and on the dashboard; a queue for it would go unread.")
+        no_redrive = ("An email subscription: SNS retries email delivery itself, and an alarm that could not be "
+                      "mailed is still in the alarm's history and on the dashboard; a queue for it would go unread.")
+        acknowledge(subscription, "Serverless-SNSRedrivePolicy", no_redrive)
+        acknowledge_lint(subscription, "ES7000", no_redrive)
         self.action = cw_actions.SnsAction(self.topic)
         self.dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name=f"{config.stack_name}-operations",
                                               default_interval=Duration.hours(3))

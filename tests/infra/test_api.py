@@ -17,6 +17,7 @@ from infra.application import cdk_json_context
 from infra.config import DeployConfig
 from infra.constructs.api import Api
 from infra.constructs.authorizer import AUTHORIZER_HANDLER
+from infra.constructs.waf import ApiFirewall
 from tests.infra.conftest import Synth
 
 # One xdist worker runs them all (make test uses --dist loadgroup): the app is synthesized once.
@@ -167,6 +168,7 @@ def test_a_public_route_has_no_authorizer_and_still_passes_cdk_nag(tmp_path: Pat
     api = Api(stack, "Api", routes=routes, authorizer_function=function, config=DeployConfig.from_node(app.node))
     for route in routes:
         api.add_route(stack, route, function)
+    ApiFirewall(stack, "Firewall", stage=api.rest_api.deployment_stage, name="PublicRoute")
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     template = app.synth().get_stack_by_name("PublicRoute").template  # raises on a cdk-nag finding
     methods = {

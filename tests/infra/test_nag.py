@@ -11,8 +11,9 @@ import pytest
 from aws_cdk import App, CfnResource, Stack, Validations
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match
-from cdk_nag import AwsSolutionsChecks
+from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
+from infra.application import NAG_PACKS
 from infra.constructs.nag import acknowledge
 from tests.infra.conftest import Synth
 
@@ -53,9 +54,16 @@ def acknowledgments(synth: Synth) -> list[tuple[Any, str, str]]:
     ]
 
 
-def test_the_validation_runs_both_packs(synth: Synth) -> None:
-    plugins = {type(p).__name__ for p in Validations.of(synth.app).plugins}
-    assert {"AwsSolutionsChecks", "ServerlessChecks"} <= plugins
+def test_the_app_runs_the_aws_solutions_and_serverless_packs(tmp_path: Path) -> None:
+    """The packs build_app installs catch a finding of each: a queue without TLS (AwsSolutions) and without a
+    redrive policy (Serverless)."""
+    assert (AwsSolutionsChecks, ServerlessChecks) == NAG_PACKS
+    app = App(outdir=str(tmp_path))
+    sqs.Queue(Stack(app, "Canary"), "Queue", enforce_ssl=False, encryption=sqs.QueueEncryption.SQS_MANAGED)
+    Validations.of(app).add_plugins(*(pack(app) for pack in NAG_PACKS))
+    with pytest.raises(Exception, match="AwsSolutions-SQS4") as failure:
+        app.synth()
+    assert "Serverless-SQSRedrivePolicy" in str(failure.value)
 
 
 def test_every_acknowledgment_has_a_reason(synth: Synth) -> None:
