@@ -35,8 +35,9 @@ print(len(sys.modules))
 if os.path.exists("/proc/self/status"):
     print(open("/proc/self/status").read())"""
 # Lambda's own reserved variables (infra/config.LAMBDA_PYTHON's runtime, active tracing), then the stack's.
-# LAMBDA_TASK_ROOT matters: the X-Ray SDK reads it to know it runs in Lambda, where it samples locally instead of building the centralized
-# sampler's botocore X-Ray clients (an earlier run of this benchmark without it charged every route for them).
+# LAMBDA_TASK_ROOT matters: the X-Ray SDK reads it to know it runs in Lambda, where it samples locally instead of
+# building the centralized sampler's botocore X-Ray clients (an earlier run of this benchmark without it charged
+# every route for them).
 LAMBDA_ENV = {"AWS_LAMBDA_FUNCTION_NAME": "examdesk-bench", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
               "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "AWS_EXECUTION_ENV": f"AWS_Lambda_python{LAMBDA_PYTHON}",
               "LAMBDA_TASK_ROOT": str(ROOT), "LAMBDA_RUNTIME_DIR": "/var/runtime",
