@@ -49,7 +49,7 @@ synth: setup  ## CloudFormation templates into cdk.out (the first synth builds t
 	$(CDK) synth --quiet
 
 deploy: setup  ## deploy with the CDK CLI (credentials from your AWS profile); make deploy email=ops@example.edu
-	$(CDK) deploy Examdesk --require-approval broadening $(if $(email),--parameters AlarmEmail=$(email))
+	$(CDK) deploy --all --require-approval broadening $(if $(email),--parameters AlarmEmail=$(email))
 
 clean:  ## remove the venv, node_modules and build output
 	rm -rf .venv node_modules cdk.out .local
