@@ -32,7 +32,7 @@ fi
 # uv lives in whichever interpreter `python3` is now; remember that one before PYENV_VERSION changes what
 # `python3` resolves to below.
 host_python="$(python3 -c 'import sys; print(sys.executable)')"
-if command -v uv >/dev/null 2>&1; then
+if uv --version >/dev/null 2>&1; then  # a pyenv shim may exist and still fail
   uv=(uv)
 else
   uv=("$host_python" -m uv)
