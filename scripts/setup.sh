@@ -32,18 +32,20 @@ fi
 # uv lives in whichever interpreter `python3` is now; remember that one before PYENV_VERSION changes what
 # `python3` resolves to below.
 host_python="$(python3 -c 'import sys; print(sys.executable)')"
-if uv --version >/dev/null 2>&1; then  # a pyenv shim may exist and still fail
-  uv=(uv)
-else
+# uv: the host Python's module, else a uv binary on PATH (its real path: a pyenv shim stops answering once
+# PYENV_VERSION changes below), else installed with the host's pip.
+if "$host_python" -m uv --version >/dev/null 2>&1; then
   uv=("$host_python" -m uv)
-  if ! "${uv[@]}" --version >/dev/null 2>&1; then
-    echo "setup: installing uv (PyPI)"
-    if ! "$host_python" -m pip install --quiet --disable-pip-version-check --user uv; then
-      echo "setup: uv is needed and could not be installed with $host_python's pip; install it" \
-           "(pipx install uv, or https://docs.astral.sh/uv/) and run make again." >&2
-      exit 1
-    fi
+elif uv --version >/dev/null 2>&1; then
+  uv=("$( (command -v pyenv >/dev/null && pyenv which uv 2>/dev/null) || command -v uv)")
+else
+  echo "setup: installing uv (PyPI)"
+  if ! "$host_python" -m pip install --quiet --disable-pip-version-check --user uv; then
+    echo "setup: uv is needed and could not be installed with $host_python's pip; install it" \
+         "(pipx install uv, or https://docs.astral.sh/uv/) and run make again." >&2
+    exit 1
   fi
+  uv=("$host_python" -m uv)
 fi
 
 # The development venv runs Python 3.12 where it exists (any >= 3.11 works). The Lambda runtime's version is
