@@ -23,6 +23,7 @@ from pathlib import Path
 
 from bench.env import peak_memory_mb
 from bench.report import Row
+from infra.config import LAMBDA_PYTHON
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL = 1.25
@@ -33,11 +34,12 @@ PROBE = """import os, sys, {module}
 print(len(sys.modules))
 if os.path.exists("/proc/self/status"):
     print(open("/proc/self/status").read())"""
-# Lambda's own reserved variables (python3.12, active tracing), then the stack's. LAMBDA_TASK_ROOT matters: the
-# X-Ray SDK reads it to know it runs in Lambda, where it samples locally instead of building the centralized
-# sampler's botocore X-Ray clients (an earlier run of this benchmark without it charged every route for them).
+# Lambda's own reserved variables (infra/config.LAMBDA_PYTHON's runtime, active tracing), then the stack's.
+# LAMBDA_TASK_ROOT matters: the X-Ray SDK reads it to know it runs in Lambda, where it samples locally instead of
+# building the centralized sampler's botocore X-Ray clients (an earlier run of this benchmark without it charged
+# every route for them).
 LAMBDA_ENV = {"AWS_LAMBDA_FUNCTION_NAME": "examdesk-bench", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
-              "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
+              "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "AWS_EXECUTION_ENV": f"AWS_Lambda_python{LAMBDA_PYTHON}",
               "LAMBDA_TASK_ROOT": str(ROOT), "LAMBDA_RUNTIME_DIR": "/var/runtime",
               "AWS_XRAY_DAEMON_ADDRESS": "169.254.79.129:2000", "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
               "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1", "EXAMDESK_TABLE_NAME": "examdesk",

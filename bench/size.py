@@ -1,5 +1,5 @@
 """Part 5, deployment size: the function code asset (functions/ staged as infra/constructs/code_assets.py does)
-and the dependency layer (built with the same pip command CDK's local bundling runs, for arm64 / Python 3.12,
+and the dependency layer (built with the same pip command CDK's local bundling runs, for arm64 / the Lambda Python,
 cached in .local/bench-layer-<hash>), zipped and unzipped, against Lambda's limits. The runtime's boto3 is not
 in the layer (as deployed); Lambda's 250 MB applies to the function and its layers together."""
 

@@ -12,6 +12,12 @@ FUNCTIONS_DIR = REPO_ROOT / "functions"
 PYPROJECT = REPO_ROOT / "pyproject.toml"
 UV_LOCK = REPO_ROOT / "uv.lock"
 
+# THE Lambda Python version, defined here only: the runtime (code_assets.RUNTIME), the layer's wheels (pip
+# --python-version, layer_bundling) and the shipped bytecode (bytecode.RUNTIME_PYTHON) all derive from it.
+# 3.13: the newest Lambda runtime whose interpreter the build machines have (bytecode is compiled by it); the
+# dependencies also ship cp314 wheels, so 3.14 is this one line once a 3.14 interpreter is installed.
+LAMBDA_PYTHON = "3.13"
+
 # Context keys. Defaults mirror functions/platform/settings.py so an unconfigured deploy matches local runs.
 STACK_NAME = "examdesk:stackName"
 JWKS_URL = "examdesk:jwksUrl"

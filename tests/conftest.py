@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-pytest_plugins = ["tests.e2e.harness"]  # the shared local runner fixture `api`
+pytest_plugins = ["tests.e2e.harness", "tests.dynamodb_actions"]  # the local runner fixture `api`; IAM actions watched
 
 TEST_SECRET = "test-secret-not-for-production-0123456789"
 

@@ -7,7 +7,8 @@ without its change. The operation comes from the caller's ``Access`` (``access.a
 
 What an event holds, and what it never holds:
 - who: the principal's kind and id (a user id, an integration key's id, the console operator, the importer),
-  never a token, a name or an email;
+  never a token, a name or an email; and when an operator acted as that principal from the console, the
+  operator's name too (``operator``);
 - what: an ``action`` such as ``session.submit`` or ``exam.update``, the course (None: institution-wide
   objects such as users and roles), and per changed object its type, id, the names of the fields that
   changed, and compact JSON snapshots of before and after;
@@ -76,6 +77,7 @@ class AuditEvent:
     actor_id: str
     changes: tuple[dict[str, Any], ...]  # each: type, id, fields, form, before, after (JSON text or None)
     restorable: tuple[Restorable, ...] = field(default=())
+    operator: str | None = None  # the console operator who acted as the actor, when one did
 
     @property
     def object_ids(self) -> list[str]:
@@ -163,7 +165,7 @@ def event(principal: Principal, at: datetime, action: str, course_id: str | None
                          "form": form, "before": before_json, "after": after_json})
     return AuditEvent(event_id=event_id(at), course_id=course_id, at=at, action=action,
                       actor_kind=principal.kind, actor_id=principal.subject, changes=tuple(rendered),
-                      restorable=tuple(restorable))
+                      restorable=tuple(restorable), operator=principal.operator)
 
 
 def _plain(value: Any) -> dict[str, Any] | None:

@@ -50,6 +50,7 @@ class Principal:
     subject: str  # user id, key id or OAuth client id
     key_courses: frozenset[str] = field(default_factory=frozenset)  # for keys: the courses it was issued for
     key_rights: frozenset[str] = field(default_factory=frozenset)
+    operator: str | None = None  # a console operator acting as this principal (functions/platform/console.py)
 
     @property
     def user_id(self) -> str | None:

@@ -29,6 +29,7 @@ def audit_item(event: AuditEvent) -> dict[str, Any]:
         "objectIds": event.object_ids,
         "changes": [dict(c) for c in event.changes],
         "restorable": [{"kind": r.kind, "sessionId": r.session_id, "ref": r.ref} for r in event.restorable],
+        **({"operator": event.operator} if event.operator else {}),
     }
 
 
@@ -41,7 +42,8 @@ def event_view(item: dict[str, Any]) -> dict[str, Any]:
     parse = lambda text: json.loads(text) if text else None  # noqa: E731
     return {
         "id": item["eventId"], "courseId": item.get("courseId"), "at": item["at"], "action": item["action"],
-        "actor": {"kind": item["actorKind"], "id": item["actorId"]},
+        "actor": {"kind": item["actorKind"], "id": item["actorId"],
+                  **({"operator": item["operator"]} if item.get("operator") else {})},
         "objectIds": item.get("objectIds", []),
         "changes": [{"type": c["type"], "id": c["id"], "fields": c.get("fields", []), "form": c["form"],
                      "before": parse(c.get("before")), "after": parse(c.get("after"))}

@@ -33,5 +33,7 @@ GATEWAY_RESPONSES: dict[str, tuple[int, str, str]] = {
     "MISSING_AUTHENTICATION_TOKEN": (404, "not_found", "no such route"),  # API Gateway's answer to unknown paths
     "REQUEST_TOO_LARGE": (413, "too_large", "the request body is larger than 10 MB"),
     "THROTTLED": (429, "throttled", "too many requests; retry shortly"),
+    # A route that did not answer within API Gateway's 29 s: its own 504, not hidden in DEFAULT_5XX's 503.
+    "INTEGRATION_TIMEOUT": (504, "timeout", "the request took too long; it may have completed, check before retrying"),
     "DEFAULT_5XX": (503, "unavailable", "the service is unavailable; retry shortly"),
 }

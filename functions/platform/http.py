@@ -19,13 +19,12 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.event_handler.router import Router
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.metrics import MetricUnit
 
 from functions.core.errors import DomainError, Unavailable
 from functions.core.rights import Principal
 from functions.platform import console, request_limits
 from functions.platform.errors import documented_errors, domain_error_body, error_body, validation_message
-from functions.platform.observability import logger, metrics, tracer
+from functions.platform.observability import count_answer, logger, metrics, tracer
 from functions.platform.principal import from_context
 from functions.routes import route as registry_route
 
@@ -93,11 +92,9 @@ class RouteApp:
         def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             logger.append_keys(route=route_name)
             if console.is_console_event(event):
-                proxy = console.to_proxy_event(self.route, event)
-                return console.summarize(self.route, proxy, self.resolver.resolve(proxy, context))
+                return console.handle(self.route, event, lambda proxy: self.resolver.resolve(proxy, context))
             response = self._respond(event, context)
-            metrics.add_metric(name=f"{route_name}.{response['statusCode'] // 100}xx", unit=MetricUnit.Count,
-                               value=1)
+            count_answer(route_name, response["statusCode"])
             return response
 
         return lambda_handler

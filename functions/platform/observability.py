@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
 
 EMAIL = re.compile(r"[^@\s'\"<>(),;:]+@[^@\s'\"<>(),;:]+\.[A-Za-z0-9-]+")
 JWT = re.compile(r"eyJ[\w-]*\.[\w-]*\.[\w-]*")
@@ -57,5 +58,19 @@ setattr(logger.registered_formatter, "formatException",  # noqa: B010 (an instan
 # adapters). Patching "all" imports every library the X-Ray SDK supports that happens to be installed
 # (requests, charset_normalizer, ...) into every function's cold start for nothing.
 TRACED_MODULES = ("botocore", "httplib")
-tracer = Tracer(service="examdesk", patch_modules=TRACED_MODULES)
-metrics = Metrics(namespace="examdesk", service="examdesk")
+SERVICE = METRICS_NAMESPACE = "examdesk"
+tracer = Tracer(service=SERVICE, patch_modules=TRACED_MODULES)
+metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE)
+
+# Metric names the deployed alarms watch (infra/constructs/monitoring.py), in namespace "examdesk" with the
+# dimension service=examdesk that Powertools adds.
+ROUTE_5XX = "Route5xx"  # a route answered 5xx itself: Lambda's Errors stays 0 (the route caught the exception)
+IMPORT_FAILED = "ImportFailed"  # the importer's assignments that failed (functions/jobs/import_results.py)
+IMPORT_PARKED = "ImportParked"  # ... and that it parked for an operator
+
+
+def count_answer(route_name: str, status: int) -> None:
+    """One count per route and status class, and one ``Route5xx`` for every 5xx answer, whichever route."""
+    metrics.add_metric(name=f"{route_name}.{status // 100}xx", unit=MetricUnit.Count, value=1)
+    if status >= 500:
+        metrics.add_metric(name=ROUTE_5XX, unit=MetricUnit.Count, value=1)

@@ -9,12 +9,15 @@ from functions.core.rights import Principal
 
 
 def to_context(principal: Principal) -> dict[str, str]:
-    return {
+    context = {
         "kind": principal.kind,
         "subject": principal.subject,
         "keyCourses": ",".join(sorted(principal.key_courses)),
         "keyRights": ",".join(sorted(principal.key_rights)),
     }
+    if principal.operator:
+        context["operator"] = principal.operator
+    return context
 
 
 def from_context(context: dict[str, Any] | None) -> Principal:
@@ -26,6 +29,8 @@ def from_context(context: dict[str, Any] | None) -> Principal:
         subject=str(context["subject"]),
         key_courses=split(context.get("keyCourses")),
         key_rights=split(context.get("keyRights")),
+        # Only a console event sets it (the authorizer never does): the operator acting as this principal.
+        operator=str(context["operator"]) if context.get("operator") else None,
     )
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Sequence
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -47,7 +49,6 @@ class Api(Construct):
         construct_id: str,
         *,
         routes: Sequence[Route],
-        functions: Mapping[str, lambda_.IFunction],
         authorizer_function: lambda_.IFunction,
         config: DeployConfig,
     ) -> None:
@@ -102,47 +103,89 @@ class Api(Construct):
                 templates={"application/json": json.dumps(gateway_body(status, code, message))},
             )
 
+        # Every route's path exists here (the parent stack); the methods are added by the dialects' nested
+        # stacks (infra/constructs/route_functions.py), so that the parent holds one resource per path segment.
+        self.resources: dict[str, apigw.Resource] = {
+            route.path: self.rest_api.root.resource_for_path(route.path) for route in routes}
         self.methods: dict[str, apigw.Method] = {}
-        for route in routes:
-            resource = self.rest_api.root.resource_for_path(route.path)
-            method = resource.add_method(
-                route.method,
-                # One invoke permission per method (no extra test-invoke permission): keeps the stack small.
-                apigw.LambdaIntegration(functions[route.name], allow_test_invoke=False),
-                operation_name=route.name,
-                authorization_type=apigw.AuthorizationType.NONE if route.public else None,
-                authorizer=None if route.public else self.authorizer,
-                request_validator=self.validator,
-                request_parameters={f"method.request.path.{name}": True for name in route.path_params},
-            )
-            if route.public:
-                reason = f"{route.name} is declared public=True in functions/routes.py: it serves anonymous callers."
-                acknowledge(method, "AwsSolutions-APIG4", reason)
-                acknowledge(method, "AwsSolutions-COG4", reason)
-            self.methods[route.name] = method
 
+        rest_api = self.rest_api.node.default_child
+        assert rest_api is not None
         acknowledge(
-            self.rest_api,
-            "AwsSolutions-COG4",
-            "Callers are LMS and proctoring integrations with their own JWTs (JWKS) and API keys, verified by "
-            "the Lambda REQUEST authorizer on every non-public method; there is no Cognito user pool.",
-        )
-        acknowledge(
-            self.rest_api,
+            rest_api,
             "AwsSolutions-APIG2",
             "Path parameters are validated by API Gateway (request validator above); request bodies are "
             "validated in each route's Lambda with pydantic models, the single source of their schemas.",
         )
         acknowledge(
-            self.rest_api,
+            self.rest_api.node.find_child("CloudWatchRole"),
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
             "AmazonAPIGatewayPushToCloudWatchLogs]",
             "The account-level API Gateway logging role uses the AWS managed policy AWS documents for it; "
             "it only lets API Gateway write its own execution and access logs.",
         )
-        acknowledge(
-            self.rest_api.deployment_stage,
-            "AwsSolutions-APIG3",
-            "No WAFv2 web ACL yet: stage throttling and the authorizer cover abuse for now; a web ACL is "
-            "a per-account cost decision and can be associated with this stage without code changes.",
+
+    def add_route(self, scope: Construct, route: Route, function: lambda_.IFunction) -> apigw.Method:
+        """The route's method, created in ``scope`` (its dialect's nested stack) on the parent's resource."""
+        method = apigw.Method(
+            scope,
+            f"{route.name}Method",
+            resource=self.resources[route.path],
+            http_method=route.method,
+            integration=apigw.AwsIntegration(
+                proxy=True, service="lambda", path=f"2015-03-31/functions/{function.function_arn}/invocations"),
+            options=apigw.MethodOptions(
+                operation_name=route.name,
+                authorization_type=apigw.AuthorizationType.NONE if route.public else apigw.AuthorizationType.CUSTOM,
+                authorizer=None if route.public else self.authorizer,
+                request_validator=self.validator,
+                request_parameters={f"method.request.path.{name}": True for name in route.path_params},
+            ),
         )
+        # One invoke permission per method, for any stage: naming the stage would make the method's stack
+        # depend on the stage, which depends on the deployment, which depends on the method (a cycle).
+        function.add_permission(
+            f"{route.name}ApiInvoke", principal=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            source_arn=self.rest_api.arn_for_execute_api(route.method, re.sub(r"\{\w+\}", "*", route.path), "*"))
+        if not route.public:
+            acknowledge(method, "AwsSolutions-COG4",
+                        "Callers are LMS and proctoring integrations with their own JWTs (JWKS) and API keys, "
+                        "verified by the Lambda REQUEST authorizer on this method; there is no Cognito user pool.")
+        if route.public:
+            reason = f"{route.name} is declared public=True in functions/routes.py: it serves anonymous callers."
+            acknowledge(method, "AwsSolutions-APIG4", reason)
+            acknowledge(method, "AwsSolutions-COG4", reason)
+        self.methods[route.name] = method
+        return method
+
+    def add_method_not_allowed(self, scope: Construct, path: str, allowed: Sequence[str]) -> apigw.Method:
+        """``ANY`` on the path, answered by API Gateway itself: 405 with ``Allow`` (explicit methods win over
+        ANY, so this only answers the methods no route declares). No Lambda, no authorizer: what a path
+        accepts is public (docs/openapi.json) and nothing runs."""
+        allow = ", ".join(sorted(set(allowed)))
+        body = gateway_body(405, "method_not_allowed", f"this path accepts {allow}")
+        method = apigw.Method(
+            scope,
+            f"{''.join(p.strip('{}').title() for p in path.split('/')) or 'Root'}NotAllowed",
+            resource=self.resources[path],
+            http_method="ANY",
+            integration=apigw.MockIntegration(
+                request_templates={"application/json": '{"statusCode": 405}'},
+                passthrough_behavior=apigw.PassthroughBehavior.WHEN_NO_MATCH,  # any body: still the 405
+                integration_responses=[apigw.IntegrationResponse(
+                    status_code="405",  # the default response: whatever the mock answers
+                    response_parameters={"method.response.header.Allow": f"'{allow}'"},
+                    response_templates={"application/json": json.dumps(body)},
+                )],
+            ),
+            options=apigw.MethodOptions(
+                authorization_type=apigw.AuthorizationType.NONE,
+                method_responses=[apigw.MethodResponse(
+                    status_code="405", response_parameters={"method.response.header.Allow": True})],
+            ),
+        )
+        reason = (f"ANY {path} only answers 405 with the Allow header from a mock integration: no function, no "
+                  "data; a caller needs no credentials to learn which methods a path accepts (the OpenAPI says).")
+        acknowledge(method, "AwsSolutions-APIG4", reason)
+        acknowledge(method, "AwsSolutions-COG4", reason)
+        return method

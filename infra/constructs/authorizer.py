@@ -1,4 +1,7 @@
-"""The REQUEST authorizer's function: verifies JWTs (JWKS in AWS) and API keys, reads keys and users."""
+"""The REQUEST authorizer's function: verifies JWTs (JWKS in AWS) and API keys, reads keys and users.
+
+It has a role of its own holding only what its code calls (infra/dynamodb_actions.json, "authorizer"): it is
+invoked for every request, before any rights are checked, so it gets no more than it reads."""
 
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ from functions.platform import settings
 from infra.config import JWKS_URL as JWKS_URL_KEY
 from infra.config import DeployConfig
 from infra.constructs.code_assets import CodeAssets
-from infra.constructs.function import ExamdeskFunction, FunctionRole
+from infra.constructs.function import ExamdeskFunction
+from infra.constructs.permissions import AUTHORIZER, make_role, needs_of
 
 AUTHORIZER_HANDLER = "functions.platform.authorizer.lambda_handler"
 
@@ -24,10 +28,11 @@ class AuthorizerFunction(Construct):
         table: dynamodb.Table,
         assets: CodeAssets,
         config: DeployConfig,
+        actions: dict[str, frozenset[str]],
     ) -> None:
         super().__init__(scope, construct_id)
-        role = FunctionRole(self, "Role", group="authorizer", description="examdesk authorizer: read-only table access")
-        role.grant_table(table, write=False)  # reads API keys and users, never writes
+        role = make_role(self, "Role", needs=needs_of(AUTHORIZER, actions), table=table, config=config,
+                         description="examdesk authorizer")
         environment = {settings.JWT_ISSUER: config.jwt_issuer, settings.JWT_AUDIENCE: config.jwt_audience}
         if config.jwks_url:
             environment[settings.JWKS_URL] = config.jwks_url
@@ -37,7 +42,7 @@ class AuthorizerFunction(Construct):
                 f"context {JWKS_URL_KEY} is not set: the deployed authorizer cannot verify bearer tokens "
                 "(see docs/deploy.md)",
             )
-        self.function = ExamdeskFunction(
+        built = ExamdeskFunction(
             self,
             "Authorizer",
             name="authorizer",
@@ -48,4 +53,6 @@ class AuthorizerFunction(Construct):
             table=table,
             config=config,
             environment=environment,
-        ).function
+        )
+        self.function = built.function
+        self.timeout = built.timeout

@@ -7,10 +7,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from aws_cdk import AssetHashType, BundlingOptions
+from aws_cdk import AssetHashType, BundlingOptions, Stack
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from infra.config import LAMBDA_PYTHON
 from infra.constructs import bytecode
 from infra.constructs.layer_bundling import (
     PipLayerBundling,
@@ -19,7 +20,8 @@ from infra.constructs.layer_bundling import (
     runtime_requirements,
 )
 
-RUNTIME = lambda_.Runtime.PYTHON_3_12
+# CDK's own enum member (it knows the runtime's bundling image); infra/config.LAMBDA_PYTHON picks it.
+RUNTIME: lambda_.Runtime = getattr(lambda_.Runtime, "PYTHON_" + LAMBDA_PYTHON.replace(".", "_"))
 ARCHITECTURE = lambda_.Architecture.ARM_64
 
 _STAGING_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".mypy_cache", ".pytest_cache", ".ruff_cache")
@@ -43,14 +45,24 @@ def stage_functions(functions_dir: Path) -> Path:
 
 
 class CodeAssets(Construct):
+    def code_for(self, scope: Construct) -> lambda_.Code:
+        """The function code for a function in ``scope``'s stack: CDK binds an asset to one stack, so each
+        (nested) stack gets its own Code object; the same hash makes them one uploaded asset."""
+        stack = Stack.of(scope)
+        if stack.node.path not in self._codes:
+            self._codes[stack.node.path] = lambda_.Code.from_asset(
+                str(self._staged), asset_hash_type=AssetHashType.CUSTOM, asset_hash=self._hash)
+        return self._codes[stack.node.path]
+
     def __init__(
         self, scope: Construct, construct_id: str, *, functions_dir: Path, pyproject: Path, uv_lock: Path
     ) -> None:
         super().__init__(scope, construct_id)
-        staged = stage_functions(functions_dir)
+        self._staged = staged = stage_functions(functions_dir)
         # Hashed on the sources: an unchanged functions/ must not redeploy every function.
-        self.code = lambda_.Code.from_asset(str(staged), asset_hash_type=AssetHashType.CUSTOM,
-                                            asset_hash=bytecode.source_hash(staged))
+        self._hash = bytecode.source_hash(staged)
+        self._codes: dict[str, lambda_.Code] = {}
+        self.code = self.code_for(self)
 
         self.requirements = requirements = runtime_requirements(pyproject)
         self.pins = pins = locked_runtime_pins(uv_lock, pyproject)

@@ -10,8 +10,6 @@ See docs/credentials.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from aws_cdk import CfnOutput, Duration, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
@@ -26,8 +24,9 @@ from functions.core.rights import ALL_RIGHTS
 from functions.platform import settings
 from infra.config import DeployConfig
 from infra.constructs.code_assets import CodeAssets
-from infra.constructs.function import ExamdeskFunction, FunctionRole
+from infra.constructs.function import ExamdeskFunction
 from infra.constructs.nag import acknowledge
+from infra.constructs.permissions import make_role, needs_of
 
 # What the credential routes do to app clients; nothing else, on this pool only.
 CLIENT_ACTIONS = (
@@ -39,13 +38,14 @@ CLIENT_ACTIONS = (
 )
 CREDENTIAL_ROUTES = ("create_credential", "rotate_credential", "revoke_credential")  # the routes that call them
 DOMAIN_PREFIX_CONTEXT = "examdesk:cognitoDomainPrefix"
+SWEEP = "close-overlaps"  # its function name and its entry in infra/dynamodb_actions.json
 SWEEP_HANDLER = "functions.jobs.close_overlaps.lambda_handler"
 SWEEP_MINUTES = 5
 
 
 class Identity(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, table: dynamodb.Table, assets: CodeAssets,
-                 config: DeployConfig) -> None:
+                 config: DeployConfig, actions: dict[str, frozenset[str]]) -> None:
         super().__init__(scope, construct_id)
         # Machine clients only: nobody signs up or signs in, so the pool holds no user (and no personal data).
         self.user_pool = cognito.UserPool(
@@ -82,25 +82,23 @@ class Identity(Construct):
                                                     resources=[self.user_pool.user_pool_arn])
         # Cognito's token endpoint knows no overlap windows: the sweep deletes an app client's old secret once
         # its window has ended (within SWEEP_MINUTES), and clears the old hash in the table.
-        role = FunctionRole(self, "SweepRole", group="identity",
-                            description="examdesk credential sweep: read/write table, this pool's app client secrets")
-        role.grant_table(table, write=True)
-        role.role.add_to_policy(self.client_statement)
-        self.sweep = ExamdeskFunction(
-            self, "Sweep", name="close-overlaps", handler=SWEEP_HANDLER,
+        # The credential routes' roles get the same statement (infra/constructs/permissions.py, Needs.cognito).
+        self.client_environment = {settings.USER_POOL_ID: self.user_pool.user_pool_id}
+        role = make_role(self, "SweepRole", needs=needs_of(SWEEP, actions, cognito=True), table=table,
+                         config=config, description="examdesk credential sweep", cognito=self.client_statement)
+        sweep = ExamdeskFunction(
+            self, "Sweep", name=SWEEP, handler=SWEEP_HANDLER,
             description=f"Ends passed credential overlap windows (every {SWEEP_MINUTES} minutes)",
             role=role, assets=assets, table=table, config=config,
-            environment={settings.USER_POOL_ID: self.user_pool.user_pool_id},
+            environment=self.client_environment,
             timeout=Duration.minutes(1),
-        ).function
+        )
+        self.sweep, self.sweep_timeout = sweep.function, sweep.timeout
         events.Rule(self, "SweepSchedule", description="End passed examdesk credential overlap windows",
                     schedule=events.Schedule.rate(Duration.minutes(SWEEP_MINUTES)),
                     targets=[targets.LambdaFunction(self.sweep, retry_attempts=2,
                                                     max_event_age=Duration.minutes(SWEEP_MINUTES))])
 
-    def connect(self, authorizer: lambda_.Function, credential_functions: Iterable[lambda_.Function]) -> None:
-        """The authorizer trusts this pool's tokens; the credential routes manage its app clients."""
+    def trust(self, authorizer: lambda_.Function) -> None:
+        """The authorizer verifies this pool's access tokens (its JWKS)."""
         authorizer.add_environment(settings.CLIENT_ISSUER, self.issuer)
-        for function in credential_functions:
-            function.add_environment(settings.USER_POOL_ID, self.user_pool.user_pool_id)
-            function.add_to_role_policy(self.client_statement)

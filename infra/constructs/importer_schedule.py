@@ -10,21 +10,37 @@ from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from functions.data.keys import WORK_QUEUE_SHARDS
 from functions.providers.config import IMPORTER_CONCURRENCY
 from infra.config import DeployConfig
 from infra.constructs.code_assets import CodeAssets
-from infra.constructs.function import ExamdeskFunction, FunctionRole
-from infra.constructs.providers import grant_provider_secrets, provider_environment
+from infra.constructs.function import ExamdeskFunction
+from infra.constructs.nag import acknowledge, acknowledge_lint
+from infra.constructs.permissions import IMPORTER, make_role, needs_of
+from infra.constructs.providers import PROVIDER_SECRETS, provider_environment
 
 IMPORTER_HANDLER = "functions.jobs.import_results.lambda_handler"
 PROVIDER_CALLS_PER_SHARD = 16 // WORK_QUEUE_SHARDS
 IMPORTER_MEMORY_MB = 1769  # one full vCPU
+RESERVED_CONCURRENCY = WORK_QUEUE_SHARDS + 1  # a tick's shard runs, and an operator's console import
+RETRY_ATTEMPTS = 1  # a failed shard run is tried once more; the next tick repeats the work anyway
 
 
 class ImporterSchedule(Construct):
+    """The function, its schedule, and its failure path.
+
+    EventBridge invokes asynchronously: Lambda retries a failed run ``RETRY_ATTEMPTS`` times, drops an event
+    older than one schedule period (the next tick does the same work), and sends an event that failed every
+    attempt to the dead-letter queue (its alarm: infra/constructs/monitoring.py). A run whose event
+    EventBridge itself cannot deliver goes to the same queue. Reserved concurrency: one instance per shard, and
+    one more for an operator's console import, so a slow tick cannot pile up instances against the providers.
+    """
+
     def __init__(
         self,
         scope: Construct,
@@ -33,36 +49,65 @@ class ImporterSchedule(Construct):
         table: dynamodb.Table,
         assets: CodeAssets,
         config: DeployConfig,
+        actions: dict[str, frozenset[str]],
     ) -> None:
         super().__init__(scope, construct_id)
-        role = FunctionRole(
-            self, "Role", group="importer", description="examdesk results importer: read/write table access"
-        )
-        role.grant_table(table, write=True)
-        grant_provider_secrets(self, role.role, config)
+        needs = needs_of(IMPORTER, actions, PROVIDER_SECRETS)
+        self.role = make_role(self, "Role", needs=needs, table=table, config=config,
+                              description="examdesk results importer")
         minutes = config.importer_rate_minutes
-        self.function = ExamdeskFunction(
+        self.dead_letters = sqs.Queue(
+            self, "DeadLetters", retention_period=Duration.days(14), enforce_ssl=True,
+            encryption=sqs.QueueEncryption.SQS_MANAGED)
+        acknowledge(self.dead_letters, "AwsSolutions-SQS3",
+                    "This queue is the importer's dead-letter queue: nothing consumes it, an operator reads and "
+                    "replays it (docs/operations.md); a dead-letter queue of its own would never be used.")
+        acknowledge_lint(self.dead_letters, "ES6000",
+                         "This queue is itself the importer's dead-letter queue: nothing consumes it, so there is "
+                         "nothing to redrive to.")
+        acknowledge(self.dead_letters, "Serverless-SQSRedrivePolicy",
+                    "This queue is itself the importer's dead-letter queue; nothing consumes it, so there is nothing "
+                    "to redrive to.")
+        function = ExamdeskFunction(
             self,
             "Importer",
             name="import-results",
             handler=IMPORTER_HANDLER,
             description=f"Imports pending external-test results (runs every {minutes} minutes)",
-            role=role,
+            role=self.role,
             assets=assets,
             table=table,
             config=config,
-            environment={**provider_environment(config), IMPORTER_CONCURRENCY: str(PROVIDER_CALLS_PER_SHARD)},
+            environment={**provider_environment(config, PROVIDER_SECRETS),
+                         IMPORTER_CONCURRENCY: str(PROVIDER_CALLS_PER_SHARD)},
             # A pass stops claiming work before its time is up; the next pass picks up the rest. A pass is bound
             # by CPU (botocore: docs/performance.md), and Lambda gives one full vCPU at 1,769 MB.
             timeout=Duration.minutes(min(5, minutes)),
             memory_size=IMPORTER_MEMORY_MB,
-        ).function
+            reserved_concurrency=RESERVED_CONCURRENCY,
+            synchronous=False,
+        )
+        acknowledge(function.function, "Serverless-LambdaDLQ",
+                    "The importer's failed asynchronous runs go to an on-failure destination (this SQS queue, "
+                    "configured below): a destination record carries the error and the request, a DeadLetterConfig "
+                    "only the event.")
+        self.function = function.function
+        self.timeout = function.timeout
+        self.function.configure_async_invoke(
+            retry_attempts=RETRY_ATTEMPTS, max_event_age=Duration.minutes(minutes),
+            on_failure=destinations.SqsDestination(self.dead_letters))
         self.rule = events.Rule(
             self,
             "Schedule",
             description=f"Run the examdesk results importer every {minutes} minutes",
             schedule=events.Schedule.rate(Duration.minutes(minutes)),
             targets=[targets.LambdaFunction(self.function, event=events.RuleTargetInput.from_object({"shard": n}),
-                                            retry_attempts=2, max_event_age=Duration.minutes(minutes))
+                                            retry_attempts=2, max_event_age=Duration.minutes(minutes),
+                                            dead_letter_queue=self.dead_letters)
                      for n in range(WORK_QUEUE_SHARDS)],
         )
+        for child in self.rule.node.find_all():
+            if isinstance(child, lambda_.CfnPermission):  # EventBridge's invoke permission
+                acknowledge_lint(child, "ES1007",
+                                 "The importer's EventInvokeConfig exists (retries, event age, on-failure queue): "
+                                 "the rule looks for it by the permission's GetAtt, CDK names it by Ref.")

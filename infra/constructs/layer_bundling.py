@@ -1,4 +1,5 @@
-"""Local (Docker-free) bundling of the dependency layer: pip downloads aarch64 wheels for Python 3.12."""
+"""Local (Docker-free) bundling of the dependency layer: pip downloads aarch64 wheels for the Lambda Python
+(infra/config.LAMBDA_PYTHON)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from typing import Any
 import jsii
 from aws_cdk import DockerImage, ILocalBundling
 
+from infra.config import LAMBDA_PYTHON
 from infra.constructs import bytecode
 
-PYTHON_VERSION = "3.12"
+PYTHON_VERSION = LAMBDA_PYTHON
 PLATFORM = "manylinux2014_aarch64"
 UV_PLATFORM = "aarch64-manylinux2014"  # uv's spelling of the same target
 
@@ -94,7 +96,7 @@ def pip_arguments(requirements_file: Path, constraints_file: Path, target: Path)
         "--python-version",
         PYTHON_VERSION,
         "--only-binary=:all:",
-        "--no-compile",  # the host's Python may not be 3.12: bytecode.compile_tree decides
+        "--no-compile",  # the host's Python may not be the runtime's: bytecode.compile_tree decides
         "--disable-pip-version-check",
         "--quiet",
     ]

@@ -1,71 +1,129 @@
-"""One Lambda per route in functions/routes.py. Read routes share a read-only role, write routes another, and
-the few routes that call external providers a third (write, plus their secrets in SSM)."""
+"""One Lambda per route in functions/routes.py, in a nested stack per dialect with its API methods and alarms.
+
+A dialect's stack holds, per route: the function, its log group, its API method and invoke permission, and its
+three alarms; per path, the ``ANY`` method that answers 405. The parent stack keeps what routes share (the
+table, the API and its path resources, the roles, the monitoring topic and dashboard). This is what lets the
+registry double without reaching CloudFormation's 500 resources or 1 MB per template
+(tests/infra/test_resource_count.py synthesizes a doubled registry).
+
+Each function's role is the shared role of the functions with the same needs (infra/constructs/permissions.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Duration
+from aws_cdk import Duration, NestedStack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from functions.routes import Route
 from infra.config import DeployConfig
+from infra.constructs.api import Api
 from infra.constructs.code_assets import CodeAssets
-from infra.constructs.function import ExamdeskFunction, FunctionRole
-from infra.constructs.providers import grant_provider_secrets, provider_environment
+from infra.constructs.function import ExamdeskFunction
+from infra.constructs.identity import CREDENTIAL_ROUTES, Identity
+from infra.constructs.monitoring import Monitoring
+from infra.constructs.nag import acknowledge_lint
+from infra.constructs.permissions import SharedRoles, needs_of
+from infra.constructs.providers import provider_environment, secrets_of
 
 # A provider call is up to 3 attempts of 3 s with backoff: room for that, inside API Gateway's 29 s.
 EXTERNAL_TIMEOUT = Duration.seconds(20)
 DEFAULT_TIMEOUT = Duration.seconds(10)
 
 
-class RouteFunctions(Construct):
+class DialectStack(NestedStack):
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
         routes: Sequence[Route],
+        not_allowed: dict[str, list[str]],
+        roles: SharedRoles,
+        actions: dict[str, frozenset[str]],
+        api: Api,
+        monitoring: Monitoring,
         table: dynamodb.Table,
         assets: CodeAssets,
         config: DeployConfig,
+        identity: Identity,
     ) -> None:
-        super().__init__(scope, construct_id)
-        self.read_role = FunctionRole(
-            self, "ReadRole", group="read", description="examdesk read routes: read-only table access"
-        )
-        self.read_role.grant_table(table, write=False)
-        self.write_role = FunctionRole(
-            self, "WriteRole", group="write", description="examdesk write routes: read/write table access"
-        )
-        self.write_role.grant_table(table, write=True)
-        self.external_role = FunctionRole(
-            self, "ExternalRole", group="external",
-            description="examdesk routes that call external test providers: read/write table, provider secrets",
-        )
-        self.external_role.grant_table(table, write=True)
-        grant_provider_secrets(self, self.external_role.role, config)
-        roles = {"read": self.read_role, "write": self.write_role}
-
+        super().__init__(scope, construct_id, description=f"examdesk {construct_id}: routes, methods, alarms")
         self.functions: dict[str, lambda_.Function] = {}
         for route in routes:
-            if route.access not in roles:  # fail closed: an unknown access level gets no role at all
-                raise ValueError(f"route {route.name}: access must be 'read' or 'write', got {route.access!r}")
-            if route.name in self.functions:
-                raise ValueError(f"route name {route.name} is declared twice")
-            external = route.external and route.access == "write"
-            self.functions[route.name] = ExamdeskFunction(
+            secrets = secrets_of(route)
+            needs = needs_of(route.name, actions, secrets, cognito=route.name in CREDENTIAL_ROUTES)
+            role = roles.role_for(route.name, needs)
+            environment = provider_environment(config, secrets) if secrets else {}
+            if needs.cognito:
+                environment.update(identity.client_environment)
+            built = ExamdeskFunction(
                 self,
                 route.name,
                 name=route.name,
                 handler=route.handler,
                 description=f"{route.method} {route.path}: {route.summary}",
-                role=self.external_role if external else roles[route.access],
+                role=role,
                 assets=assets,
                 table=table,
                 config=config,
-                environment=provider_environment(config) if external else None,
-                timeout=EXTERNAL_TIMEOUT if external else DEFAULT_TIMEOUT,
-            ).function
+                environment=environment or None,
+                timeout=EXTERNAL_TIMEOUT if route.external else DEFAULT_TIMEOUT,
+            )
+            self.functions[route.name] = built.function
+            api.add_route(self, route, built.function)
+            monitoring.watch_function(self, route.name, built.function, built.timeout)
+        for path, methods in not_allowed.items():
+            api.add_method_not_allowed(self, path, methods)
+
+
+class RouteFunctions(Construct):
+    """The dialects' nested stacks; ``functions`` maps every route name to its function."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        routes: Sequence[Route],
+        actions: dict[str, frozenset[str]],
+        api: Api,
+        monitoring: Monitoring,
+        table: dynamodb.Table,
+        assets: CodeAssets,
+        config: DeployConfig,
+        identity: Identity,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        names = [route.name for route in routes]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"route names declared twice: {duplicates}")
+        for route in routes:
+            if route.access not in ("read", "write"):  # fail closed: an unknown access level is refused
+                raise ValueError(f"route {route.name}: access must be 'read' or 'write', got {route.access!r}")
+        self.roles = SharedRoles(self, "Roles", table=table, config=config, cognito=identity.client_statement)
+        self.stacks: dict[str, DialectStack] = {}
+        self.functions: dict[str, lambda_.Function] = {}
+        by_dialect: dict[str, list[Route]] = {}
+        allowed: dict[str, list[str]] = {}
+        owner: dict[str, str] = {}  # a path's 405 method goes in the stack of the first dialect that uses it
+        for route in routes:
+            by_dialect.setdefault(route.dialect, []).append(route)
+            allowed.setdefault(route.path, []).append(route.method)
+            owner.setdefault(route.path, route.dialect)
+        for dialect, members in by_dialect.items():
+            paths = {path: allowed[path] for path in allowed if owner[path] == dialect}
+            stack = DialectStack(self, f"{dialect.title()}Routes", routes=members, not_allowed=paths,
+                                 roles=self.roles, actions=actions,
+                                 api=api, monitoring=monitoring, table=table, assets=assets, config=config,
+                                 identity=identity)
+            self.stacks[dialect] = stack
+            assert stack.nested_stack_resource is not None
+            acknowledge_lint(stack.nested_stack_resource, "W3005",
+                             "CDK makes a nested stack depend on the roles' policies its functions need; the "
+                             "GetAtt parameters already imply the roles themselves. Redundant and harmless.")
+            self.functions.update(stack.functions)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from dataclasses import dataclass
@@ -26,6 +27,40 @@ TEST_CONTEXT = {
 }
 
 
+def _substitute(value: Any, parameters: dict[str, Any]) -> Any:
+    """A nested template's references to its parameters replaced by what the parent passes."""
+    if isinstance(value, dict):
+        if set(value) == {"Ref"} and value["Ref"] in parameters:
+            return parameters[value["Ref"]]
+        return {k: _substitute(v, parameters) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, parameters) for v in value]
+    return value
+
+
+def nested_templates(stack: ExamdeskStack, outdir: Path) -> dict[str, tuple[str, Path]]:
+    """Nested stack's logical id in the parent -> (its construct path, its template file)."""
+    found = {}
+    for nested in stack.route_functions.stacks.values():
+        resource = nested.nested_stack_resource
+        assert resource is not None
+        logical_id = str(stack.resolve(stack.get_logical_id(resource)))  # type: ignore[arg-type]
+        found[logical_id] = (nested.node.path, outdir / nested.template_file)
+    return found
+
+
+def merged_resources(stack: ExamdeskStack, outdir: Path, template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The parent's resources and every nested stack's, with nested parameters resolved to the parent's
+    expressions (a function's role is then the parent's GetAtt, as in a single template)."""
+    resources = dict(template["Resources"])
+    for logical_id, (_, path) in nested_templates(stack, outdir).items():
+        parameters = template["Resources"][logical_id]["Properties"].get("Parameters", {})
+        for key, resource in json.loads(path.read_text())["Resources"].items():
+            assert key not in resources, f"logical id {key} in two stacks"
+            resources[key] = _substitute(resource, parameters)
+    return resources
+
+
 @dataclass
 class Synth:
     app: App
@@ -34,9 +69,14 @@ class Synth:
     template: dict[str, Any]
     template_path: Path
 
-    @property
+    @functools.cached_property
     def resources(self) -> dict[str, dict[str, Any]]:
-        return self.template["Resources"]
+        """Every stack's resources (parent and nested), as one template would hold them."""
+        return merged_resources(self.stack, self.outdir, self.template)
+
+    @property
+    def template_paths(self) -> list[Path]:
+        return [self.template_path] + [path for _, path in nested_templates(self.stack, self.outdir).values()]
 
     def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
         return {k: v for k, v in self.resources.items() if v["Type"] == resource_type}

@@ -17,6 +17,7 @@ from infra.application import cdk_json_context
 from infra.config import DeployConfig
 from infra.constructs.api import Api
 from infra.constructs.authorizer import AUTHORIZER_HANDLER
+from infra.constructs.waf import ApiFirewall
 from tests.infra.conftest import Synth
 
 # One xdist worker runs them all (make test uses --dist loadgroup): the app is synthesized once.
@@ -59,7 +60,34 @@ def integration_function(method: dict[str, Any]) -> str:
 
 
 def test_exactly_the_routes_have_methods(synth: Synth) -> None:
-    assert sorted(methods_by_route(synth)) == sorted((r.method, r.path) for r in ROUTES)
+    declared = sorted(key for key in methods_by_route(synth) if key[0] != "ANY")
+    assert declared == sorted((r.method, r.path) for r in ROUTES)
+
+
+def test_every_route_path_answers_other_methods_405_with_allow(synth: Synth) -> None:
+    methods = methods_by_route(synth)
+    allowed: dict[str, set[str]] = {}
+    for route in ROUTES:
+        allowed.setdefault(route.path, set()).add(route.method)
+    assert sorted(path for method, path in methods if method == "ANY") == sorted(allowed)
+    for path, verbs in allowed.items():
+        any_method = methods[("ANY", path)]
+        assert any_method["AuthorizationType"] == "NONE"
+        integration = any_method["Integration"]
+        assert integration["Type"] == "MOCK" and integration["PassthroughBehavior"] == "WHEN_NO_MATCH"
+        (response,) = integration["IntegrationResponses"]
+        assert response["StatusCode"] == "405" and "SelectionPattern" not in response  # whatever the mock says
+        assert response["ResponseParameters"] == {"method.response.header.Allow": f"'{', '.join(sorted(verbs))}'"}
+        body = json.loads(response["ResponseTemplates"]["application/json"])
+        assert body["status_code"] == 405 and body["error"] == "method_not_allowed"
+        assert any_method["MethodResponses"] == [
+            {"StatusCode": "405", "ResponseParameters": {"method.response.header.Allow": True}}]
+
+
+def test_an_integration_timeout_is_a_504_not_the_default_503(synth: Synth) -> None:
+    responses = {r["Properties"]["ResponseType"]: r["Properties"]["StatusCode"]
+                 for r in synth.of_type("AWS::ApiGateway::GatewayResponse").values()}
+    assert responses["INTEGRATION_TIMEOUT"] == "504" and responses["DEFAULT_5XX"] == "503"
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
@@ -130,26 +158,23 @@ def test_a_public_route_has_no_authorizer_and_still_passes_cdk_nag(tmp_path: Pat
     app = App(outdir=str(tmp_path), context=cdk_json_context())
     stack = Stack(app, "PublicRoute")
     function = lambda_.Function.from_function_attributes(
-        stack, "Fn", function_arn=f"arn:aws:lambda:{stack.region}:{stack.account}:function:f", same_environment=True
+        stack, "Fn", function_arn=f"arn:aws:lambda:{stack.region}:{stack.account}:function:f", same_environment=True,
+        skip_permissions=True,
     )
     routes = [
         Route("health", "GET", "/health", "examdesk.health", "examdesk", "read", "Health check", public=True),
         Route("get_thing", "GET", "/things/{thingId}", "examdesk.get_thing", "examdesk", "read", "Get a thing"),
     ]
-    Api(
-        stack,
-        "Api",
-        routes=routes,
-        functions={route.name: function for route in routes},
-        authorizer_function=function,
-        config=DeployConfig.from_node(app.node),
-    )
+    api = Api(stack, "Api", routes=routes, authorizer_function=function, config=DeployConfig.from_node(app.node))
+    for route in routes:
+        api.add_route(stack, route, function)
+    ApiFirewall(stack, "Firewall", stage=api.rest_api.deployment_stage, name="PublicRoute")
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     template = app.synth().get_stack_by_name("PublicRoute").template  # raises on a cdk-nag finding
     methods = {
         m["Properties"]["OperationName"]: m["Properties"]
         for m in template["Resources"].values()
-        if m["Type"] == "AWS::ApiGateway::Method"
+        if m["Type"] == "AWS::ApiGateway::Method" and m["Properties"]["HttpMethod"] != "ANY"
     }
     assert methods["health"]["AuthorizationType"] == "NONE" and "AuthorizerId" not in methods["health"]
     assert methods["get_thing"]["AuthorizationType"] == "CUSTOM"

@@ -8,6 +8,7 @@ import pytest
 
 from functions.platform import settings
 from functions.routes import ROUTES
+from infra.config import LAMBDA_PYTHON
 from infra.constructs import bytecode
 from infra.constructs.authorizer import AUTHORIZER_HANDLER
 from infra.constructs.identity import SWEEP_HANDLER
@@ -43,7 +44,7 @@ def test_route_functions_are_named_after_the_stack_and_route(synth: Synth) -> No
 def test_runtime_settings_are_shared(synth: Synth) -> None:
     (layer_id,) = synth.of_type("AWS::Lambda::LayerVersion")
     for logical_id, props in _props(synth):
-        assert props["Runtime"] == "python3.12", logical_id
+        assert props["Runtime"] == f"python{LAMBDA_PYTHON}", logical_id
         assert props["Architectures"] == ["arm64"], logical_id
         assert props["MemorySize"] == (1769 if logical_id.startswith("Importer") else 512), logical_id
         assert props["TracingConfig"] == {"Mode": "Active"}, logical_id
@@ -69,6 +70,8 @@ def test_every_function_logs_to_its_own_log_group_with_retention(synth: Synth) -
     for ref in used:
         assert log_groups[ref]["Properties"]["RetentionInDays"] > 0
     # No log-retention custom resources (one Lambda-backed resource per function otherwise).
+    assert all(g["Properties"]["RetentionInDays"] == 30 for g in log_groups.values() if "LogGroupName" in
+               g["Properties"] and str(g["Properties"]["LogGroupName"]).startswith("/examdesk/"))
     assert not synth.of_type("Custom::LogRetention")
 
 
@@ -95,7 +98,7 @@ def test_code_asset_is_a_staged_copy_of_functions_only(synth: Synth) -> None:
     if bytecode.can_compile():
         assert set(compiled) == set(sources)
         for path in compiled.values():
-            assert path.name.endswith(".cpython-312.pyc")
+            assert path.name.endswith(f".cpython-{LAMBDA_PYTHON.replace('.', '')}.pyc")
             assert int.from_bytes(path.read_bytes()[4:8], "little") == 1, path
     else:
         assert not compiled

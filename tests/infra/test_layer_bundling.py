@@ -12,7 +12,7 @@ import pytest
 from aws_cdk import App, Stack
 from aws_cdk import aws_lambda as lambda_
 
-from infra.config import PYPROJECT, UV_LOCK
+from infra.config import LAMBDA_PYTHON, PYPROJECT, UV_LOCK
 from infra.constructs.code_assets import CodeAssets
 from infra.constructs.layer_bundling import (
     PLATFORM,
@@ -54,11 +54,11 @@ def test_layer_pins_the_locked_runtime_closure() -> None:
     assert not set(pins) & {"pytest", "aws-cdk-lib", "moto", "cdk-nag"}  # dev-only, not followed
 
 
-def test_pip_targets_lambda_arm64_python_312(tmp_path: Path) -> None:
+def test_pip_targets_lambda_arm64_and_the_runtimes_python(tmp_path: Path) -> None:
     args = pip_arguments(tmp_path / "requirements.txt", tmp_path / "constraints.txt", tmp_path / "python")
     joined = " ".join(args)
     assert f"--platform {PLATFORM}" in joined and PLATFORM == "manylinux2014_aarch64"
-    assert "--python-version 3.12" in joined
+    assert f"--python-version {LAMBDA_PYTHON}" in joined
     assert "--implementation cp" in joined
     assert "--only-binary=:all:" in args
     assert f"--target {tmp_path / 'python'}" in joined
@@ -99,7 +99,7 @@ def test_layer_asset_changes_exactly_when_the_requirements_change(tmp_path: Path
     assert _layer_key(tmp_path, ["pydantic==2.*", "pyjwt==2.9"]) != first
 
 
-def test_layer_targets_python_312_arm64(synth: Synth) -> None:
+def test_layer_targets_the_runtimes_python_arm64(synth: Synth) -> None:
     (layer,) = synth.of_type("AWS::Lambda::LayerVersion").values()
-    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.12"]
+    assert layer["Properties"]["CompatibleRuntimes"] == [f"python{LAMBDA_PYTHON}"]
     assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]

@@ -1,4 +1,6 @@
-"""Least privilege: read routes share one role that can only read; write routes share another."""
+"""Least privilege by action: each function's role grants exactly the DynamoDB actions its code calls
+(infra/dynamodb_actions.json, recorded from the tests: tests/dynamodb_actions.py), queries on the exact index
+ARNs, and only the secrets it reads."""
 
 from __future__ import annotations
 
@@ -6,32 +8,20 @@ from typing import Any
 
 import pytest
 
-from functions.routes import ROUTES
+from functions.providers import config as provider_config
+from functions.routes import ROUTES, Route
 from infra.constructs.authorizer import AUTHORIZER_HANDLER
 from infra.constructs.importer_schedule import IMPORTER_HANDLER
+from infra.constructs.permissions import AUTHORIZER, IMPORTER, load_actions
+from infra.constructs.providers import SECRET_PARAMETERS
 from tests.infra.conftest import Synth
 
 # One xdist worker runs them all (make test uses --dist loadgroup): the app is synthesized once.
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
-DYNAMODB_READ_ACTIONS = {
-    "dynamodb:BatchGetItem",
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:DescribeTable",
-    "dynamodb:GetItem",
-    "dynamodb:GetRecords",
-    "dynamodb:GetShardIterator",
-    "dynamodb:Query",
-    "dynamodb:Scan",
-    "dynamodb:TransactGetItems",
-}
-DYNAMODB_WRITE_ACTIONS = {
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:BatchWriteItem",
-    "dynamodb:TransactWriteItems",
-}
+ACTIONS = load_actions()
+HANDLERS = {route.name: route.handler for route in ROUTES} | {AUTHORIZER: AUTHORIZER_HANDLER,
+                                                               IMPORTER: IMPORTER_HANDLER}
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -57,65 +47,101 @@ def statements_of_role(synth: Synth, role_id: str) -> list[dict[str, Any]]:
 
 
 def allowed_actions(synth: Synth, role_id: str) -> set[str]:
-    return {
-        action
-        for statement in statements_of_role(synth, role_id)
-        if statement["Effect"] == "Allow"
-        for action in _as_list(statement["Action"])
-    }
+    return {action for statement in statements_of_role(synth, role_id) if statement["Effect"] == "Allow"
+            for action in _as_list(statement["Action"])}
 
 
-def dynamodb_actions(synth: Synth, role_id: str) -> set[str]:
-    return {a for a in allowed_actions(synth, role_id) if a.lower().startswith("dynamodb:") or a == "*"}
+def _table_id(synth: Synth) -> str:
+    (table_id,) = synth.of_type("AWS::DynamoDB::Table")
+    return table_id
 
 
-def test_read_routes_share_one_role_and_write_routes_another(synth: Synth) -> None:
-    read_roles = {role_of(synth, r.handler) for r in ROUTES if r.access == "read"}
-    write_roles = {role_of(synth, r.handler) for r in ROUTES if r.access == "write" and not r.external}
-    external_roles = {role_of(synth, r.handler) for r in ROUTES if r.access == "write" and r.external}
-    assert len(read_roles) == 1 and len(write_roles) == 1 and len(external_roles) == 1
-    assert len(read_roles | write_roles | external_roles) == 3
+def granted_dynamodb(synth: Synth, role_id: str) -> set[str]:
+    """The role's DynamoDB grants as recorded actions: ``GetItem`` on the table, ``Query@gsi2`` on an index."""
+    table_arn = {"Fn::GetAtt": [_table_id(synth), "Arn"]}
+    granted = set()
+    for statement in statements_of_role(synth, role_id):
+        actions = [a for a in _as_list(statement["Action"]) if a.startswith("dynamodb:") or a == "*"]
+        if not actions:
+            continue
+        assert statement["Effect"] == "Allow" and "Condition" not in statement
+        for resource in _as_list(statement["Resource"]):
+            if resource == table_arn:
+                suffix = ""
+            else:
+                base, index = resource["Fn::Join"][1]
+                assert base == table_arn and index.startswith("/index/") and "*" not in index, resource
+                suffix = "@" + index.removeprefix("/index/")
+            granted |= {a.removeprefix("dynamodb:") + suffix for a in actions}
+    return granted
 
 
-def ssm_resources(synth: Synth, role_id: str) -> list[Any]:
-    return [resource for statement in statements_of_role(synth, role_id)
-            if any(a.startswith("ssm:") for a in _as_list(statement["Action"]))
-            for resource in _as_list(statement["Resource"])]
+def test_the_recorded_actions_name_every_function_and_nothing_else() -> None:
+    assert set(ACTIONS) == set(HANDLERS), "run `make record-actions` (tests/dynamodb_actions.py)"
+    for name, actions in ACTIONS.items():
+        assert actions, name
+        assert "Scan" not in actions and not any(a.startswith("Scan@") for a in actions), f"{name} scans"
 
 
-def test_only_provider_callers_may_read_provider_secrets(synth: Synth) -> None:
-    for route in ROUTES:
-        resources = ssm_resources(synth, role_of(synth, route.handler))
-        if route.external:
-            assert len(resources) == 3, route.name  # the three named parameters, no wildcard
-            assert all("*" not in str(r) for r in resources)
-        else:
-            assert resources == [], route.name
-    assert len(ssm_resources(synth, role_of(synth, IMPORTER_HANDLER))) == 3
-    assert ssm_resources(synth, role_of(synth, AUTHORIZER_HANDLER)) == []
+@pytest.mark.parametrize("name", sorted(HANDLERS))
+def test_each_role_grants_exactly_what_its_function_calls(synth: Synth, name: str) -> None:
+    assert granted_dynamodb(synth, role_of(synth, HANDLERS[name])) == set(ACTIONS[name])
 
 
-@pytest.mark.parametrize("route", [r for r in ROUTES if r.access == "read"], ids=lambda r: r.name)
-def test_read_route_role_can_only_read(synth: Synth, route: Any) -> None:
-    actions = dynamodb_actions(synth, role_of(synth, route.handler))
-    assert actions, "a read route must be able to read"
-    assert actions <= DYNAMODB_READ_ACTIONS, actions - DYNAMODB_READ_ACTIONS
-    assert not actions & DYNAMODB_WRITE_ACTIONS
+def test_functions_share_a_role_exactly_when_their_needs_are_the_same(synth: Synth) -> None:
+    needs = {r.name: (ACTIONS[r.name], r.external, r.public) for r in ROUTES}
+    for a in ROUTES:
+        for b in ROUTES:
+            same_role = role_of(synth, a.handler) == role_of(synth, b.handler)
+            assert same_role == (needs[a.name] == needs[b.name]), (a.name, b.name)
 
 
-@pytest.mark.parametrize("route", [r for r in ROUTES if r.access == "write"], ids=lambda r: r.name)
-def test_write_route_role_can_write(synth: Synth, route: Any) -> None:
-    actions = dynamodb_actions(synth, role_of(synth, route.handler))
-    assert {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} <= actions
+def test_the_authorizer_and_the_importer_have_roles_of_their_own(synth: Synth) -> None:
+    for handler in (AUTHORIZER_HANDLER, IMPORTER_HANDLER):
+        role = role_of(synth, handler)
+        users = [fn for fn in synth.of_type("AWS::Lambda::Function").values()
+                 if fn["Properties"]["Role"]["Fn::GetAtt"][0] == role]
+        assert len(users) == 1, handler
 
 
-def test_authorizer_can_only_read(synth: Synth) -> None:
-    actions = dynamodb_actions(synth, role_of(synth, AUTHORIZER_HANDLER))
-    assert actions and actions <= DYNAMODB_READ_ACTIONS
+def ssm_parameters(synth: Synth, role_id: str) -> set[str]:
+    names = set()
+    for statement in statements_of_role(synth, role_id):
+        if any(a.startswith("ssm:") for a in _as_list(statement["Action"])):
+            assert _as_list(statement["Action"]) == ["ssm:GetParameter"]
+            for resource in _as_list(statement["Resource"]):
+                text = "".join(p if isinstance(p, str) else "" for p in resource["Fn::Join"][1])
+                assert "*" not in text
+                names.add(text.rsplit("/", 1)[-1])
+    return names
 
 
-def test_importer_can_read_and_write(synth: Synth) -> None:
-    assert "dynamodb:PutItem" in dynamodb_actions(synth, role_of(synth, IMPORTER_HANDLER))
+PROVIDER = {SECRET_PARAMETERS[provider_config.EDULASTIC_TOKEN], SECRET_PARAMETERS[provider_config.MASTERYTRACK_API_KEY]}
+WEBHOOK = {SECRET_PARAMETERS[provider_config.MASTERYTRACK_WEBHOOK_SECRET]}
+
+
+def expected_secrets(route: Route) -> set[str]:
+    if not route.external:
+        return set()
+    return WEBHOOK if route.public else PROVIDER
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+def test_each_function_reads_only_its_own_secrets(synth: Synth, route: Route) -> None:
+    assert ssm_parameters(synth, role_of(synth, route.handler)) == expected_secrets(route)
+    env = synth.function_for(route.handler)[1]["Properties"].get("Environment", {}).get("Variables", {})
+    referenced = {str(v).rsplit("/", 1)[-1] for v in env.values() if str(v).startswith("ssm:")}
+    assert referenced == expected_secrets(route)
+
+
+def test_the_webhook_can_read_only_its_own_secret(synth: Synth) -> None:
+    (webhook,) = [r for r in ROUTES if r.public and r.external]
+    assert ssm_parameters(synth, role_of(synth, webhook.handler)) == WEBHOOK
+
+
+def test_the_importer_reads_the_provider_secrets_and_the_authorizer_none(synth: Synth) -> None:
+    assert ssm_parameters(synth, role_of(synth, IMPORTER_HANDLER)) == PROVIDER
+    assert ssm_parameters(synth, role_of(synth, AUTHORIZER_HANDLER)) == set()
 
 
 def function_roles(synth: Synth) -> set[str]:
@@ -134,12 +160,7 @@ def test_no_action_wildcards(synth: Synth) -> None:
             assert "*" not in action, f"{role_id} allows {action}"
 
 
-def test_table_grants_name_only_this_table(synth: Synth) -> None:
-    (table_id,) = synth.of_type("AWS::DynamoDB::Table")
-    for role_id in {role_of(synth, r.handler) for r in ROUTES}:
-        for statement in statements_of_role(synth, role_id):
-            if any(a.startswith("dynamodb:") for a in _as_list(statement["Action"])):
-                assert _as_list(statement["Resource"]) == [
-                    {"Fn::GetAtt": [table_id, "Arn"]},
-                    {"Fn::Join": ["", [{"Fn::GetAtt": [table_id, "Arn"]}, "/index/*"]]},
-                ]
+def test_only_the_importer_may_send_to_its_dead_letter_queue(synth: Synth) -> None:
+    for role_id in function_roles(synth):
+        sends = {a for a in allowed_actions(synth, role_id) if a.startswith("sqs:")}
+        assert bool(sends) == (role_id == role_of(synth, IMPORTER_HANDLER)), role_id

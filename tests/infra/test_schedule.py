@@ -1,4 +1,5 @@
-"""The results importer runs every 5 minutes (configurable) with the providers' configuration."""
+"""The results importer runs every 5 minutes (configurable) with the providers' configuration, and a failed
+run has somewhere to go: bounded retries, events no older than a period, a dead-letter queue with its alarm."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 from functions.data.keys import WORK_QUEUE_SHARDS
 from functions.routes import ROUTES
-from infra.constructs.importer_schedule import IMPORTER_HANDLER
+from infra.constructs.importer_schedule import IMPORTER_HANDLER, RESERVED_CONCURRENCY
 from tests.infra.conftest import Synth
 
 # One xdist worker runs them all (make test uses --dist loadgroup): the app is synthesized once.
@@ -45,7 +46,7 @@ def test_importer_has_provider_configuration_matching_its_schedule(synth: Synth)
     # 4 shards x 4 provider calls: the 16 at once a single whole-queue pass held.
     assert int(variables["EXAMDESK_IMPORTER_CONCURRENCY"]) * WORK_QUEUE_SHARDS == 16
     assert variables["EXAMDESK_EDULASTIC_TOKEN"] == "ssm:/examdesk/edulastic-token"
-    assert variables["EXAMDESK_MASTERYTRACK_WEBHOOK_SECRET"] == "ssm:/examdesk/masterytrack-webhook-secret"
+    assert "EXAMDESK_MASTERYTRACK_WEBHOOK_SECRET" not in variables  # the write-back's secret only
     assert props["MemorySize"] == 1769 and props["Timeout"] == 300  # one full vCPU: a pass is CPU-bound
 
 
@@ -53,5 +54,44 @@ def test_provider_routes_get_provider_configuration_and_room_for_retries(synth: 
     for route in ROUTES:
         props = synth.function_for(route.handler)[1]["Properties"]
         variables = props["Environment"]["Variables"]
-        assert ("EXAMDESK_MASTERYTRACK_API_KEY" in variables) == route.external, route.name
+        assert ("EXAMDESK_MASTERYTRACK_API_KEY" in variables) == (route.external and not route.public), route.name
         assert props["Timeout"] == (20 if route.external else 10), route.name
+
+
+def _queue_id(synth: Synth) -> str:
+    (queue_id,) = synth.of_type("AWS::SQS::Queue")
+    return queue_id
+
+
+def test_a_failed_run_is_retried_once_within_one_period_then_dead_lettered(synth: Synth) -> None:
+    importer_id, _ = synth.function_for(IMPORTER_HANDLER)
+    (config,) = synth.of_type("AWS::Lambda::EventInvokeConfig").values()
+    props = config["Properties"]
+    assert props["FunctionName"] == {"Ref": importer_id} and props["Qualifier"] == "$LATEST"
+    assert props["MaximumRetryAttempts"] == 1
+    assert props["MaximumEventAgeInSeconds"] <= 300  # no older than the schedule's period: the next tick repeats it
+    assert props["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": [_queue_id(synth), "Arn"]}
+
+
+def test_eventbridge_retries_are_bounded_and_undeliverable_events_dead_lettered(synth: Synth) -> None:
+    (rule,) = synth.of_type("AWS::Events::Rule").values()
+    for target in rule["Properties"]["Targets"]:
+        assert target["RetryPolicy"] == {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 300}
+        assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [_queue_id(synth), "Arn"]}}
+
+
+def test_the_dead_letter_queue_is_encrypted_kept_14_days_and_tls_only(synth: Synth) -> None:
+    props = synth.resources[_queue_id(synth)]["Properties"]
+    assert props["MessageRetentionPeriod"] == 14 * 24 * 3600
+    assert props["SqsManagedSseEnabled"] is True
+    (policy,) = synth.of_type("AWS::SQS::QueuePolicy").values()
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+               for s in statements)
+
+
+def test_reserved_concurrency_is_one_per_shard_and_one_for_the_console(synth: Synth) -> None:
+    _, importer = synth.function_for(IMPORTER_HANDLER)
+    assert importer["Properties"]["ReservedConcurrentExecutions"] == RESERVED_CONCURRENCY == WORK_QUEUE_SHARDS + 1
+    for route in ROUTES:  # route functions share the account's pool; none is capped
+        assert "ReservedConcurrentExecutions" not in synth.function_for(route.handler)[1]["Properties"]

@@ -123,7 +123,7 @@ def test_list_rights_filters_and_pages(room, dynamo_calls):
     everything = listed(limit="100").body["items"]
     assert [e["action"] for e in everything] == ["session.start", "session.remove"]
     assert everything[1]["id"] == SEEDED_EVENT and everything[1]["restorable"][0]["kind"] == "session-removal"
-    assert everything[0]["actor"] == {"kind": "user", "id": STUDENT}
+    assert everything[0]["actor"] == {"kind": "user", "id": STUDENT, "operator": None}
     assert [e["objectIds"] for e in listed(objectId=sid).body["items"]] == [[sid]]
     assert [e["action"] for e in listed(action="session.remove").body["items"]] == ["session.remove"]
     first = listed(limit="1")

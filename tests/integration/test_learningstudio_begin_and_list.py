@@ -213,5 +213,6 @@ def test_console_event_lists_as_the_operator(room):
     assert answer["statusCode"] == 200 and answer["body"]["exams"][0]["userId"] == STUDENT
     assert answer["summary"].startswith("List a user's exam instances in a course: GET /users/")
     acting = module.lambda_handler({"userId": STUDENT, "courseId": COURSE,
-                                    "actAs": principal_context("user", OTHER)}, LambdaContext())
+                                    "operator": "ops-alice", "actAs": principal_context("user", OTHER)},
+                                   LambdaContext())
     assert acting["statusCode"] == 403 and "refused" in acting["summary"]

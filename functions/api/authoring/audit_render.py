@@ -19,7 +19,8 @@ Action = Annotated[str | None, Query(min_length=1, max_length=64, pattern=r"^[a-
 
 class Actor(BaseModel):
     kind: str = Field(description="user | key | operator | system | webhook")
-    id: str = Field(description="a user id, an integration key's id, console-operator or importer")
+    id: str = Field(description="a user id, an integration key's id, an operator's name or importer")
+    operator: str | None = Field(None, description="the console operator who acted as this actor (actAs), if one did")
 
 
 class ChangeOut(BaseModel):

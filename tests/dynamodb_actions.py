@@ -1,0 +1,113 @@
+"""The IAM actions each deployed function really calls on the table, watched while the tests run.
+
+Every DynamoDB call a route's ``lambda_handler``, the authorizer or the importer makes (through any botocore
+client) is turned into the IAM action it needs: ``Query@gsi2`` for a query on an index (granted on that
+index's ARN), and a transaction's parts as their own actions (a TransactWriteItems needs PutItem, UpdateItem,
+DeleteItem, ConditionCheckItem per part; TransactGetItems needs GetItem). IAM has no transaction actions.
+
+- Always: after each test, every action a function made must be listed for it in infra/dynamodb_actions.json,
+  the data CDK grants from (infra/constructs/permissions.py). A call the deployed role would refuse fails here.
+- ``EXAMDESK_RECORD_ACTIONS=1`` (``make record-actions``, one process): the file is rewritten from what the
+  run saw, so a grant nobody uses disappears (tests/infra/test_permissions.py compares the template with it).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ACTIONS_FILE = Path(__file__).resolve().parents[1] / "infra" / "dynamodb_actions.json"
+RECORD = os.environ.get("EXAMDESK_RECORD_ACTIONS") == "1"
+AUTHORIZER = "authorizer"
+IMPORTER = "import-results"
+_TRANSACT_PARTS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
+                   "ConditionCheck": "ConditionCheckItem"}
+
+# A process-wide label, not a context variable: the importer's worker threads call DynamoDB for their pass.
+_current: list[str] = []
+seen: dict[str, set[str]] = {}
+unlisted: list[tuple[str, str]] = []
+
+
+def iam_actions(operation: str, params: dict[str, Any]) -> set[str]:
+    if operation == "TransactWriteItems":
+        return {_TRANSACT_PARTS[kind] for item in params.get("TransactItems", []) for kind in item}
+    if operation == "TransactGetItems":
+        return {"GetItem"}
+    if operation in ("Query", "Scan") and params.get("IndexName"):
+        return {f"{operation}@{params['IndexName']}"}
+    return {operation}
+
+
+def committed() -> dict[str, set[str]]:
+    if not ACTIONS_FILE.exists():
+        return {}
+    return {name: set(actions) for name, actions in json.loads(ACTIONS_FILE.read_text()).items()}
+
+
+def labelled(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _current.append(name)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _current.pop()
+
+    return wrapper
+
+
+def _install() -> None:
+    from botocore.client import BaseClient
+
+    from functions.jobs import import_results
+    from functions.platform import authorizer, http
+
+    allowed = committed()
+    make_api_call = BaseClient._make_api_call
+
+    def watched(self: Any, operation: str, params: dict[str, Any]) -> Any:
+        if _current and self.meta.service_model.service_name == "dynamodb":
+            name = _current[0]  # the outermost handler: a route calling the authorizer's code is the route
+            for action in iam_actions(operation, params):
+                seen.setdefault(name, set()).add(action)
+                if not RECORD and action not in allowed.get(name, set()):
+                    unlisted.append((name, action))
+        return make_api_call(self, operation, params)
+
+    BaseClient._make_api_call = watched  # type: ignore[method-assign]
+    instrumented = http.RouteApp._instrumented
+
+    def route_instrumented(self: Any) -> Any:
+        return labelled(self.route.name, instrumented(self))
+
+    http.RouteApp._instrumented = route_instrumented  # type: ignore[method-assign]
+    authorizer.authorize = labelled(AUTHORIZER, authorizer.authorize)  # type: ignore[assignment]
+    import_results.lambda_handler = labelled(IMPORTER, import_results.lambda_handler)  # type: ignore[assignment]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _install()  # before any test module imports a route module (its RouteApp builds lambda_handler then)
+
+
+@pytest.fixture(autouse=True)
+def _dynamodb_actions_are_granted() -> Iterator[None]:
+    unlisted.clear()
+    yield
+    found = sorted(set(unlisted))
+    unlisted.clear()
+    assert not found, (
+        f"DynamoDB actions not granted in infra/dynamodb_actions.json: {found}; the deployed role would refuse "
+        "them. Run `make record-actions` and commit the file."
+    )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if RECORD and seen:
+        ACTIONS_FILE.write_text(json.dumps({k: sorted(v) for k, v in sorted(seen.items())}, indent=1) + "\n")
