@@ -94,7 +94,7 @@ class RouteApp:
             logger.append_keys(route=route_name)
             if console.is_console_event(event):
                 proxy = console.to_proxy_event(self.route, event)
-                return console.summarize(self.route, proxy, self.resolver.resolve(proxy, context))
+                return console.summarize(self.route, proxy, self._respond(proxy, context))
             response = self._respond(event, context)
             metrics.add_metric(name=f"{route_name}.{response['statusCode'] // 100}xx", unit=MetricUnit.Count,
                                value=1)
@@ -103,8 +103,9 @@ class RouteApp:
         return lambda_handler
 
     def _respond(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
-        """The body-size limit, then the route, under its Idempotency-Key when one is sent (POST/DELETE writes)."""
-        refused = request_limits.too_large(event, self.dialect)
+        """The request limits (so the idempotency layer and the route see only requests within them), then the
+        route, under its Idempotency-Key when one is sent (POST/DELETE writes)."""
+        refused = request_limits.refusal(event, self.dialect)
         if refused is not None:
             return refused
         if not self.route.takes_idempotency_key:
