@@ -25,6 +25,8 @@ from itertools import accumulate
 from typing import Any
 from urllib.parse import parse_qsl
 
+from pydantic import AfterValidator
+
 from functions.platform.errors import proxy_error
 from functions.routes import Route
 
@@ -44,13 +46,25 @@ MAX_ID_BYTES = 512
 MAX_QUERY_BYTES = 2048  # a page token (at most 2,048 base64 characters) is the longest query value
 
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
-_LONG_NUMBER = re.compile(r"\d{%d,}" % (MAX_NUMBER_DIGITS + 1))
+_LONG_NUMBER = re.compile(rf"\d{{{MAX_NUMBER_DIGITS + 1},}}")
 # An escaped control character inside a JSON string (raw ones are invalid JSON): \u0000-\u001f but tab, LF,
 # CR; \u007f; \b and \f. The look-behind makes sure the backslash is not itself escaped.
 _JSON_CONTROL = re.compile(r"(?<!\\)(?:\\\\)*\\(?:u00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])|[bf])")
 _TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # in a body: tab, LF, CR are text
 _PARAM_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # in a path or query value: none
 FORM = "application/x-www-form-urlencoded"
+
+
+def within_id_bytes(value: str) -> str:
+    """A pydantic after-validator for ids in bodies (``Annotated[str, ..., ID_BYTES]``): the byte limit
+    that path parameters get here, for the body fields that become keys."""
+    if len(value.encode("utf-8", "surrogatepass")) > MAX_ID_BYTES:
+        raise ValueError(f"at most {MAX_ID_BYTES} bytes in UTF-8")
+    return value
+
+
+ID_BYTES = AfterValidator(within_id_bytes)
+ID_BYTES_NOTE = f"at most {MAX_ID_BYTES} bytes in UTF-8"
 
 
 class Refused(Exception):

@@ -223,6 +223,59 @@ def _digest() -> list[tuple[str, str]]:
     return sorted(out)
 
 
+PARTITION_KEY_BYTES, SORT_KEY_BYTES = 2048, 1024  # DynamoDB's limits, in UTF-8 bytes
+
+
+def _key_attributes() -> dict[str, int]:
+    from functions.data import keys
+
+    limits = {keys.PK: PARTITION_KEY_BYTES, keys.SK: SORT_KEY_BYTES}
+    for index in keys.INDEXES:
+        limits |= {index.pk: PARTITION_KEY_BYTES, index.sk: SORT_KEY_BYTES}
+    return limits
+
+
+def _oversize_keys(params: dict[str, Any]) -> list[str]:
+    """What real DynamoDB would refuse (ValidationException) and moto lets through: a key attribute in a key,
+    an item, a start key or a key condition over its byte limit."""
+    limits = _key_attributes()
+    found: list[str] = []
+
+    def check(item: Any) -> None:
+        for name, limit in limits.items():
+            value = (item or {}).get(name, {}).get("S") if isinstance(item, dict) else None
+            if isinstance(value, str) and len(value.encode("utf-8", "surrogatepass")) > limit:
+                found.append(f"{name}: {len(value.encode('utf-8', 'surrogatepass'))} bytes")
+
+    for name in ("Key", "Item", "ExclusiveStartKey"):
+        check(params.get(name))
+    for table in (params.get("RequestItems") or {}).values():
+        for entry in table.get("Keys", []) if isinstance(table, dict) else table:
+            check(entry)
+            check((entry.get("PutRequest") or {}).get("Item"))
+            check((entry.get("DeleteRequest") or {}).get("Key"))
+    for entry in params.get("TransactItems") or []:
+        for operation in entry.values():
+            check(operation.get("Key"))
+            check(operation.get("Item"))
+    values = params.get("ExpressionAttributeValues") or {}
+    for placeholder, limit in ((":pk", PARTITION_KEY_BYTES), (":prefix", SORT_KEY_BYTES)):
+        if "KeyConditionExpression" in params and placeholder in values:
+            text = values[placeholder].get("S", "")
+            if len(text.encode("utf-8", "surrogatepass")) > limit:
+                found.append(f"key condition {placeholder}")
+    return found
+
+
+def _enforce_key_limits(params: dict[str, Any], **_: Any) -> None:
+    from botocore.exceptions import ClientError
+
+    oversize = _oversize_keys(params)
+    if oversize:
+        raise ClientError({"Error": {"Code": "ValidationException", "Message": f"key too large: {oversize}"}},
+                          "DynamoDB")
+
+
 def _shape_ok(dialect: str, status: int, body: Any) -> bool:
     model = GatewayError if status == 401 else error_model(dialect)
     try:
@@ -234,8 +287,11 @@ def _shape_ok(dialect: str, status: int, body: Any) -> bool:
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[w.World]:
+    from functions.data import dynamo
+
     with w.moto_world({row.lacks for row in ROWS}) as built:
         built.digest = _digest()  # type: ignore[attr-defined]
+        dynamo.client().meta.events.register("before-parameter-build.dynamodb.*", _enforce_key_limits)
         yield built
 
 

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl
 
 from functions.core.errors import InvalidInput, TooLarge
 from functions.core.extensions import EXCLUSIVE, LIMITS, MAX_GRANTS, Grant
+from functions.platform.request_limits import MAX_ID_BYTES
 
 MAX_BODY_BYTES = 64 * 1024  # 100 entries of every field fit in a fraction of this
 MAX_USER_ID = 256
@@ -129,10 +130,12 @@ def _user_id(where: str, value: Any) -> str:
     """Our user ids are strings; canvasapi sends Canvas' integer ids as text, so numbers become text."""
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    if not isinstance(value, str) or not value.strip() or len(value.strip()) > MAX_USER_ID:
-        raise InvalidInput(f"{where}.user_id is required: a user id of 1 to {MAX_USER_ID} characters",
+    text = value.strip() if isinstance(value, str) else ""
+    if not text or len(text) > MAX_USER_ID or len(text.encode("utf-8", "surrogatepass")) > MAX_ID_BYTES:
+        raise InvalidInput(f"{where}.user_id is required: a user id of 1 to {MAX_USER_ID} characters and at most "
+                           f"{MAX_ID_BYTES} bytes in UTF-8",
                            field=f"{where}.user_id")
-    return value.strip()
+    return text
 
 
 def _whole(where: str, name: str, value: Any) -> int | None:
