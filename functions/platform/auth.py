@@ -10,6 +10,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 import secrets
 import time
 from functools import lru_cache
@@ -22,6 +23,11 @@ from functions.core.rights import Principal
 from functions.platform.settings import settings
 
 MAX_HEADER = 4096
+# Integration keys are ids we issue (visible ASCII) and 256-bit secrets: anything else is refused before the
+# store is asked (a key id over DynamoDB's 2,048-byte partition key was a 5xx).
+_KEY_ID = re.compile(r"^[\x21-\x39\x3b-\x7e]{1,128}$")  # visible ASCII but ':'
+MAX_SECRET = 256
+MAX_SUBJECT_BYTES = 512  # a token's subject becomes a user key (functions/platform/request_limits.py)
 
 
 def hash_secret(secret: str) -> str:
@@ -56,7 +62,10 @@ def verify_jwt(token: str) -> Principal:
         raise Unauthenticated("the token has expired") from None
     except (jwt.PyJWTError, ValueError) as error:
         raise Unauthenticated(f"the token is not valid: {error}") from None
-    return Principal(kind="user", subject=str(claims["sub"]))
+    subject = str(claims["sub"])
+    if not subject or len(subject.encode("utf-8", "surrogatepass")) > MAX_SUBJECT_BYTES:
+        raise Unauthenticated(f"the token's subject must be 1 to {MAX_SUBJECT_BYTES} bytes")
+    return Principal(kind="user", subject=subject)
 
 
 def mint_jwt(user_id: str, ttl_seconds: int = 8 * 3600, secret: str | None = None) -> str:
@@ -73,7 +82,10 @@ def verify_basic(encoded: str, lookup_key: Any) -> Principal:
         key_id, secret = base64.b64decode(encoded, validate=True).decode().split(":", 1)
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise Unauthenticated("Basic credentials must be base64 of key:secret") from None
-    stored = lookup_key(key_id) if key_id else None
+    if not _KEY_ID.match(key_id) or not 0 < len(secret) <= MAX_SECRET:
+        raise Unauthenticated("Basic credentials must be a key id of 1 to 128 visible ASCII characters and a "
+                              f"secret of 1 to {MAX_SECRET} characters") from None
+    stored = lookup_key(key_id)
     # Compare even when the key is unknown, so timing does not reveal which key ids exist.
     expected = stored["secretHash"] if stored else hash_secret(secrets.token_hex(8))
     if not hmac.compare_digest(expected, hash_secret(secret)) or not stored:
@@ -87,8 +99,8 @@ def verify_basic(encoded: str, lookup_key: Any) -> Principal:
 def authenticate(authorization: str | None, lookup_key: Any) -> Principal:
     if not authorization:
         raise Unauthenticated("credentials are required")
-    if len(authorization) > MAX_HEADER:
-        raise Unauthenticated("the Authorization header is too long")
+    if len(authorization) > MAX_HEADER or not authorization.isascii():
+        raise Unauthenticated(f"the Authorization header must be at most {MAX_HEADER} ASCII characters")
     scheme, _, value = authorization.strip().partition(" ")
     scheme = scheme.lower()
     if scheme in ("bearer", "jwt") and value.strip():

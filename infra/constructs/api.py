@@ -11,7 +11,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from functions.platform.gateway import GATEWAY_RESPONSES, gateway_body
+from functions.platform.gateway import GATEWAY_HEADERS, GATEWAY_RESPONSES, gateway_body
 from functions.routes import Route
 from infra.config import DeployConfig
 from infra.constructs.nag import acknowledge
@@ -100,6 +100,8 @@ class Api(Construct):
                 type=apigw.ResponseType.of(response_type),
                 status_code=str(status),
                 templates={"application/json": json.dumps(gateway_body(status, code, message))},
+                response_headers={name: f"'{value}'" for name, value in GATEWAY_HEADERS.get(response_type, {}).items()}
+                or None,
             )
 
         self.methods: dict[str, apigw.Method] = {}

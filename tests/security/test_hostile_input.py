@@ -29,6 +29,7 @@ from pydantic import ValidationError
 
 from functions.platform.errors import error_model
 from functions.platform.gateway import GatewayError
+from functions.providers.masterytrack import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from functions.routes import ROUTES, Route
 from tests.conftest import LambdaContext, principal_context
 from tests.security import world as w
@@ -39,6 +40,7 @@ CLEF = "\U0001d11e"  # 4 bytes in UTF-8, 2 UTF-16 code units
 RAW = "@@raw@@"  # a body value replaced by raw JSON text after encoding
 DEEP = "[" * 5000 + "]" * 5000
 HUGE = "1" * 5000
+SIGNED_HEADERS = (SIGNATURE_HEADER, TIMESTAMP_HEADER)
 BUDGET_SECONDS = 120  # CPU seconds of this process (moto runs in it), whatever the machine load
 
 
@@ -158,6 +160,10 @@ def cases_for(route: Route, baseline: Any) -> list[Case]:
         cases += [Case("body", RAW, DEEP), Case("body", RAW, "{" + '"a":{' * 3000 + "}" * 3001),
                   Case("body", RAW, HUGE), Case("body", RAW, '"\\u0000"'), Case("body", RAW, '{"a": "\\ud800"}'),
                   Case("body", RAW, "[" * 40 + "]" * 40)]
+        if route.public:  # signed instead of authorized: its credentials are headers the route reads itself
+            for header in SIGNED_HEADERS:
+                cases += [Case(f"header:{header}", v) for v in
+                          ("9" * 5000, "\u00b2", CLEF * 100, "a" * 5000, "a\u0000b", "sha256=" + "0" * 5000)]
         if route.takes_idempotency_key:
             cases += [Case("header:Idempotency-Key", "k" * 300), Case("header:Idempotency-Key", "a\u0000b"),
                       Case("header:Idempotency-Key+body", RAW, DEEP)]
@@ -186,13 +192,15 @@ def build_event(route: Route, request: Any, case: Case, authorizer: dict[str, st
     query = {k: list(v) for k, v in (request.query or {}).items()}
     body: Any = request.body
     headers = dict(request.headers or {})
+    if route.public:  # well-formed (if wrongly signed) credentials, so that each hostile one is met alone
+        headers |= {TIMESTAMP_HEADER: str(int(time.time())), SIGNATURE_HEADER: "sha256=" + "0" * 64}
     kind, _, name = case.place.partition(":")
     if kind == "path":
         path[name] = case.value
     elif kind == "query":
         query[name] = [case.value]
     elif kind == "header":
-        headers["Idempotency-Key"] = case.value if case.raw is None else "hostile-key-1"
+        headers[name.removesuffix("+body")] = case.value if case.raw is None else "hostile-key-1"
     if kind == "body" or name.endswith("+body"):
         body = _set(body if body is not None else {}, name.split(".") if kind == "body" and name else [],
                     case.value)

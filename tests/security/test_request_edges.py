@@ -16,4 +16,4 @@ def test_a_path_parameter_the_resolver_cannot_match_is_a_400_not_an_undocumented
     answer = call("openedx_list_special_exams", {"course_id": "o\u0094"}, as_user="ada")
     assert answer.status == 400 and answer.body["status_code"] == 400, answer.body
     answer = call("get_course", {"courseId": "a\u0007b"}, as_user="ada")
-    assert answer.status == 400 and answer.body["error"]["field"] == "path", answer.body
+    assert answer.status == 400 and answer.body["error"]["field"] == "courseId", answer.body  # named by RouteApp
