@@ -12,6 +12,8 @@ JWT_SECRET = "EXAMDESK_JWT_SECRET"  # HS256, local runs and tests only
 JWKS_URL = "EXAMDESK_JWKS_URL"  # RS256, deployed
 JWT_ISSUER = "EXAMDESK_JWT_ISSUER"
 JWT_AUDIENCE = "EXAMDESK_JWT_AUDIENCE"
+API_BASE_URL = "EXAMDESK_API_BASE_URL"  # absolute links are built on it (functions/platform/links.py)
+DEFAULT_API_BASE_URL = "http://localhost:8000"  # `make run`'s address; the runner sets the port it bound
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class Settings:
     jwks_url: str | None
     jwt_issuer: str
     jwt_audience: str
+    api_base_url: str
 
 
 @lru_cache(maxsize=1)
@@ -33,4 +36,5 @@ def settings() -> Settings:
         jwks_url=os.environ.get(JWKS_URL) or None,
         jwt_issuer=os.environ.get(JWT_ISSUER, "examdesk"),
         jwt_audience=os.environ.get(JWT_AUDIENCE, "examdesk-api"),
+        api_base_url=os.environ.get(API_BASE_URL) or DEFAULT_API_BASE_URL,
     )

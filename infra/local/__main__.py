@@ -33,7 +33,7 @@ def serve(endpoint: str, port: int, demo: bool, quiet: bool = False, importer_in
     importer on its schedule and fake providers (docs/powerpath.md)."""
     configure(endpoint)
     from functions.data.dynamo import client
-    from functions.platform.settings import settings
+    from functions.platform.settings import API_BASE_URL, settings
     from infra.local import demo_data
     from infra.local.dynamodb_local import ensure_table
     from infra.local.server import make_server
@@ -43,6 +43,9 @@ def serve(endpoint: str, port: int, demo: bool, quiet: bool = False, importer_in
     loaded = demo_data.load() if demo else {}
     server = make_server(port=port, quiet=quiet)
     port = server.server_address[1]  # the one it bound: --port 0 lets the system choose (infra/local/spawn.py)
+    # Links (pagination, Link headers) are built on this setting, never on request headers: the address bound.
+    os.environ.setdefault(API_BASE_URL, f"http://127.0.0.1:{port}")
+    settings.cache_clear()
     print(f"table {settings().table_name} {'created' if created else 'kept'} on {endpoint}; demo data: {loaded}")
     print(f"{LISTENING.format(port=port)}  (Swagger UI: /docs, spec: /openapi.json)", flush=True)
     from infra.local.scheduler import INTERVAL_ENV, start_local_importer

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from functions.core.extensions import ExtensionView
+from functions.platform.links import api_url
 
 
 def timestamp(value: datetime | None) -> str | None:
@@ -36,12 +36,7 @@ def quiz_extensions(views: list[ExtensionView]) -> dict[str, Any]:
     return {"quiz_extensions": [quiz_extension(v) for v in views]}
 
 
-def next_link(event: dict[str, Any], headers: dict[str, str], page: str, per_page: int) -> str:
-    """An absolute URL, as Canvas sends (canvasapi only follows links under its base URL). On API
-    Gateway's own domain the stage is part of the URL; on a custom domain and locally it is not."""
-    host = headers.get("host", "localhost")
-    scheme = headers.get("x-forwarded-proto", "https" if "execute-api" in host else "http")
-    stage = (event.get("requestContext") or {}).get("stage")
-    prefix = f"/{stage}" if stage and "execute-api" in host else ""
-    query = urlencode({"page": page, "per_page": per_page})
-    return f'<{scheme}://{host}{prefix}{event.get("path", "")}?{query}>; rel="next"'
+def next_link(event: dict[str, Any], page: str, per_page: int) -> str:
+    """An absolute URL, as Canvas sends (canvasapi only follows links under its base URL), on the configured
+    API base URL (functions/platform/links.py), never on the request's Host header."""
+    return f'<{api_url(event, {"page": page, "per_page": per_page})}>; rel="next"'
