@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl
 
 from functions.core.errors import InvalidInput, TooLarge
 from functions.core.extensions import EXCLUSIVE, LIMITS, MAX_GRANTS, Grant
+from functions.platform import request_limits
 from functions.platform.request_limits import MAX_ID_BYTES
 
 MAX_BODY_BYTES = 64 * 1024  # 100 entries of every field fit in a fraction of this
@@ -64,6 +65,10 @@ def _body_text(event: dict[str, Any]) -> str:
 
 
 def _json_entries(text: str) -> list[Any]:
+    try:
+        request_limits.check_json(text)  # RouteApp measured it already; this parser is safe on its own too
+    except request_limits.Refused as refused:
+        raise InvalidInput(refused.message, field=refused.field) from None
     try:
         document = json.loads(text)
     except ValueError:
