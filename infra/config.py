@@ -31,6 +31,7 @@ EDULASTIC_URL = "examdesk:edulasticUrl"
 MASTERYTRACK_URL = "examdesk:masteryTrackUrl"
 MASTERYTRACK_EMAIL = "examdesk:masteryTrackEmail"
 SECRET_PARAMETER_PREFIX = "examdesk:secretParameterPrefix"  # SSM SecureStrings <prefix>edulastic-token, ...
+API_BASE_URL = "examdesk:apiBaseUrl"  # a custom domain (with any base path); default: the stage's own URL
 
 DEFAULTS: dict[str, str | int | float] = {
     STACK_NAME: "Examdesk",
@@ -45,6 +46,7 @@ DEFAULTS: dict[str, str | int | float] = {
     MASTERYTRACK_URL: "",
     MASTERYTRACK_EMAIL: "examdesk@example.edu",
     SECRET_PARAMETER_PREFIX: "/examdesk/",
+    API_BASE_URL: "",
 }
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARN", "ERROR")
@@ -64,6 +66,7 @@ class DeployConfig:
     masterytrack_url: str = ""
     masterytrack_email: str = "examdesk@example.edu"
     secret_parameter_prefix: str = "/examdesk/"
+    api_base_url: str = ""
 
     @classmethod
     def from_node(cls, node: Node) -> DeployConfig:
@@ -87,6 +90,7 @@ class DeployConfig:
             masterytrack_url=get(MASTERYTRACK_URL),
             masterytrack_email=get(MASTERYTRACK_EMAIL),
             secret_parameter_prefix=_parameter_prefix(get(SECRET_PARAMETER_PREFIX)),
+            api_base_url=_base_url(get(API_BASE_URL)),
         )
 
 
@@ -101,3 +105,9 @@ def _parameter_prefix(value: str) -> str:
     if not (value.startswith("/") and value.endswith("/")):
         raise ValueError(f"{SECRET_PARAMETER_PREFIX} must start and end with '/', got {value!r}")
     return value
+
+
+def _base_url(value: str) -> str:
+    if value and not value.startswith("https://"):
+        raise ValueError(f"{API_BASE_URL} must be an https:// URL, got {value!r}")
+    return value.rstrip("/")

@@ -131,10 +131,12 @@ class DirectoryRepository:
         return roles, next_token
 
     # --- enrollments -----------------------------------------------------------------------------
-    def put_enrollment(self, enrollment: Enrollment, extra_ops: Ops = None) -> None:
+    def put_enrollment(self, enrollment: Enrollment, extra_ops: Ops = None, *, new: bool = False) -> None:
+        """``new``: only where there is none yet (ConcurrentUpdate otherwise), as the demo loader needs."""
         key = keys.enrollment_key(enrollment.course_id, enrollment.user_id)
         index = keys.enrollment_index(enrollment.course_id, enrollment.user_id)
-        self.store.transact([op_put(to_item(enrollment, key, index)), *(extra_ops or [])])
+        self.store.transact([op_put(to_item(enrollment, key, index), NEW_ITEM if new else None),
+                             *(extra_ops or [])])
 
     def get_enrollment(self, course_id: str, user_id: str) -> Enrollment | None:
         return self.store.get_model(Enrollment, keys.enrollment_key(course_id, user_id))

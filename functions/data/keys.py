@@ -335,3 +335,9 @@ def idempotency_prefix(route_name: str, caller: str) -> str:
 
 def idempotency_key(record_id: str) -> dict[str, str]:
     return {PK: record_id, SK: IDEMPOTENCY_SK}
+
+
+def demo_marker_key(piece: str) -> dict[str, str]:
+    """The local runner's record that a piece of demo data was loaded once (infra/local/demo_data.py): what
+    the API may since have changed or removed is never put back."""
+    return {PK: f"demo#{piece}", SK: "demo-loaded"}

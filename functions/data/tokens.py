@@ -14,7 +14,12 @@ import re
 from functions.core.errors import InvalidInput
 
 MAX_TOKEN_LENGTH = 2048
-_ENTRY = re.compile(r"^id=([^|]{1,512})\|sk=([^|]{1,512})$")
+# DynamoDB's own key limits, in UTF-8 bytes: a start key past them is a ValidationException (a 500), and no
+# key we issue is near them, so a token naming one is forged.
+MAX_PARTITION_KEY_BYTES = 2048
+MAX_SORT_KEY_BYTES = 1024
+_ENTRY = re.compile(r"^id=([^|]+)\|sk=([^|]+)$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def encode(keys: list[dict[str, str]]) -> str:
@@ -40,5 +45,16 @@ def decode(token: str, field: str = "nextToken") -> list[dict[str, str]]:
         match = _ENTRY.match(entry) if isinstance(entry, str) else None
         if not match:
             raise bad('each entry must look like "id=<id>|sk=<sort key>"')
-        keys.append({"id": match.group(1), "sk": match.group(2)})
+        pk, sk = match.groups()
+        if _CONTROL.search(entry) or _utf8_size(pk) > MAX_PARTITION_KEY_BYTES or _utf8_size(sk) > MAX_SORT_KEY_BYTES:
+            raise bad(f"a key is over DynamoDB's limits ({MAX_PARTITION_KEY_BYTES} bytes for id, "
+                      f"{MAX_SORT_KEY_BYTES} for sk, in UTF-8) or holds control characters")
+        keys.append({"id": pk, "sk": sk})
     return keys
+
+
+def _utf8_size(text: str) -> int:
+    try:
+        return len(text.encode("utf-8"))
+    except UnicodeEncodeError:  # an unpaired surrogate (from a \ud800 escape) cannot be stored at all
+        return MAX_PARTITION_KEY_BYTES + 1

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -39,6 +40,11 @@ __all__ = ["authenticate", "hash_secret", "mint_jwt", "new_secret", "verify_basi
 
 MAX_HEADER = 4096
 LookupKey = Callable[[str], "dict[str, Any] | None"]
+# Integration keys are ids we issue (visible ASCII) and 256-bit secrets: anything else is refused before the
+# store is asked (a key id over DynamoDB's 2,048-byte partition key was a 5xx).
+_KEY_ID = re.compile(r"^[\x21-\x39\x3b-\x7e]{1,128}$")  # visible ASCII but ':'
+MAX_SECRET = 256
+MAX_SUBJECT_BYTES = 512  # a token's subject becomes a user key (functions/platform/request_limits.py)
 
 
 @lru_cache(maxsize=1)
@@ -106,7 +112,10 @@ def verify_jwt(token: str, lookup_key: LookupKey | None = None) -> Principal:
         raise Unauthenticated("the token has expired") from None
     except (jwt.PyJWTError, ValueError) as error:
         raise Unauthenticated(f"the token is not valid: {error}") from None
-    return Principal(kind="user", subject=str(claims["sub"]))
+    subject = str(claims["sub"])
+    if not subject or len(subject.encode("utf-8", "surrogatepass")) > MAX_SUBJECT_BYTES:
+        raise Unauthenticated(f"the token's subject must be 1 to {MAX_SUBJECT_BYTES} bytes")
+    return Principal(kind="user", subject=subject)
 
 
 def mint_jwt(user_id: str, ttl_seconds: int = 8 * 3600, secret: str | None = None) -> str:
@@ -123,6 +132,9 @@ def basic_pair(encoded: str) -> tuple[str, str]:
         key_id, secret = base64.b64decode(encoded, validate=True).decode().split(":", 1)
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise Unauthenticated("Basic credentials must be base64 of key:secret") from None
+    if not _KEY_ID.match(key_id) or not 0 < len(secret) <= MAX_SECRET:
+        raise Unauthenticated("Basic credentials must be a key id of 1 to 128 visible ASCII characters and a "
+                              f"secret of 1 to {MAX_SECRET} characters") from None
     return key_id, secret
 
 
@@ -143,8 +155,8 @@ def verify_basic(encoded: str, lookup_key: LookupKey, now: datetime | None = Non
 def authenticate(authorization: str | None, lookup_key: LookupKey) -> Principal:
     if not authorization:
         raise Unauthenticated("credentials are required")
-    if len(authorization) > MAX_HEADER:
-        raise Unauthenticated("the Authorization header is too long")
+    if len(authorization) > MAX_HEADER or not authorization.isascii():
+        raise Unauthenticated(f"the Authorization header must be at most {MAX_HEADER} ASCII characters")
     scheme, _, value = authorization.strip().partition(" ")
     scheme = scheme.lower()
     if scheme in ("bearer", "jwt") and value.strip():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.core.errors import Unauthenticated
+from functions.core.errors import Unauthenticated, Unavailable
 from functions.data.credentials import CredentialRepository
 from functions.platform.auth import authenticate
 from functions.platform.observability import logger
@@ -38,3 +38,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     except Unauthenticated as error:
         logger.info("credentials refused", extra={"reason": error.message})
         raise Exception("Unauthorized") from None  # the exact message API Gateway maps to 401
+    except Unavailable:
+        # Any other failure is API Gateway's AUTHORIZER_FAILURE, answered as the documented 503 with
+        # Retry-After (functions/platform/gateway.py), as a route answers when the store is down.
+        logger.warning("the store is unavailable to the authorizer", exc_info=True)
+        raise

@@ -36,4 +36,11 @@ GATEWAY_RESPONSES: dict[str, tuple[int, str, str]] = {
     # A route that did not answer within API Gateway's 29 s: its own 504, not hidden in DEFAULT_5XX's 503.
     "INTEGRATION_TIMEOUT": (504, "timeout", "the request took too long; it may have completed, check before retrying"),
     "DEFAULT_5XX": (503, "unavailable", "the service is unavailable; retry shortly"),
+    # The authorizer failed (the store unreachable while it looked an integration key up): the same 503 a
+    # route answers when the store is down, for every kind of caller (JWT callers never reach the store here).
+    "AUTHORIZER_FAILURE": (503, "unavailable", "the service is unavailable; retry shortly"),
+}
+RETRY_AFTER_SECONDS = 1  # as functions/core/errors.py Unavailable
+GATEWAY_HEADERS: dict[str, dict[str, str]] = {
+    kind: {"Retry-After": str(RETRY_AFTER_SECONDS)} for kind in ("THROTTLED", "DEFAULT_5XX", "AUTHORIZER_FAILURE")
 }

@@ -92,7 +92,7 @@ class RouteApp:
         def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             logger.append_keys(route=route_name)
             if console.is_console_event(event):
-                return console.handle(self.route, event, lambda proxy: self.resolver.resolve(proxy, context))
+                return console.handle(self.route, event, lambda proxy: self._respond(proxy, context))
             response = self._respond(event, context)
             count_answer(route_name, response["statusCode"])
             return response
@@ -100,8 +100,9 @@ class RouteApp:
         return lambda_handler
 
     def _respond(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
-        """The body-size limit, then the route, under its Idempotency-Key when one is sent (POST/DELETE writes)."""
-        refused = request_limits.too_large(event, self.dialect)
+        """The request limits (so the idempotency layer and the route see only requests within them), then the
+        route, under its Idempotency-Key when one is sent (POST/DELETE writes)."""
+        refused = request_limits.refusal(event, self.dialect)
         if refused is not None:
             return refused
         if self.dialect == "canvas":

@@ -17,6 +17,8 @@ JWT_AUDIENCE = "EXAMDESK_JWT_AUDIENCE"
 CLIENT_ISSUER = "EXAMDESK_CLIENT_ISSUER"
 CLIENT_JWKS_URL = "EXAMDESK_CLIENT_JWKS_URL"
 USER_POOL_ID = "EXAMDESK_USER_POOL_ID"  # deployed: OAuth clients are this Cognito pool's app clients
+API_BASE_URL = "EXAMDESK_API_BASE_URL"  # absolute links are built on it (functions/platform/links.py)
+DEFAULT_API_BASE_URL = "http://localhost:8000"  # `make run`'s address; the runner sets the port it bound
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Settings:
     jwks_url: str | None
     jwt_issuer: str
     jwt_audience: str
+    api_base_url: str
     client_issuer: str | None = None
     client_jwks_url: str | None = None
     user_pool_id: str | None = None
@@ -42,6 +45,7 @@ def settings() -> Settings:
         jwks_url=os.environ.get(JWKS_URL) or None,
         jwt_issuer=os.environ.get(JWT_ISSUER, "examdesk"),
         jwt_audience=os.environ.get(JWT_AUDIENCE, "examdesk-api"),
+        api_base_url=os.environ.get(API_BASE_URL) or DEFAULT_API_BASE_URL,
         client_issuer=client_issuer,
         user_pool_id=os.environ.get(USER_POOL_ID) or None,
         client_jwks_url=os.environ.get(CLIENT_JWKS_URL) or (f"{client_issuer}/.well-known/jwks.json"

@@ -6,19 +6,20 @@ import json
 import re
 from collections.abc import Sequence
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from functions.platform.gateway import GATEWAY_RESPONSES, gateway_body
+from functions.platform.gateway import GATEWAY_HEADERS, GATEWAY_RESPONSES, gateway_body
 from functions.routes import Route
 from infra.config import DeployConfig
 from infra.constructs.nag import acknowledge
 
 AUTHORIZER_CACHE_TTL = Duration.seconds(300)
+STAGE = "prod"  # API Gateway's default stage name, named so the base URL below can say it
 
 # JSON access logs: the standard fields plus what explains a 401/403/5xx without turning on execution logs.
 _F = apigw.AccessLogField
@@ -68,6 +69,7 @@ class Api(Construct):
             # Execution logging needs the account-level API Gateway CloudWatch role (one per region).
             cloud_watch_role=True,
             deploy_options=apigw.StageOptions(
+                stage_name=STAGE,
                 access_log_destination=apigw.LogGroupLogDestination(self.access_logs),
                 access_log_format=apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS)),
                 throttling_rate_limit=config.throttle_rate_limit,
@@ -101,12 +103,21 @@ class Api(Construct):
                 type=apigw.ResponseType.of(response_type),
                 status_code=str(status),
                 templates={"application/json": json.dumps(gateway_body(status, code, message))},
+                response_headers={name: f"'{value}'" for name, value in GATEWAY_HEADERS.get(response_type, {}).items()}
+                or None,
             )
 
         # Every route's path exists here (the parent stack); the methods are added by the dialects' nested
         # stacks (infra/constructs/route_functions.py), so that the parent holds one resource per path segment.
         self.resources: dict[str, apigw.Resource] = {
             route.path: self.rest_api.root.resource_for_path(route.path) for route in routes}
+        # Absolute links (pagination, Link headers) are built on this URL, never on request headers
+        # (functions/platform/links.py); every route function gets it (route_functions.py). Built from the API's
+        # id, not rest_api.url: that names the stage, which depends on the methods, which depend on the
+        # functions (a cycle).
+        stack = Stack.of(self)
+        self.base_url = config.api_base_url or (
+            f"https://{self.rest_api.rest_api_id}.execute-api.{stack.region}.{stack.url_suffix}/{STAGE}")
         self.methods: dict[str, apigw.Method] = {}
 
         rest_api = self.rest_api.node.default_child

@@ -18,6 +18,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from functions.platform import settings
 from functions.routes import Route
 from infra.config import DeployConfig
 from infra.constructs.api import Api
@@ -57,7 +58,9 @@ class DialectStack(NestedStack):
             secrets = secrets_of(route)
             needs = needs_of(route.name, actions, secrets, cognito=route.name in CREDENTIAL_ROUTES)
             role = roles.role_for(route.name, needs)
-            environment = provider_environment(config, secrets) if secrets else {}
+            environment = {settings.API_BASE_URL: api.base_url}
+            if secrets:
+                environment.update(provider_environment(config, secrets))
             if needs.cognito:
                 environment.update(identity.client_environment)
             built = ExamdeskFunction(
@@ -70,7 +73,7 @@ class DialectStack(NestedStack):
                 assets=assets,
                 table=table,
                 config=config,
-                environment=environment or None,
+                environment=environment,
                 timeout=EXTERNAL_TIMEOUT if route.external else DEFAULT_TIMEOUT,
             )
             self.functions[route.name] = built.function

@@ -33,7 +33,7 @@ def serve(endpoint: str, port: int, demo: bool, quiet: bool = False, importer_in
     importer on its schedule and fake providers (docs/powerpath.md)."""
     configure(endpoint)
     from functions.data.dynamo import client
-    from functions.platform.settings import CLIENT_ISSUER, settings
+    from functions.platform.settings import API_BASE_URL, CLIENT_ISSUER, settings
     from infra.local import demo_data
     from infra.local.dynamodb_local import ensure_table
     from infra.local.server import make_server
@@ -44,6 +44,8 @@ def serve(endpoint: str, port: int, demo: bool, quiet: bool = False, importer_in
     # OAuth clients' tokens come from this runner's own token endpoint (infra/local/oauth.py), as Cognito's
     # would deployed; the authorizer verifies them by this issuer's JWKS.
     os.environ[CLIENT_ISSUER] = f"http://127.0.0.1:{port}"
+    # Links (pagination, Link headers) are built on this setting, never on request headers: the address bound.
+    os.environ.setdefault(API_BASE_URL, f"http://127.0.0.1:{port}")
     settings.cache_clear()
     created = ensure_table(client(), settings().table_name)
     loaded = demo_data.load() if demo else {}

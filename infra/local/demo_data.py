@@ -1,5 +1,9 @@
 """The demo data set: the items, objectives and names of the ExamSpark seed's sample, plus people in
-every role and a second course (for trying what is *not* visible). Loading is idempotent."""
+every role and a second course (for trying what is *not* visible).
+
+Loading puts only what is absent, so restarting `make run` never undoes a change made through the API: every
+write is conditional on the item not existing (a create, an enrollment), and what the API can remove or
+replace (kevin's attempt, maria's allowance) is loaded once, under a marker item (keys.demo_marker_key)."""
 
 from __future__ import annotations
 
@@ -22,9 +26,11 @@ from functions.core.models import (
     Question,
     User,
 )
+from functions.data import keys
 from functions.data.credentials import CredentialRepository
 from functions.data.directory import DirectoryRepository
 from functions.data.exams import ExamRepository
+from functions.data.store import NEW_ITEM
 from functions.platform.auth import hash_secret
 
 COURSE = "focus1f8-district"  # the seed's workspaceId
@@ -64,9 +70,19 @@ PEOPLE = [  # id (= username), name, role in COURSE, admin
 ]
 
 
-def _ignore_existing(action: Callable[[], None]) -> None:
+def _ignore_existing(action: Callable[[], object]) -> None:
     with suppress(ConcurrentUpdate):  # already loaded
         action()
+
+
+def _once(piece: str, action: Callable[[], object]) -> None:
+    """``action`` the first time only: once its marker is written, what the API did since stays."""
+    store = DirectoryRepository().store
+    marker = keys.demo_marker_key(piece)
+    if store.get(marker) is not None:
+        return
+    action()
+    _ignore_existing(partial(store.put, {**marker, "piece": piece}, condition=NEW_ITEM))
 
 
 def load(now: datetime | None = None) -> dict[str, str]:
@@ -79,8 +95,10 @@ def load(now: datetime | None = None) -> dict[str, str]:
         user = User(id=uid, username=uid, email=email, name=name, admin=admin)
         _ignore_existing(partial(people.create_user, user))
         if role:
-            people.put_enrollment(Enrollment(course_id=COURSE, user_id=uid, role=role))
-    people.put_enrollment(Enrollment(course_id=OTHER_COURSE, user_id="oscar", role="instructor"))
+            _ignore_existing(partial(people.put_enrollment, Enrollment(course_id=COURSE, user_id=uid, role=role),
+                                     new=True))
+    _ignore_existing(partial(people.put_enrollment, Enrollment(course_id=OTHER_COURSE, user_id="oscar",
+                                                               role="instructor"), new=True))
     for oid, text, abbreviation in OBJECTIVES:
         objective = Objective(id=oid, course_id=COURSE, text=text, abbreviation=abbreviation)
         _ignore_existing(partial(exams.create_objective, objective))
@@ -142,7 +160,8 @@ def load_openedx(now: datetime) -> None:
     _ignore_existing(partial(people.create_course, course))
     for uid, role in (("irene", "instructor"), ("theo", "teaching_assistant"), ("kevin", "student"),
                       ("maria", "student")):
-        people.put_enrollment(Enrollment(course_id=OPENEDX_COURSE, user_id=uid, role=role))
+        _ignore_existing(partial(people.put_enrollment, Enrollment(course_id=OPENEDX_COURSE, user_id=uid,
+                                                                   role=role), new=True))
     for uid, *_ in PEOPLE:
         aliases.ensure(Kind.USER, uid)
     for eid, title, kind, minutes in OPENEDX_EXAMS:
@@ -152,14 +171,19 @@ def load_openedx(now: datetime) -> None:
         _ignore_existing(partial(exams.save_exam, exam))
         aliases.ensure(Kind.EXAM, eid)
     service = SessionService(people, exams, SessionRepository(), stats_op, Access(OPERATOR, people), now)
-    service.start("edx-demo-timed", StartRequest(user="kevin", context_id="edx-demo"))
+    _once("openedx-kevin-timed-attempt",
+          lambda: service.start("edx-demo-timed", StartRequest(user="kevin", context_id="edx-demo")))
     extensions = ExtensionRepository()
-    if extensions.get_extension("edx-demo-proctored", "maria") is None:
-        granted = Extension(course_id=OPENEDX_COURSE, exam_id="edx-demo-proctored", user_id="maria",
-                            extra_time_minutes=15, review_policy_exception="May use a scribe",
-                            updated_at=now, updated_by="irene", created_at=now, version=1)
-        ops = extensions.save_ops(None, granted, by="irene", at=now)
-        _ignore_existing(lambda: extensions.store.transact(ops))
+
+    def grant() -> None:
+        if extensions.get_extension("edx-demo-proctored", "maria") is None:
+            granted = Extension(course_id=OPENEDX_COURSE, exam_id="edx-demo-proctored", user_id="maria",
+                                extra_time_minutes=15, review_policy_exception="May use a scribe",
+                                updated_at=now, updated_by="irene", created_at=now, version=1)
+            ops = extensions.save_ops(None, granted, by="irene", at=now)
+            _ignore_existing(lambda: extensions.store.transact(ops))
+
+    _once("openedx-maria-proctored-allowance", grant)
 
 
 # --- PowerPath (docs/powerpath.md): two external tests in the seed's course; placement enrolls in Riverside

@@ -10,14 +10,21 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer
 
-from functions.platform import idempotency
+from functions.platform import auth, idempotency, request_limits
 from functions.routes import ROUTES
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 DESCRIPTION = (
     "One exam-administration backend speaking the ExamSpark, Open edX, Canvas, LearningStudio and "
     "PowerPath dialects on one domain, plus the examdesk authoring API. Authenticate with "
-    "`Authorization: Bearer <jwt>`, `JWT <jwt>` or `Basic <key:secret>`."
+    "`Authorization: Bearer <jwt>`, `JWT <jwt>` or `Basic <key:secret>`. "
+    f"Limits on every route (a 400 or 413 naming the limit): the Authorization header at most {auth.MAX_HEADER} "
+    "ASCII characters (an integration key id 1 to 128 visible ASCII characters); each path parameter at most "
+    f"{request_limits.MAX_ID_BYTES} bytes in UTF-8 (`x-maxBytes`), each query value at most "
+    f"{request_limits.MAX_QUERY_BYTES}; a body at most {request_limits.MAX_BODY_BYTES} bytes, nested at most "
+    f"{request_limits.MAX_DEPTH} levels deep, numbers of at most {request_limits.MAX_NUMBER_DIGITS} digits; no "
+    "control characters (tab, line feed and carriage return are text in a body) nor unpaired surrogates. "
+    "DynamoDB counts key lengths in bytes: an id of `maxLength` characters may still be over its byte limit."
 )
 
 
@@ -37,7 +44,7 @@ def build() -> dict[str, Any]:
         },
         security=[{"bearer": []}, {"authorization": []}],
     )
-    return _with_idempotency_keys(_without_422(json.loads(schema)))
+    return _with_request_limits(_with_idempotency_keys(_without_422(json.loads(schema))))
 
 
 def _without_422(document: dict[str, Any]) -> dict[str, Any]:
@@ -72,6 +79,34 @@ def _with_idempotency_keys(document: dict[str, Any]) -> dict[str, Any]:
         responses = operation["responses"]
         responses["422"] = {"description": "Idempotency-Key reused for a different request",
                             "content": responses["400"]["content"]}
+    return document
+
+
+def _with_request_limits(document: dict[str, Any]) -> dict[str, Any]:
+    """RouteApp's own limits (functions/platform/request_limits.py), on every parameter and body they apply to,
+    so a client sees them: the byte limits as ``x-maxBytes`` (JSON Schema's maxLength counts characters), a
+    path parameter's ``maxLength`` where the route declares none (bytes bound characters)."""
+    limits = request_limits
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] not in ("path", "query"):
+                    continue
+                most = limits.MAX_ID_BYTES if parameter["in"] == "path" else limits.MAX_QUERY_BYTES
+                schema = parameter.setdefault("schema", {})
+                schema["x-maxBytes"] = most
+                if parameter["in"] == "path" and "maxLength" not in schema and "pattern" not in schema:
+                    schema["maxLength"] = most
+                note = f"At most {most} bytes in UTF-8; no control characters."
+                parameter["description"] = f"{parameter.get('description', '').rstrip('. ')}. {note}".lstrip(". ")
+            body = operation.get("requestBody")
+            if body:
+                body["x-maxBytes"] = limits.MAX_BODY_BYTES
+                body["x-maxDepth"] = limits.MAX_DEPTH
+                body["x-maxNumberDigits"] = limits.MAX_NUMBER_DIGITS
+                body["description"] = (
+                    f"At most {limits.MAX_BODY_BYTES} bytes (413), nested at most {limits.MAX_DEPTH} levels, numbers "
+                    f"of at most {limits.MAX_NUMBER_DIGITS} digits, no control characters but tab, LF and CR (400).")
     return document
 
 

@@ -17,10 +17,10 @@ import uuid
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from functions.core.errors import Unauthenticated
+from functions.core.errors import Unauthenticated, Unavailable
 from functions.platform.authorizer import authorize
 from functions.platform.events import proxy_event
-from functions.platform.gateway import GATEWAY_RESPONSES, gateway_body
+from functions.platform.gateway import GATEWAY_HEADERS, GATEWAY_RESPONSES, gateway_body
 from functions.routes import ROUTES, Route
 from infra.local import oauth, openapi
 from infra.local.httpd import Handler, Server
@@ -57,7 +57,8 @@ class LambdaContext:
 
 def gateway_answer(kind: str) -> tuple[int, dict[str, str], str]:
     status, code, message = GATEWAY_RESPONSES[kind]
-    return status, {"Content-Type": "application/json"}, json.dumps(gateway_body(status, code, message))
+    headers = {"Content-Type": "application/json", **GATEWAY_HEADERS.get(kind, {})}
+    return status, headers, json.dumps(gateway_body(status, code, message))
 
 
 @functools.lru_cache(maxsize=1)
@@ -104,6 +105,8 @@ def dispatch(table: RouteTable, method: str, raw_path: str, headers: dict[str, s
             answer = authorize({**event, "methodArn": f"arn:aws:execute-api:local:0:local/local/{method}{url.path}"})
         except Unauthenticated:
             return gateway_answer("UNAUTHORIZED")
+        except Unavailable:  # the authorizer's function failed (API Gateway: AUTHORIZER_FAILURE)
+            return gateway_answer("AUTHORIZER_FAILURE")
         event["requestContext"]["authorizer"] = {**answer["context"], "principalId": answer["principalId"]}
     module: Any = importlib.import_module(route.import_path)
     with table.locks[route.name]:

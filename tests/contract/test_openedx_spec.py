@@ -66,8 +66,31 @@ EXCLUDED_CHECKS = {
 PROBED_METHODS = ["get", "put", "post", "delete", "patch"]
 
 
+# Our documented request limits (docs/architecture.md, "Hostile input"; the OpenAPI's descriptions): no control
+# character but tab, LF and CR in a body's strings, refused with 400 as a whole. Said to schemathesis as a
+# pattern on the spec's request strings, so its valid cases are valid and its invalid ones are expected refused.
+TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$"
+
+
+def _with_text_pattern(schema: Any) -> None:
+    if isinstance(schema, dict):
+        if schema.get("type") == "string" and "pattern" not in schema and "enum" not in schema:
+            schema["pattern"] = TEXT_PATTERN
+        for value in schema.values():
+            _with_text_pattern(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _with_text_pattern(value)
+
+
 def amended(spec: dict[str, Any]) -> dict[str, Any]:
     out = copy.deepcopy(spec)
+    for operations in out["paths"].values():
+        for operation in operations.values():
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+            name = body.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
+            if name:
+                _with_text_pattern(out["components"]["schemas"][name])
     for operations in out["paths"].values():
         for operation in operations.values():
             for status, name in UNDOCUMENTED_ERRORS.get(operation["operationId"], {}).items():
@@ -158,4 +181,7 @@ def test_the_amendment_only_adds_error_answers():
             assert {k: v for k, v in mine.items() if k != "responses"} == {
                 k: v for k, v in operation.items() if k != "responses"}
             assert all(mine["responses"][s] == operation["responses"][s] for s in operation["responses"])
-    assert ours["components"] == published["components"]
+    # Besides errors, only our documented text limit (TEXT_PATTERN) on the request bodies' strings.
+    without_patterns = json.loads(json.dumps(ours["components"]).replace(
+        f', "pattern": {json.dumps(TEXT_PATTERN)}', ""))
+    assert without_patterns == published["components"]

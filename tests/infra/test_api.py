@@ -11,7 +11,7 @@ from aws_cdk import App, Stack, Validations
 from aws_cdk import aws_lambda as lambda_
 from cdk_nag import AwsSolutionsChecks
 
-from functions.platform.gateway import GATEWAY_RESPONSES, gateway_body
+from functions.platform.gateway import GATEWAY_HEADERS, GATEWAY_RESPONSES, gateway_body
 from functions.routes import ROUTES, Route
 from infra.application import cdk_json_context
 from infra.config import DeployConfig
@@ -151,6 +151,24 @@ def test_gateway_responses_are_the_dialect_neutral_bodies(synth: Synth) -> None:
         props = responses[response_type]
         assert props["StatusCode"] == str(status)
         assert json.loads(props["ResponseTemplates"]["application/json"]) == gateway_body(status, code, message)
+        headers = GATEWAY_HEADERS.get(response_type, {})
+        expected_headers = {f"gatewayresponse.header.{k}": f"'{v}'" for k, v in headers.items()}
+        assert props.get("ResponseParameters", {}) == expected_headers, response_type
+    # The store down in the authorizer (integration keys) is the same 503 with Retry-After as in a route.
+    assert responses["AUTHORIZER_FAILURE"]["StatusCode"] == "503"
+
+
+def test_every_route_function_builds_links_on_the_api_url_not_on_request_headers(synth: Synth) -> None:
+    from functions.platform.settings import API_BASE_URL
+
+    handlers = {r.handler for r in ROUTES}
+    functions = [f["Properties"] for f in synth.of_type("AWS::Lambda::Function").values()
+                 if f["Properties"].get("Handler") in handlers]
+    assert len(functions) == len(ROUTES)
+    for function in functions:
+        url = function["Environment"]["Variables"][API_BASE_URL]
+        text = json.dumps(url)
+        assert "execute-api" in text and "/prod" in text and "RestApi" in text, url
 
 
 def test_a_public_route_has_no_authorizer_and_still_passes_cdk_nag(tmp_path: Path) -> None:

@@ -16,4 +16,13 @@ def test_a_path_parameter_the_resolver_cannot_match_is_a_400_not_an_undocumented
     answer = call("openedx_list_special_exams", {"course_id": "o\u0094"}, as_user="ada")
     assert answer.status == 400 and answer.body["status_code"] == 400, answer.body
     answer = call("get_course", {"courseId": "a\u0007b"}, as_user="ada")
-    assert answer.status == 400 and answer.body["error"]["field"] == "path", answer.body
+    assert answer.status == 400 and answer.body["error"]["field"] == "courseId", answer.body  # named by RouteApp
+
+
+def test_a_hostile_body_with_an_idempotency_key_is_refused_before_the_idempotency_layer(dynamo_calls):
+    # Issue 17: the same deep body under an Idempotency-Key killed the function (502): Powertools' record was
+    # written, then the request hash recursed. RouteApp refuses it first: no DynamoDB call at all.
+    for body in ("[" * 5000 + "]" * 5000, '{"id": ' + "1" * 5000 + "}", '{"title": "a\\u0000b"}'):
+        answer = call("create_course", as_user="ada", body=body, headers={"Idempotency-Key": "k-hostile-1"})
+        assert answer.status == 400 and answer.body["error"]["field"] == "body", answer.body
+    assert dynamo_calls.total == 0, dynamo_calls.counts

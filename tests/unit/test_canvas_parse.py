@@ -117,3 +117,21 @@ def test_the_domain_grant_guards_its_own_limits():
         Grant(user_id="a", extra_time=20000)
     with pytest.raises(InvalidInput, match="mutually exclusive"):
         Grant(user_id="a", extend_from_now=1, extend_from_end_at=1)
+
+
+@pytest.mark.parametrize("body", ['{"quiz_extensions": ' + "[" * 5000 + "]" * 5000 + "}",
+                                  '{"quiz_extensions": [{"user_id": "a", "extra_time": ' + "9" * 5000 + "}]}",
+                                  '{"quiz_extensions": [{"user_id": "a\\u0000b", "extra_time": 5}]}'])
+def test_the_parser_itself_bounds_depth_digits_and_characters(body):
+    # Issue 17: deep nesting crashed json.loads (RecursionError, a 500); RouteApp measures every body first,
+    # and this parser does too, so it is safe wherever it is called.
+    with pytest.raises(InvalidInput):
+        grants({"body": body}, {"content-type": "application/json"})
+
+
+@pytest.mark.parametrize("user_id", ["\U0001d11e" * 129, "\u00e9" * 257])
+def test_a_form_user_id_is_checked_in_bytes_too(user_id):
+    # 129 four-byte characters are 516 bytes: within 256 characters, past the 512 bytes a key part may hold.
+    body = urlencode({"quiz_extensions[][user_id]": user_id, "quiz_extensions[][extra_time]": "5"})
+    with pytest.raises(InvalidInput, match="bytes"):
+        grants({"body": body}, {"content-type": "application/x-www-form-urlencoded"})

@@ -26,3 +26,12 @@ def test_importer_rate_is_configurable_and_bounded() -> None:
 def test_secret_prefix_must_be_a_path() -> None:
     with pytest.raises(ValueError, match="start and end with '/'"):
         config(**{SECRET_PARAMETER_PREFIX: "examdesk"})
+
+
+def test_api_base_url_is_https_or_empty() -> None:
+    from infra.config import API_BASE_URL
+
+    assert config().api_base_url == ""
+    assert config(**{API_BASE_URL: "https://api.example.edu/exams/"}).api_base_url == "https://api.example.edu/exams"
+    with pytest.raises(ValueError, match="https://"):
+        config(**{API_BASE_URL: "http://api.example.edu"})

@@ -185,7 +185,7 @@ def test_reset_removes_every_session_in_transactions_of_49_with_statistics_summe
 def test_reset_refusals():
     log: list[list[Any]] = []
     exam_ref = str(number(Kind.EXAM, EXAM.id))
-    with pytest.raises(NotFound, match="'nobody' not found"):
+    with pytest.raises(NotFound, match="'nobody' has no attempts"):  # as for a user who exists (issue 17)
         attempts_service(Store([session(1)]), log).reset("c1", exam_ref, "nobody")
     with pytest.raises(NotFound, match="no attempts"):
         attempts_service(Store([]), log).reset("c1", exam_ref, "ann")

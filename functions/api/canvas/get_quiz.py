@@ -10,6 +10,7 @@ from functions.api.canvas.params import CourseId, QuizId
 from functions.api.wiring import quiz_catalog
 from functions.core.numeric_ids import Kind, number
 from functions.platform.http import RouteApp
+from functions.platform.links import api_base
 
 app = RouteApp("canvas_get_quiz", errors=(400, 401, 403, 404))
 
@@ -21,8 +22,7 @@ def get_quiz(course_id: CourseId, quiz_id: QuizId) -> dict[str, Any]:
     course, quiz, _ = ours(course_id, quiz_id)
     assert quiz is not None
     view = quiz_catalog(app).quiz(course, quiz)
-    base = render.origin(app.resolver.current_event.raw_event, app.headers)
-    return render.quiz(view, number(Kind.COURSE, course), base)
+    return render.quiz(view, number(Kind.COURSE, course), api_base())
 
 
 lambda_handler = app.lambda_handler

@@ -12,6 +12,7 @@ from functions.api.canvas.params import DEFAULT_PER_PAGE, CourseId, Page, PerPag
 from functions.api.wiring import quiz_catalog
 from functions.core.numeric_ids import Kind, number
 from functions.platform.http import JSON, RouteApp
+from functions.platform.links import api_base
 
 app = RouteApp("canvas_list_quizzes", errors=(400, 401, 403, 404))
 
@@ -25,9 +26,8 @@ def list_quizzes(course_id: CourseId, per_page: PerPage = DEFAULT_PER_PAGE,
     token = page_token(page)
     views, next_page = quiz_catalog(app).quizzes(course, per_page, token)
     event = app.resolver.current_event.raw_event
-    base = render.origin(event, app.headers)
-    body = [render.quiz(v, number(Kind.COURSE, course), base) for v in views]
-    links = render.page_links(event, app.headers, per_page, token, next_page)
+    body = [render.quiz(v, number(Kind.COURSE, course), api_base()) for v in views]
+    links = render.page_links(event, per_page, token, next_page)
     return Response(status_code=200, content_type=JSON, body=body, headers={"Link": links})
 
 

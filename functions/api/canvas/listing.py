@@ -19,6 +19,6 @@ def extensions_page(app: RouteApp, course_id: str, quiz_id: str | None, per_page
     headers = None
     if next_page:
         event = app.resolver.current_event.raw_event
-        headers = {"Link": render.next_link(event, app.headers, next_page, per_page)}
+        headers = {"Link": render.next_link(event, next_page, per_page)}
     # The body stays a dict: Powertools validates it against the return type, then serializes it.
     return Response(status_code=200, content_type=JSON, body=render.quiz_extensions(views), headers=headers)

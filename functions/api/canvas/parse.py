@@ -17,6 +17,8 @@ from urllib.parse import parse_qsl
 
 from functions.core.errors import InvalidInput, TooLarge
 from functions.core.extensions import EXCLUSIVE, LIMITS, MAX_GRANTS, Grant
+from functions.platform import request_limits
+from functions.platform.request_limits import MAX_ID_BYTES
 
 MAX_BODY_BYTES = 64 * 1024  # 100 entries of every field fit in a fraction of this
 MAX_USER_ID = 256
@@ -63,6 +65,10 @@ def _body_text(event: dict[str, Any]) -> str:
 
 
 def _json_entries(text: str) -> list[Any]:
+    try:
+        request_limits.check_json(text)  # RouteApp measured it already; this parser is safe on its own too
+    except request_limits.Refused as refused:
+        raise InvalidInput(refused.message, field=refused.field) from None
     try:
         document = json.loads(text)
     except ValueError:
@@ -129,10 +135,12 @@ def _user_id(where: str, value: Any) -> str:
     """Our user ids are strings; canvasapi sends Canvas' integer ids as text, so numbers become text."""
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    if not isinstance(value, str) or not value.strip() or len(value.strip()) > MAX_USER_ID:
-        raise InvalidInput(f"{where}.user_id is required: a user id of 1 to {MAX_USER_ID} characters",
+    text = value.strip() if isinstance(value, str) else ""
+    if not text or len(text) > MAX_USER_ID or len(text.encode("utf-8", "surrogatepass")) > MAX_ID_BYTES:
+        raise InvalidInput(f"{where}.user_id is required: a user id of 1 to {MAX_USER_ID} characters and at most "
+                           f"{MAX_ID_BYTES} bytes in UTF-8",
                            field=f"{where}.user_id")
-    return value.strip()
+    return text
 
 
 def _whole(where: str, name: str, value: Any) -> int | None:

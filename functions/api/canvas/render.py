@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from functions.core.extensions import ExtensionView
 from functions.core.models import ExamType, ScoringPolicy
 from functions.core.numeric_ids import Kind, number
 from functions.core.services.quiz_catalog import CourseView, QuizView
+from functions.platform.links import api_url
 
 FIRST_PAGE = "first"  # Canvas' own name for the first page of a bookmarked list
 
@@ -43,30 +43,18 @@ def quiz_extensions(views: list[ExtensionView]) -> dict[str, Any]:
     return {"quiz_extensions": [quiz_extension(v) for v in views]}
 
 
-def origin(event: dict[str, Any], headers: dict[str, str]) -> str:
-    """Scheme, host and stage of the request. On API Gateway's own domain the stage is part of the URL; on a
-    custom domain and locally it is not."""
-    host = headers.get("host", "localhost")
-    scheme = headers.get("x-forwarded-proto", "https" if "execute-api" in host else "http")
-    stage = (event.get("requestContext") or {}).get("stage")
-    prefix = f"/{stage}" if stage and "execute-api" in host else ""
-    return f"{scheme}://{host}{prefix}"
+def next_link(event: dict[str, Any], page: str, per_page: int) -> str:
+    """An absolute URL, as Canvas sends (canvasapi only follows links under its base URL), on the configured
+    API base URL (functions/platform/links.py), never on the request's Host header."""
+    return f'<{api_url(event, {"page": page, "per_page": per_page})}>; rel="next"'
 
 
-def next_link(event: dict[str, Any], headers: dict[str, str], page: str, per_page: int) -> str:
-    """An absolute URL, as Canvas sends (canvasapi only follows links under its base URL)."""
-    query = urlencode({"page": page, "per_page": per_page})
-    return f'<{origin(event, headers)}{event.get("path", "")}?{query}>; rel="next"'
-
-
-def page_links(event: dict[str, Any], headers: dict[str, str], per_page: int, current: str | None,
-               next_page: str | None) -> str:
+def page_links(event: dict[str, Any], per_page: int, current: str | None, next_page: str | None) -> str:
     """Canvas' Link header for a bookmarked list (canvas-lms Api.build_links): current, next, first. No
     "prev" (tokens only go forward) and no "last" (Canvas leaves it out when the count is not known; knowing
     it would read the whole course)."""
-    url = f'{origin(event, headers)}{event.get("path", "")}'
     links = {"current": current or FIRST_PAGE, "next": next_page, "first": FIRST_PAGE}
-    return ",".join(f'<{url}?{urlencode({"page": page, "per_page": per_page})}>; rel="{rel}"'
+    return ",".join(f'<{api_url(event, {"page": page, "per_page": per_page})}>; rel="{rel}"'
                     for rel, page in links.items() if page)
 
 

@@ -12,6 +12,7 @@ from functions.api.examspark.render import session_envelope
 from functions.api.wiring import session_service
 from functions.core.services.sessions import StartRequest
 from functions.platform.http import RouteApp
+from functions.platform.request_limits import ID_BYTES, ID_BYTES_NOTE
 
 app = RouteApp("examspark_start_session", errors=(400, 401, 403, 404, 409))
 
@@ -22,7 +23,7 @@ class LtiLaunch(BaseModel):
     """LTI-style launch fields; only ``user_id`` is required."""
 
     model_config = ConfigDict(extra="ignore")
-    user_id: Annotated[str, Field(min_length=1, max_length=256)]
+    user_id: Annotated[str, Field(min_length=1, max_length=256, description=ID_BYTES_NOTE), ID_BYTES]
     context_id: Text = ""
     resource_link_id: Text = ""
     lis_person_name_full: Text = ""

@@ -21,7 +21,7 @@ def list_course_allowances(course_id: CourseId, search: Search = None, page: Pag
     query = list_query(search, page, page_size, ordering)
     found = allowances(app).course_allowances(course_id, query)
     body = render.paginated(found, [render.allowance(v) for v in found.rows],
-                            app.resolver.current_event.raw_event, app.headers)
+                            app.resolver.current_event.raw_event)
     return AllowancePageOut.model_validate(body)
 
 

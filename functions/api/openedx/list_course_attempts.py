@@ -21,7 +21,7 @@ def list_course_attempts(course_id: CourseId, search: Search = None, page: PageN
     query = list_query(search, page, page_size, ordering)
     found = attempts(app).course_attempts(course_id, query)
     body = render.paginated(found, [render.attempt(v) for v in found.rows],
-                            app.resolver.current_event.raw_event, app.headers)
+                            app.resolver.current_event.raw_event)
     return AttemptPageOut.model_validate(body)
 
 

@@ -38,7 +38,7 @@ def list_exam_attempts(course_id: CourseId, exam_id: ExamId, search: Search = No
     event = app.resolver.current_event.raw_event
     headers = {"X-Total-Count": str(found.count)}
     if found.has_next:
-        headers["Link"] = f'<{render.page_link(event, app.headers, query.page + 1)}>; rel="next"'
+        headers["Link"] = f'<{render.page_link(event, query.page + 1)}>; rel="next"'
     body: Any = [render.attempt(v) for v in found.rows]
     return Response(status_code=200, content_type=JSON, body=body, headers=headers)
 

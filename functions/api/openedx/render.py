@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from functions.core.allowances import AllowanceType
 from functions.core.listing import Page
@@ -13,6 +12,7 @@ from functions.core.numeric_ids import Kind, number
 from functions.core.services.allowances import AllowanceView, Outcome
 from functions.core.services.exam_attempts import AttemptView
 from functions.core.services.proctoring import ProctoringSettings
+from functions.platform.links import api_url
 
 
 def timestamp(value: datetime | None) -> str | None:
@@ -125,24 +125,18 @@ def bulk_result(allowance_type: str, value: str, outcomes: list[Outcome]) -> dic
     }
 
 
-def page_link(event: dict[str, Any], headers: dict[str, str], page: int) -> str:
-    """An absolute URL of another page of this list (the request's own query, page replaced). On API
-    Gateway's own domain the stage is part of the URL; on a custom domain and locally it is not."""
-    host = headers.get("host", "localhost")
-    scheme = headers.get("x-forwarded-proto", "https" if "execute-api" in host else "http")
-    stage = (event.get("requestContext") or {}).get("stage")
-    prefix = f"/{stage}" if stage and "execute-api" in host else ""
+def page_link(event: dict[str, Any], page: int) -> str:
+    """An absolute URL of another page of this list (the request's own query, page replaced), on the
+    configured API base URL (functions/platform/links.py), never on the request's Host header."""
     query = {k: v for k, v in (event.get("queryStringParameters") or {}).items() if k != "page"}
-    path = quote(str(event.get("path", "")), safe="/:+@!$&'()*,;=-._~%")
-    return f"{scheme}://{host}{prefix}{path}?{urlencode({**query, 'page': page})}"
+    return api_url(event, {**query, "page": page})
 
 
-def paginated(page: Page[Any], results: list[dict[str, Any]], event: dict[str, Any],
-              headers: dict[str, str]) -> dict[str, Any]:
+def paginated(page: Page[Any], results: list[dict[str, Any]], event: dict[str, Any]) -> dict[str, Any]:
     return {
         "count": page.count,
-        "next": page_link(event, headers, page.query.page + 1) if page.has_next else None,
-        "previous": (page_link(event, headers, min(page.query.page - 1, page.last_page))
+        "next": page_link(event, page.query.page + 1) if page.has_next else None,
+        "previous": (page_link(event, min(page.query.page - 1, page.last_page))
                      if page.has_previous else None),
         "results": results,
     }

@@ -15,8 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 from functions.core.allowances import MAX_MINUTES, MAX_TEXT
 from functions.core.numeric_ids import LARGEST
 from functions.core.services.allowances import MAX_PAIRS
+from functions.platform.request_limits import ID_BYTES, ID_BYTES_NOTE
 
-Identifier = Annotated[StrictStr, Field(min_length=1, max_length=256)]
+Identifier = Annotated[StrictStr, Field(min_length=1, max_length=256,
+                                        description=f"a username, email or user id; {ID_BYTES_NOTE}"), ID_BYTES]
 # additional_time_granted (minutes), time_multiplier (a number) or review_policy_exception (text); each is
 # checked against its own range once the type is known (core/allowances.py).
 Value = (Annotated[StrictStr, Field(max_length=MAX_TEXT)] | Annotated[StrictInt, Field(ge=0, le=MAX_MINUTES)]

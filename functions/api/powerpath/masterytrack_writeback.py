@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import base64
+import re
 
 from functions.api.powerpath.schemas import WritebackOut
 from functions.api.wiring import writeback_service
+from functions.core.errors import Unauthenticated
 from functions.platform.clock import utcnow
 from functions.platform.http import RouteApp
-from functions.providers.masterytrack import read_writeback
+from functions.providers.masterytrack import SIGNATURE_HEADER, TIMESTAMP_HEADER, read_writeback
 
 app = RouteApp("powerpath_masterytrack_writeback", errors=(400, 401, 404, 409, 413, 503))
+
+# The signature headers' shapes, checked before anything else reads them (an overlong timestamp was a 500 in
+# int(), a non-ASCII signature one in hmac.compare_digest): Unix seconds, and "sha256=" + hex or a bare hex.
+_TIMESTAMP = re.compile(r"^[0-9]{1,12}$")
+_SIGNATURE = re.compile(r"^\s*(?:sha256=)?[0-9A-Fa-f]{1,128}\s*$")
+
+
+def _signed_headers_well_formed(headers: dict[str, str]) -> None:
+    timestamp, signature = headers.get(TIMESTAMP_HEADER), headers.get(SIGNATURE_HEADER)
+    if timestamp is not None and not _TIMESTAMP.match(timestamp):
+        raise Unauthenticated(f"{TIMESTAMP_HEADER} must be Unix seconds (at most 12 digits)")
+    if signature is not None and not _SIGNATURE.match(signature):
+        raise Unauthenticated(f"{SIGNATURE_HEADER} must be sha256=<hex> (at most 128 hex digits)")
 
 
 @app
@@ -21,6 +36,7 @@ def masterytrack_writeback() -> WritebackOut:
     stored one (dateLastModified or scoreDate, then signing time), is answered 200 and changes nothing
     (`stored: false`). The importer processes a stored result at once (docs/powerpath.md)."""
     event = app.resolver.current_event
+    _signed_headers_well_formed(app.headers)
     raw = event.body or ""
     body = base64.b64decode(raw) if event.is_base64_encoded else raw.encode("utf-8")
     received = read_writeback(body, app.headers, utcnow())

@@ -146,11 +146,11 @@ class AllowanceService:
             for identifier in wanted:
                 user = users.get(identifier)
                 extension = stored.get((exam.id, user.id)) if user else None
-                if user is None:
-                    outcomes.append(Outcome(identifier, number, f"user '{identifier}' not found"))
-                elif user.id not in done and (extension is None or not allowances.has(extension, kind)):
+                if user is None or (user.id not in done and (extension is None
+                                                             or not allowances.has(extension, kind))):
+                    # The same answer whether the user exists or not (staff may not learn who has an account).
                     outcomes.append(Outcome(identifier, number, f"user '{identifier}' has no {kind.value} "
-                                                                f"allowance on exam {exam_ref}", user))
+                                                                f"allowance on exam {exam_ref}"))
                 else:
                     if user.id not in done and extension is not None:
                         ops += self._removal_ops(extension, kind, changes)
@@ -189,7 +189,8 @@ class AllowanceService:
                 for identifier in identifiers:
                     user = users.get(identifier)
                     error = why_not or self._user_refusal(identifier, user, students, course_id)
-                    outcomes.append(Outcome(identifier, number, error, user))
+                    # A refused user's number is not shown: it would say the account exists.
+                    outcomes.append(Outcome(identifier, number, error, None if error else user))
                     pair = (exam.id, user.id) if exam and user else None
                     if error is None and exam and user and pair and pair not in done:
                         done.add(pair)
@@ -229,9 +230,9 @@ class AllowanceService:
 
     def _user_refusal(self, identifier: str, user: User | None, students: set[str], course_id: str
                       ) -> str | None:
-        if user is None:
-            return f"user '{identifier}' not found"
-        if user.id not in students:
+        # One answer for "no such user" and "not a student": a course's staff may see its students, not who
+        # else has an account in the institution.
+        if user is None or user.id not in students:
             return f"user '{identifier}' is not a student of course '{course_id}'"
         return None
 

@@ -75,14 +75,15 @@ class ExternalTestService:
         """The student must exist; with ``course_id``, also be a student there (a staff member assigning
         for someone else cannot reach users outside the course)."""
         student = self.people.get_user(student_id)
-        if student is None:
-            raise InvalidInput(f"student '{student_id}' does not exist", field="student")
         if course_id and self.access.principal.user_id != student_id:
-            enrollment = self.people.get_enrollment(course_id, student_id)
+            enrollment = self.people.get_enrollment(course_id, student_id) if student else None
             role = self.people.get_role(enrollment.role) if enrollment and enrollment.active else None
-            if role is None or Right.TAKE_EXAM not in role.rights:
+            if student is None or role is None or Right.TAKE_EXAM not in role.rights:
+                # One answer for "no such user" and "not a student": staff may not learn who has an account.
                 raise InvalidInput(f"user '{student_id}' is not a student of course '{course_id}'",
                                    field="student")
+        if student is None:
+            raise InvalidInput(f"student '{student_id}' does not exist", field="student")
         return student
 
     # --- routes ----------------------------------------------------------------------------------

@@ -145,11 +145,10 @@ class SessionService:
         if user is None or user.id != self.access.principal.user_id:
             # Starting for someone else needs the right; checked before saying whether the user exists.
             self.access.require(exam.course_id, Right.MANAGE_ATTEMPTS)
-        if user is None:
-            raise InvalidInput(f"user '{user_ref}' not found", field="user_id")
-        enrollment = self.people.get_enrollment(exam.course_id, user.id)
+        enrollment = self.people.get_enrollment(exam.course_id, user.id) if user else None
         role = self.people.get_role(enrollment.role) if enrollment and enrollment.active else None
-        if role is None or Right.TAKE_EXAM not in role.rights:
+        if user is None or role is None or Right.TAKE_EXAM not in role.rights:
+            # One answer for "no such user" and "not a student": staff may not learn who has an account.
             raise InvalidInput(f"user '{user_ref}' is not a student of course '{exam.course_id}'", field="user_id")
         return user
 
