@@ -38,14 +38,22 @@ def test_one_lookup_for_every_number_and_digits_no_alias_names_stay_our_ids():
     assert resolve(none, [ref(Kind.USER, "ann")]) == {Ref(Kind.USER, "ann"): "ann"} and none.asked == [[]]
 
 
-def test_page_links_name_current_next_and_first_but_neither_prev_nor_last():
-    event = {"path": "/api/v1/courses/7/quizzes", "requestContext": {"stage": "prod"}}
-    first = page_links(event, {"host": "127.0.0.1:8000"}, 10, None, "tok")
-    assert first == ('<http://127.0.0.1:8000/api/v1/courses/7/quizzes?page=first&per_page=10>; rel="current",'
-                     '<http://127.0.0.1:8000/api/v1/courses/7/quizzes?page=tok&per_page=10>; rel="next",'
-                     '<http://127.0.0.1:8000/api/v1/courses/7/quizzes?page=first&per_page=10>; rel="first"')
-    last = page_links(event, {"host": "a.execute-api.eu-west-1.amazonaws.com"}, 5, "tok", None)
-    assert 'rel="next"' not in last and "https://a.execute-api.eu-west-1.amazonaws.com/prod/api/v1/" in last
+def test_page_links_name_current_next_and_first_but_neither_prev_nor_last(monkeypatch):
+    # Links are built on the configured base URL (functions/platform/links.py), never on the Host header.
+    from functions.platform import settings as settings_module
+
+    monkeypatch.setenv(settings_module.API_BASE_URL, "https://a.execute-api.eu-west-1.amazonaws.com/prod/")
+    settings_module.settings.cache_clear()
+    event = {"resource": "/api/v1/courses/{course_id}/quizzes", "pathParameters": {"course_id": "7"},
+             "path": "/elsewhere", "headers": {"host": "evil.example"}}
+    base = "https://a.execute-api.eu-west-1.amazonaws.com/prod/api/v1/courses/7/quizzes"
+    first = page_links(event, 10, None, "tok")
+    assert first == (f'<{base}?page=first&per_page=10>; rel="current",'
+                     f'<{base}?page=tok&per_page=10>; rel="next",'
+                     f'<{base}?page=first&per_page=10>; rel="first"')
+    last = page_links(event, 5, "tok", None)
+    assert 'rel="next"' not in last and "evil.example" not in last
+    settings_module.settings.cache_clear()
 
 
 def test_a_repeated_parameter_takes_its_last_value_but_lists_are_kept():
