@@ -36,7 +36,7 @@ openapi: setup  ## regenerate docs/openapi.json from the route modules
 
 record-actions: setup  ## rewrite infra/dynamodb_actions.json from what each function calls in the tests
 	EXAMDESK_RECORD_ACTIONS=1 $(PY) -m pytest tests/unit tests/integration tests/security tests/reliability \
-		-p no:randomly -q -m "not e2e" --ignore=tests/security/test_fuzz_openapi.py
+		-n 2 --dist loadgroup -p no:randomly -q -m "not e2e" --ignore=tests/security/test_fuzz_openapi.py
 
 fuzz: setup  ## long schemathesis run over the whole OpenAPI (all phases); FUZZ_EXAMPLES=60 by default
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-60} FUZZ_PHASES=examples,coverage,fuzzing,stateful FUZZ_WORKERS=2 \

@@ -7,8 +7,9 @@ DeleteItem, ConditionCheckItem per part; TransactGetItems needs GetItem). IAM ha
 
 - Always: after each test, every action a function made must be listed for it in infra/dynamodb_actions.json,
   the data CDK grants from (infra/constructs/permissions.py). A call the deployed role would refuse fails here.
-- ``EXAMDESK_RECORD_ACTIONS=1`` (``make record-actions``, one process): the file is rewritten from what the
-  run saw, so a grant nobody uses disappears (tests/infra/test_permissions.py compares the template with it).
+- ``EXAMDESK_RECORD_ACTIONS=1`` (``make record-actions``): the file is rewritten from what the run saw, so a
+  grant nobody uses disappears (tests/infra/test_permissions.py compares the template with it). Under xdist
+  each worker writes what it saw beside the file and the controlling process joins them when all are done.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ ACTIONS_FILE = Path(__file__).resolve().parents[1] / "infra" / "dynamodb_actions
 RECORD = os.environ.get("EXAMDESK_RECORD_ACTIONS") == "1"
 AUTHORIZER = "authorizer"
 IMPORTER = "import-results"
+SWEEP = "close-overlaps"
 _TRANSACT_PARTS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
                    "ConditionCheck": "ConditionCheckItem"}
 
@@ -66,7 +68,7 @@ def labelled(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 def _install() -> None:
     from botocore.client import BaseClient
 
-    from functions.jobs import import_results
+    from functions.jobs import close_overlaps, import_results
     from functions.platform import authorizer, http
 
     allowed = committed()
@@ -90,6 +92,7 @@ def _install() -> None:
     http.RouteApp._instrumented = route_instrumented  # type: ignore[method-assign]
     authorizer.authorize = labelled(AUTHORIZER, authorizer.authorize)  # type: ignore[assignment]
     import_results.lambda_handler = labelled(IMPORTER, import_results.lambda_handler)  # type: ignore[assignment]
+    close_overlaps.lambda_handler = labelled(SWEEP, close_overlaps.lambda_handler)  # type: ignore[assignment]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -108,6 +111,25 @@ def _dynamodb_actions_are_granted() -> Iterator[None]:
     )
 
 
+def _partial(worker: str) -> Path:
+    return ACTIONS_FILE.with_name(f".{ACTIONS_FILE.stem}.{worker}.json")
+
+
+def _write(path: Path, actions: dict[str, set[str]]) -> None:
+    path.write_text(json.dumps({k: sorted(v) for k, v in sorted(actions.items())}, indent=1) + "\n")
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    if RECORD and seen:
-        ACTIONS_FILE.write_text(json.dumps({k: sorted(v) for k, v in sorted(seen.items())}, indent=1) + "\n")
+    if not RECORD:
+        return
+    worker = getattr(session.config, "workerinput", {}).get("workerid")
+    if worker is not None:  # an xdist worker: what it saw, for the controller to join
+        _write(_partial(worker), seen)
+        return
+    joined = {name: set(actions) for name, actions in seen.items()}
+    for part in sorted(ACTIONS_FILE.parent.glob(f".{ACTIONS_FILE.stem}.*.json")):
+        for name, actions in json.loads(part.read_text()).items():
+            joined.setdefault(name, set()).update(actions)
+        part.unlink()
+    if joined:
+        _write(ACTIONS_FILE, joined)
