@@ -78,6 +78,9 @@ class Exam(Model):
     score_min: float = 0
     score_max: float = 100
     show_score_on_complete: bool = True
+    # Answer keys follow every completed attempt instead of only the last one a student can start
+    # (core/disclosure.py): an exam must say so explicitly.
+    show_keys_after_each_attempt: bool = False
     shuffle_options: bool = False
     version: int = 1
 

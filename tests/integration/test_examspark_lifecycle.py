@@ -77,7 +77,7 @@ def test_retake_refusals_say_why(room):
     assert act("retake", sid).status == 200
     submit_all(sid, room["items"], right=2)
     used = act("retake", sid)
-    assert used.status == 409 and "all 2 attempts are used (2 allowed by the exam config, 0 extra" in \
+    assert used.status == 409 and "all 2 attempts are used (2 allowed by the exam, 0 extra" in \
         used.body["error"]["message"]
     grant(MULTI, STUDENT, extra_attempts=1)  # the student's extension counts
     third = act("retake", sid)

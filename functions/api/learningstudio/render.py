@@ -64,5 +64,12 @@ def reset(found: Reset) -> dict[str, Any]:
     }
 
 
+def reset_answer(found: list[Reset]) -> dict[str, Any]:
+    """A reset removes the user's instance and any other session of the exam started for them through another
+    door (an LMS launch context): the instance's reset, and every reset of the request (restorable together
+    from their one audit event)."""
+    return {"reset": reset(found[0]), "resets": [reset(r) for r in found]}
+
+
 def resets(found: list[Reset], next_token: str | None) -> dict[str, Any]:
     return {"resets": [reset(r) for r in found], "nextToken": next_token}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from functions.core import responses, scoring, timing
+from functions.core import responses, scoring, timing, work
 from functions.core.errors import ConcurrentUpdate, Conflict, Forbidden, NotFound
 from functions.core.models import Attempt, Exam, Extension, Item, LimitedBy, Session
 from functions.core.responses import ItemAnswer
@@ -42,11 +42,15 @@ class AttemptService:
             raise Forbidden(f"this needs the '{Right.MANAGE_ATTEMPTS.value}' right in the course")
         raise NotFound("not found, or not visible to you")
 
+    def _own(self, session: Session) -> bool:
+        return self.service.access.principal.user_id == session.user_id
+
     # --- responses -------------------------------------------------------------------------------
     def set_responses(self, session_id: str, answers: list[ItemAnswer], submit: bool) -> tuple[Session, Exam]:
         """Validate every answer against the drawn items (one 400 listing all problems, nothing written), then
         save; ``submit`` also scores and completes the attempt. A lost race is re-read and re-applied once."""
         session, exam = self._load(session_id, own_allowed=True)
+        self.service.require_open(exam, for_student=self._own(session))
         items: dict[str, Item] | None = None
         for try_number in (1, 2):
             if items is None:
@@ -87,8 +91,10 @@ class AttemptService:
 
     # --- retake ----------------------------------------------------------------------------------
     def retake(self, session_id: str) -> tuple[Session, Exam]:
-        """A new attempt inside the session, with the same question set and a fresh clock."""
+        """A new attempt inside the session, with the same question set and a fresh clock. Attempts are
+        counted across all of the student's sessions on the exam (core/work.py)."""
         session, exam = self._load(session_id, own_allowed=True)
+        self.service.require_open(exam, for_student=self._own(session))
         session = self.service.settle(session, exam)
         extension = self.service.sessions.get_extension(exam.id, session.user_id)
         current = session.current
@@ -98,14 +104,15 @@ class AttemptService:
         if current is None or not current.complete:
             number = current.number if current else 0
             raise Conflict(f"attempt {number} is not complete; it must be submitted before a retake")
-        allowed = timing.allowed_attempts(exam, extension)
-        if len(session.attempts) >= allowed:
-            extra = extension.extra_attempts if extension else 0
-            raise Conflict(f"all {allowed} attempts are used ({exam.max_attempts} allowed by the exam "
-                           f"config, {extra} extra granted to the student)")
-        if not exam.active or not timing.window_open(exam, extension, now):
+        if not timing.window_open(exam, extension, now):
             raise Conflict(f"exam config '{exam.id}' is not open for a new attempt: it opens "
                            f"{_at(exam.opens_at)} and closes {_at(exam.closes_at)}")
+        sessions = self.service.sessions.student_sessions(session.course_id, session.user_id, exam.id)
+        # The Query may lag this session's last write: count this session as read, the others as listed.
+        counted = [session, *(s for s in sessions if s.id != session.id)]
+        refusal = work.new_attempt_refusal(exam, extension, counted, new_session=False)
+        if refusal is not None:
+            raise Conflict(refusal)
         ends_at, limited_by = timing.attempt_end(exam, extension, now)
         after = session.model_copy(deep=True)
         after.attempts.append(Attempt(number=len(session.attempts) + 1, started_at=now, ends_at=ends_at,

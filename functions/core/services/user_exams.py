@@ -8,6 +8,7 @@ begin and reset, one instance per user, the exam's course in the path, and reset
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -21,11 +22,13 @@ from functions.core.rights import Right
 from functions.core.services.attempts import AttemptService
 from functions.core.services.removal import RemovalStore, ScopedRemovals, SessionRemover
 from functions.core.services.sessions import SessionService, StartRequest, session_id_for
+from functions.core.services.work_removal import StudentWork, WorkRemoval
+from functions.core.special_exam_ports import ResetBatch
 
 MAX_REASON = 500
 
 
-class UserExamStore(RemovalStore, Protocol):
+class UserExamStore(RemovalStore, StudentWork, Protocol):
     def list_user_sessions(self, user_id: str, course_id: str, limit: int, token: str | None
                            ) -> tuple[list[Session], str | None]: ...
 
@@ -79,11 +82,6 @@ def reset_of(removal: SessionRemoval, now: datetime) -> Reset:
     return Reset(removal, instance(removal.session, now))
 
 
-def window_text(exam: Exam) -> str:
-    at = lambda value: value.isoformat() if value else "never"  # noqa: E731
-    return f"its scheduled start is {at(exam.opens_at)} and its scheduled end is {at(exam.closes_at)}"
-
-
 @dataclass
 class CourseExams:
     """The exam store as one course sees it: another course's exam is not found, so a path naming the wrong
@@ -108,6 +106,7 @@ class CourseExams:
 class UserExamService:
     service: SessionService  # people, exams, sessions, rights, now, and the one commit path
     store: UserExamStore
+    batches: Callable[[], ResetBatch]  # a reset is one transaction (core/services/work_removal.py)
 
     @property
     def now(self) -> datetime:
@@ -171,24 +170,20 @@ class UserExamService:
         return instance(session, self.now)
 
     # --- reset -----------------------------------------------------------------------------------
-    def reset(self, user_id: str, course_id: str, exam_id: str, reason: str) -> Reset:
-        """Remove the user's instance with its answers, kept restorable (who, when, why). Needs the Course
-        Administrator right; only inside the window (an unlocked student can begin again, so it counts)."""
+    def reset(self, user_id: str, course_id: str, exam_id: str, reason: str) -> list[Reset]:
+        """Remove the user's work on the exam with its answers, kept restorable (who, when, why): the one
+        removal act (core/services/work_removal.py: course:admin, inside the window, every session of the
+        user on the exam in one transaction). The instance (the user's own session) comes first."""
         if len(reason) > MAX_REASON:
             raise InvalidInput(f"reason is at most {MAX_REASON} characters", field="reason")
-        access = self.service.access
-        access.require(course_id, Right.COURSE_ADMIN)
+        removal = WorkRemoval(self.service.access, self.store, self.batches, self.service.stats_op, self.now)
+        removal.require_right(course_id)
         service, _ = self._in_course(course_id)
         exam = service.exam(exam_id)
-        extension = self.service.sessions.get_extension(exam.id, user_id)
-        if not timing.window_open(exam, extension, self.now):
-            raise Conflict(f"exam '{exam.id}' can be reset only between its scheduled start and end: "
-                           f"{window_text(exam)}, and now is {self.now.isoformat()}")
-        session = self.service.sessions.get_session(session_id_for(exam.id, user_id))
-        if session is None:
-            raise NotFound(f"user '{user_id}' has no instance of exam '{exam.id}'")
-        remover = SessionRemover(self.store, self.service.stats_op, self.now, access)
-        return reset_of(remover.remove(session, access.principal.subject, reason or "reset"), self.now)
+        missing = NotFound(f"user '{user_id}' has no instance of exam '{exam.id}'")
+        removed = removal.remove(exam, user_id, reason or "reset", missing)
+        own = session_id_for(exam.id, user_id)
+        return [reset_of(r, self.now) for r in sorted(removed, key=lambda r: r.session.id != own)]
 
     # --- resets and restore ----------------------------------------------------------------------
     def resets(self, course_id: str, exam_id: str, limit: int, token: str | None) -> tuple[list[Reset], str | None]:
