@@ -131,6 +131,10 @@ class UserExamService:
             raise NotFound("not found, or not visible to you")
         if access.principal.user_id != user_id and self.service.people.get_enrollment(course_id, user_id) is None:
             raise NotFound(f"user '{user_id}' is not enrolled in course '{course_id}'")
+        if not rights & {Right.VIEW_COURSE, Right.COURSE_ADMIN}:
+            course = self.service.people.get_course(course_id)
+            if course is None or not course.active:  # closed to its students (docs/rulebook.md)
+                raise NotFound(f"course '{course_id}' not found, or not visible to you")
         sessions, next_token = self.store.list_user_sessions(user_id, course_id, limit, token)
         return [instance(s, self.now) for s in sessions], next_token
 
