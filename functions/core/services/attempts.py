@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from functions.core import responses, scoring, timing, work
+from functions.core.acts import ACTS, OWN, Act
 from functions.core.errors import ConcurrentUpdate, Conflict, Forbidden, NotFound
 from functions.core.models import Attempt, Exam, Extension, Item, LimitedBy, Session
 from functions.core.responses import ItemAnswer
@@ -23,23 +24,26 @@ class AttemptService:
     service: SessionService  # reads, settle, score and the one commit path
 
     # --- access ----------------------------------------------------------------------------------
-    def _load(self, session_id: str, *, own_allowed: bool, consistent: bool = False) -> tuple[Session, Exam]:
+    def _load(self, session_id: str, *, act: str, consistent: bool = False) -> tuple[Session, Exam]:
         session = self.service.sessions.get_session(session_id, consistent=consistent)
         if session is None:
             raise NotFound(f"exam session '{session_id}' not found")
-        self._require(session, own_allowed=own_allowed)
+        self._require(session, ACTS[act])
         return session, self.service.exam(session.exam_id)
 
-    def _require(self, session: Session, *, own_allowed: bool) -> None:
-        """The student may act on their own session when ``own_allowed``; anyone else needs MANAGE_ATTEMPTS.
-        Callers who may not even see the session get a 404 that does not confirm it exists."""
+    def _require(self, session: Session, act: Act) -> None:
+        """The act's rule (core/acts.py): the student may act on their own session when the act allows own
+        work; anyone else needs the act's right. Callers who may not even see the session get a 404 that does
+        not confirm it exists."""
         access = self.service.access
         rights = access.rights_in(session.course_id)
         own = access.principal.user_id == session.user_id and Right.TAKE_EXAM in rights
-        if Right.MANAGE_ATTEMPTS in rights or (own and own_allowed):
+        needed = act.requires
+        assert needed is not None
+        if needed in rights or (own and act.right.startswith(OWN)):
             return
         if own or Right.VIEW_COURSE in rights:
-            raise Forbidden(f"this needs the '{Right.MANAGE_ATTEMPTS.value}' right in the course")
+            raise Forbidden(f"this needs the '{needed.value}' right in the course")
         raise NotFound("not found, or not visible to you")
 
     def _own(self, session: Session) -> bool:
@@ -49,7 +53,7 @@ class AttemptService:
     def set_responses(self, session_id: str, answers: list[ItemAnswer], submit: bool) -> tuple[Session, Exam]:
         """Validate every answer against the drawn items (one 400 listing all problems, nothing written), then
         save; ``submit`` also scores and completes the attempt. A lost race is re-read and re-applied once."""
-        session, exam = self._load(session_id, own_allowed=True)
+        session, exam = self._load(session_id, act="submit" if submit else "save_responses")
         self.service.require_open(exam, for_student=self._own(session))
         items: dict[str, Item] | None = None
         for try_number in (1, 2):
@@ -93,7 +97,7 @@ class AttemptService:
     def retake(self, session_id: str) -> tuple[Session, Exam]:
         """A new attempt inside the session, with the same question set and a fresh clock. Attempts are
         counted across all of the student's sessions on the exam (core/work.py)."""
-        session, exam = self._load(session_id, own_allowed=True)
+        session, exam = self._load(session_id, act="retake")
         self.service.require_open(exam, for_student=self._own(session))
         session = self.service.settle(session, exam)
         extension = self.service.sessions.get_extension(exam.id, session.user_id)
@@ -126,7 +130,7 @@ class AttemptService:
     def reset(self, session_id: str) -> tuple[Session, Exam]:
         """The current attempt starts over empty (same number, same question set, clock from now); the earlier
         state is kept as a history copy noting who reset it and when."""
-        session, exam = self._load(session_id, own_allowed=False)
+        session, exam = self._load(session_id, act="reset_attempt")
         current = session.current
         if current is None:
             raise Conflict("the session has no attempt to reset")
@@ -146,7 +150,7 @@ class AttemptService:
     def reopen(self, session_id: str) -> tuple[Session, Exam]:
         """Back to IN_PROGRESS with its responses; its score leaves the session and the statistics until it is
         submitted again. Only while the exam is open (or unlocked) and the attempt has time left."""
-        session, exam = self._load(session_id, own_allowed=False)
+        session, exam = self._load(session_id, act="reopen")
         current = session.current
         now = self.service.now
         if current is None or not (current.complete or expired(session, now)):

@@ -19,11 +19,12 @@ from datetime import datetime
 from typing import Protocol
 
 from functions.core import audit, timing
+from functions.core.acts import ACTS
 from functions.core.audit import Change
 from functions.core.errors import Conflict, NotFound
 from functions.core.models import Exam, Extension, Session, SessionRemoval
 from functions.core.ports import StatsOps
-from functions.core.rights import Access, Right
+from functions.core.rights import Access
 from functions.core.services.removal import SessionRemover, restorable_of
 from functions.core.special_exam_ports import ResetBatch
 
@@ -53,7 +54,9 @@ class WorkRemoval:
 
     def require_right(self, course_id: str) -> None:
         """Checked before anything is read: a non-member gets 404, a member without the right 403."""
-        self.access.require(course_id, Right.COURSE_ADMIN)
+        right = ACTS["remove_work"].requires
+        assert right is not None
+        self.access.require(course_id, right)
 
     def remove(self, exam: Exam, user_id: str, reason: str, missing: NotFound) -> list[SessionRemoval]:
         """Remove all of ``user_id``'s live sessions on ``exam``; ``missing``: the 404 (in the door's words)
