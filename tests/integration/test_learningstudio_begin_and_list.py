@@ -198,10 +198,10 @@ def test_dynamodb_calls(room, dynamo_calls):
     begun(exam_id=ONCE)
     dynamo_calls.reset()
     page = listing(query={"limit": ["1"]})
-    assert dict(dynamo_calls.counts) == {"GetItem": 2, "Query": 1}  # user, enrollment; gsi2
+    assert dict(dynamo_calls.counts) == {"GetItem": 3, "Query": 1}  # user, enrollment, course (active?); gsi2
     dynamo_calls.reset()
     listing(query={"limit": ["1"], "nextToken": [page.body["nextToken"]]})
-    assert dict(dynamo_calls.counts) == {"GetItem": 3, "Query": 1}  # + the token's item
+    assert dict(dynamo_calls.counts) == {"GetItem": 4, "Query": 1}  # + the token's item
     dynamo_calls.reset()
     listing(as_user=TA)
     assert dict(dynamo_calls.counts) == {"GetItem": 3, "Query": 1}  # user, enrollment, the student's enrollment
