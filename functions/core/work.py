@@ -22,8 +22,9 @@ MAX_SESSIONS = 20
 
 
 def attempts_used(sessions: Sequence[Session]) -> int:
-    """Every attempt ever started in the student's live sessions on the exam."""
-    return sum(len(s.attempts) for s in sessions)
+    """Every attempt ever started in the student's live sessions on the exam (a reopen's continuation is the
+    same attempt, not another one)."""
+    return sum(1 for s in sessions for a in s.attempts if a.reopens is None)
 
 
 def new_attempt_refusal(exam: Exam, extension: Extension | None, sessions: Sequence[Session], *,

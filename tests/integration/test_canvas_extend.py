@@ -9,8 +9,8 @@ import pytest
 
 from functions.data.extensions import ExtensionRepository
 from functions.data.sessions import SessionRepository
-from tests.factories import classroom, exam
 from tests.conftest import call
+from tests.factories import classroom, exam
 from tests.integration.canvas_helpers import (
     COURSE,
     EXAM,

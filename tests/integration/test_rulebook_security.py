@@ -235,3 +235,19 @@ def test_sessions_per_student_fit_one_removal_and_one_restore():
     from functions.core.work import MAX_SESSIONS
 
     assert MAX_SESSIONS <= MAX_REMOVED and 2 * MAX_REMOVED + 2 <= 100
+
+
+# --- one state machine: a reopen never moves a complete attempt back -----------------------------------
+def test_a_reopen_is_a_new_attempt_to_open_edx_and_not_another_attempt_of_the_student(room):
+    sid = start(QUIZ).body["examSession"]["id"]
+    submit(sid, room["items"], right=1)
+    statuses = [r["status"] for r in edx("list_exam_attempts", exam_id=QUIZ).body]
+    assert statuses == ["submitted"]
+    reopened = call("examspark_reopen", {"sessionId": sid}, as_user=TA)
+    assert reopened.status == 200, reopened.body
+    body = reopened.body["examSession"]
+    assert (body["maturity"], body["scoreActual"], body["attemptsUsed"]) == ("IN_PROGRESS", None, 1)
+    rows = sorted(edx("list_exam_attempts", exam_id=QUIZ).body, key=lambda r: r["start_time"])
+    assert [r["status"] for r in rows] == ["submitted", "started"]  # the submitted one never goes back
+    done = submit(sid, room["items"], right=3)
+    assert done.body["examSession"]["scoreActual"] == 100  # the continuation's score, not the reopened one's

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from functions.core import work
 from functions.core.disclosure import FULL, Disclosure
 from functions.core.models import Exam, Item, Objective, Question, Score, Session
 from functions.core.services.results import Results
@@ -68,7 +69,7 @@ def exam_session(session: Session, exam: Exam, include: tuple[str, ...] = (), *,
         "examId": f"{exam.id}/{keys.versioned(keys.EXAM)}",
         "workspaceId": exam.course_id,
         "attempt": attempt.number if attempt else 0,
-        "attemptsUsed": len(session.attempts),
+        "attemptsUsed": work.attempts_used([session]),  # a reopen's continuation is not another attempt
         "startedAt": attempt.started_at.isoformat() if attempt else None,
         "endsAt": attempt.ends_at.isoformat() if attempt and attempt.ends_at else None,
         "submittedAt": attempt.submitted_at.isoformat() if attempt and attempt.submitted_at else None,

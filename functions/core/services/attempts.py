@@ -16,7 +16,7 @@ from functions.core.errors import ConcurrentUpdate, Conflict, Forbidden, NotFoun
 from functions.core.models import Attempt, Exam, Extension, Item, LimitedBy, Session
 from functions.core.responses import ItemAnswer
 from functions.core.rights import Right
-from functions.core.services.sessions import SessionService, expired
+from functions.core.services.sessions import SessionService, completed_at_end, expired
 
 
 @dataclass
@@ -140,7 +140,7 @@ class AttemptService:
         after = session.model_copy(deep=True)
         after.attempts[-1] = Attempt(number=current.number, started_at=now, ends_at=ends_at,
                                      limited_by=limited_by, reset_by=self.service.access.principal.subject,
-                                     reset_at=now)
+                                     reset_at=now, reopens=current.reopens)
         after.score_actual = scoring.resolve_session_score(exam.scoring_policy, after, exam.score_min, exam.score_max)
         self.service.commit(session, after, exam, history=True, reason="reset",
                             also=self.service.started_ops(after, extension))
@@ -149,7 +149,12 @@ class AttemptService:
     # --- reopen ----------------------------------------------------------------------------------
     def reopen(self, session_id: str) -> tuple[Session, Exam]:
         """Back to IN_PROGRESS with its responses; its score leaves the session and the statistics until it is
-        submitted again. Only while the exam is open (or unlocked) and the attempt has time left."""
+        submitted again. Only while the exam is open (or unlocked) and the attempt has time left.
+
+        The state machine (docs/rulebook.md): the reopened attempt stays complete and ``superseded``, and a
+        continuation attempt (number + 1, ``reopens``) carries its responses and end, so Open edX sees a new
+        started attempt rather than a submitted one going back to started; it is not counted as a new
+        attempt of the student."""
         session, exam = self._load(session_id, act="reopen")
         current = session.current
         now = self.service.now
@@ -164,12 +169,14 @@ class AttemptService:
             raise Conflict(f"attempt {current.number}'s time ran out at {_iso(current)}; extra time for the "
                            "student is needed to reopen it")
         after = session.model_copy(deep=True)
-        attempt = after.current
-        assert attempt is not None
-        attempt.submitted_at = None
-        attempt.ends_at, attempt.limited_by = ends_at, limited_by
-        attempt.score_actual, attempt.points = None, None
-        attempt.item_scores, attempt.objective_scores = {}, {}
+        if not current.complete:  # past its end, never settled: completed first, as every write does
+            after = completed_at_end(after)
+        reopened = after.current
+        assert reopened is not None
+        reopened.superseded = True  # stays complete: no dialect sees a complete attempt become incomplete
+        after.attempts.append(Attempt(
+            number=reopened.number + 1, started_at=now, ends_at=ends_at, limited_by=limited_by,
+            responses=dict(reopened.responses), reopens=reopened.reopens or reopened.number))
         after.score_actual = scoring.resolve_session_score(exam.scoring_policy, after, exam.score_min, exam.score_max)
         self.service.commit(session, after, exam, history=True, reason="reopen",
                             also=self.service.started_ops(after, extension))
