@@ -251,3 +251,18 @@ def test_a_reopen_is_a_new_attempt_to_open_edx_and_not_another_attempt_of_the_st
     assert [r["status"] for r in rows] == ["submitted", "started"]  # the submitted one never goes back
     done = submit(sid, room["items"], right=3)
     assert done.body["examSession"]["scoreActual"] == 100  # the continuation's score, not the reopened one's
+
+
+# --- reset means what it says --------------------------------------------------------------------------
+def test_reset_after_a_retake_recomputes_the_score_everywhere(room):
+    sid = start(RETRY).body["examSession"]["id"]
+    submit(sid, room["items"], right=1)
+    assert retake(sid).status == 200
+    submit(sid, room["items"], right=3)
+    reset = call("examspark_reset", {"sessionId": sid}, as_user=TA)
+    assert reset.status == 200 and reset.body["examSession"]["scoreActual"] == 33.33
+    listed = call("examspark_list_sessions", as_user=TA, body={"filter": {"examConfigIds": {"include": [RETRY]}}})
+    assert listed.status == 200, listed.body
+    assert [i["examSession"]["scoreActual"] for i in listed.body["items"]] == [33.33]
+    assert {k: v["value"] for k, v in listed.body["aggregations"].items()} == {
+        "minScore": 33.33, "avgScore": 33.33, "maxScore": 33.33}
