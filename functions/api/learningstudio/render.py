@@ -30,6 +30,7 @@ def user_exam(found: Instance) -> dict[str, Any]:
     return {
         "id": session.exam_id,
         "instanceId": session.id,
+        "sessionIds": list(found.session_ids),  # every door's session of this exam; the reset removes them all
         "userId": session.user_id,
         "courseId": session.course_id,
         "status": "completed" if found.completed else "inProgress",

@@ -55,6 +55,9 @@ class Instance:
 
     session: Session
     states: tuple[AttemptState, ...]
+    # Every live session of the user on the exam the list page holds, the instance's own first: work another
+    # door started (a trusted LMS launch context) belongs to the one instance, and its reset removes it all.
+    session_ids: tuple[str, ...] = ()
 
     @property
     def completed(self) -> bool:
@@ -62,7 +65,22 @@ class Instance:
 
 
 def instance(session: Session, now: datetime) -> Instance:
-    return Instance(session, tuple(attempt_state(a, now) for a in session.attempts))
+    return Instance(session, tuple(attempt_state(a, now) for a in session.attempts), (session.id,))
+
+
+def one_per_exam(sessions: list[Session], user_id: str, now: datetime) -> list[Instance]:
+    """One instance per exam, as LearningStudio sees a user's exams: the user's own session (else the first)
+    stands for it and names every session of the exam on the page (they come together: gsi2 sorts by exam)."""
+    by_exam: dict[str, list[Session]] = {}
+    for session in sessions:
+        by_exam.setdefault(session.exam_id, []).append(session)
+    found = []
+    for exam_id, group in by_exam.items():
+        own = session_id_for(exam_id, user_id)
+        group.sort(key=lambda s: s.id != own)
+        first = instance(group[0], now)
+        found.append(replace(first, session_ids=tuple(s.id for s in group)))
+    return found
 
 
 @dataclass(frozen=True)
@@ -136,7 +154,7 @@ class UserExamService:
             if course is None or not course.active:  # closed to its students (docs/rulebook.md)
                 raise NotFound(f"course '{course_id}' not found, or not visible to you")
         sessions, next_token = self.store.list_user_sessions(user_id, course_id, limit, token)
-        return [instance(s, self.now) for s in sessions], next_token
+        return one_per_exam(sessions, user_id, self.now), next_token
 
     # --- begin -----------------------------------------------------------------------------------
     def begin(self, user_id: str, course_id: str, exam_id: str) -> Instance:
