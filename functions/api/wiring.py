@@ -135,6 +135,7 @@ def writeback_service() -> WritebackService:
 # --- LearningStudio user exams ------------------------------------------------------------------------
 def user_exam_service(app: RouteApp) -> UserExamService:
     from functions.core.services.user_exams import UserExamService
+    from functions.data.resets import ResetBatch
     from functions.data.sessions import SessionRepository
 
-    return UserExamService(service=session_service(app), store=SessionRepository())
+    return UserExamService(service=session_service(app), store=SessionRepository(), batches=ResetBatch)

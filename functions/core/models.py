@@ -78,6 +78,9 @@ class Exam(Model):
     score_min: float = 0
     score_max: float = 100
     show_score_on_complete: bool = True
+    # Answer keys follow every completed attempt instead of only the last one a student can start
+    # (core/disclosure.py): an exam must say so explicitly.
+    show_keys_after_each_attempt: bool = False
     shuffle_options: bool = False
     version: int = 1
 
@@ -152,6 +155,11 @@ class Attempt(Model):
     points: Score | None = None
     reset_by: str | None = None  # set on the fresh state that replaced a reset attempt (who, when)
     reset_at: datetime | None = None
+    # A reopen never moves a complete attempt back (Open edX forbids it): the reopened attempt stays complete,
+    # ``superseded`` (out of the score), and a continuation carrying its responses and end follows it, with
+    # ``reopens`` naming it. A continuation is not a new attempt of the student (core/work.py counts originals).
+    superseded: bool = False
+    reopens: int | None = None
 
     @property
     def complete(self) -> bool:

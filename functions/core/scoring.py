@@ -48,7 +48,7 @@ def scale(points: Score, score_min: float, score_max: float) -> float:
 
 def resolve_session_score(policy: ScoringPolicy, session: Session, score_min: float = 0,
                           score_max: float = 100) -> float | None:
-    scored = [a for a in session.attempts if a.complete and a.score_actual is not None]
+    scored = [a for a in session.attempts if a.complete and a.score_actual is not None and not a.superseded]
     if not scored:
         return None
     if policy is ScoringPolicy.HIGHEST:

@@ -6,6 +6,7 @@ from typing import Any
 
 from functions.core.models import Extension, Session, SessionRemoval
 from functions.data import keys
+from functions.data.course_walks import walk
 from functions.data.store import (
     NEW_ITEM,
     SAME_VERSION,
@@ -62,6 +63,12 @@ class SessionRepository:
         index, pk, prefix = keys.user_sessions_query(user_id, course_id)
         page = self.store.query_page(pk, prefix, index=index, limit=limit, token=token)
         return [from_item(Session, i) for i in page.items], page.next_token
+
+    def student_sessions(self, course_id: str, user_id: str, exam_id: str) -> list[Session]:
+        """Every live session of one student on one exam (one per launch context): one Query of gsi2 (the
+        student's work is bounded, core/work.py MAX_SESSIONS, so it is one page)."""
+        index, pk, prefix = keys.user_course_sessions_query(user_id, course_id, exam_id)
+        return [from_item(Session, i) for i in walk(index, pk, prefix, "the student's sessions")]
 
     # --- removals (restorable) -------------------------------------------------------------------
     def latest_removal(self, session_id: str) -> SessionRemoval | None:

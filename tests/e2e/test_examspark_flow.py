@@ -87,7 +87,9 @@ def test_the_whole_flow_with_aggregations_at_each_step(authored):
     results = ok(api.request("GET", f"{path}/results", as_user=STUDENT))
     assert results["results"]["points"] == {"actual": 2, "isScorable": True, "min": 0, "max": 3}
     assert results["results"]["objectives"][OBJECTIVE]["abbreviation"] == "1.A"
-    assert all(q["keys"][0]["index"] == 1 for i in results["results"]["items"] for q in i["questions"])
+    # attempt 1 of 2: the student may retake, so the answer keys are withheld (docs/rulebook.md)
+    assert results["examSession"]["keysShown"] is False
+    assert all(q["keys"] == [] for i in results["results"]["items"] for q in i["questions"])
 
     retaken = ok(api.request("GET", f"{path}/retake", as_user=STUDENT))["examSession"]
     assert (retaken["attempt"], retaken["maturity"], retaken["scoreActual"]) == (2, "IN_PROGRESS", 66.67)
@@ -98,6 +100,8 @@ def test_the_whole_flow_with_aggregations_at_each_step(authored):
     assert aggregations(api) == (1, 100, 100, 100)
     used = api.request("GET", f"{path}/retake", as_user=STUDENT)
     assert used.status_code == 409 and "all 2 attempts are used" in used.json()["error"]["message"]
+    last = ok(api.request("GET", f"{path}/results", as_user=STUDENT))  # no further attempt: keys shown
+    assert all(q["keys"][0]["index"] == 1 for i in last["results"]["items"] for q in i["questions"])
 
     refused = api.request("GET", f"{path}/reset", as_user=STUDENT)
     assert refused.status_code == 403  # a student cannot reset

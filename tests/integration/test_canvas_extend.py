@@ -10,10 +10,12 @@ import pytest
 from functions.core.numeric_ids import Kind, number
 from functions.data.extensions import ExtensionRepository
 from functions.data.sessions import SessionRepository
+from tests.conftest import call
 from tests.factories import classroom, exam
 from tests.integration.canvas_helpers import (
     COURSE,
     EXAM,
+    INSTRUCTOR,
     OTHER,
     STUDENT,
     extension,
@@ -110,7 +112,8 @@ def test_refusals_name_why(room, case, why):
 
 
 def test_extending_every_attempt_of_the_student_across_contexts_and_the_course(room):
-    first, second = start(context_id="a")["id"], start(context_id="b")["id"]
+    exam(EXAM, COURSE, room["items"], time_limit_minutes=60, type="timed", max_attempts=2, version=2)
+    first, second = (start(context_id=c, as_user=INSTRUCTOR)["id"] for c in ("a", "b"))
     exam("other-quiz", COURSE, room["items"], time_limit_minutes=45)
     answer = set_course([{"user_id": STUDENT, "extend_from_end_at": 10}])
     assert answer.status == 200, answer.body
@@ -144,6 +147,17 @@ def test_dynamodb_calls_of_an_extend(room, dynamo_calls):
     assert set_quiz([{"user_id": STUDENT, "extend_from_now": 90}]).status == 200
     # user + enrollment (rights), exam, one batch, the student's sessions, one transaction (session)
     assert dict(dynamo_calls.counts) == {"GetItem": 3, "BatchGetItem": 1, "Query": 1, "TransactWriteItems": 1}
+
+
+def test_a_student_moved_only_by_extend_from_now_is_in_the_read_back(room):
+    sid = start()["id"]
+    assert extension() is None
+    moved = set_quiz([{"user_id": STUDENT, "extend_from_now": 90}])
+    assert moved.status == 200, moved.body
+    listed = call("canvas_list_quiz_extensions", {"course_id": COURSE, "quiz_id": EXAM}, as_user=INSTRUCTOR)
+    assert listed.status == 200, listed.body
+    (entry,) = [e for e in listed.body["quiz_extensions"] if e["user_id"] == STUDENT]
+    assert iso(entry["end_at"]) == iso(read(sid)["endsAt"])
 
 
 def test_a_grant_shows_in_the_next_examspark_attempt_end_and_attempt_count(room):

@@ -127,8 +127,8 @@ def test_a_submitted_or_expired_attempt_shows_none(room):
 
 def test_a_new_session_a_retake_a_reset_and_a_reopen_move_the_pointer(room):
     granted(RETAKE, extra_time=10)
-    first = start(RETAKE, context_id="a")["id"]
-    second = start(RETAKE, context_id="b")["id"]
+    first = start(RETAKE, context_id="a", as_user=INSTRUCTOR)["id"]
+    second = start(RETAKE, context_id="b", as_user=INSTRUCTOR)["id"]
     assert extension(RETAKE).latest_session_id == second
     assert iso(entry(quiz=RETAKE)["end_at"]) == iso(read(second)["endsAt"])
     submit(first)

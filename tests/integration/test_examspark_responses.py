@@ -154,12 +154,12 @@ def test_rights(room, sid):
 def test_dynamodb_calls(room, sid, dynamo_calls):
     dynamo_calls.reset()
     respond(sid, [choice(room["items"][0], 2)])
-    # session, user + enrollment (rights), exam; the drawn items; the conditional write
-    assert dict(dynamo_calls.counts) == {"GetItem": 4, "BatchGetItem": 1, "TransactWriteItems": 1}
+    # session, user + enrollment (rights), exam, course (active?); the drawn items; the conditional write
+    assert dict(dynamo_calls.counts) == {"GetItem": 5, "BatchGetItem": 1, "TransactWriteItems": 1}
     dynamo_calls.reset()
     respond(sid, [choice(room["items"][1], 2)], True, as_user=None, authorizer=key())
     # an integration key's rights cost nothing; submit = session + history copy + statistics, one transaction
-    assert dict(dynamo_calls.counts) == {"GetItem": 2, "BatchGetItem": 1, "TransactWriteItems": 1}
+    assert dict(dynamo_calls.counts) == {"GetItem": 3, "BatchGetItem": 1, "TransactWriteItems": 1}
 
 
 class OtherWriter:

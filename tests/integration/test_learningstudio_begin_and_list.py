@@ -186,21 +186,22 @@ def test_bad_path_parameters_are_400_and_write_nothing(room):
 def test_dynamodb_calls(room, dynamo_calls):
     dynamo_calls.reset()
     begun()
-    # exam, user, enrollment, existing session?, extension; latest removal; session + statistics
-    assert dict(dynamo_calls.counts) == {"GetItem": 5, "Query": 1, "TransactWriteItems": 1}
+    # exam, user, enrollment, course (active?), existing session?, extension; the user's sessions on the exam
+    # (attempts count per user and exam); latest removal; session + statistics
+    assert dict(dynamo_calls.counts) == {"GetItem": 6, "Query": 2, "TransactWriteItems": 1}
     dynamo_calls.reset()
     assert begin().status == 400
-    assert dict(dynamo_calls.counts) == {"GetItem": 4}  # exam, user, enrollment, the existing session
+    assert dict(dynamo_calls.counts) == {"GetItem": 5}  # exam, user, enrollment, course, the existing session
     dynamo_calls.reset()
     begin(STUDENT, as_user=TA)
     assert dynamo_calls.total == 0  # someone else's credentials: refused before any read
     begun(exam_id=ONCE)
     dynamo_calls.reset()
     page = listing(query={"limit": ["1"]})
-    assert dict(dynamo_calls.counts) == {"GetItem": 2, "Query": 1}  # user, enrollment; gsi2
+    assert dict(dynamo_calls.counts) == {"GetItem": 3, "Query": 1}  # user, enrollment, course (active?); gsi2
     dynamo_calls.reset()
     listing(query={"limit": ["1"], "nextToken": [page.body["nextToken"]]})
-    assert dict(dynamo_calls.counts) == {"GetItem": 3, "Query": 1}  # + the token's item
+    assert dict(dynamo_calls.counts) == {"GetItem": 4, "Query": 1}  # + the token's item
     dynamo_calls.reset()
     listing(as_user=TA)
     assert dict(dynamo_calls.counts) == {"GetItem": 3, "Query": 1}  # user, enrollment, the student's enrollment

@@ -93,12 +93,13 @@ def test_dynamodb_calls(room, dynamo_calls):
     completed()
     dynamo_calls.reset()
     assert retake().status == 200
-    # session, caller, enrollment, exam, extension; session (version check)
-    assert dict(dynamo_calls.counts) == {"GetItem": 5, "TransactWriteItems": 1}
+    # session, caller, enrollment, exam, course (active?), extension; the user's sessions on the exam
+    # (attempts count per user and exam); session (version check)
+    assert dict(dynamo_calls.counts) == {"GetItem": 6, "Query": 1, "TransactWriteItems": 1}
     completed(ONCE)
     dynamo_calls.reset()
     assert retake(exam_id=ONCE).status == 409
-    assert dict(dynamo_calls.counts) == {"GetItem": 5}  # the same reads, nothing written
+    assert dict(dynamo_calls.counts) == {"GetItem": 6}  # refused before the sessions Query, nothing written
 
 
 def test_an_attempt_past_its_end_is_completed_first(room, dynamo_calls):
@@ -117,5 +118,5 @@ def test_an_attempt_past_its_end_is_completed_first(room, dynamo_calls):
     assert answer.status == 200, answer.body
     assert [a["status"] for a in answer.body["exam"]["attempts"]] == ["timedOut", "inProgress"]
     # the reads of a retake, the items to score the timed-out attempt, its completion, then the retake
-    assert dict(dynamo_calls.counts) == {"GetItem": 5, "BatchGetItem": 1, "TransactWriteItems": 2}
+    assert dict(dynamo_calls.counts) == {"GetItem": 6, "Query": 1, "BatchGetItem": 1, "TransactWriteItems": 2}
 

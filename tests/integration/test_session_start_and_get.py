@@ -37,8 +37,11 @@ def test_start_is_idempotent_and_never_resets_the_clock(room):
     assert first.body["examSession"]["limitedBy"] == "time_limit"
 
 
-def test_different_context_is_a_different_session(room):
-    assert start(context_id="a").body["examSession"]["id"] != start(context_id="b").body["examSession"]["id"]
+def test_a_students_own_context_is_ignored_a_trusted_callers_makes_a_session(room):
+    own = [start(context_id=c).body["examSession"] for c in ("a", "b")]
+    assert own[0]["id"] == own[1]["id"] and own[0]["examSessionData"]["lti"].get("contextId") is None
+    launched = start(as_user="instructor-course-1", context_id="lms-a")
+    assert launched.status == 409 and "all 1 attempts are used" in launched.body["error"]["message"]
 
 
 def test_instructor_may_start_for_a_student_but_a_student_not_for_another(room):
@@ -109,12 +112,13 @@ def test_get_includes_and_bad_include(room):
 def test_dynamodb_calls_per_route(room, dynamo_calls):
     dynamo_calls.reset()
     sid = start().body["examSession"]["id"]
-    # exam, user, enrollment (student's own rights), session lookup, extension; the latest removal of this
+    # exam, user, enrollment (student's own rights), course (active?), session lookup, extension; the
+    # student's sessions on the exam (attempts counted per student and exam); the latest removal of this
     # session (a begin after a reset draws anew); create session + statistics (one transaction)
-    assert dict(dynamo_calls.counts) == {"GetItem": 5, "Query": 1, "TransactWriteItems": 1}
+    assert dict(dynamo_calls.counts) == {"GetItem": 6, "Query": 2, "TransactWriteItems": 1}
     dynamo_calls.reset()
     start()
-    assert dict(dynamo_calls.counts) == {"GetItem": 4}  # exam, user, enrollment, existing session
+    assert dict(dynamo_calls.counts) == {"GetItem": 5}  # exam, user, enrollment, course, existing session
     dynamo_calls.reset()
     call(GET, {"sessionId": sid}, as_user="student-course-1")
     assert dict(dynamo_calls.counts) == {"GetItem": 4}  # session, user, enrollment, exam

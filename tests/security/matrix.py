@@ -17,7 +17,8 @@ and, for every non-public route, the token-level principals (anonymous, garbled 
 
 The statuses follow the documented rules: docs/architecture.md (no rights in the course: 404 for its objects;
 a member without the right: 403), with the documented dialect exceptions: Open edX and Canvas answer 403 to
-anyone without the right, members or not (docs/openedx.md, docs/timing-rules.md); LearningStudio's begin is
+anyone without the right, members or not (docs/openedx.md, docs/timing-rules.md), except for the acts the
+rulebook shares between doors (docs/rulebook.md: removing a student's work); LearningStudio's begin is
 403 to anyone but the student (docs/learningstudio.md); PowerPath and ExamSpark session routes answer 404 to
 whoever may not see the student's object (docs/powerpath.md, docs/examspark.md). Institution-level routes
 (courses, users, roles: create, list, change) are for institution administrators: 403 for everyone else,
@@ -170,8 +171,9 @@ ROWS: tuple[Row, ...] = (
         int(exam_number(LIVE))]}), "403 403 200 200 403 403 403 200", (GRANT,)),
     _r("openedx_list_course_attempts", lambda w: Req(edx()(w)), "403 403 200 200 403 403 403 200", (VIEW,)),
     _r("openedx_get_special_exam", lambda w: Req(edx(LIVE)(w)), "403 403 200 200 403 403 403 200", (VIEW,)),
-    _r("openedx_reset_attempt", lambda w: Req(edx(LIVE, username=OLIVE)(w)), "403 403 200 200 403 403 403 200",
-       (MANAGE,), owned=True),
+    # Removing a student's work is one act with LearningStudio's reset (docs/rulebook.md): the same statuses.
+    _r("openedx_reset_attempt", lambda w: Req(edx(LIVE, username=OLIVE)(w)), "403 403 403 200 404 403 404 200",
+       (ADMIN,), owned=True),
     _r("openedx_list_exam_attempts", lambda w: Req(edx(LIVE)(w)), "403 403 200 200 403 403 403 200", (VIEW,)),
     _r("openedx_grant_allowance", lambda w: Req(edx(LIVE)(w), body=ALLOWANCE), "403 403 200 200 403 403 403 200",
        (GRANT,), owned=True),

@@ -144,6 +144,10 @@ class Store:
         found = [s for s in self.live.values() if (s.user_id, s.course_id) == (user_id, course_id)]
         return sorted(found, key=lambda s: (s.exam_id, s.id))[:limit], None
 
+    def student_sessions(self, course_id: str, user_id: str, exam_id: str) -> list[Session]:
+        return [s.model_copy(deep=True) for s in self.live.values()
+                if (s.course_id, s.user_id, s.exam_id) == (course_id, user_id, exam_id)]
+
     def list_removals(self, course_id: str, exam_id: str | None, limit: int, token: str | None
                       ) -> tuple[list[SessionRemoval], str | None]:
         found = [r for r in self.removals.values()
@@ -164,6 +168,26 @@ def stats_op(exam_id: str, delta: dict[str, float]) -> dict[str, Any] | None:
     return {"exam": exam_id, "delta": delta} if delta else None
 
 
+class Batch:
+    """A reset's one transaction: the removals go to the store as they come, the summed statistics on
+    commit (audit events are the integration tests' business)."""
+
+    def __init__(self, store: Store) -> None:
+        self.sessions = store
+        self.operations: list[dict[str, Any]] = []
+
+    def add(self, operations: list[dict[str, Any]]) -> None:
+        self.operations.extend(op for op in operations if "delta" in op)
+
+    def size(self) -> int:
+        return len(self.operations)
+
+    def commit(self) -> None:
+        for op in self.operations:
+            for name, value in op["delta"].items():
+                self.sessions.stats[name] = round(self.sessions.stats.get(name, 0) + value, 4)
+
+
 class World:
     def __init__(self) -> None:
         self.directory, self.exams, self.store = Directory(), Exams(), Store()
@@ -174,7 +198,7 @@ class World:
                               key_rights=frozenset(r for r in rights.split(",") if r))
         sessions = SessionService(people=self.directory, exams=self.exams, sessions=self.store, stats_op=stats_op,
                                   access=Access(principal, self.directory), now=self.now)
-        return UserExamService(service=sessions, store=self.store)
+        return UserExamService(service=sessions, store=self.store, batches=lambda: Batch(self.store))
 
     def unlock(self, exam_id: str, user_id: str = STUDENT) -> None:
         self.store.extensions[(exam_id, user_id)] = Extension(course_id=COURSE, exam_id=exam_id, user_id=user_id,

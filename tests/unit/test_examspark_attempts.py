@@ -109,7 +109,7 @@ def test_retake_rules(world):
     assert attempt and (attempt.number, attempt.started_at, attempt.ends_at) == (2, T0, T0 + timedelta(minutes=60))
     assert session.score_actual == 100
     submit(world, sid, 0)
-    with pytest.raises(Conflict, match=r"all 2 attempts are used \(2 allowed by the exam config, 0 extra"):
+    with pytest.raises(Conflict, match=r"all 2 attempts are used \(2 allowed by the exam, 0 extra"):
         world.attempts().retake(sid)
     world.grant(extra_attempts=1, extra_time_minutes=15)
     session, _ = world.attempts().retake(sid)

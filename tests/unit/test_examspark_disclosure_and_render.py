@@ -8,7 +8,7 @@ import pytest
 
 from functions.api.examspark import render
 from functions.core import scoring, statistics
-from functions.core.disclosure import require_results_visible, scores_hidden
+from functions.core.disclosure import FULL, Disclosure, disclosure, require_results_visible, scores_hidden
 from functions.core.errors import Conflict, Forbidden
 from functions.core.models import Attempt, Exam, Item, Objective, Option, Question, Session
 from functions.core.rights import Principal
@@ -57,16 +57,17 @@ def test_staff_and_keys_see_results_any_time_students_once_complete_and_shown():
 
 def test_get_session_has_the_seed_shape():
     session, exam, _, _ = seed_world()
-    body = render.session_envelope(session, exam, ("results", "responses"))
+    body = render.session_envelope(session, exam, ("results", "responses"), shown=FULL)
     assert_seed_shape(sample("get_response"), body)
     assert body["examSession"]["scoreActual"] == 100 and isinstance(body["examSession"]["scoreActual"], int)
-    hidden = render.session_envelope(session, exam, ("results",), hide_scores=True)["examSession"]
+    hidden = render.session_envelope(session, exam, ("results",), shown=Disclosure(scores=False, keys=False)
+                                     )["examSession"]
     assert hidden["scoreActual"] is None and hidden["results"] is None
 
 
 def test_results_have_the_seed_shape():
     session, exam, items, objectives = seed_world()
-    body = render.session_results(Results(session, exam, list(items.values()), objectives))
+    body = render.session_results(Results(session, exam, list(items.values()), objectives, FULL))
     assert_seed_shape(sample("results_response"), body)
     seed_item = sample("results_response")["results"]["items"][0]
     ours = body["results"]["items"][0]
@@ -96,3 +97,32 @@ def test_the_shape_check_can_fail():
         assert_seed_shape({"a": 1}, {"a": "1"})
     with pytest.raises(AssertionError, match="expected a boolean"):
         assert_seed_shape({"a": True}, {"a": 1})
+
+
+def test_keys_only_once_no_further_attempt_can_start_scores_as_the_exam_says():
+    session, exam, _, _ = seed_world()
+    asked: list[bool] = []
+
+    def further(answer: bool):
+        return lambda: asked.append(answer) or answer
+
+    for staff in (STAFF, KEY):
+        assert disclosure(staff, session, exam, further(True)) == FULL
+    assert disclosure(STUDENT, session, exam, further(True)) == Disclosure(scores=True, keys=False)
+    assert disclosure(STUDENT, session, exam, further(False)) == Disclosure(scores=True, keys=True)
+    each = exam.model_copy(update={"show_keys_after_each_attempt": True})
+    assert disclosure(STUDENT, session, each, further(True)) == Disclosure(scores=True, keys=True)
+    hidden = exam.model_copy(update={"show_score_on_complete": False})
+    asked.clear()
+    assert disclosure(STUDENT, session, hidden, further(False)) == Disclosure(scores=False, keys=False)
+    running, _, _, _ = seed_world(complete=False)
+    assert disclosure(STUDENT, running, exam, further(False)).keys is False and asked == []  # decided unread
+
+
+def test_withheld_keys_render_empty_never_false():
+    session, exam, items, objectives = seed_world()
+    body = render.session_results(Results(session, exam, list(items.values()), objectives,
+                                          Disclosure(scores=True, keys=False)))
+    question = body["results"]["items"][0]["questions"][0]
+    assert question["keys"] == [] and {o["isKey"] for o in question["options"]} == {None}
+    assert body["examSession"]["keysShown"] is False and body["results"]["points"] is not None

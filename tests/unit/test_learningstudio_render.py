@@ -24,7 +24,7 @@ def test_an_instance_in_progress():
     running = Attempt(number=1, started_at=T0, ends_at=T0 + timedelta(minutes=30), limited_by=LimitedBy.TIME_LIMIT)
     body = render.user_exam(instance(session(running), T0 + timedelta(minutes=1)))
     assert body == {
-        "id": "e", "instanceId": "s-1", "userId": "u", "courseId": "c", "status": "inProgress",
+        "id": "e", "instanceId": "s-1", "sessionIds": ["s-1"], "userId": "u", "courseId": "c", "status": "inProgress",
         "attempts": [{"number": 1, "status": "inProgress", "startedAt": T0.isoformat(),
                       "endsAt": (T0 + timedelta(minutes=30)).isoformat(), "submittedAt": None,
                       "limitedBy": "time_limit"}],

@@ -112,7 +112,7 @@ def test_begin_only_inside_the_window_unless_unlocked(world, shift):
 def test_reset_keeps_the_whole_instance_and_the_next_begin_draws_anew(world):
     first = world.service().begin(STUDENT, COURSE, "e").session
     world.now += timedelta(minutes=5)
-    done = world.service(ADMIN).reset(STUDENT, COURSE, "e", "connection lost")
+    done = world.service(ADMIN).reset(STUDENT, COURSE, "e", "connection lost")[0]
     assert done.removal.session == first and done.removal.removed_by == ADMIN
     assert done.removal.reason == "connection lost" and done.removal.removed_at == world.now
     assert first.id not in world.store.live and world.store.stats == {"sessions": 0}
@@ -128,7 +128,7 @@ def test_reset_needs_the_course_administrator_right(world):
     with pytest.raises(NotFound):  # an administrator of another course, naming it: the exam is not there
         world.service(OUTSIDER).reset(STUDENT, OTHER_COURSE, "e", "")
     assert world.store.writes == 1  # only the begin
-    assert world.service(ADMIN).reset(STUDENT, COURSE, "e", "").removal.reason == "reset"
+    assert world.service(ADMIN).reset(STUDENT, COURSE, "e", "")[0].removal.reason == "reset"
 
 
 @pytest.mark.parametrize("shift", [timedelta(days=-2), timedelta(days=2)])
@@ -142,7 +142,7 @@ def test_reset_only_inside_the_window(world, shift):
     assert exam.opens_at.isoformat() in refused.value.message and exam.closes_at.isoformat() in refused.value.message
     assert world.store.writes == 1
     world.unlock("e")  # the student could begin again: the reset strands nobody
-    assert world.service(ADMIN).reset(STUDENT, COURSE, "e", "").removal.session.user_id == STUDENT
+    assert world.service(ADMIN).reset(STUDENT, COURSE, "e", "")[0].removal.session.user_id == STUDENT
 
 
 def test_reset_without_an_instance_or_with_a_long_reason(world):
@@ -156,7 +156,7 @@ def test_reset_without_an_instance_or_with_a_long_reason(world):
 # --- restore ----------------------------------------------------------------------------------------
 def test_restore_puts_the_instance_back_and_only_for_its_own_exam(world):
     first = world.service().begin(STUDENT, COURSE, "e").session
-    removal = world.service(ADMIN).reset(STUDENT, COURSE, "e", "").removal
+    removal = world.service(ADMIN).reset(STUDENT, COURSE, "e", "")[0].removal
     with pytest.raises(NotFound):
         world.service(ADMIN).restore(COURSE, "once", first.id, removal.removal_id)
     with pytest.raises(NotFound):
@@ -171,7 +171,7 @@ def test_restore_puts_the_instance_back_and_only_for_its_own_exam(world):
 
 def test_restore_while_a_newer_instance_lives_is_refused(world):
     first = world.service().begin(STUDENT, COURSE, "e").session
-    removal = world.service(ADMIN).reset(STUDENT, COURSE, "e", "").removal
+    removal = world.service(ADMIN).reset(STUDENT, COURSE, "e", "")[0].removal
     world.service().begin(STUDENT, COURSE, "e")
     with pytest.raises(ConcurrentUpdate, match="reset that instance first"):
         world.service(ADMIN).restore(COURSE, "e", first.id, removal.removal_id)

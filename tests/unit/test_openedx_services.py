@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 
-from functions.core.errors import ConcurrentUpdate, Forbidden, NotFound
+from functions.core.errors import ConcurrentUpdate, Conflict, Forbidden, NotFound
 from functions.core.models import Attempt, Enrollment, Exam, Extension, Session, User
 from functions.core.numeric_ids import Kind, number
 from functions.core.rights import DEFAULT_ROLES, Access, Principal, Right
 from functions.core.services.allowances import AllowanceService
 from functions.core.services.exam_attempts import ExamAttemptService
 from functions.core.services.special_exams import CourseScope
+from functions.core.services.work_removal import MAX_REMOVED
 
 NOW = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
 EXAM = Exam(id="exam-1", course_id="c1", title="Final", type="proctored", time_limit_minutes=60)
@@ -108,6 +109,9 @@ class Store:
     def student_sessions(self, course_id: str, user_id: str, exam_id: str) -> list[Session]:
         return self.sessions_of
 
+    def get_extension(self, exam_id: str, user_id: str) -> Extension | None:
+        return self.extension
+
     def user_sessions(self, course_id: str, user_id: str, exam_id: str | None = None) -> list[Session]:
         return [s for s in self.sessions_of if s.user_id == user_id and exam_id in (None, s.exam_id)]
 
@@ -152,7 +156,8 @@ def attempts_service(store: Store, log: list[list[Any]], directory: Directory | 
                      ) -> ExamAttemptService:
     return ExamAttemptService(scope(directory or Directory()), lists=store,  # type: ignore[arg-type]
                               learners=Learners(), batches=lambda: Batch(log),  # type: ignore[arg-type]
-                              stats_op=lambda exam_id, delta: {"stats": exam_id, **delta})
+                              stats_op=lambda exam_id, delta: {"stats": exam_id, **delta},
+                              work=store)  # type: ignore[arg-type]
 
 
 def test_refusals_read_nothing_they_do_not_need():
@@ -170,16 +175,21 @@ def deletes(operation: Any) -> bool:
     return isinstance(operation, tuple) and operation[0] == "delete"
 
 
-def test_reset_removes_every_session_in_transactions_of_49_with_statistics_summed_once_each():
+def test_reset_removes_every_session_in_one_transaction_with_statistics_summed_once():
     log: list[list[Any]] = []
-    removed = attempts_service(Store([session(n) for n in range(60)]), log).reset(
+    removed = attempts_service(Store([session(n) for n in range(MAX_REMOVED)]), log).reset(
         "c1", str(number(Kind.EXAM, EXAM.id)), "ann")
-    assert removed == 60 and [sum(1 for o in t if deletes(o)) for t in log] == [49, 11]
-    for transaction in log:
-        stats = [o for o in transaction if isinstance(o, dict)]
-        deleted = sum(1 for o in transaction if deletes(o))
-        assert stats == [{"stats": EXAM.id, "sessions": -deleted}]
-        assert len(transaction) <= 100
+    assert removed == MAX_REMOVED and [sum(1 for o in t if deletes(o)) for t in log] == [MAX_REMOVED]
+    stats = [o for o in log[0] if isinstance(o, dict) and "stats" in o]
+    assert stats == [{"stats": EXAM.id, "sessions": -MAX_REMOVED}] and len(log[0]) <= 100
+
+
+def test_a_reset_too_large_to_restore_in_one_go_removes_nothing():
+    log: list[list[Any]] = []
+    with pytest.raises(Conflict, match=f"at most {MAX_REMOVED}"):
+        attempts_service(Store([session(n) for n in range(MAX_REMOVED + 1)]), log).reset(
+            "c1", str(number(Kind.EXAM, EXAM.id)), "ann")
+    assert log == []
 
 
 def test_reset_refusals():
@@ -192,7 +202,7 @@ def test_reset_refusals():
     with pytest.raises(Forbidden):
         service = ExamAttemptService(scope(Directory(), caller="u1"), Store([session(1)]),  # type: ignore[arg-type]
                                      Learners(), batches=lambda: Batch(log),  # type: ignore[arg-type]
-                                     stats_op=lambda e, d: None)
+                                     stats_op=lambda e, d: None, work=Store([session(1)]))  # type: ignore[arg-type]
         service.reset("c1", exam_ref, "ann")
     assert log == []
 

@@ -101,6 +101,10 @@ class SessionsInMemory:
     def latest_removal(self, session_id: str) -> None:
         return None  # no session in these tests was ever reset
 
+    def student_sessions(self, course_id: str, user_id: str, exam_id: str) -> list[Session]:
+        return [s.model_copy(deep=True) for s in self.world.sessions.values()
+                if (s.course_id, s.user_id, s.exam_id) == (course_id, user_id, exam_id)]
+
     def latest_session_op(self, exam_id: str, user_id: str, extension: Extension | None, session_id: str
                           ) -> dict[str, Any]:
         return {"pointer": (exam_id, user_id, extension, session_id)}

@@ -101,6 +101,7 @@ class ExamFields(Body):
     score_min: Number | None = None
     score_max: Number | None = None
     show_score_on_complete: StrictBool | None = None
+    show_keys_after_each_attempt: StrictBool | None = None  # answer keys after every attempt (docs/rulebook.md)
     shuffle_options: StrictBool | None = None
 
 

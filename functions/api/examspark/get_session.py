@@ -9,7 +9,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from functions.api.examspark.params import IncludeParam, includes
 from functions.api.examspark.render import session_envelope
 from functions.api.wiring import session_service
-from functions.core import disclosure
 from functions.platform.http import RouteApp
 
 app = RouteApp("examspark_get_session")
@@ -23,9 +22,9 @@ def get_session(
     """Returns details for a single exam-session record: the caller's own, or any in a course they may
     view."""
     wanted = includes(include)
-    session, exam = session_service(app).get(sessionId)
-    return session_envelope(session, exam, wanted,
-                            hide_scores=disclosure.scores_hidden(app.principal, session, exam))
+    service = session_service(app)
+    session, exam = service.get(sessionId)
+    return session_envelope(session, exam, wanted, shown=service.disclosure(session, exam))
 
 
 lambda_handler = app.lambda_handler

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from functions.core import work
+from functions.core.disclosure import FULL, Disclosure
 from functions.core.models import Exam, Item, Objective, Question, Score, Session
 from functions.core.services.results import Results
 from functions.core.services.session_list import SessionList
@@ -53,8 +55,9 @@ def results(session: Session) -> dict[str, Any] | None:
 
 
 def exam_session(session: Session, exam: Exam, include: tuple[str, ...] = (), *,
-                 hide_scores: bool = False) -> dict[str, Any]:
+                 shown: Disclosure) -> dict[str, Any]:
     attempt = session.current
+    hide_scores = not shown.scores
     body: dict[str, Any] = {
         "id": session.id,
         "studentId": session.user_id,
@@ -66,7 +69,7 @@ def exam_session(session: Session, exam: Exam, include: tuple[str, ...] = (), *,
         "examId": f"{exam.id}/{keys.versioned(keys.EXAM)}",
         "workspaceId": exam.course_id,
         "attempt": attempt.number if attempt else 0,
-        "attemptsUsed": len(session.attempts),
+        "attemptsUsed": work.attempts_used([session]),  # a reopen's continuation is not another attempt
         "startedAt": attempt.started_at.isoformat() if attempt else None,
         "endsAt": attempt.ends_at.isoformat() if attempt and attempt.ends_at else None,
         "submittedAt": attempt.submitted_at.isoformat() if attempt and attempt.submitted_at else None,
@@ -81,8 +84,9 @@ def exam_session(session: Session, exam: Exam, include: tuple[str, ...] = (), *,
 
 
 def session_envelope(session: Session, exam: Exam, include: tuple[str, ...] = (), *,
-                     hide_scores: bool = False) -> dict[str, Any]:
-    return {"examSession": exam_session(session, exam, include, hide_scores=hide_scores),
+                     shown: Disclosure) -> dict[str, Any]:
+    """``shown``: core/disclosure.py's verdict for this caller (no default: every render decides it)."""
+    return {"examSession": exam_session(session, exam, include, shown=shown),
             "examConfig": {"id": exam.id}}
 
 
@@ -96,23 +100,25 @@ def session_list(page: SessionList, include: tuple[str, ...]) -> dict[str, Any]:
                          "avgScore": {"value": number(agg.avg_score)},
                          "maxScore": {"value": number(agg.max_score)}},
         "metadata": None,
-        "items": [session_envelope(session, exam, include) for session, exam in page.rows],
+        # The list needs course:view in every config's course: staff, who see everything.
+        "items": [session_envelope(session, exam, include, shown=FULL) for session, exam in page.rows],
     }
 
 
 # --- GET /api/exam-session/{sessionId}/results ----------------------------------------------------------
-def question_result(question: Question, selected: list[int] | None) -> dict[str, Any]:
+def question_result(question: Question, selected: list[int] | None, keys_shown: bool = True) -> dict[str, Any]:
+    """Withheld keys (core/disclosure.py) are an empty ``keys`` and ``isKey: null``, never a false answer."""
     return {
         "id": question.id,
         "interactionType": question.interaction_type,
-        "keys": [{"value": o.id, "index": i} for i, o in enumerate(question.options) if o.is_key],
-        "options": [{"id": o.id, "content": o.content, "isKey": o.is_key, "index": i}
+        "keys": [{"value": o.id, "index": i} for i, o in enumerate(question.options) if o.is_key and keys_shown],
+        "options": [{"id": o.id, "content": o.content, "isKey": o.is_key if keys_shown else None, "index": i}
                     for i, o in enumerate(question.options)],
         "response": {"options": [{"index": i} for i in selected]} if selected else {},
     }
 
 
-def item_result(item: Item, session: Session) -> dict[str, Any]:
+def item_result(item: Item, session: Session, keys_shown: bool = True) -> dict[str, Any]:
     attempt = session.current
     saved = attempt.responses.get(item.id, {}) if attempt else {}
     return {
@@ -121,7 +127,7 @@ def item_result(item: Item, session: Session) -> dict[str, Any]:
         "score": score(attempt.item_scores.get(item.id)) if attempt else None,
         "id": item.id,
         "alignmentIds": item.alignment_ids,
-        "questions": [question_result(q, saved.get(q.id)) for q in item.questions],
+        "questions": [question_result(q, saved.get(q.id), keys_shown) for q in item.questions],
     }
 
 
@@ -151,9 +157,10 @@ def session_results(found: Results) -> dict[str, Any]:
             "scoreMax": number(exam.score_max),
             "examId": exam.id,  # the seed's results route shows the bare id
             "examSessionData": {"lti": {"userId": session.user_id, **session.lti}},
+            "keysShown": found.shown.keys,
         },
         "results": {
-            "items": [item_result(item, session) for item in found.items],
+            "items": [item_result(item, session, found.shown.keys) for item in found.items],
             "objectives": {oid: objective_result(oid, found.objectives.get(oid), session)
                            for oid in objective_ids},
             "points": score(attempt.points) if attempt else None,

@@ -7,7 +7,6 @@ from typing import Any
 from functions.api.examspark.params import IncludeParam, SessionId, includes
 from functions.api.examspark.render import session_envelope
 from functions.api.wiring import attempt_service
-from functions.core import disclosure
 from functions.platform.http import RouteApp
 
 app = RouteApp("examspark_retake", errors=(400, 401, 403, 404, 409))
@@ -19,9 +18,9 @@ def retake(sessionId: SessionId, include: IncludeParam = None) -> dict[str, Any]
     once the current attempt is complete and while attempts (with extra ones granted) remain. The student may
     retake their own; on a student's behalf it needs attempt:manage."""
     wanted = includes(include)
-    session, exam = attempt_service(app).retake(sessionId)
-    return session_envelope(session, exam, wanted,
-                            hide_scores=disclosure.scores_hidden(app.principal, session, exam))
+    attempts = attempt_service(app)
+    session, exam = attempts.retake(sessionId)
+    return session_envelope(session, exam, wanted, shown=attempts.service.disclosure(session, exam))
 
 
 lambda_handler = app.lambda_handler

@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from functions.api.examspark.params import IncludeParam, SessionId, includes
 from functions.api.examspark.render import session_envelope
 from functions.api.wiring import attempt_service
-from functions.core import disclosure
 from functions.core.responses import ItemAnswer, QuestionAnswer
 from functions.platform.http import RouteApp
 
@@ -56,9 +55,9 @@ def set_responses(
     wanted = includes(include) or ("responses", "results")
     answers = [ItemAnswer(r.itemId, tuple(QuestionAnswer(q.id, tuple(o.index for o in q.response.options))
                                           for q in r.questions)) for r in request.responses]
-    session, exam = attempt_service(app).set_responses(sessionId, answers, request.submitForScoring)
-    return session_envelope(session, exam, wanted,
-                            hide_scores=disclosure.scores_hidden(app.principal, session, exam))
+    attempts = attempt_service(app)
+    session, exam = attempts.set_responses(sessionId, answers, request.submitForScoring)
+    return session_envelope(session, exam, wanted, shown=attempts.service.disclosure(session, exam))
 
 
 lambda_handler = app.lambda_handler

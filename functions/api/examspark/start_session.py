@@ -44,8 +44,9 @@ def start_session(
            "outcomeServiceUrl": launch.lis_outcome_service_url}
     request = StartRequest(user=launch.user_id, context_id=launch.context_id,
                            resource_link_id=launch.resource_link_id, lti=lti)
-    session, exam, _created = session_service(app).start(examConfigId, request)
-    return session_envelope(session, exam, wanted)
+    service = session_service(app)
+    session, exam, _created = service.start(examConfigId, request)
+    return session_envelope(session, exam, wanted, shown=service.disclosure(session, exam))
 
 
 lambda_handler = app.lambda_handler

@@ -30,6 +30,7 @@ def user_exam(found: Instance) -> dict[str, Any]:
     return {
         "id": session.exam_id,
         "instanceId": session.id,
+        "sessionIds": list(found.session_ids),  # every door's session of this exam; the reset removes them all
         "userId": session.user_id,
         "courseId": session.course_id,
         "status": "completed" if found.completed else "inProgress",
@@ -62,6 +63,13 @@ def reset(found: Reset) -> dict[str, Any]:
         "savedAnswers": found.saved_answers,
         "exam": user_exam(found.instance),
     }
+
+
+def reset_answer(found: list[Reset]) -> dict[str, Any]:
+    """A reset removes the user's instance and any other session of the exam started for them through another
+    door (an LMS launch context): the instance's reset, and every reset of the request (restorable together
+    from their one audit event)."""
+    return {"reset": reset(found[0]), "resets": [reset(r) for r in found]}
 
 
 def resets(found: list[Reset], next_token: str | None) -> dict[str, Any]:

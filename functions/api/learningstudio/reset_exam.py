@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from functions.api.learningstudio.params import CourseId, ExamId, Reason, UserId
-from functions.api.learningstudio.render import reset
+from functions.api.learningstudio.render import reset_answer
 from functions.api.wiring import user_exam_service
 from functions.platform.http import RouteApp
 
@@ -17,7 +17,7 @@ def reset_exam(userId: UserId, courseId: CourseId, examId: ExamId, reason: Reaso
     """Delete the user's exam instance and its attempts (saved answers); the next begin draws a new question
     set. Needs the Course Administrator right (course:admin); only between the exam's scheduled start and end
     (else 409 giving the window). The removed instance is kept, restorable, with who reset it and when."""
-    return {"reset": reset(user_exam_service(app).reset(userId, courseId, examId, reason))}
+    return reset_answer(user_exam_service(app).reset(userId, courseId, examId, reason))
 
 
 lambda_handler = app.lambda_handler

@@ -15,6 +15,7 @@ from functions.data.exams import ExamRepository
 from functions.data.learners import LearnerRepository
 from functions.data.proctoring import ProctoringRepository
 from functions.data.resets import ResetBatch
+from functions.data.sessions import SessionRepository
 from functions.data.stats import stats_op
 from functions.platform.clock import utcnow
 from functions.platform.http import RouteApp
@@ -36,7 +37,7 @@ def proctoring(app: RouteApp) -> ProctoringService:
 
 def attempts(app: RouteApp) -> ExamAttemptService:
     return ExamAttemptService(scope(app), CourseWalks(), LearnerRepository(), batches=ResetBatch,
-                              stats_op=stats_op)
+                              stats_op=stats_op, work=SessionRepository())
 
 
 def allowances(app: RouteApp) -> AllowanceService:

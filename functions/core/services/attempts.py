@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from functions.core import responses, scoring, timing
+from functions.core import responses, scoring, timing, work
+from functions.core.acts import ACTS, OWN, Act
 from functions.core.errors import ConcurrentUpdate, Conflict, Forbidden, NotFound
 from functions.core.models import Attempt, Exam, Extension, Item, LimitedBy, Session
 from functions.core.responses import ItemAnswer
 from functions.core.rights import Right
-from functions.core.services.sessions import SessionService, expired
+from functions.core.services.sessions import SessionService, completed_at_end, expired
 
 
 @dataclass
@@ -23,30 +24,37 @@ class AttemptService:
     service: SessionService  # reads, settle, score and the one commit path
 
     # --- access ----------------------------------------------------------------------------------
-    def _load(self, session_id: str, *, own_allowed: bool, consistent: bool = False) -> tuple[Session, Exam]:
+    def _load(self, session_id: str, *, act: str, consistent: bool = False) -> tuple[Session, Exam]:
         session = self.service.sessions.get_session(session_id, consistent=consistent)
         if session is None:
             raise NotFound(f"exam session '{session_id}' not found")
-        self._require(session, own_allowed=own_allowed)
+        self._require(session, ACTS[act])
         return session, self.service.exam(session.exam_id)
 
-    def _require(self, session: Session, *, own_allowed: bool) -> None:
-        """The student may act on their own session when ``own_allowed``; anyone else needs MANAGE_ATTEMPTS.
-        Callers who may not even see the session get a 404 that does not confirm it exists."""
+    def _require(self, session: Session, act: Act) -> None:
+        """The act's rule (core/acts.py): the student may act on their own session when the act allows own
+        work; anyone else needs the act's right. Callers who may not even see the session get a 404 that does
+        not confirm it exists."""
         access = self.service.access
         rights = access.rights_in(session.course_id)
         own = access.principal.user_id == session.user_id and Right.TAKE_EXAM in rights
-        if Right.MANAGE_ATTEMPTS in rights or (own and own_allowed):
+        needed = act.requires
+        assert needed is not None
+        if needed in rights or (own and act.right.startswith(OWN)):
             return
         if own or Right.VIEW_COURSE in rights:
-            raise Forbidden(f"this needs the '{Right.MANAGE_ATTEMPTS.value}' right in the course")
+            raise Forbidden(f"this needs the '{needed.value}' right in the course")
         raise NotFound("not found, or not visible to you")
+
+    def _own(self, session: Session) -> bool:
+        return self.service.access.principal.user_id == session.user_id
 
     # --- responses -------------------------------------------------------------------------------
     def set_responses(self, session_id: str, answers: list[ItemAnswer], submit: bool) -> tuple[Session, Exam]:
         """Validate every answer against the drawn items (one 400 listing all problems, nothing written), then
         save; ``submit`` also scores and completes the attempt. A lost race is re-read and re-applied once."""
-        session, exam = self._load(session_id, own_allowed=True)
+        session, exam = self._load(session_id, act="submit" if submit else "save_responses")
+        self.service.require_open(exam, for_student=self._own(session))
         items: dict[str, Item] | None = None
         for try_number in (1, 2):
             if items is None:
@@ -87,8 +95,10 @@ class AttemptService:
 
     # --- retake ----------------------------------------------------------------------------------
     def retake(self, session_id: str) -> tuple[Session, Exam]:
-        """A new attempt inside the session, with the same question set and a fresh clock."""
-        session, exam = self._load(session_id, own_allowed=True)
+        """A new attempt inside the session, with the same question set and a fresh clock. Attempts are
+        counted across all of the student's sessions on the exam (core/work.py)."""
+        session, exam = self._load(session_id, act="retake")
+        self.service.require_open(exam, for_student=self._own(session))
         session = self.service.settle(session, exam)
         extension = self.service.sessions.get_extension(exam.id, session.user_id)
         current = session.current
@@ -98,14 +108,15 @@ class AttemptService:
         if current is None or not current.complete:
             number = current.number if current else 0
             raise Conflict(f"attempt {number} is not complete; it must be submitted before a retake")
-        allowed = timing.allowed_attempts(exam, extension)
-        if len(session.attempts) >= allowed:
-            extra = extension.extra_attempts if extension else 0
-            raise Conflict(f"all {allowed} attempts are used ({exam.max_attempts} allowed by the exam "
-                           f"config, {extra} extra granted to the student)")
-        if not exam.active or not timing.window_open(exam, extension, now):
+        if not timing.window_open(exam, extension, now):
             raise Conflict(f"exam config '{exam.id}' is not open for a new attempt: it opens "
                            f"{_at(exam.opens_at)} and closes {_at(exam.closes_at)}")
+        sessions = self.service.sessions.student_sessions(session.course_id, session.user_id, exam.id)
+        # The Query may lag this session's last write: count this session as read, the others as listed.
+        counted = [session, *(s for s in sessions if s.id != session.id)]
+        refusal = work.new_attempt_refusal(exam, extension, counted, new_session=False)
+        if refusal is not None:
+            raise Conflict(refusal)
         ends_at, limited_by = timing.attempt_end(exam, extension, now)
         after = session.model_copy(deep=True)
         after.attempts.append(Attempt(number=len(session.attempts) + 1, started_at=now, ends_at=ends_at,
@@ -119,7 +130,7 @@ class AttemptService:
     def reset(self, session_id: str) -> tuple[Session, Exam]:
         """The current attempt starts over empty (same number, same question set, clock from now); the earlier
         state is kept as a history copy noting who reset it and when."""
-        session, exam = self._load(session_id, own_allowed=False)
+        session, exam = self._load(session_id, act="reset_attempt")
         current = session.current
         if current is None:
             raise Conflict("the session has no attempt to reset")
@@ -129,7 +140,7 @@ class AttemptService:
         after = session.model_copy(deep=True)
         after.attempts[-1] = Attempt(number=current.number, started_at=now, ends_at=ends_at,
                                      limited_by=limited_by, reset_by=self.service.access.principal.subject,
-                                     reset_at=now)
+                                     reset_at=now, reopens=current.reopens)
         after.score_actual = scoring.resolve_session_score(exam.scoring_policy, after, exam.score_min, exam.score_max)
         self.service.commit(session, after, exam, history=True, reason="reset",
                             also=self.service.started_ops(after, extension))
@@ -138,8 +149,13 @@ class AttemptService:
     # --- reopen ----------------------------------------------------------------------------------
     def reopen(self, session_id: str) -> tuple[Session, Exam]:
         """Back to IN_PROGRESS with its responses; its score leaves the session and the statistics until it is
-        submitted again. Only while the exam is open (or unlocked) and the attempt has time left."""
-        session, exam = self._load(session_id, own_allowed=False)
+        submitted again. Only while the exam is open (or unlocked) and the attempt has time left.
+
+        The state machine (docs/rulebook.md): the reopened attempt stays complete and ``superseded``, and a
+        continuation attempt (number + 1, ``reopens``) carries its responses and end, so Open edX sees a new
+        started attempt rather than a submitted one going back to started; it is not counted as a new
+        attempt of the student."""
+        session, exam = self._load(session_id, act="reopen")
         current = session.current
         now = self.service.now
         if current is None or not (current.complete or expired(session, now)):
@@ -153,12 +169,14 @@ class AttemptService:
             raise Conflict(f"attempt {current.number}'s time ran out at {_iso(current)}; extra time for the "
                            "student is needed to reopen it")
         after = session.model_copy(deep=True)
-        attempt = after.current
-        assert attempt is not None
-        attempt.submitted_at = None
-        attempt.ends_at, attempt.limited_by = ends_at, limited_by
-        attempt.score_actual, attempt.points = None, None
-        attempt.item_scores, attempt.objective_scores = {}, {}
+        if not current.complete:  # past its end, never settled: completed first, as every write does
+            after = completed_at_end(after)
+        reopened = after.current
+        assert reopened is not None
+        reopened.superseded = True  # stays complete: no dialect sees a complete attempt become incomplete
+        after.attempts.append(Attempt(
+            number=reopened.number + 1, started_at=now, ends_at=ends_at, limited_by=limited_by,
+            responses=dict(reopened.responses), reopens=reopened.reopens or reopened.number))
         after.score_actual = scoring.resolve_session_score(exam.scoring_policy, after, exam.score_min, exam.score_max)
         self.service.commit(session, after, exam, history=True, reason="reopen",
                             also=self.service.started_ops(after, extension))

@@ -124,8 +124,10 @@ class ExamAuthoring(AuthoringBase):
         """Students' pages may be shorter than ``limit`` (hidden exams are left out after the read)."""
         what = f"course '{course_id}'"
         rights = self.require(course_id, Right.VIEW_COURSE, Right.AUTHOR, Right.TAKE_EXAM, what=what)
-        exams, next_token = self.content.list_exams(course_id, limit, token)
         staff = bool(rights & STAFF_READ)
+        if not staff and not self._course(course_id).active:
+            raise hidden(what)  # an inactive course is closed to its students, its exams too (docs/rulebook.md)
+        exams, next_token = self.content.list_exams(course_id, limit, token)
         return [e for e in exams if staff or rules.visible_to_students(e, self.now)], next_token, staff
 
     def _exam(self, exam_id: str, *any_of: Right) -> tuple[Exam, frozenset[str]]:
@@ -137,7 +139,7 @@ class ExamAuthoring(AuthoringBase):
     def get_exam(self, exam_id: str) -> tuple[Exam, bool]:
         exam, rights = self._exam(exam_id, Right.VIEW_COURSE, Right.AUTHOR, Right.TAKE_EXAM)
         staff = bool(rights & STAFF_READ)
-        if not staff and not rules.visible_to_students(exam, self.now):
+        if not staff and not (rules.visible_to_students(exam, self.now) and self._course(exam.course_id).active):
             raise hidden(f"exam '{exam_id}'")
         return exam, staff
 

@@ -9,24 +9,20 @@ removed it and when (core/services/removal.py), in ONE transaction with the summ
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from functions.core import attempt_status, audit, listing, numeric_ids
+from functions.core import attempt_status, listing, numeric_ids
 from functions.core.attempt_status import Status
-from functions.core.audit import Change
 from functions.core.errors import NotFound
 from functions.core.listing import ListQuery, Page
 from functions.core.models import Attempt, Exam, Session, User
 from functions.core.ports import StatsOps
 from functions.core.rights import Right
-from functions.core.services.removal import SessionRemover, restorable_of
 from functions.core.services.special_exams import CourseScope, is_special
+from functions.core.services.work_removal import StudentWork, WorkRemoval
 from functions.core.special_exam_ports import CourseLists, Learners, ResetBatch
-
-SESSIONS_PER_TRANSACTION = 49  # 2 items per removed session + 1 statistics update + 1 audit event <= 100
 
 
 @dataclass(frozen=True)
@@ -79,6 +75,7 @@ class ExamAttemptService:
     learners: Learners
     batches: Callable[[], ResetBatch]  # a fresh write batch per transaction
     stats_op: StatsOps
+    work: StudentWork  # the student's sessions and extension on one exam (the removal's reads)
 
     # --- lists -----------------------------------------------------------------------------------
     def exam_attempts(self, course_id: str, exam_ref: str, query: ListQuery) -> Page[AttemptView]:
@@ -115,35 +112,13 @@ class ExamAttemptService:
 
     # --- reset -----------------------------------------------------------------------------------
     def reset(self, course_id: str, exam_ref: str, username: str) -> int:
-        """Remove all of the student's sessions on the exam (one per LTI context); how many were removed."""
-        self.scope.require(course_id, Right.MANAGE_ATTEMPTS, "reset exam attempts")
+        """Remove all of the student's work on the exam (every session, every LTI context): the one removal
+        act (core/services/work_removal.py: course:admin, inside the window, whole); how many sessions."""
+        removal = WorkRemoval(self.scope.access, self.work, self.batches, self.stats_op, self.scope.now)
+        removal.require_right(course_id)
         exam = self.scope.exam(course_id, exam_ref)
         user = self.learners.by_username(username)
-        sessions = self.lists.student_sessions(course_id, user.id, exam.id) if user else []
-        if not sessions:  # the same answer whether the user exists or not: staff may not learn who has an account
-            raise NotFound(f"user '{username}' has no attempts on exam {exam_ref}", field="username")
-        reason = f"openedx reset of exam {exam_ref} for {username}"
-        for start in range(0, len(sessions), SESSIONS_PER_TRANSACTION):
-            self._remove(sessions[start : start + SESSIONS_PER_TRANSACTION], reason)
-        return len(sessions)
-
-    def _remove(self, sessions: list[Session], reason: str) -> None:
-        """One transaction: each session deleted (only the version read) with its restorable record, and the
-        exam statistics changed once by the sum (a transaction may touch an item only once)."""
-        totals: dict[str, dict[str, float]] = defaultdict(dict)
-
-        def summed(exam_id: str, delta: dict[str, float]) -> None:
-            for name, value in delta.items():
-                totals[exam_id][name] = totals[exam_id].get(name, 0) + value
-
-        batch = self.batches()
-        remover = SessionRemover(batch.sessions, summed, self.scope.now)
-        removals = [remover.remove(session, self.scope.subject, reason) for session in sessions]
-        batch.add(audit.ops(self.scope.access, self.scope.now, "session.remove", sessions[0].course_id,
-                            *(Change("session", s.id, s, None) for s in sessions),
-                            restorable=[restorable_of(r) for r in removals]))
-        for exam_id, delta in totals.items():
-            op = self.stats_op(exam_id, {k: round(v, 4) for k, v in delta.items() if round(v, 4) != 0})
-            if op:
-                batch.add([op])
-        batch.commit()
+        missing = NotFound(f"user '{username[:256]}' has no attempts on exam {exam_ref}", field="username")
+        if user is None:  # the same answer whether the user exists or not: staff may not learn who has an account
+            raise missing
+        return len(removal.remove(exam, user.id, f"openedx reset of exam {exam_ref} for {username}", missing))

@@ -82,6 +82,12 @@ class ExtensionService:
                 # The extension names the attempt a list shows, in this same transaction (data-model.md).
                 moved_here = [a for b, a in zip(read, shown, strict=True) if a is not b]
                 extension = pointed(extension, moved_here, read, self.now)
+                if not changed and before is None and moved_here:
+                    # Moved only by extend_from_now / extend_from_end_at: the extension is written (values
+                    # unchanged, pointing at the moved attempt) so the read-back lists this student too.
+                    extension = extension.model_copy(update={"updated_at": self.now, "updated_by": self._subject,
+                                                             "version": extension.version + 1})
+                    changed = True
                 if changed:
                     batch.add(self.store.save_ops(before, extension, by=self._subject, at=self.now))
                     changes.append(Change("extension", f"{quiz.id}/{grant.user_id}", before, extension))

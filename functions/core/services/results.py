@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from functions.core import disclosure
+from functions.core.disclosure import Disclosure
 from functions.core.errors import NotFound
 from functions.core.models import Exam, Item, Objective, Session
 from functions.core.ports import ExamStore
@@ -23,6 +24,7 @@ class Results:
     exam: Exam
     items: list[Item]  # in the session's order
     objectives: dict[str, Objective]  # aligned to those items
+    shown: Disclosure  # answer keys only once the student can start no further attempt (core/disclosure.py)
 
 
 @dataclass
@@ -44,4 +46,4 @@ class ResultsService:
         drawn = [items[i] for i in session.item_ids if i in items]
         objective_ids = list(dict.fromkeys(o for item in drawn for o in item.alignment_ids))
         objectives = self.catalog.get_objectives(objective_ids) if objective_ids else {}
-        return Results(session, exam, drawn, objectives)
+        return Results(session, exam, drawn, objectives, service.disclosure(session, exam, keys=True))

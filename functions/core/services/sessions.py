@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from functions.core import audit, scoring, statistics, timing
+from functions.core import audit, disclosure, scoring, statistics, timing, work
 from functions.core.audit import Change
+from functions.core.disclosure import Disclosure
 from functions.core.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound
 from functions.core.models import Attempt, Exam, Extension, HistoryNote, Item, Session, User
 from functions.core.ports import ExamStore, People, SessionStore, StatsOps
@@ -97,22 +98,32 @@ class SessionService:
 
     # --- writing ---------------------------------------------------------------------------------
     def start(self, exam_id: str, request: StartRequest) -> tuple[Session, Exam, bool]:
-        """Start a session (or return the existing one: a second start never resets its clock)."""
+        """Start a session (or return the existing one: a second start never resets its clock).
+
+        A launch context (context and resource link ids) is taken only from a trusted caller: an integration
+        key or course staff starting for a student. A student starting their own work always gets their one
+        session on the exam, so they cannot mint sessions (or attempts) by inventing contexts; and a new
+        session is a new attempt, counted with every other attempt of the student on the exam (core/work.py).
+        """
         exam = self.exam(exam_id)
         user = self._student(exam, request.user)
-        session_id = session_id_for(exam.id, user.id, request.context_id, request.resource_link_id)
+        trusted = self.access.principal.user_id != user.id  # _student required attempt:manage for that
+        context, link = (request.context_id, request.resource_link_id) if trusted else ("", "")
+        self.require_open(exam, for_student=not trusted)
+        session_id = session_id_for(exam.id, user.id, context, link)
         existing = self.sessions.get_session(session_id)
         if existing is not None:
             return self.settle(existing, exam), exam, False
-        if not exam.active:
-            raise Conflict(f"exam '{exam.id}' is not active")
         extension = self.sessions.get_extension(exam.id, user.id)
         if not timing.window_open(exam, extension, self.now):
             raise Conflict(f"exam '{exam.id}' is not open: it opens {_iso(exam.opens_at)} "
                            f"and closes {_iso(exam.closes_at)}")
+        refusal = work.new_attempt_refusal(exam, extension, self.sessions.student_sessions(
+            exam.course_id, user.id, exam.id), new_session=True)
+        if refusal is not None:
+            raise Conflict(f"exam '{exam.id}' cannot be started again: {refusal}")
         ends_at, limited_by = timing.attempt_end(exam, extension, self.now)
-        lti = {k: v for k, v in {"contextId": request.context_id, "resourceLinkId": request.resource_link_id,
-                                 **request.lti}.items() if v}
+        lti = {k: v for k, v in {"contextId": context, "resourceLinkId": link, **request.lti}.items() if v}
         # After a removal (reset) the session begins anew: a new draw, and versions continue so that the
         # removed incarnation's history copies stay untouched.
         previous = self.sessions.latest_removal(session_id)
@@ -136,6 +147,33 @@ class SessionService:
                 raise
             return winner, exam, False
         return session, exam, True
+
+    def require_open(self, exam: Exam, *, for_student: bool) -> None:
+        """A student's work moves forward (start, answer, retake) only in an active course and exam. To the
+        student an inactive course is not found, as the course itself answers; to staff it is a 409."""
+        course = self.people.get_course(exam.course_id)
+        if course is None or not course.active:
+            if for_student:
+                raise NotFound(f"course '{exam.course_id}' not found, or not visible to you")
+            raise Conflict(f"course '{exam.course_id}' is not active: its students' work cannot move")
+        if not exam.active:
+            raise Conflict(f"exam '{exam.id}' is not active")
+
+    def disclosure(self, session: Session, exam: Exam, *, keys: bool = False) -> Disclosure:
+        """What the caller may see of ``session`` (core/disclosure.py): the one rule every render follows.
+        ``keys``: the render shows answer keys (only the results do), so whether they may be shown is decided;
+        otherwise ``Disclosure.keys`` is False without reading anything."""
+
+        def further_attempt() -> bool:
+            if not keys:
+                return True  # keys are not rendered: withhold them rather than read to decide
+            if not (exam.active and exam.retakable):
+                return False  # decided without reading the student's other work
+            extension = self.sessions.get_extension(exam.id, session.user_id)
+            others = self.sessions.student_sessions(session.course_id, session.user_id, exam.id)
+            return work.further_attempt_possible(exam, extension, others, self.now)
+
+        return disclosure.disclosure(self.access.principal, session, exam, further_attempt)
 
     def _student(self, exam: Exam, user_ref: str) -> User:
         """The student a session is started for; the caller is that student or may manage attempts."""

@@ -8,6 +8,7 @@ begin and reset, one instance per user, the exam's course in the path, and reset
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -21,11 +22,13 @@ from functions.core.rights import Right
 from functions.core.services.attempts import AttemptService
 from functions.core.services.removal import RemovalStore, ScopedRemovals, SessionRemover
 from functions.core.services.sessions import SessionService, StartRequest, session_id_for
+from functions.core.services.work_removal import StudentWork, WorkRemoval
+from functions.core.special_exam_ports import ResetBatch
 
 MAX_REASON = 500
 
 
-class UserExamStore(RemovalStore, Protocol):
+class UserExamStore(RemovalStore, StudentWork, Protocol):
     def list_user_sessions(self, user_id: str, course_id: str, limit: int, token: str | None
                            ) -> tuple[list[Session], str | None]: ...
 
@@ -52,6 +55,9 @@ class Instance:
 
     session: Session
     states: tuple[AttemptState, ...]
+    # Every live session of the user on the exam the list page holds, the instance's own first: work another
+    # door started (a trusted LMS launch context) belongs to the one instance, and its reset removes it all.
+    session_ids: tuple[str, ...] = ()
 
     @property
     def completed(self) -> bool:
@@ -59,7 +65,22 @@ class Instance:
 
 
 def instance(session: Session, now: datetime) -> Instance:
-    return Instance(session, tuple(attempt_state(a, now) for a in session.attempts))
+    return Instance(session, tuple(attempt_state(a, now) for a in session.attempts), (session.id,))
+
+
+def one_per_exam(sessions: list[Session], user_id: str, now: datetime) -> list[Instance]:
+    """One instance per exam, as LearningStudio sees a user's exams: the user's own session (else the first)
+    stands for it and names every session of the exam on the page (they come together: gsi2 sorts by exam)."""
+    by_exam: dict[str, list[Session]] = {}
+    for session in sessions:
+        by_exam.setdefault(session.exam_id, []).append(session)
+    found = []
+    for exam_id, group in by_exam.items():
+        own = session_id_for(exam_id, user_id)
+        group.sort(key=lambda s: s.id != own)
+        first = instance(group[0], now)
+        found.append(replace(first, session_ids=tuple(s.id for s in group)))
+    return found
 
 
 @dataclass(frozen=True)
@@ -77,11 +98,6 @@ class Reset:
 
 def reset_of(removal: SessionRemoval, now: datetime) -> Reset:
     return Reset(removal, instance(removal.session, now))
-
-
-def window_text(exam: Exam) -> str:
-    at = lambda value: value.isoformat() if value else "never"  # noqa: E731
-    return f"its scheduled start is {at(exam.opens_at)} and its scheduled end is {at(exam.closes_at)}"
 
 
 @dataclass
@@ -108,6 +124,7 @@ class CourseExams:
 class UserExamService:
     service: SessionService  # people, exams, sessions, rights, now, and the one commit path
     store: UserExamStore
+    batches: Callable[[], ResetBatch]  # a reset is one transaction (core/services/work_removal.py)
 
     @property
     def now(self) -> datetime:
@@ -132,8 +149,12 @@ class UserExamService:
             raise NotFound("not found, or not visible to you")
         if access.principal.user_id != user_id and self.service.people.get_enrollment(course_id, user_id) is None:
             raise NotFound(f"user '{user_id}' is not enrolled in course '{course_id}'")
+        if not rights & {Right.VIEW_COURSE, Right.COURSE_ADMIN}:
+            course = self.service.people.get_course(course_id)
+            if course is None or not course.active:  # closed to its students (docs/rulebook.md)
+                raise NotFound(f"course '{course_id}' not found, or not visible to you")
         sessions, next_token = self.store.list_user_sessions(user_id, course_id, limit, token)
-        return [instance(s, self.now) for s in sessions], next_token
+        return one_per_exam(sessions, user_id, self.now), next_token
 
     # --- begin -----------------------------------------------------------------------------------
     def begin(self, user_id: str, course_id: str, exam_id: str) -> Instance:
@@ -171,24 +192,20 @@ class UserExamService:
         return instance(session, self.now)
 
     # --- reset -----------------------------------------------------------------------------------
-    def reset(self, user_id: str, course_id: str, exam_id: str, reason: str) -> Reset:
-        """Remove the user's instance with its answers, kept restorable (who, when, why). Needs the Course
-        Administrator right; only inside the window (an unlocked student can begin again, so it counts)."""
+    def reset(self, user_id: str, course_id: str, exam_id: str, reason: str) -> list[Reset]:
+        """Remove the user's work on the exam with its answers, kept restorable (who, when, why): the one
+        removal act (core/services/work_removal.py: course:admin, inside the window, every session of the
+        user on the exam in one transaction). The instance (the user's own session) comes first."""
         if len(reason) > MAX_REASON:
             raise InvalidInput(f"reason is at most {MAX_REASON} characters", field="reason")
-        access = self.service.access
-        access.require(course_id, Right.COURSE_ADMIN)
+        removal = WorkRemoval(self.service.access, self.store, self.batches, self.service.stats_op, self.now)
+        removal.require_right(course_id)
         service, _ = self._in_course(course_id)
         exam = service.exam(exam_id)
-        extension = self.service.sessions.get_extension(exam.id, user_id)
-        if not timing.window_open(exam, extension, self.now):
-            raise Conflict(f"exam '{exam.id}' can be reset only between its scheduled start and end: "
-                           f"{window_text(exam)}, and now is {self.now.isoformat()}")
-        session = self.service.sessions.get_session(session_id_for(exam.id, user_id))
-        if session is None:
-            raise NotFound(f"user '{user_id}' has no instance of exam '{exam.id}'")
-        remover = SessionRemover(self.store, self.service.stats_op, self.now, access)
-        return reset_of(remover.remove(session, access.principal.subject, reason or "reset"), self.now)
+        missing = NotFound(f"user '{user_id}' has no instance of exam '{exam.id}'")
+        removed = removal.remove(exam, user_id, reason or "reset", missing)
+        own = session_id_for(exam.id, user_id)
+        return [reset_of(r, self.now) for r in sorted(removed, key=lambda r: r.session.id != own)]
 
     # --- resets and restore ----------------------------------------------------------------------
     def resets(self, course_id: str, exam_id: str, limit: int, token: str | None) -> tuple[list[Reset], str | None]:
