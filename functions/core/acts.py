@@ -121,6 +121,12 @@ ACTS: dict[str, Act] = {a.name: a for a in (
        "what was written", f"{NOT_MEMBER}; 409: version changed meanwhile; 400: bad input"),
     _a("administer", "institution admin", ANY, "any", "courses, users, roles created or changed",
        "what was written", "403: anyone else (nothing read first)"),
+    _a("manage_credentials", "institution admin (a person: never a key or an OAuth client)", ANY,
+       "create: any; rotate: not revoked; revoke: not revoked", "an integration key or OAuth client made, "
+       "given a new secret (the old one kept for its overlap window) or revoked", "the secret, once (stored "
+       "only as a hash)", "403: anyone else; 409: revoked or version changed meanwhile; 400: bad input"),
+    _a("read_institution_audit", "institution admin", ANY, "any", "none",
+       "who changed institution-wide things (credentials), when, before and after", "403: anyone else"),
     _a("enroll", ADMIN, ANY, "any", "a user's role in the course set", "the enrollment", NOT_MEMBER),
     _a("read_audit", ADMIN, ANY, "any", "none", "who changed what, when, before and after", NOT_MEMBER),
     _a("read_special_exams", VIEW, ANY, "any", "none", "special exams, settings, allowances",
@@ -152,6 +158,9 @@ ROUTE_ACTS: dict[str, str] = {
     "create_exam": "author", "list_exams": "read_course", "get_exam": "read_course", "update_exam": "author",
     "create_objective": "author", "create_item": "author", "get_item": "read_course", "update_item": "author",
     "list_items": "read_course", "list_audit_events": "read_audit", "restore_audit_event": "restore_work",
+    "create_credential": "manage_credentials", "list_credentials": "manage_credentials",
+    "get_credential": "manage_credentials", "rotate_credential": "manage_credentials",
+    "revoke_credential": "manage_credentials", "list_institution_audit_events": "read_institution_audit",
     # ExamSpark
     "examspark_start_session": "start", "examspark_get_session": "read_session",
     "examspark_list_sessions": "list_work", "examspark_get_results": "read_results",
@@ -167,6 +176,7 @@ ROUTE_ACTS: dict[str, str] = {
     # Canvas
     "canvas_course_extensions": "grant", "canvas_quiz_extensions": "grant",
     "canvas_list_course_extensions": "read_extensions", "canvas_list_quiz_extensions": "read_extensions",
+    "canvas_get_course": "read_course", "canvas_get_quiz": "read_course", "canvas_list_quizzes": "read_course",
     # LearningStudio
     "learningstudio_list_user_exams": "list_work", "learningstudio_begin_exam": "start",
     "learningstudio_reset_exam": "remove_work", "learningstudio_retake_exam": "retake",

@@ -129,13 +129,14 @@ def test_the_same_student_in_both_forms_is_listed_twice(room):
 
 # --- rights -----------------------------------------------------------------------------------------
 def test_callers_outside_the_course_are_refused_alike_whether_it_exists_or_not(room):
-    assert get_course(number(Kind.COURSE, "course-2"), as_user=STUDENT).status == 403
-    assert get_course(C, as_user="outsider").status == 403
-    assert get_course(123456789, as_user="outsider").status == 403  # no such course: the same answer
-    assert get_quiz(Q, as_user="outsider").status == 403
-    assert list_quizzes(as_user="outsider").status == 403
+    # The read_course act (core/acts.py): a non-member gets the same 404 as through authoring's course read.
+    assert get_course(number(Kind.COURSE, "course-2"), as_user=STUDENT).status == 404
+    assert get_course(C, as_user="outsider").status == 404
+    assert get_course(123456789, as_user="outsider").status == 404  # no such course: the same answer
+    assert get_quiz(Q, as_user="outsider").status == 404
+    assert list_quizzes(as_user="outsider").status == 404
     key = principal_context("key", "k-2", courses="course-2", rights="course:view")
-    assert get_course(C, as_user=None, authorizer=key).status == 403
+    assert get_course(C, as_user=None, authorizer=key).status == 404
     assert call("canvas_get_course", {"course_id": str(C)}).status == 401
 
 
@@ -185,8 +186,9 @@ def test_dynamodb_calls_per_route(room, dynamo_calls):
     assert dict(dynamo_calls.counts) == {"GetItem": 3}
     dynamo_calls.reset()
     assert get_quiz(Q).status == 200
-    # both numbers in one batch; user + enrollment; exam; the student's extension on it (locked_for_user)
-    assert dict(dynamo_calls.counts) == {"BatchGetItem": 1, "GetItem": 4}
+    # both numbers in one batch; user + enrollment; course (closed to students when inactive); exam; the
+    # student's extension on it (locked_for_user)
+    assert dict(dynamo_calls.counts) == {"BatchGetItem": 1, "GetItem": 5}
     dynamo_calls.reset()
     assert get_quiz(Q, as_user=INSTRUCTOR).status == 200
     assert dict(dynamo_calls.counts) == {"BatchGetItem": 1, "GetItem": 3}  # staff: no lock, no extension
@@ -214,7 +216,7 @@ def test_list_cost_grows_with_the_page_not_the_course(room, dynamo_calls):
 
 def test_refusals_read_no_more_than_the_rights_check(room, dynamo_calls):
     dynamo_calls.reset()
-    assert get_quiz(Q, as_user="outsider").status == 403
+    assert get_quiz(Q, as_user="outsider").status == 404
     assert dict(dynamo_calls.counts) == {"BatchGetItem": 1, "GetItem": 2}
 
 
@@ -233,3 +235,17 @@ def test_a_repeated_parameter_takes_its_last_value_as_rails_does(room):
     answer = list_quizzes(as_user=INSTRUCTOR, query={"per_page": ["1", "2"]})
     assert answer.status == 200, answer.body
     assert len(answer.body) == 2 and links(answer)["current"]["per_page"] == "2"
+
+
+def test_an_inactive_course_is_closed_to_its_students_not_its_staff(room):
+    from functions.data.directory import DirectoryRepository
+
+    repository = DirectoryRepository()
+    stored = repository.get_course(COURSE)
+    assert stored is not None
+    repository.save_course(stored.model_copy(update={"active": False}))
+    assert get_course(C).status == 404
+    assert get_quiz(Q).status == 404
+    assert list_quizzes().status == 404
+    assert get_course(C, as_user=INSTRUCTOR).status == 200
+    assert get_quiz(Q, as_user=INSTRUCTOR).status == 200

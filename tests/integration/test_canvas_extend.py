@@ -156,7 +156,7 @@ def test_a_student_moved_only_by_extend_from_now_is_in_the_read_back(room):
     assert moved.status == 200, moved.body
     listed = call("canvas_list_quiz_extensions", {"course_id": COURSE, "quiz_id": EXAM}, as_user=INSTRUCTOR)
     assert listed.status == 200, listed.body
-    (entry,) = [e for e in listed.body["quiz_extensions"] if e["user_id"] == STUDENT]
+    (entry,) = [e for e in listed.body["quiz_extensions"] if e["sis_user_id"] == STUDENT]
     assert iso(entry["end_at"]) == iso(read(sid)["endsAt"])
 
 

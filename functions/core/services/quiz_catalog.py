@@ -16,7 +16,7 @@ from typing import Protocol
 
 from functions.core import timing
 from functions.core.content import visible_to_students
-from functions.core.errors import Forbidden, NotFound
+from functions.core.errors import NotFound
 from functions.core.models import Course, Enrollment, Exam, Extension
 from functions.core.rights import Access, Directory, Right
 
@@ -58,7 +58,7 @@ class QuizCatalog:
 
     def course(self, course_id: str) -> CourseView:
         staff = self._staff(course_id)
-        course = self._course(course_id)
+        course = self._course(course_id, staff)
         user_id = self.access.principal.user_id
         enrollment = self.people.get_enrollment(course_id, user_id) if user_id else None
         return CourseView(course, staff, enrollment if enrollment and enrollment.active else None)
@@ -67,7 +67,7 @@ class QuizCatalog:
         """One page of the course's quizzes (one Query of ``limit``): a student's page leaves out the quizzes
         hidden from students after the read, so it may be shorter than ``limit``."""
         staff = self._staff(course_id)
-        self._course(course_id)
+        self._course(course_id, staff)
         exams, next_token = self.store.list_exams(course_id, limit, token)
         if not staff:
             exams = [e for e in exams if visible_to_students(e, self.now)]
@@ -75,6 +75,8 @@ class QuizCatalog:
 
     def quiz(self, course_id: str, quiz_id: str) -> QuizView:
         staff = self._staff(course_id)
+        if not staff:
+            self._course(course_id, staff)  # an inactive course is closed to students (the read_course act)
         exam = self.store.get_exam(quiz_id)
         if exam is None or exam.course_id != course_id or not (staff or visible_to_students(exam, self.now)):
             raise NotFound(f"quiz '{quiz_id}' not found in course '{course_id}'")
@@ -82,14 +84,16 @@ class QuizCatalog:
 
     # ------------------------------------------------------------------------------------------------
     def _staff(self, course_id: str) -> bool:
+        """The read_course act (core/acts.py): a caller with no rights in the course gets the same 404 as
+        through every other door (nothing confirmed)."""
         rights = self.access.rights_in(course_id)
         if not rights:
-            raise Forbidden(f"you may not read course '{course_id}'")
+            raise NotFound("not found, or not visible to you")
         return bool(rights - {Right.TAKE_EXAM})  # staff: any right beyond taking exams
 
-    def _course(self, course_id: str) -> Course:
+    def _course(self, course_id: str, staff: bool) -> Course:
         course = self.people.get_course(course_id)
-        if course is None:
+        if course is None or not (course.active or staff):  # an inactive course is closed to students
             raise NotFound(f"course '{course_id}' not found")
         return course
 
