@@ -118,7 +118,8 @@ def test_the_scheduled_sweep_closes_an_ended_window(world):
     assert shown["previousValidUntil"] is None and shown["version"] == 3
     events = call("list_institution_audit_events", as_user=ADMIN, query={"objectId": [key["id"]]}).body["items"]
     assert (events[0]["action"], events[0]["actor"]) == ("credential.overlap-end",
-                                                          {"kind": "system", "id": "credential-sweep"})
+                                                          {"kind": "system", "id": "credential-sweep",
+                                                           "operator": None})
 
 
 def test_an_idempotency_key_never_stores_a_secret(world):

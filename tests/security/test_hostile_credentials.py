@@ -59,9 +59,14 @@ def test_a_well_formed_unknown_key_is_looked_up_once_then_refused(dynamo_calls):
 
 
 def test_a_real_key_passes_so_the_refusals_are_about_the_shape(table):
-    from functions.data.directory import DirectoryRepository
+    from datetime import UTC, datetime
 
-    DirectoryRepository().put_api_key("mx-key", hash_secret("s3cret"), ["c1"], ["course:view"], "test key")
+    from functions.core.credentials import Credential, CredentialKind
+    from functions.data.credentials import CredentialRepository
+
+    CredentialRepository().create(Credential(
+        id="mx-key", kind=CredentialKind.BASIC, name="test key", courses=["c1"], rights=["course:view"],
+        secret_hash=hash_secret("s3cret"), created_at=datetime.now(UTC), created_by="test"))
     assert authorize(event(basic("mx-key")))["context"]["subject"] == "mx-key"
 
 
