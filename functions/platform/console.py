@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from functions.platform.events import proxy_event
 from functions.platform.principal import OPERATOR, to_context
@@ -21,7 +22,8 @@ def is_console_event(event: Any) -> bool:
 
 def to_proxy_event(route: Route, event: dict[str, Any]) -> dict[str, Any]:
     path_source = event.get("pathParameters") or event
-    path_params = {name: str(path_source.get(name, "")) for name in route.path_params}
+    # Percent-encoded as a client sends them (the route decodes each once): an id holding '/' or '%' stays whole.
+    path_params = {name: quote(str(path_source.get(name, "")), safe="") for name in route.path_params}
     query = {k: v if isinstance(v, list) else [str(v)] for k, v in (event.get("query") or {}).items()}
     authorizer = event.get("actAs") or to_context(OPERATOR)
     return proxy_event(route, path_params, query=query, body=event.get("body"), authorizer=authorizer)

@@ -8,9 +8,11 @@ and a ``lambda_handler`` that also accepts a plain console test event.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
@@ -33,6 +35,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_ERRORS = (400, 401, 403, 404)
 JSON = "application/json"
+
+
+class DecodingResolver(APIGatewayRestResolver):
+    """API Gateway (REST, Lambda proxy) hands ``path`` and ``pathParameters`` on as the client sent them, still
+    percent-encoded (a client sends ``course-v1%3AedX%2BDemoX%2BDemo_Course`` for Open edX's
+    ``course-v1:edX+DemoX+Demo_Course``); query strings arrive decoded. The resolver takes path parameters from
+    ``path``: each is decoded exactly once here, so every route sees the value the client meant."""
+
+    def _convert_matches_into_route_keys(self, match: re.Match) -> dict[str, str]:
+        return {name: unquote(value) for name, value in match.groupdict().items()}
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
@@ -70,7 +82,7 @@ class RouteApp:
 
     @cached_property
     def resolver(self) -> APIGatewayRestResolver:
-        resolver = APIGatewayRestResolver(enable_validation=True)
+        resolver = DecodingResolver(enable_validation=True)
         install_error_handlers(resolver, self.dialect)
         resolver.include_router(self.router)
         return resolver

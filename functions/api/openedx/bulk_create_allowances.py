@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from functions.api.openedx import render
 from functions.api.openedx.bodies import json_only
-from functions.api.openedx.params import CourseId, decoded
+from functions.api.openedx.params import CourseId
 from functions.api.openedx.schemas import BulkAllowanceRequest, BulkOut
 from functions.api.openedx.services import allowances
 from functions.platform.http import RouteApp
@@ -20,7 +20,6 @@ app = RouteApp("openedx_bulk_create_allowances", errors=(400, 401, 403, 409))
 def bulk_create_allowances(course_id: CourseId, body: Annotated[BulkAllowanceRequest, Body()]) -> BulkOut:
     """Grant one allowance on several exams to several users: one result per exam x user (at most 50
     pairs); pairs that cannot be granted are reported, the others written in one transaction."""
-    course_id = decoded(course_id)
     value = str(body.value)
     outcomes = allowances(app).bulk(course_id, body.exam_ids, body.user_ids, body.allowance_type, value)
     return BulkOut.model_validate(render.bulk_result(body.allowance_type, value, outcomes))

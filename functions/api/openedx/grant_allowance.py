@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from functions.api.openedx import render
 from functions.api.openedx.bodies import json_only
-from functions.api.openedx.params import CourseId, ExamId, decoded
+from functions.api.openedx.params import CourseId, ExamId
 from functions.api.openedx.schemas import AllowanceRequest, ResultOut
 from functions.api.openedx.services import allowances
 from functions.platform.http import RouteApp
@@ -22,7 +22,6 @@ def grant_allowance(course_id: CourseId, exam_id: ExamId,
     """Set an allowance (additional_time_granted: minutes, time_multiplier: a number >= 1,
     review_policy_exception: text) for each user (username or email): an upsert per user, exam and key.
     Answers 200 with one result per user even when some fail; what succeeds is written in one transaction."""
-    course_id = decoded(course_id)
     value = str(body.value)
     outcomes = allowances(app).grant(course_id, exam_id, body.user_ids, body.allowance_type, value)
     return ResultOut.model_validate(render.write_result("granted", body.allowance_type, outcomes, value))

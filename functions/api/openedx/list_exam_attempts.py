@@ -14,7 +14,6 @@ from functions.api.openedx.params import (
     PageNumber,
     PageSize,
     Search,
-    decoded,
     list_query,
 )
 from functions.api.openedx.schemas import ExamAttemptOut
@@ -32,7 +31,6 @@ def list_exam_attempts(course_id: CourseId, exam_id: ExamId, search: Search = No
     """The exam's attempts, newest first, as the spec's plain array. Beyond the spec: ``page`` /
     ``page_size`` (default 100, the most), ``search`` and ``ordering``; the ``Link`` header (rel="next")
     and ``X-Total-Count`` say when there is more."""
-    course_id = decoded(course_id)
     query = list_query(search, page, page_size, ordering, default_size=MAX_PAGE_SIZE)
     found = attempts(app).exam_attempts(course_id, exam_id, query)
     event = app.resolver.current_event.raw_event

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functions.api.openedx import render
-from functions.api.openedx.params import CourseId, ExamType, decoded
+from functions.api.openedx.params import CourseId, ExamType
 from functions.api.openedx.schemas import SpecialExamOut
 from functions.api.openedx.services import special_exams
 from functions.platform.http import RouteApp
@@ -15,7 +15,6 @@ app = RouteApp("openedx_list_special_exams", errors=(400, 401, 403))
 def list_special_exams(course_id: CourseId, exam_type: ExamType = None) -> list[SpecialExamOut]:
     """The course's timed, proctored and practice exams (standard exams are not special), optionally of one
     ``exam_type``. Needs course:view in the course; anyone else is refused with 403."""
-    course_id = decoded(course_id)
     exams = special_exams(app).special_exams(course_id, exam_type)
     return [SpecialExamOut.model_validate(render.special_exam(e)) for e in exams]
 

@@ -7,7 +7,6 @@ patterns answer), not a validation error. Course ids are any text (edX's are ``c
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
@@ -32,9 +31,3 @@ def list_query(search: str | None, page: int | None, page_size: int | None, orde
     return ListQuery(search=search or "", page=1 if page is None else page,
                      page_size=default_size if page_size is None else page_size, ordering=ordering or "")
 
-
-def decoded(value: str) -> str:
-    """A path parameter as the client meant it. Open edX clients percent-encode a course id's ':' and '+'
-    (``course-v1%3AedX%2BDemoX%2BDemo_Course``); the local runner passes the raw path on, and decoding an
-    already decoded value changes nothing (our ids and usernames hold no '%')."""
-    return unquote(value)

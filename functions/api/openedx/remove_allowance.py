@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from functions.api.openedx import render
 from functions.api.openedx.bodies import json_only
-from functions.api.openedx.params import CourseId, ExamId, decoded
+from functions.api.openedx.params import CourseId, ExamId
 from functions.api.openedx.schemas import AllowanceDeleteRequest, ResultOut
 from functions.api.openedx.services import allowances
 from functions.platform.http import RouteApp
@@ -21,7 +21,6 @@ def remove_allowance(course_id: CourseId, exam_id: ExamId,
                      body: Annotated[AllowanceDeleteRequest, Body()]) -> ResultOut:
     """Remove an allowance from users (username, email or numeric user id). The removed value is kept as a
     history copy with who removed it and when. One result per user, even when some fail."""
-    course_id = decoded(course_id)
     identifiers = [str(u) for u in body.user_ids]
     outcomes = allowances(app).remove(course_id, exam_id, identifiers, body.allowance_type)
     return ResultOut.model_validate(render.write_result("removed", body.allowance_type, outcomes))

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from functions.api.openedx import render
 from functions.api.openedx.bodies import json_only
-from functions.api.openedx.params import CourseId, decoded
+from functions.api.openedx.params import CourseId
 from functions.api.openedx.schemas import ProctoringSettingsOut, ProctoringSettingsPatch
 from functions.api.openedx.services import proctoring
 from functions.platform.http import RouteApp
@@ -22,7 +22,6 @@ def update_proctoring_settings(course_id: CourseId,
     """Change proctoring_escalation_email (empty clears it), create_zendesk_tickets and
     enable_proctored_exams (booleans: anything else is a 400); only the fields sent change. Needs
     course:admin."""
-    course_id = decoded(course_id)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
     return ProctoringSettingsOut.model_validate(render.settings(proctoring(app).update(course_id, changes)))
 
