@@ -151,10 +151,10 @@ def install_error_handlers(resolver: APIGatewayRestResolver, dialect: str) -> No
     @resolver.not_found
     def no_route(_: Exception) -> Response:
         # API Gateway matched this function's route already: the resolver's path pattern refused a path
-        # parameter's characters (controls, '?', '#', '"', unpaired surrogates...), which no id of ours has.
+        # parameter's raw characters ('"', '\\', '`', controls...), which no id of ours has: no such resource.
         event = resolver.current_event
         message = f"the path {event.path!r} has characters that no {event.http_method} route parameter accepts"
-        return json_response(400, error_body(dialect, 400, "invalid_input", message, "path"))
+        return json_response(404, error_body(dialect, 404, "not_found", message, "path"))
 
     @resolver.exception_handler(Exception)
     def unexpected(error: Exception) -> Response:

@@ -8,7 +8,7 @@ from functions.api.openedx.schemas import ProctoringSettingsOut
 from functions.api.openedx.services import proctoring
 from functions.platform.http import RouteApp
 
-app = RouteApp("openedx_get_proctoring_settings", errors=(400, 401, 403, 404))
+app = RouteApp("openedx_get_proctoring_settings", errors=(401, 403, 404))
 
 
 @app

@@ -8,7 +8,7 @@ from functions.api.openedx.schemas import SpecialExamOut
 from functions.api.openedx.services import special_exams
 from functions.platform.http import RouteApp
 
-app = RouteApp("openedx_get_special_exam", errors=(400, 401, 403, 404))
+app = RouteApp("openedx_get_special_exam", errors=(401, 403, 404))
 
 
 @app

@@ -8,9 +8,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from functions.api.openedx import render
 from functions.api.openedx.bodies import json_only
-from functions.api.openedx.params import CourseId, ExamId
+from functions.api.openedx.params import CourseId, ExamId, whole
 from functions.api.openedx.schemas import AllowanceRequest, ResultOut
 from functions.api.openedx.services import allowances
+from functions.core.errors import InvalidInput
 from functions.platform.http import RouteApp
 
 app = RouteApp("openedx_grant_allowance", errors=(400, 401, 403, 404, 409))
@@ -23,7 +24,11 @@ def grant_allowance(course_id: CourseId, exam_id: ExamId,
     review_policy_exception: text) for each user (username or email): an upsert per user, exam and key.
     Answers 200 with one result per user even when some fail; what succeeds is written in one transaction."""
     value = str(body.value)
-    outcomes = allowances(app).grant(course_id, exam_id, body.user_ids, body.allowance_type, value)
+    whole(exam_id, "exam_id")  # not a number: no such resource (404), as edX's URL patterns answer
+    try:
+        outcomes = allowances(app).grant(course_id, exam_id, body.user_ids, body.allowance_type, value)
+    except InvalidInput as refused:
+        return ResultOut.model_validate(render.refused_write(body.allowance_type, refused))
     return ResultOut.model_validate(render.write_result("granted", body.allowance_type, outcomes, value))
 
 

@@ -8,7 +8,7 @@ from functions.api.openedx.schemas import AllowancePageOut
 from functions.api.openedx.services import allowances
 from functions.platform.http import RouteApp
 
-app = RouteApp("openedx_list_course_allowances", errors=(400, 401, 403))
+app = RouteApp("openedx_list_course_allowances", errors=(401, 403, 404))
 
 
 @app

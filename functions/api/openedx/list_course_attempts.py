@@ -8,7 +8,7 @@ from functions.api.openedx.schemas import AttemptPageOut
 from functions.api.openedx.services import attempts
 from functions.platform.http import RouteApp
 
-app = RouteApp("openedx_list_course_attempts", errors=(400, 401, 403))
+app = RouteApp("openedx_list_course_attempts", errors=(401, 403, 404))
 
 
 @app
