@@ -27,9 +27,9 @@ token: setup  ## make token user=kevin
 openapi: setup  ## regenerate docs/openapi.json from the route modules
 	$(PY) -m infra.local openapi
 
-fuzz: setup  ## long schemathesis run over the whole OpenAPI (all phases); FUZZ_EXAMPLES=60 by default
+fuzz: setup  ## long schemathesis runs: our whole OpenAPI and the published Open edX spec (all phases); FUZZ_EXAMPLES=60 by default
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-60} FUZZ_PHASES=examples,coverage,fuzzing,stateful FUZZ_WORKERS=2 \
-		$(PY) -m pytest tests/security/test_fuzz_openapi.py -p no:randomly -s
+		$(PY) -m pytest tests/security/test_fuzz_openapi.py tests/contract/test_openedx_spec.py -p no:randomly -s
 
 bench: setup  ## the benchmark table (docs/performance.md); make bench args=--quick for a smoke run
 	$(PY) -m bench $(args)
