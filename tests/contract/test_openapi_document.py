@@ -7,7 +7,6 @@ import json
 from functions.routes import ROUTES
 from infra.local import openapi
 
-
 # Open edX operations whose published spec documents no 400: every parameter is read as text, so nothing is
 # refused as malformed (docs/openedx.md, "Statuses").
 NO_BAD_REQUEST = {"openedx_list_special_exams", "openedx_get_special_exam", "openedx_list_exam_attempts",

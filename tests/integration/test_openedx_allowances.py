@@ -336,3 +336,19 @@ def test_dynamodb_calls(room, dynamo_calls):
     dynamo_calls.reset()
     grant(PROCTORED, [STUDENT, OTHER])  # nothing changes: nothing is written
     assert "TransactWriteItems" not in dynamo_calls.counts
+
+
+def test_a_write_that_keeps_losing_its_race_is_a_503_to_retry(room, monkeypatch):
+    """The spec documents no 409: the core's concurrent_update (after its one retry) is told as a transient
+    failure, 503 with Retry-After, like the gateway's."""
+    from functions.api.openedx import grant_allowance
+    from functions.core.errors import ConcurrentUpdate
+
+    class Losing:
+        def grant(self, *_: object) -> None:
+            raise ConcurrentUpdate("these allowances keep changing under this request; retry")
+
+    monkeypatch.setattr(grant_allowance, "allowances", lambda app: Losing())
+    answer = grant(PROCTORED, [STUDENT])
+    assert answer.status == 503 and answer.headers["Retry-After"] == "1"
+    assert answer.body["status_code"] == 503 and "retry" in answer.body["message"]

@@ -11,10 +11,11 @@ from functions.api.openedx.bodies import json_only
 from functions.api.openedx.params import CourseId, ExamId, whole
 from functions.api.openedx.schemas import AllowanceDeleteRequest, ResultOut
 from functions.api.openedx.services import allowances
+from functions.api.openedx.statuses import busy_as_unavailable
 from functions.core.errors import InvalidInput
 from functions.platform.http import RouteApp
 
-app = RouteApp("openedx_remove_allowance", errors=(400, 401, 403, 404, 409))
+app = RouteApp("openedx_remove_allowance", errors=(400, 401, 403, 404, 503))
 
 
 @app
@@ -25,7 +26,8 @@ def remove_allowance(course_id: CourseId, exam_id: ExamId,
     identifiers = [str(u) for u in body.user_ids]
     whole(exam_id, "exam_id")  # not a number: no such resource (404), as edX's URL patterns answer
     try:
-        outcomes = allowances(app).remove(course_id, exam_id, identifiers, body.allowance_type)
+        with busy_as_unavailable():
+            outcomes = allowances(app).remove(course_id, exam_id, identifiers, body.allowance_type)
     except InvalidInput as refused:
         return ResultOut.model_validate(render.refused_write(body.allowance_type, refused))
     return ResultOut.model_validate(render.write_result("removed", body.allowance_type, outcomes))
