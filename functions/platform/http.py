@@ -25,6 +25,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from functions.core.errors import DomainError, Unavailable
 from functions.core.rights import Principal
+from functions.data import keys
 from functions.platform import console, request_limits
 from functions.platform.errors import documented_errors, domain_error_body, error_body, validation_message
 from functions.platform.observability import logger, metrics, tracer
@@ -41,10 +42,19 @@ class DecodingResolver(APIGatewayRestResolver):
     """API Gateway (REST, Lambda proxy) hands ``path`` and ``pathParameters`` on as the client sent them, still
     percent-encoded (a client sends ``course-v1%3AedX%2BDemoX%2BDemo_Course`` for Open edX's
     ``course-v1:edX+DemoX+Demo_Course``); query strings arrive decoded. The resolver takes path parameters from
-    ``path``: each is decoded exactly once here, so every route sees the value the client meant."""
+    ``path``: each is decoded exactly once here, so every route sees the value the client meant.
+
+    A value whose decoding would hold a key separator ('#', '|': ``functions/data/keys.py``, page tokens) is
+    left as sent: no id of ours holds one, and decoded it could splice into another key's parts (a course
+    ``a#b`` in ``session#<course>#``). Left encoded it names nothing, and the route answers as for any unknown id."""
 
     def _convert_matches_into_route_keys(self, match: re.Match) -> dict[str, str]:
-        return {name: unquote(value) for name, value in match.groupdict().items()}
+        return {name: _decoded(value) for name, value in match.groupdict().items()}
+
+
+def _decoded(value: str) -> str:
+    decoded = unquote(value)
+    return value if keys.SEPARATORS & set(decoded) else decoded
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
