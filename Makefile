@@ -38,9 +38,9 @@ record-actions: setup  ## rewrite infra/dynamodb_actions.json from what each fun
 	EXAMDESK_RECORD_ACTIONS=1 $(PY) -m pytest tests/unit tests/integration tests/security tests/reliability \
 		-n 2 --dist loadgroup -p no:randomly -q -m "not e2e" --ignore=tests/security/test_fuzz_openapi.py
 
-fuzz: setup  ## long schemathesis run over the whole OpenAPI (all phases); FUZZ_EXAMPLES=60 by default
+fuzz: setup  ## long schemathesis runs: our whole OpenAPI and the published Open edX spec (all phases); FUZZ_EXAMPLES=60 by default
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-60} FUZZ_PHASES=examples,coverage,fuzzing,stateful FUZZ_WORKERS=2 \
-		$(PY) -m pytest tests/security/test_fuzz_openapi.py -p no:randomly -s
+		$(PY) -m pytest tests/security/test_fuzz_openapi.py tests/contract/test_openedx_spec.py -p no:randomly -s
 
 bench: setup  ## the benchmark table (docs/performance.md); make bench args=--quick for a smoke run
 	$(PY) -m bench $(args)

@@ -17,7 +17,10 @@ from typing import Any
 from functions.core.errors import InvalidInput, TooLarge
 from functions.core.models import Exam, Item
 
-ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
+# Open edX course keys (course-v1:org+course+run) need '+'; never '#' or '|' (key and page-token separators),
+# '/' (a path segment) or '%' (percent-encoding).
+ID_PATTERN = r"^[A-Za-z0-9._:+-]{1,128}$"
+ID_DESCRIPTION = "1..128 of A-Z a-z 0-9 . _ : + - (an Open edX course key fits: course-v1:org+course+run)"
 MAX_TIME_LIMIT_MINUTES = 10080  # one week
 MAX_ATTEMPTS = 1000
 MAX_POOL = 100  # one BatchGetItem checks the whole pool
@@ -30,11 +33,11 @@ _ID = re.compile(ID_PATTERN)
 
 
 def new_id(given: str | None) -> str:
-    """The client's id if it gave one (1..128 of [A-Za-z0-9._:-]), else a fresh uuid4."""
+    """The client's id if it gave one (1..128 of [A-Za-z0-9._:+-]), else a fresh uuid4."""
     if given is None:
         return str(uuid.uuid4())
     if not _ID.match(given):
-        raise InvalidInput("id must be 1 to 128 characters of A-Z a-z 0-9 . _ : -", field="id")
+        raise InvalidInput("id must be 1 to 128 characters of A-Z a-z 0-9 . _ : + -", field="id")
     return given
 
 

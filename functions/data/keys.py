@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 PK = "id"
 SK = "sk"
+# Characters that join a key's parts ("course#<id>#...") and a page token's entries ("id=...|sk=..."): no id
+# holds one (core/content.py ID_PATTERN), and a value from outside holding one is never spliced into a key.
+SEPARATORS = frozenset("#|")
 TABLE_BASE_NAME = "examdesk"
 
 

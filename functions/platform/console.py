@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from functions.platform.events import proxy_event
 from functions.platform.principal import OPERATOR, to_context
@@ -58,7 +59,8 @@ def authorizer_context(event: dict[str, Any]) -> dict[str, str]:
 
 def to_proxy_event(route: Route, event: dict[str, Any]) -> dict[str, Any]:
     path_source = event.get("pathParameters") or event
-    path_params = {name: str(path_source.get(name, "")) for name in route.path_params}
+    # Percent-encoded as a client sends them (the route decodes each once): an id holding '/' or '%' stays whole.
+    path_params = {name: quote(str(path_source.get(name, "")), safe="") for name in route.path_params}
     query = {k: v if isinstance(v, list) else [str(v)] for k, v in (event.get("query") or {}).items()}
     return proxy_event(route, path_params, query=query, body=event.get("body"), authorizer=authorizer_context(event))
 

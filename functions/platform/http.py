@@ -8,9 +8,11 @@ and a ``lambda_handler`` that also accepts a plain console test event.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
@@ -22,6 +24,7 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from functions.core.errors import DomainError, Unavailable
 from functions.core.rights import Principal
+from functions.data import keys
 from functions.platform import console, request_limits
 from functions.platform.errors import documented_errors, domain_error_body, error_body, validation_message
 from functions.platform.observability import count_answer, logger, metrics, tracer
@@ -32,6 +35,25 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_ERRORS = (400, 401, 403, 404)
 JSON = "application/json"
+
+
+class DecodingResolver(APIGatewayRestResolver):
+    """API Gateway (REST, Lambda proxy) hands ``path`` and ``pathParameters`` on as the client sent them, still
+    percent-encoded (a client sends ``course-v1%3AedX%2BDemoX%2BDemo_Course`` for Open edX's
+    ``course-v1:edX+DemoX+Demo_Course``); query strings arrive decoded. The resolver takes path parameters from
+    ``path``: each is decoded exactly once here, so every route sees the value the client meant.
+
+    A value whose decoding would hold a key separator ('#', '|': ``functions/data/keys.py``, page tokens) is
+    left as sent: no id of ours holds one, and decoded it could splice into another key's parts (a course
+    ``a#b`` in ``session#<course>#``). Left encoded it names nothing, and the route answers as for any unknown id."""
+
+    def _convert_matches_into_route_keys(self, match: re.Match) -> dict[str, str]:
+        return {name: _decoded(value) for name, value in match.groupdict().items()}
+
+
+def _decoded(value: str) -> str:
+    decoded = unquote(value)
+    return value if keys.SEPARATORS & set(decoded) else decoded
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
@@ -69,7 +91,7 @@ class RouteApp:
 
     @cached_property
     def resolver(self) -> APIGatewayRestResolver:
-        resolver = APIGatewayRestResolver(enable_validation=True)
+        resolver = DecodingResolver(enable_validation=True)
         install_error_handlers(resolver, self.dialect)
         resolver.include_router(self.router)
         return resolver
@@ -151,10 +173,10 @@ def install_error_handlers(resolver: APIGatewayRestResolver, dialect: str) -> No
     @resolver.not_found
     def no_route(_: Exception) -> Response:
         # API Gateway matched this function's route already: the resolver's path pattern refused a path
-        # parameter's characters (controls, '?', '#', '"', unpaired surrogates...), which no id of ours has.
+        # parameter's raw characters ('"', '\\', '`', controls...), which no id of ours has: no such resource.
         event = resolver.current_event
         message = f"the path {event.path!r} has characters that no {event.http_method} route parameter accepts"
-        return json_response(400, error_body(dialect, 400, "invalid_input", message, "path"))
+        return json_response(404, error_body(dialect, 404, "not_found", message, "path"))
 
     @resolver.exception_handler(Exception)
     def unexpected(error: Exception) -> Response:

@@ -15,7 +15,7 @@ import threading
 import traceback
 import uuid
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from functions.core.errors import Unauthenticated, Unavailable
 from functions.platform.authorizer import authorize
@@ -39,12 +39,23 @@ class RouteTable:
                         for r in sorted(routes, key=_literal_first)]
         self.locks = {r.name: threading.Lock() for r in routes}
 
-    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+    def resource(self, path: str) -> list[tuple[Route, dict[str, str]]]:
+        """The routes of the resource this path names (the most literal one, as API Gateway's resource tree
+        picks it), each with its path parameters as the client sent them: API Gateway (REST, Lambda proxy)
+        passes ``path`` and ``pathParameters`` on still percent-encoded; the routes decode them once
+        (functions/platform/http.py, DecodingResolver)."""
+        found: list[tuple[Route, dict[str, str]]] = []
         for route, pattern in self.entries:
-            found = pattern.match(path)
-            if found and route.method == method:
-                return route, {name: unquote(value) for name, value in found.groupdict().items()}
-        return None
+            matched = pattern.match(path)
+            if matched and (not found or _literal_first(route) == _literal_first(found[0][0])):
+                found.append((route, matched.groupdict()))
+        return found
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        return next(((r, params) for r, params in self.resource(path) if r.method == method), None)
+
+    def allowed(self, path: str) -> list[str]:
+        return sorted({route.method for route, _ in self.resource(path)})
 
 
 class LambdaContext:
@@ -91,6 +102,11 @@ def dispatch(table: RouteTable, method: str, raw_path: str, headers: dict[str, s
         return oauth.jwks_endpoint(method)
     matched = table.match(method, url.path)
     if matched is None:
+        allowed = table.allowed(url.path)
+        if allowed:  # the resource exists, the method does not: 405 naming those it has (RFC 9110 15.5.6)
+            message = f"{method} is not allowed here; allowed: {', '.join(allowed)}"
+            return 405, {"Content-Type": "application/json", "Allow": ", ".join(allowed)}, json.dumps(
+                gateway_body(405, "method_not_allowed", message))
         return gateway_answer("MISSING_AUTHENTICATION_TOKEN")
     route, path_params = matched
     if len(body) > MAX_BODY:
@@ -146,8 +162,12 @@ def make_server(host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) 
             if self.command != "HEAD":
                 self.wfile.write(payload)
 
-        # Methods no route declares (OPTIONS, HEAD, TRACE) get API Gateway's 403 "Missing Authentication Token".
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_TRACE = _serve
+        def __getattr__(self, name: str) -> Any:
+            # http.server answers a method it has no do_<METHOD> for (QUERY, TRACE, any token) with a 501 HTML
+            # page; every method is served here: a route's, or a 405 with Allow, or the gateway's 404.
+            if name.startswith("do_"):
+                return self._serve
+            raise AttributeError(name)
 
         def log_message(self, format: str, *args: Any) -> None:
             if not quiet:

@@ -65,6 +65,21 @@ def test_expired_and_unsigned_tokens_are_401(api):
 def test_unknown_route_is_404(api):
     answer = api.request("GET", "/no/such/route", as_user="kevin")
     assert answer.status_code == 404
+    assert api.request("QUERY", "/no/such/route").status_code == 404
+
+
+@pytest.mark.parametrize("method", ["OPTIONS", "TRACE", "QUERY", "HEAD", "PUT", "BREW"])
+def test_a_method_the_resource_lacks_is_405_with_allow_before_credentials(api, method):
+    """As API Gateway answers it: no 501 HTML page for a method http.server has no handler for; the literal
+    resource wins (…/special_exams/allowances is not …/special_exams/{exam_id})."""
+    base = "/api/instructor/v2/courses/course-v1%3AedX%2BDemoX%2BDemo_Course/special_exams"
+    for path, allowed in ((f"{base}/allowances", "GET, POST"), (f"{base}/12/allowance", "DELETE, POST"),
+                          (f"/api/exam-session/{EXAM}", "GET")):
+        answer = api.request(method, path)
+        assert answer.status_code == 405 and answer.headers["Allow"] == allowed, (method, path, answer.text)
+        assert answer.headers["Content-Type"] == "application/json"
+        if method != "HEAD":
+            assert answer.json()["status_code"] == 405 and method in answer.json()["message"]
 
 
 def test_malformed_json_is_400_and_names_the_body(api):

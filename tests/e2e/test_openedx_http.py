@@ -1,5 +1,6 @@
-"""Open edX over HTTP against the local runner on DynamoDB Local: a course of this file's own (built through
-the authoring API as ada), edX's ``JWT <token>`` scheme, and the flows issue 4 names: special exams, an
+"""Open edX over HTTP against the local runner on DynamoDB Local: a course of this file's own named as Open edX
+names courses (``course-v1:org+course+run``, built through the authoring API as ada), edX's ``JWT <token>``
+scheme, and the flows issue 4 names: special exams, an
 allowance that lengthens the next ExamSpark attempt, attempts with search and pages, reset, bulk, removal,
 settings."""
 
@@ -9,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -38,14 +40,14 @@ def _ok(answer: Any) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def room(api) -> EdxCourse:
     run = uuid.uuid4().hex[:8]
-    course, teacher = f"edx-{run}", f"edx-teacher-{run}"
+    course, teacher = f"course-v1:edX+T{run}+2026_T1", f"edx-teacher-{run}"  # an Open edX course key
     students = tuple(f"edx{n}-{run}" for n in range(3))
     _ok(api.request("POST", "/authoring/courses", as_user="ada", json={"id": course, "title": f"edX {run}"}))
     for user_id, role in ((teacher, "instructor"), *((s, "student") for s in students)):
         _ok(api.request("POST", "/authoring/users", as_user="ada",
                         json={"id": user_id, "username": user_id, "email": f"{user_id}@learners.example",
                               "name": user_id.title()}))
-        _ok(api.request("PUT", f"/authoring/courses/{course}/enrollments/{user_id}", as_user="ada",
+        _ok(api.request("PUT", f"/authoring/courses/{quote(course, safe='')}/enrollments/{user_id}", as_user="ada",
                         json={"role": role}))
     item = f"edx-item-{run}"
     _ok(api.request("POST", f"/authoring/courses/{course}/items", as_user="ada",
@@ -149,7 +151,7 @@ def test_bulk_then_list_pages_then_delete(api, room):
     minutes = {r["proctored_exam"]["id"]: r["additional_minutes"] for r in rows["results"]}
     assert minutes == {n(room.proctored): 30, n(room.timed): 15}
     removed = edx(api, "DELETE", f"/{room.course}/special_exams/{n(room.proctored)}/allowance", room.teacher,
-                  json={"user_ids": [users[0], number(Kind.USER, users[1])],
+                  json={"user_ids": [users[0], str(number(Kind.USER, users[1]))],
                         "allowance_type": "time_multiplier"})
     assert removed.status_code == 200 and [r["success"] for r in removed.json()["results"]] == [True, True]
     left = edx(api, "GET", f"/{room.course}/special_exams/allowances?search=edx", room.teacher).json()
@@ -166,3 +168,27 @@ def test_proctoring_settings(api, room):
     bad = edx(api, "PATCH", path, room.teacher, json={"enable_proctored_exams": "not_a_boolean"})
     assert bad.status_code == 400 and bad.json()["status_code"] == 400
     assert edx(api, "GET", path, room.teacher).json()["proctoring_escalation_email"] == "proctor@example.com"
+
+
+def test_an_open_edx_course_key_in_paths_percent_encoded_or_not(api, room):
+    """The course was created through authoring with its Open edX key; every route finds it whether the path
+    carries the key as typed (``:`` and ``+`` are legal in a path) or percent-encoded as edX's clients send it,
+    and its audit trail is read through the authoring API."""
+    encoded = quote(room.course, safe="")
+    assert "%3A" in encoded and "%2B" in encoded
+    raw = edx(api, "GET", f"/{room.course}/special_exams", room.teacher)
+    assert raw.status_code == 200 and {e["course_id"] for e in raw.json()} == {room.course}
+    assert edx(api, "GET", f"/{encoded}/special_exams", room.teacher).json() == raw.json()
+    for path in (room.course, encoded):
+        got = _ok(api.request("GET", f"/authoring/courses/{path}", as_user="ada"))
+        assert got["id"] == room.course
+    events = _ok(api.request("GET", f"/authoring/courses/{encoded}/audit-events?limit=100", as_user=room.teacher))
+    assert events["items"] and {e["courseId"] for e in events["items"]} == {room.course}
+    assert _ok(api.request("GET", f"/authoring/courses/{room.course}/audit-events?limit=100",
+                           as_user=room.teacher))["items"] == events["items"]
+    exams = api.request("GET", f"/authoring/courses/{encoded}/exams", as_user=room.teacher)
+    assert exams.status_code == 200 and len(exams.json()["items"]) == 3
+    # a key with characters no id may hold ('#', '|' separate key parts and page tokens) cannot be created
+    for bad in ("course-v1:edX+A#B+1", "course-v1:edX+A|B+1", "course-v1:edX+A B+1"):
+        refused = api.request("POST", "/authoring/courses", as_user="ada", json={"id": bad, "title": "x"})
+        assert refused.status_code == 400, bad

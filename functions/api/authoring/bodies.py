@@ -13,7 +13,7 @@ from functions.core import content as limits
 from functions.core.models import ExamType, ScoringPolicy
 from functions.core.rights import Right
 
-Id = Annotated[str, Field(pattern=limits.ID_PATTERN, description="1..128 of A-Z a-z 0-9 . _ : -")]
+Id = Annotated[str, Field(pattern=limits.ID_PATTERN, description=limits.ID_DESCRIPTION)]
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 Short = Annotated[str, Field(min_length=1, max_length=128)]
 Text = Annotated[str, Field(min_length=1, max_length=5000)]

@@ -45,7 +45,8 @@ def list_sessions(
     nextToken: NextTokenParam = None,
 ) -> dict[str, Any]:
     """Sessions of the exam configs in ``filter.examConfigIds.include`` (walked in that order), with the exact
-    total and min / avg / max score over all of their sessions. Needs course:view in every config's course."""
+    total and min / avg / max score over all of their sessions. Needs course:view in every config's course; a
+    config that does not exist, or is in a course the caller has no rights in, matches nothing."""
     wanted = includes([*(include or []), *(request.include or [])])
     if nextToken and request.nextToken and nextToken != request.nextToken:
         raise InvalidInput("nextToken is given twice (query and body) with different values",

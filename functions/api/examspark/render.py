@@ -44,11 +44,13 @@ def results(session: Session) -> dict[str, Any] | None:
     attempt = session.current
     if attempt is None or attempt.points is None:
         return None
+    # Stored maps keep no order: items go in the session's drawn order and objectives by id, as on /results.
     return {
-        "items": [{"id": item_id, "score": score(s)} for item_id, s in attempt.item_scores.items()],
+        "items": [{"id": item_id, "score": score(attempt.item_scores[item_id])}
+                  for item_id in session.item_ids if item_id in attempt.item_scores],
         "objectives": {
             oid: {"id": oid, "score": score(o.score), "scores": [score(s) for s in o.scores]}
-            for oid, o in attempt.objective_scores.items()
+            for oid, o in sorted(attempt.objective_scores.items())
         },
         "points": score(attempt.points),
     }
@@ -146,7 +148,7 @@ def objective_result(objective_id: str, objective: Objective | None, session: Se
 def session_results(found: Results) -> dict[str, Any]:
     session, exam = found.session, found.exam
     attempt = session.current
-    objective_ids = dict.fromkeys(o for item in found.items for o in item.alignment_ids)
+    objective_ids = sorted({o for item in found.items for o in item.alignment_ids})  # by id, as every route
     return {
         "examSession": {
             "id": session.id,

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from functions.api.openedx import render
-from functions.api.openedx.params import CourseId, decoded
+from functions.api.openedx.params import CourseId
 from functions.api.openedx.schemas import ProctoringSettingsOut
 from functions.api.openedx.services import proctoring
 from functions.platform.http import RouteApp
 
-app = RouteApp("openedx_get_proctoring_settings", errors=(400, 401, 403, 404))
+app = RouteApp("openedx_get_proctoring_settings", errors=(401, 403, 404))
 
 
 @app
 def get_proctoring_settings(course_id: CourseId) -> ProctoringSettingsOut:
     """The course's proctoring settings (defaults until someone changes them)."""
-    course_id = decoded(course_id)
     return ProctoringSettingsOut.model_validate(render.settings(proctoring(app).get(course_id)))
 
 

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from functions.api.openedx import render
-from functions.api.openedx.params import CourseId, ExamId, decoded
+from functions.api.openedx.params import CourseId, ExamId
 from functions.api.openedx.schemas import SpecialExamOut
 from functions.api.openedx.services import special_exams
 from functions.platform.http import RouteApp
 
-app = RouteApp("openedx_get_special_exam", errors=(400, 401, 403, 404))
+app = RouteApp("openedx_get_special_exam", errors=(401, 403, 404))
 
 
 @app
 def get_special_exam(course_id: CourseId, exam_id: ExamId) -> SpecialExamOut:
     """One special exam by its number; an exam of another course (or not special) is a 404."""
-    course_id = decoded(course_id)
     return SpecialExamOut.model_validate(render.special_exam(special_exams(app).get(course_id, exam_id)))
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from functions.api.openedx import render
-from functions.api.openedx.params import CourseId, Ordering, PageNumber, PageSize, Search, decoded, list_query
+from functions.api.openedx.params import CourseId, Ordering, PageNumber, PageSize, Search, list_query
 from functions.api.openedx.schemas import AllowancePageOut
 from functions.api.openedx.services import allowances
 from functions.platform.http import RouteApp
 
-app = RouteApp("openedx_list_course_allowances", errors=(400, 401, 403))
+app = RouteApp("openedx_list_course_allowances", errors=(401, 403, 404))
 
 
 @app
@@ -17,7 +17,6 @@ def list_course_allowances(course_id: CourseId, search: Search = None, page: Pag
     """The allowances on the course's special exams, one per user, exam and key: ``search`` (username or
     email), ``page``, ``page_size`` (1..100, default 10), ``ordering`` (username, email, exam_name, key,
     value). A ``time_multiplier`` row also says the minutes it adds to that exam (``additional_minutes``)."""
-    course_id = decoded(course_id)
     query = list_query(search, page, page_size, ordering)
     found = allowances(app).course_allowances(course_id, query)
     body = render.paginated(found, [render.allowance(v) for v in found.rows],

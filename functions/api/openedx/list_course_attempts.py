@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from functions.api.openedx import render
-from functions.api.openedx.params import CourseId, Ordering, PageNumber, PageSize, Search, decoded, list_query
+from functions.api.openedx.params import CourseId, Ordering, PageNumber, PageSize, Search, list_query
 from functions.api.openedx.schemas import AttemptPageOut
 from functions.api.openedx.services import attempts
 from functions.platform.http import RouteApp
 
-app = RouteApp("openedx_list_course_attempts", errors=(400, 401, 403))
+app = RouteApp("openedx_list_course_attempts", errors=(401, 403, 404))
 
 
 @app
@@ -17,7 +17,6 @@ def list_course_attempts(course_id: CourseId, search: Search = None, page: PageN
     """Every attempt on the course's special exams, newest first: ``search`` (username or email, partial,
     any case), ``page`` and ``page_size`` (1..100, default 10), ``ordering`` (username, email, exam_name,
     time_limit, type, start_time, end_time, status; '-' first for descending)."""
-    course_id = decoded(course_id)
     query = list_query(search, page, page_size, ordering)
     found = attempts(app).course_attempts(course_id, query)
     body = render.paginated(found, [render.attempt(v) for v in found.rows],

@@ -14,15 +14,16 @@ from functions.api.openedx.params import (
     PageNumber,
     PageSize,
     Search,
-    decoded,
     list_query,
+    whole,
 )
 from functions.api.openedx.schemas import ExamAttemptOut
 from functions.api.openedx.services import attempts
-from functions.core.listing import MAX_PAGE_SIZE
+from functions.core.errors import NotFound
+from functions.core.listing import MAX_PAGE_SIZE, Page
 from functions.platform.http import JSON, RouteApp
 
-app = RouteApp("openedx_list_exam_attempts", errors=(400, 401, 403, 404))
+app = RouteApp("openedx_list_exam_attempts", errors=(401, 403, 404))
 
 
 @app
@@ -32,9 +33,12 @@ def list_exam_attempts(course_id: CourseId, exam_id: ExamId, search: Search = No
     """The exam's attempts, newest first, as the spec's plain array. Beyond the spec: ``page`` /
     ``page_size`` (default 100, the most), ``search`` and ``ordering``; the ``Link`` header (rel="next")
     and ``X-Total-Count`` say when there is more."""
-    course_id = decoded(course_id)
     query = list_query(search, page, page_size, ordering, default_size=MAX_PAGE_SIZE)
-    found = attempts(app).exam_attempts(course_id, exam_id, query)
+    whole(exam_id, "exam_id")  # not a number: no such resource (404), as edX's URL patterns answer
+    try:
+        found = attempts(app).exam_attempts(course_id, exam_id, query)
+    except NotFound:  # a number that is no special exam of this course has no attempts (the spec has no 404)
+        found = Page(rows=[], count=0, query=query)
     event = app.resolver.current_event.raw_event
     headers = {"X-Total-Count": str(found.count)}
     if found.has_next:

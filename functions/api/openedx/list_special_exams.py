@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from functions.api.openedx import render
-from functions.api.openedx.params import CourseId, ExamType, decoded
+from functions.api.openedx.params import CourseId, ExamType, last
 from functions.api.openedx.schemas import SpecialExamOut
 from functions.api.openedx.services import special_exams
+from functions.core.errors import InvalidInput, NotFound
 from functions.platform.http import RouteApp
 
-app = RouteApp("openedx_list_special_exams", errors=(400, 401, 403))
+app = RouteApp("openedx_list_special_exams", errors=(401, 403, 404))
 
 
 @app
 def list_special_exams(course_id: CourseId, exam_type: ExamType = None) -> list[SpecialExamOut]:
     """The course's timed, proctored and practice exams (standard exams are not special), optionally of one
     ``exam_type``. Needs course:view in the course; anyone else is refused with 403."""
-    course_id = decoded(course_id)
-    exams = special_exams(app).special_exams(course_id, exam_type)
+    try:
+        exams = special_exams(app).special_exams(course_id, last(exam_type))
+    except InvalidInput as unknown:  # no such type: like a path edX has no view for (the spec has no 400)
+        raise NotFound(unknown.message, field=unknown.field) from None
     return [SpecialExamOut.model_validate(render.special_exam(e)) for e in exams]
 
 

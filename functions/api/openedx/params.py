@@ -1,40 +1,57 @@
 """Path and query parameters of the Open edX routes.
 
-``exam_id`` is read as text: a value that is not one of our exam numbers is a 404 (as Open edX's URL
-patterns answer), not a validation error. Course ids are any text (edX's are ``course-v1:org+course+run``).
+The published spec constrains nothing beyond types, so nothing here is refused for its length or range: a
+course id that cannot be ours is refused by the rights check (403), an ``exam_id`` that is not one of our exam
+numbers is a 404 (as Open edX's URL patterns answer). ``page`` and ``page_size`` are integers of any size, read
+as Django REST framework's PageNumberPagination reads them (edX's lists): a ``page_size`` below 1 means the
+default, above 100 means 100; a ``page`` below 1 means the first. A value that is not a whole number is a 404
+(DRF's "Invalid page"): the list operations document no 400.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
-from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
+from functions.core.errors import NotFound
 from functions.core.listing import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SEARCH, ListQuery
 
-MAX_COURSE_ID, MAX_EXAM_ID, MAX_USERNAME = 512, 64, 256  # room for percent-encoding; a DynamoDB key stays < 2 KB
-CourseId = Annotated[str, Path(max_length=MAX_COURSE_ID,
-                               description="the course id (Open edX: course-v1:{org}+{course}+{run})")]
-ExamId = Annotated[str, Path(max_length=MAX_EXAM_ID, description="the exam's number (integer)")]
-Username = Annotated[str, Path(max_length=MAX_USERNAME, description="the student's username")]
-Search = Annotated[str | None, Query(max_length=MAX_SEARCH,
-                                     description="case-insensitive partial match on username or email")]
-MAX_PAGE_NUMBER = 100_000
-PageNumber = Annotated[int | None, Query(ge=1, le=MAX_PAGE_NUMBER, description="page number, 1 or more")]
-PageSize = Annotated[int | None, Query(ge=1, le=MAX_PAGE_SIZE, description=f"results per page, 1..{MAX_PAGE_SIZE}")]
-Ordering = Annotated[str | None, Query(max_length=64, description="a field name; '-' first for descending")]
-ExamType = Annotated[str | None, Query(max_length=32, description="proctored | timed | practice")]
+CourseId = Annotated[str, Path(description="the course id (Open edX: course-v1:{org}+{course}+{run})")]
+ExamId = Annotated[str, Path(description="the exam's number (integer)")]
+Username = Annotated[str, Path(description="the student's username")]
+# Query parameters are read as lists and the last value counts (API Gateway's queryStringParameters keep the
+# last of a repeated name): a repeated parameter is not a validation error the list operations cannot answer.
+Search = Annotated[list[str] | None, Query(description="case-insensitive partial match on username or email")]
+PageNumber = Annotated[list[str] | None, Query(description="page number (integer; below 1: the first page)")]
+PageSize = Annotated[list[str] | None, Query(
+    description=f"results per page (integer; below 1: the default, above {MAX_PAGE_SIZE}: {MAX_PAGE_SIZE})")]
+Ordering = Annotated[list[str] | None, Query(description="a field name; '-' first for descending")]
+ExamType = Annotated[list[str] | None, Query(description="proctored | timed | practice")]
 
 
-def list_query(search: str | None, page: int | None, page_size: int | None, ordering: str | None,
-               default_size: int = DEFAULT_PAGE_SIZE) -> ListQuery:
-    return ListQuery(search=search or "", page=1 if page is None else page,
-                     page_size=default_size if page_size is None else page_size, ordering=ordering or "")
+def last(values: list[str] | None) -> str | None:
+    return values[-1] if values else None
 
 
-def decoded(value: str) -> str:
-    """A path parameter as the client meant it. Open edX clients percent-encode a course id's ':' and '+'
-    (``course-v1%3AedX%2BDemoX%2BDemo_Course``); the local runner passes the raw path on, and decoding an
-    already decoded value changes nothing (our ids and usernames hold no '%')."""
-    return unquote(value)
+_WHOLE = re.compile(r"^[+-]?\d{1,30}$")
+_NOTHING = "\x00"  # no username or email holds it: a search longer than any of them matches nothing
+
+
+def whole(text: str | None, name: str) -> int | None:
+    """An integer parameter; not a whole number: a 404 (DRF's "Invalid page", edX's URL patterns)."""
+    if text is None or text == "":
+        return None
+    if not _WHOLE.match(text.strip()):
+        raise NotFound(f"{name} must be a whole number; got {text[:20]!r}", field=name)
+    return int(text.strip())
+
+
+def list_query(search: list[str] | None, page: list[str] | None, page_size: list[str] | None,
+               ordering: list[str] | None, default_size: int = DEFAULT_PAGE_SIZE) -> ListQuery:
+    number, size = whole(last(page), "page"), whole(last(page_size), "page_size")
+    size = default_size if size is None or size < 1 else min(size, MAX_PAGE_SIZE)
+    needle = last(search) or ""
+    return ListQuery(search=needle if len(needle) <= MAX_SEARCH else _NOTHING,
+                     page=max(1, number or 1), page_size=size, ordering=(last(ordering) or "")[:64])

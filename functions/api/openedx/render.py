@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from functions.core.allowances import AllowanceType
+from functions.core.errors import InvalidInput
 from functions.core.listing import Page
 from functions.core.models import Exam, ExamType, User
 from functions.core.numeric_ids import Kind, number
@@ -109,6 +110,17 @@ def write_result(verb: str, allowance_type: str, outcomes: list[Outcome], value:
                             "results": [outcome(o) for o in outcomes]}
     if value is not None:
         body["value"] = value
+    return body
+
+
+def refused_write(allowance_type: str, refused: InvalidInput, pairs: int | None = None) -> dict[str, Any]:
+    """A request the spec's schema allows but that cannot be done as a whole (no users, too many, an unknown
+    type, a value out of range, an inactive exam): nothing is written, and the answer is the spec's own 200 with
+    ``success: false`` and why (``successes: 0`` for bulk), not a 400 the spec reserves for malformed bodies."""
+    body: dict[str, Any] = {"success": False, "message": refused.message, "field": refused.field,
+                            "allowance_type": allowance_type, "results": []}
+    if pairs is not None:
+        body |= {"successes": 0, "failures": pairs, "data": []}
     return body
 
 

@@ -10,21 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
-from functions.core.allowances import MAX_MINUTES, MAX_TEXT
-from functions.core.numeric_ids import LARGEST
 from functions.core.services.allowances import MAX_PAIRS
-from functions.platform.request_limits import ID_BYTES, ID_BYTES_NOTE
 
-Identifier = Annotated[StrictStr, Field(min_length=1, max_length=256,
-                                        description=f"a username, email or user id; {ID_BYTES_NOTE}"), ID_BYTES]
-# additional_time_granted (minutes), time_multiplier (a number) or review_policy_exception (text); each is
-# checked against its own range once the type is known (core/allowances.py).
-Value = (Annotated[StrictStr, Field(max_length=MAX_TEXT)] | Annotated[StrictInt, Field(ge=0, le=MAX_MINUTES)]
-         | Annotated[StrictFloat, Field(ge=0, le=MAX_MINUTES)])
-ExamNumber = Annotated[StrictInt, Field(ge=1, le=LARGEST)]
-MAX_LIST = 50  # users (or exams) in one request: see core/services/allowances.py MAX_PAIRS
+# additional_time_granted (minutes), time_multiplier (a number) or review_policy_exception (text), sent as text
+# (the spec's string); each is checked against its own range once the type is known (core/allowances.py).
+Value = StrictStr
 
 
 class Out(BaseModel):
@@ -107,36 +99,35 @@ class BulkOut(Out):
 
 
 # --- requests ---------------------------------------------------------------------------------------
+# Only the spec's types are checked here (a wrong type or a missing field is a 400): every body its schemas
+# allow reaches the service, whose refusals (an empty or too long user list, an unknown type, a value out of
+# range) are the spec's own ``{success: false, message}`` answer (render.refused_write), not a 400.
 class AllowanceRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    user_ids: Annotated[list[Identifier], Field(min_length=1, max_length=MAX_LIST)]
-    allowance_type: Annotated[StrictStr, Field(min_length=1, max_length=64)]
+    user_ids: list[StrictStr]
+    allowance_type: StrictStr
     value: Value
 
 
 class AllowanceDeleteRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    user_ids: Annotated[list[Identifier | Annotated[StrictInt, Field(ge=1, le=LARGEST)]],
-                        Field(min_length=1, max_length=MAX_LIST)]
-    allowance_type: Annotated[StrictStr, Field(min_length=1, max_length=64)]
+    user_ids: list[StrictStr]  # usernames, emails or our numeric user ids (as text, the spec's string)
+    allowance_type: StrictStr
 
 
 class BulkAllowanceRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    exam_ids: Annotated[list[ExamNumber], Field(min_length=1, max_length=MAX_LIST,
-                                                description=f"exams x users: at most {MAX_PAIRS} pairs")]
-    user_ids: Annotated[list[Identifier], Field(min_length=1, max_length=MAX_LIST,
-                                                description=f"exams x users: at most {MAX_PAIRS} pairs")]
-    allowance_type: Annotated[StrictStr, Field(min_length=1, max_length=64)]
+    exam_ids: Annotated[list[StrictInt], Field(description=f"exams x users: at most {MAX_PAIRS} pairs")]
+    user_ids: Annotated[list[StrictStr], Field(description=f"exams x users: at most {MAX_PAIRS} pairs")]
+    allowance_type: StrictStr
     value: Value
 
 
 class ProctoringSettingsPatch(BaseModel):
-    """The three writable fields; ``proctoring_provider`` is read-only (a 400), other fields are ignored."""
+    """The three writable fields; others (the read-only ``proctoring_provider`` too) are ignored, as edX's
+    serializer ignores them."""
 
     model_config = ConfigDict(extra="ignore")
     proctoring_escalation_email: Annotated[StrictStr, Field(max_length=254)] | None = None
     create_zendesk_tickets: StrictBool | None = None
     enable_proctored_exams: StrictBool | None = None
-    proctoring_provider: Annotated[StrictStr, Field(max_length=64)] | None = Field(
-        None, description="read-only: sending it is a 400")

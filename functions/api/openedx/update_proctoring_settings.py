@@ -8,12 +8,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from functions.api.openedx import render
 from functions.api.openedx.bodies import json_only
-from functions.api.openedx.params import CourseId, decoded
+from functions.api.openedx.params import CourseId
 from functions.api.openedx.schemas import ProctoringSettingsOut, ProctoringSettingsPatch
 from functions.api.openedx.services import proctoring
+from functions.api.openedx.statuses import busy_as_unavailable
 from functions.platform.http import RouteApp
 
-app = RouteApp("openedx_update_proctoring_settings", errors=(400, 401, 403, 404))
+app = RouteApp("openedx_update_proctoring_settings", errors=(400, 401, 403, 404, 503))
 
 
 @app
@@ -22,9 +23,10 @@ def update_proctoring_settings(course_id: CourseId,
     """Change proctoring_escalation_email (empty clears it), create_zendesk_tickets and
     enable_proctored_exams (booleans: anything else is a 400); only the fields sent change. Needs
     course:admin."""
-    course_id = decoded(course_id)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
-    return ProctoringSettingsOut.model_validate(render.settings(proctoring(app).update(course_id, changes)))
+    with busy_as_unavailable():
+        updated = proctoring(app).update(course_id, changes)
+    return ProctoringSettingsOut.model_validate(render.settings(updated))
 
 
 lambda_handler = json_only(app)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
@@ -27,7 +26,7 @@ def put_subject_track(
         number = int(grade)
     except ValueError:
         raise InvalidInput(f"grade must be an integer -1..13; got '{grade}'", field="grade") from None
-    track, _ = lesson_service(app).put_subject_track(unquote(subject), number, body.course_id)
+    track, _ = lesson_service(app).put_subject_track(subject, number, body.course_id)
     return subject_track_out(track)
 
 

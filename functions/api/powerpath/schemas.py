@@ -14,7 +14,7 @@ from functions.core import external_tests as rules
 from functions.core.models import ExternalAssignment, ExternalQuestion, Lesson, SubjectTrack
 
 CAMEL = ConfigDict(alias_generator=to_camel, populate_by_name=True)
-Id = Annotated[str, Field(pattern=content.ID_PATTERN, description="1..128 of A-Z a-z 0-9 . _ : -")]
+Id = Annotated[str, Field(pattern=content.ID_PATTERN, description=content.ID_DESCRIPTION)]
 Short = Annotated[str, Field(min_length=1, max_length=128)]
 Grade = Annotated[StrictInt, Field(ge=rules.GRADE_MIN, le=rules.GRADE_MAX, description="-1 (pre-K) .. 13")]
 

@@ -29,6 +29,7 @@ from functions.core.special_exam_ports import Aliases, AllowanceStore, CourseLis
 MAX_PAIRS = 49  # users x exams in one request: 2 writes each (the value and its history copy) + 1 audit event
 # <= 100
 MAX_IDENTIFIER = 256
+MAX_IDENTIFIER_BYTES = 512  # it becomes part of a key: DynamoDB counts bytes (docs/architecture.md)
 
 
 @dataclass(frozen=True)
@@ -86,10 +87,11 @@ def identifiers_checked(identifiers: list[str], field: str = "user_ids") -> list
     cleaned = [i.strip() for i in identifiers]
     if not cleaned:
         raise InvalidInput(f"{field} must list at least one username or email", field=field)
-    bad = [n for n, i in enumerate(cleaned) if not 1 <= len(i) <= MAX_IDENTIFIER]
+    bad = [n for n, i in enumerate(cleaned) if not 1 <= len(i) <= MAX_IDENTIFIER
+           or len(i.encode("utf-8", "surrogatepass")) > MAX_IDENTIFIER_BYTES]
     if bad:
         raise InvalidInput(f"{field}[{bad[0]}] must be a username or email of 1 to {MAX_IDENTIFIER} "
-                           "characters", field=f"{field}[{bad[0]}]")
+                           f"characters and at most {MAX_IDENTIFIER_BYTES} bytes in UTF-8", field=f"{field}[{bad[0]}]")
     return list(dict.fromkeys(cleaned))
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from functions.core import scoring, statistics
-from functions.core.errors import Forbidden, InvalidInput, NotFound
+from functions.core.errors import Forbidden, InvalidInput
 from functions.core.models import Exam, Session
 from functions.core.ports import ExamStore
 from functions.core.rights import Access, Right
@@ -53,25 +53,29 @@ class SessionListService:
         if not 1 <= limit <= MAX_LIMIT:
             raise InvalidInput(f"limit must be 1..{MAX_LIMIT}", field="limit")
         exams, stats = self.pages.configs_and_stats(exam_ids)
-        self._require_viewable(exam_ids, exams)
+        exam_ids = self._viewable(exam_ids, exams)
+        if not exam_ids:
+            if token:  # no token can belong to a list of nothing (garbled or not, the same 400)
+                raise InvalidInput("nextToken does not belong to this list", field="nextToken")
+            return SessionList([], 0, statistics.aggregate([]), None)
         sessions, next_token = self.pages.sessions_page(exam_ids, limit, token)
         rows = [(s, exams[s.exam_id]) for s in self._settled_views(sessions, exams)]
         aggregate = statistics.aggregate([stats[e] for e in exam_ids if e in stats])
         return SessionList(rows, aggregate.sessions, aggregate, next_token)
 
-    def _require_viewable(self, exam_ids: list[str], exams: dict[str, Exam]) -> None:
-        """Every config must exist and its course's sessions be visible to the caller (course:view). A config
-        the caller has no rights in is reported like an unknown one; a student is refused with a 403."""
+    def _viewable(self, exam_ids: list[str], exams: dict[str, Exam]) -> list[str]:
+        """The configs the filter can match: a config that does not exist, or whose course the caller has no
+        rights in, matches nothing (the two alike, so existence is never confirmed). A student (a member
+        without course:view) is refused with a 403: totals and aggregations describe every student."""
         rights = {course: self.access.rights_in(course) for course in {e.course_id for e in exams.values()}}
-        hidden = [e for e in exam_ids if e not in exams or not rights[exams[e].course_id]]
-        if hidden:
-            raise NotFound(f"exam config(s) not found: {', '.join(hidden)}",
-                           field="filter.examConfigIds.include")
-        refused = sorted(course for course, held in rights.items() if Right.VIEW_COURSE not in held)
+        visible = [e for e in exam_ids if e in exams and rights[exams[e].course_id]]
+        refused = sorted({exams[e].course_id for e in visible} - {
+            course for course, held in rights.items() if Right.VIEW_COURSE in held})
         if refused:
             raise Forbidden(f"listing exam sessions needs the '{Right.VIEW_COURSE.value}' right in course(s) "
                             f"{', '.join(refused)}; a student reads their own session with "
                             "GET /api/exam-session/{sessionId}")
+        return visible
 
     def _settled_views(self, sessions: list[Session], exams: dict[str, Exam]) -> list[Session]:
         """Attempts past their end show as completed (as a GET shows them); the list itself writes nothing."""
