@@ -24,6 +24,7 @@ from functions.core.rights import ALL_RIGHTS
 from functions.platform import settings
 from infra.config import DeployConfig
 from infra.constructs.code_assets import CodeAssets
+from infra.constructs.dead_letters import acknowledge_invoke_config, dead_letter_queue, fail_into
 from infra.constructs.function import ExamdeskFunction
 from infra.constructs.nag import acknowledge
 from infra.constructs.permissions import make_role, needs_of
@@ -86,18 +87,23 @@ class Identity(Construct):
         self.client_environment = {settings.USER_POOL_ID: self.user_pool.user_pool_id}
         role = make_role(self, "SweepRole", needs=needs_of(SWEEP, actions, cognito=True), table=table,
                          config=config, description="examdesk credential sweep", cognito=self.client_statement)
+        self.dead_letters = dead_letter_queue(self, "SweepDeadLetters", "credential sweep")
         sweep = ExamdeskFunction(
             self, "Sweep", name=SWEEP, handler=SWEEP_HANDLER,
             description=f"Ends passed credential overlap windows (every {SWEEP_MINUTES} minutes)",
             role=role, assets=assets, table=table, config=config,
             environment=self.client_environment,
             timeout=Duration.minutes(1),
+            synchronous=False,
         )
         self.sweep, self.sweep_timeout = sweep.function, sweep.timeout
-        events.Rule(self, "SweepSchedule", description="End passed examdesk credential overlap windows",
-                    schedule=events.Schedule.rate(Duration.minutes(SWEEP_MINUTES)),
-                    targets=[targets.LambdaFunction(self.sweep, retry_attempts=2,
-                                                    max_event_age=Duration.minutes(SWEEP_MINUTES))])
+        every = Duration.minutes(SWEEP_MINUTES)
+        fail_into(self.sweep, self.dead_letters, every=every, what="credential sweep")
+        schedule = events.Rule(self, "SweepSchedule", description="End passed examdesk credential overlap windows",
+                               schedule=events.Schedule.rate(every),
+                               targets=[targets.LambdaFunction(self.sweep, retry_attempts=2, max_event_age=every,
+                                                               dead_letter_queue=self.dead_letters)])
+        acknowledge_invoke_config(schedule, "credential sweep")
 
     def trust(self, authorizer: lambda_.Function) -> None:
         """The authorizer verifies this pool's access tokens (its JWKS)."""

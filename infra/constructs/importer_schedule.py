@@ -10,17 +10,18 @@ from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_destinations as destinations
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from functions.data.keys import WORK_QUEUE_SHARDS
 from functions.providers.config import IMPORTER_CONCURRENCY
 from infra.config import DeployConfig
 from infra.constructs.code_assets import CodeAssets
+from infra.constructs.dead_letters import (
+    acknowledge_invoke_config,
+    dead_letter_queue,
+    fail_into,
+)
 from infra.constructs.function import ExamdeskFunction
-from infra.constructs.nag import acknowledge, acknowledge_lint
 from infra.constructs.permissions import IMPORTER, make_role, needs_of
 from infra.constructs.providers import PROVIDER_SECRETS, provider_environment
 
@@ -28,7 +29,6 @@ IMPORTER_HANDLER = "functions.jobs.import_results.lambda_handler"
 PROVIDER_CALLS_PER_SHARD = 16 // WORK_QUEUE_SHARDS
 IMPORTER_MEMORY_MB = 1769  # one full vCPU
 RESERVED_CONCURRENCY = WORK_QUEUE_SHARDS + 1  # a tick's shard runs, and an operator's console import
-RETRY_ATTEMPTS = 1  # a failed shard run is tried once more; the next tick repeats the work anyway
 
 
 class ImporterSchedule(Construct):
@@ -56,18 +56,7 @@ class ImporterSchedule(Construct):
         self.role = make_role(self, "Role", needs=needs, table=table, config=config,
                               description="examdesk results importer")
         minutes = config.importer_rate_minutes
-        self.dead_letters = sqs.Queue(
-            self, "DeadLetters", retention_period=Duration.days(14), enforce_ssl=True,
-            encryption=sqs.QueueEncryption.SQS_MANAGED)
-        acknowledge(self.dead_letters, "AwsSolutions-SQS3",
-                    "This queue is the importer's dead-letter queue: nothing consumes it, an operator reads and "
-                    "replays it (docs/operations.md); a dead-letter queue of its own would never be used.")
-        acknowledge_lint(self.dead_letters, "ES6000",
-                         "This queue is itself the importer's dead-letter queue: nothing consumes it, so there is "
-                         "nothing to redrive to.")
-        acknowledge(self.dead_letters, "Serverless-SQSRedrivePolicy",
-                    "This queue is itself the importer's dead-letter queue; nothing consumes it, so there is nothing "
-                    "to redrive to.")
+        self.dead_letters = dead_letter_queue(self, "DeadLetters", "importer")
         function = ExamdeskFunction(
             self,
             "Importer",
@@ -87,15 +76,9 @@ class ImporterSchedule(Construct):
             reserved_concurrency=RESERVED_CONCURRENCY,
             synchronous=False,
         )
-        acknowledge(function.function, "Serverless-LambdaDLQ",
-                    "The importer's failed asynchronous runs go to an on-failure destination (this SQS queue, "
-                    "configured below): a destination record carries the error and the request, a DeadLetterConfig "
-                    "only the event.")
         self.function = function.function
         self.timeout = function.timeout
-        self.function.configure_async_invoke(
-            retry_attempts=RETRY_ATTEMPTS, max_event_age=Duration.minutes(minutes),
-            on_failure=destinations.SqsDestination(self.dead_letters))
+        fail_into(self.function, self.dead_letters, every=Duration.minutes(minutes), what="importer")
         self.rule = events.Rule(
             self,
             "Schedule",
@@ -106,8 +89,4 @@ class ImporterSchedule(Construct):
                                             dead_letter_queue=self.dead_letters)
                      for n in range(WORK_QUEUE_SHARDS)],
         )
-        for child in self.rule.node.find_all():
-            if isinstance(child, lambda_.CfnPermission):  # EventBridge's invoke permission
-                acknowledge_lint(child, "ES1007",
-                                 "The importer's EventInvokeConfig exists (retries, event age, on-failure queue): "
-                                 "the rule looks for it by the permission's GetAtt, CDK names it by Ref.")
+        acknowledge_invoke_config(self.rule, "importer")
