@@ -54,6 +54,7 @@ class ExamdeskStack(Stack):
         self.monitoring.watch_function(self.monitoring, "Importer", self.importer.function, self.importer.timeout)
         self.monitoring.watch_function(self.monitoring, "CredentialSweep", self.identity.sweep,
                                        self.identity.sweep_timeout)
+        self.monitoring.watch_dead_letters("CredentialSweep", self.identity.dead_letters)
 
         CfnOutput(self, "ApiUrl", value=self.api.rest_api.url)
         CfnOutput(self, "TableName", value=table.table_name)

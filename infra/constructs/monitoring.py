@@ -145,11 +145,16 @@ class Monitoring(Construct):
                     description="The importer failed to import assignments (provider errors after its retries)")
         self._alarm(self, "ImportParked", parked, threshold=1,
                     description="The importer parked assignments: they wait for an operator (docs/operations.md)")
-        self._alarm(self, "ImporterDeadLetters", depth, threshold=1,
-                    description="A scheduled importer run failed all its attempts: its event is in the "
-                    "dead-letter queue (docs/operations.md says how to replay it)")
+        self.watch_dead_letters("Importer", dead_letters, depth)
         self.dashboard.add_widgets(cloudwatch.GraphWidget(title="Importer", width=8, left=[
             self._metric("import_results.imported"), failed, parked, depth]))
+
+    def watch_dead_letters(self, name: str, queue: sqs.Queue, depth: cloudwatch.IMetric | None = None) -> None:
+        """A scheduled function's dead-letter queue (infra/constructs/dead_letters.py): one message is an alarm."""
+        depth = depth or queue.metric_approximate_number_of_messages_visible(period=PERIOD, statistic="Maximum")
+        self._alarm(self, f"{name}DeadLetters", depth, threshold=1,
+                    description=f"A scheduled {name} run failed all its attempts: its event is in the "
+                    "dead-letter queue (docs/operations.md says how to replay it)")
 
     def watch_function(self, scope: Construct, name: str, function: lambda_.Function, timeout: Duration) -> None:
         """Errors, throttles and a p99 duration near the timeout, as alarms beside the function."""

@@ -86,11 +86,12 @@ def test_the_importers_failed_and_parked_assignments_have_alarms(synth: Synth, m
     assert alarm["Threshold"] == 1 and alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
 
 
-def test_the_dead_letter_queue_depth_has_an_alarm(synth: Synth) -> None:
-    (queue_id,) = synth.of_type("AWS::SQS::Queue")
-    (depth,) = alarms_on(synth, "AWS/SQS", "ApproximateNumberOfMessagesVisible")
-    assert depth["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_id, "QueueName"]}}]
-    assert depth["Threshold"] == 1
+def test_every_dead_letter_queue_depth_has_an_alarm(synth: Synth) -> None:
+    queues = set(synth.of_type("AWS::SQS::Queue"))  # the importer's and the credential sweep's
+    assert len(queues) == 2
+    depths = alarms_on(synth, "AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    watched = {d["Dimensions"][0]["Value"]["Fn::GetAtt"][0] for d in depths}
+    assert watched == queues and all(d["Threshold"] == 1 for d in depths)
 
 
 def _math_metrics(props: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:

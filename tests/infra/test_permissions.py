@@ -11,6 +11,7 @@ import pytest
 from functions.providers import config as provider_config
 from functions.routes import ROUTES, Route
 from infra.constructs.authorizer import AUTHORIZER_HANDLER
+from infra.constructs.identity import CREDENTIAL_ROUTES, SWEEP, SWEEP_HANDLER
 from infra.constructs.importer_schedule import IMPORTER_HANDLER
 from infra.constructs.permissions import AUTHORIZER, IMPORTER, load_actions
 from infra.constructs.providers import SECRET_PARAMETERS
@@ -21,7 +22,7 @@ pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 ACTIONS = load_actions()
 HANDLERS = {route.name: route.handler for route in ROUTES} | {AUTHORIZER: AUTHORIZER_HANDLER,
-                                                               IMPORTER: IMPORTER_HANDLER}
+                                                               IMPORTER: IMPORTER_HANDLER, SWEEP: SWEEP_HANDLER}
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -89,7 +90,7 @@ def test_each_role_grants_exactly_what_its_function_calls(synth: Synth, name: st
 
 
 def test_functions_share_a_role_exactly_when_their_needs_are_the_same(synth: Synth) -> None:
-    needs = {r.name: (ACTIONS[r.name], r.external, r.public) for r in ROUTES}
+    needs = {r.name: (ACTIONS[r.name], r.external, r.public, r.name in CREDENTIAL_ROUTES) for r in ROUTES}
     for a in ROUTES:
         for b in ROUTES:
             same_role = role_of(synth, a.handler) == role_of(synth, b.handler)
@@ -160,7 +161,9 @@ def test_no_action_wildcards(synth: Synth) -> None:
             assert "*" not in action, f"{role_id} allows {action}"
 
 
-def test_only_the_importer_may_send_to_its_dead_letter_queue(synth: Synth) -> None:
+def test_only_the_scheduled_functions_may_send_to_their_dead_letter_queues(synth: Synth) -> None:
+    scheduled = {role_of(synth, IMPORTER_HANDLER), role_of(synth, SWEEP_HANDLER)}
+    assert len(scheduled) == 2
     for role_id in function_roles(synth):
         sends = {a for a in allowed_actions(synth, role_id) if a.startswith("sqs:")}
-        assert bool(sends) == (role_id == role_of(synth, IMPORTER_HANDLER)), role_id
+        assert bool(sends) == (role_id in scheduled), role_id

@@ -59,13 +59,15 @@ def test_provider_routes_get_provider_configuration_and_room_for_retries(synth: 
 
 
 def _queue_id(synth: Synth) -> str:
-    (queue_id,) = synth.of_type("AWS::SQS::Queue")
+    """The importer's dead-letter queue (the credential sweep has its own, watched the same way)."""
+    (queue_id,) = [q for q in synth.of_type("AWS::SQS::Queue") if "Importer" in q]
     return queue_id
 
 
 def test_a_failed_run_is_retried_once_within_one_period_then_dead_lettered(synth: Synth) -> None:
     importer_id, _ = synth.function_for(IMPORTER_HANDLER)
-    (config,) = synth.of_type("AWS::Lambda::EventInvokeConfig").values()
+    (config,) = [c for c in synth.of_type("AWS::Lambda::EventInvokeConfig").values()
+                 if c["Properties"]["FunctionName"] == {"Ref": importer_id}]
     props = config["Properties"]
     assert props["FunctionName"] == {"Ref": importer_id} and props["Qualifier"] == "$LATEST"
     assert props["MaximumRetryAttempts"] == 1
@@ -74,20 +76,25 @@ def test_a_failed_run_is_retried_once_within_one_period_then_dead_lettered(synth
 
 
 def test_eventbridge_retries_are_bounded_and_undeliverable_events_dead_lettered(synth: Synth) -> None:
-    (rule,) = synth.of_type("AWS::Events::Rule").values()
+    importer_id, _ = synth.function_for(IMPORTER_HANDLER)
+    (rule,) = [r for r in synth.of_type("AWS::Events::Rule").values()
+               if r["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [importer_id, "Arn"]}]
     for target in rule["Properties"]["Targets"]:
         assert target["RetryPolicy"] == {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 300}
         assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [_queue_id(synth), "Arn"]}}
 
 
-def test_the_dead_letter_queue_is_encrypted_kept_14_days_and_tls_only(synth: Synth) -> None:
-    props = synth.resources[_queue_id(synth)]["Properties"]
-    assert props["MessageRetentionPeriod"] == 14 * 24 * 3600
-    assert props["SqsManagedSseEnabled"] is True
-    (policy,) = synth.of_type("AWS::SQS::QueuePolicy").values()
-    statements = policy["Properties"]["PolicyDocument"]["Statement"]
-    assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-               for s in statements)
+def test_every_dead_letter_queue_is_encrypted_kept_14_days_and_tls_only(synth: Synth) -> None:
+    queues = synth.of_type("AWS::SQS::Queue")  # the importer's and the credential sweep's (dead_letters.py)
+    assert _queue_id(synth) in queues and len(queues) == 2
+    policies = synth.of_type("AWS::SQS::QueuePolicy").values()
+    for queue_id, queue in queues.items():
+        assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+        assert queue["Properties"]["SqsManagedSseEnabled"] is True
+        (policy,) = [p for p in policies if p["Properties"]["Queues"] == [{"Ref": queue_id}]]
+        statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+                   for s in statements)
 
 
 def test_reserved_concurrency_is_one_per_shard_and_one_for_the_console(synth: Synth) -> None:
