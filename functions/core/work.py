@@ -13,12 +13,19 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from functions.core import timing
-from functions.core.models import Exam, Extension, Session
+from functions.core.models import Attempt, Exam, Extension, Session
 
 # Live sessions one student may have on one exam. A student cannot mint sessions (their launch context is
 # ignored), and each new session starts an attempt, so attempts already bound them; this is the hard ceiling
 # for exams with many attempts, and what one removal (one transaction, one restore) must be able to hold.
 MAX_SESSIONS = 20
+
+
+def ordinal(session: Session, attempt: Attempt) -> int:
+    """The student's attempt number as ExamSpark shows it: a reopen's continuation carries on the attempt it
+    reopens (the same attempt in progress again), so only originals are counted (docs/rulebook.md, reopen)."""
+    upto = attempt.reopens if attempt.reopens is not None else attempt.number
+    return sum(1 for a in session.attempts if a.reopens is None and a.number <= upto)
 
 
 def attempts_used(sessions: Sequence[Session]) -> int:

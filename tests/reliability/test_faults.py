@@ -174,8 +174,9 @@ CASES = {
     # Open edX: grant an allowance (BatchGetItem x3, 1 TransactWriteItems)
     "openedx-grant-limit": Case("openedx", grant_allowance, "BatchGetItem", "RequestLimitExceeded", 503),
     "openedx-grant-unavailable": Case("openedx", grant_allowance, "TransactWriteItems", "ServiceUnavailable", 503),
+    # Open edX's published spec has no 409: a lost race is its 503 with Retry-After (docs/openedx.md)
     "openedx-grant-condition": Case("openedx", grant_allowance, "TransactWriteItems",
-                                    "cancel:ConditionalCheckFailed", 409),
+                                    "cancel:ConditionalCheckFailed", 503),
     # Canvas: course and quiz extensions
     "canvas-course-throttling": Case("canvas", course_extensions, "TransactWriteItems", "ThrottlingException",
                                      503),

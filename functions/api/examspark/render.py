@@ -70,7 +70,7 @@ def exam_session(session: Session, exam: Exam, include: tuple[str, ...] = (), *,
         "scoreMax": number(exam.score_max),
         "examId": f"{exam.id}/{keys.versioned(keys.EXAM)}",
         "workspaceId": exam.course_id,
-        "attempt": attempt.number if attempt else 0,
+        "attempt": work.ordinal(session, attempt) if attempt else 0,
         "attemptsUsed": work.attempts_used([session]),  # a reopen's continuation is not another attempt
         "startedAt": attempt.started_at.isoformat() if attempt else None,
         "endsAt": attempt.ends_at.isoformat() if attempt and attempt.ends_at else None,
