@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -45,23 +45,44 @@ class Api:
 
 
 @contextmanager
-def local_api(table_name: str) -> Iterator[Api]:
-    """DynamoDB Local (in memory) and the local runner with the demo data on it, stopped on exit."""
+def local_runner(table_name: str, **env_overrides: str) -> Iterator[tuple[Api, str]]:
+    """DynamoDB Local (in memory) and the local runner with the demo data on it, stopped on exit: the API and
+    DynamoDB Local's endpoint. ``env_overrides`` are the runner's extra settings (EXAMDESK_...)."""
     db = DynamoDBLocal().start()
     env = {**os.environ, "EXAMDESK_JWT_SECRET": SECRET, "EXAMDESK_TABLE_NAME": table_name,
-           "POWERTOOLS_LOG_LEVEL": "ERROR"}
-    env.pop("EXAMDESK_DYNAMODB_ENDPOINT", None)
+           "POWERTOOLS_LOG_LEVEL": "ERROR", **env_overrides}
+    for name in ("EXAMDESK_DYNAMODB_ENDPOINT", "EXAMDESK_EDULASTIC_URL", "EXAMDESK_MASTERYTRACK_URL"):
+        if name not in env_overrides:
+            env.pop(name, None)
     try:
         runner, port = start_runner(db.endpoint, "--demo", "--quiet", env=env)
     except BaseException:
         db.stop()
         raise
     try:
-        yield Api(f"http://127.0.0.1:{port}")
+        yield Api(f"http://127.0.0.1:{port}"), db.endpoint
     finally:
         runner.terminate()
         runner.wait(timeout=10)
         db.stop()
+
+
+@contextmanager
+def local_api(table_name: str) -> Iterator[Api]:
+    """The local runner on its own DynamoDB Local (``local_runner``), as an Api."""
+    with local_runner(table_name) as (api, _):
+        yield api
+
+
+def eventually(check: Callable[[], Any], what: str, timeout: float = 60) -> Any:
+    """``check()``'s first truthy answer, polled every half second (the local importer runs on a schedule)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.5)
+    raise AssertionError(f"not within {timeout:.0f}s: {what}")
 
 
 @pytest.fixture(scope="session")

@@ -8,12 +8,13 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 import requests
+
+from tests.e2e.harness import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -75,16 +76,6 @@ def take_test(assignment: dict[str, Any], answers: list[bool | None]) -> dict[st
 def progress(api, student: str, lesson: str, as_user: str | None = None) -> requests.Response:
     return api.request("GET", f"/powerpath/getAssessmentProgress?student={student}&lesson={lesson}",
                        as_user=as_user or student)
-
-
-def eventually(check: Callable[[], Any], what: str, timeout: float = 45) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.5)
-    raise AssertionError(f"not within {timeout:.0f}s: {what}")
 
 
 def finalized(api, student: str, lesson: str) -> dict[str, Any]:

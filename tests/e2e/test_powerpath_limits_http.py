@@ -8,10 +8,9 @@ instead of 10, so the test sees it within seconds, and no other module's runner 
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,9 +19,7 @@ import pytest
 import requests
 
 from functions.providers.masterytrack import MAX_WRITEBACK_BYTES, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
-from infra.local.dynamodb_local import DynamoDBLocal
-from infra.local.spawn import start_runner
-from tests.e2e.harness import SECRET, Api
+from tests.e2e.harness import Api, eventually, local_runner
 from tests.fixtures.writebacks import largest_writeback
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -41,23 +38,9 @@ class Local:
 
 @pytest.fixture(scope="module")
 def local() -> Iterator[Local]:
-    db = DynamoDBLocal().start()
-    env = {**os.environ, "EXAMDESK_JWT_SECRET": SECRET, "EXAMDESK_TABLE_NAME": TABLE,
-           "POWERTOOLS_LOG_LEVEL": "ERROR", "EXAMDESK_IMPORTER_INTERVAL_SECONDS": "1",
-           "EXAMDESK_IMPORTER_MAX_FAILURES": "3", "EXAMDESK_MASTERYTRACK_WEBHOOK_SECRET": WEBHOOK_SECRET}
-    for name in ("EXAMDESK_DYNAMODB_ENDPOINT", "EXAMDESK_EDULASTIC_URL", "EXAMDESK_MASTERYTRACK_URL"):
-        env.pop(name, None)
-    try:
-        runner, port = start_runner(db.endpoint, "--demo", "--quiet", env=env)
-    except BaseException:
-        db.stop()
-        raise
-    try:
-        yield Local(Api(f"http://127.0.0.1:{port}"), db.endpoint)
-    finally:
-        runner.terminate()
-        runner.wait(timeout=10)
-        db.stop()
+    with local_runner(TABLE, EXAMDESK_IMPORTER_INTERVAL_SECONDS="1", EXAMDESK_IMPORTER_MAX_FAILURES="3",
+                      EXAMDESK_MASTERYTRACK_WEBHOOK_SECRET=WEBHOOK_SECRET) as (api, endpoint):
+        yield Local(api, endpoint)
 
 
 def ok(answer: requests.Response, *statuses: int) -> Any:
@@ -89,16 +72,6 @@ def assign(api: Api, lesson: str) -> dict[str, Any]:
 def progress(api: Api, lesson: str) -> dict[str, Any]:
     return ok(api.request("GET", f"/powerpath/getAssessmentProgress?student={STUDENT}&lesson={lesson}",
                           as_user=STUDENT))
-
-
-def eventually(check: Callable[[], Any], what: str, timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.5)
-    raise AssertionError(f"not within {timeout:.0f}s: {what}")
 
 
 def signed(raw: bytes, at: datetime) -> tuple[bytes, dict[str, str]]:
