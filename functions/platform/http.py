@@ -127,7 +127,7 @@ class RouteApp:
         refused = request_limits.refusal(event, self.dialect)
         if refused is not None:
             return refused
-        if self.dialect == "canvas":
+        if self.dialect in LAST_VALUE_DIALECTS:
             event = last_value_wins(event)
         if not self.route.takes_idempotency_key:
             return self.resolver.resolve(event, context)
@@ -140,9 +140,13 @@ class RouteApp:
         return idempotency.handle(self.route, event, context, key, lambda: self.resolver.resolve(event, context))
 
 
+# Dialects whose peers' frameworks (Canvas: Rails; Open edX: Django) read a repeated query parameter as its last
+# value. canvasapi relies on it: its PaginatedList sends ``per_page=<the caller's>&per_page=100``.
+LAST_VALUE_DIALECTS = frozenset({"canvas", "openedx"})
+
+
 def last_value_wins(event: dict[str, Any]) -> dict[str, Any]:
-    """Canvas is a Rails app: a query parameter given twice (not a ``name[]`` list) takes its last value.
-    canvasapi relies on it: its PaginatedList sends ``per_page=<the caller's>&per_page=100``."""
+    """A query parameter given twice (not a ``name[]`` list) takes its last value."""
     multi = event.get("multiValueQueryStringParameters") or {}
     repeated = {name: [values[-1]] for name, values in multi.items()
                 if isinstance(values, list) and len(values) > 1 and not name.endswith("[]")}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functions.api.openedx import render
-from functions.api.openedx.params import CourseId, ExamType, last
+from functions.api.openedx.params import CourseId, ExamType
 from functions.api.openedx.schemas import SpecialExamOut
 from functions.api.openedx.services import special_exams
 from functions.core.errors import InvalidInput, NotFound
@@ -17,7 +17,7 @@ def list_special_exams(course_id: CourseId, exam_type: ExamType = None) -> list[
     """The course's timed, proctored and practice exams (standard exams are not special), optionally of one
     ``exam_type``. Needs course:view in the course; anyone else is refused with 403."""
     try:
-        exams = special_exams(app).special_exams(course_id, last(exam_type))
+        exams = special_exams(app).special_exams(course_id, exam_type)
     except InvalidInput as unknown:  # no such type: like a path edX has no view for (the spec has no 400)
         raise NotFound(unknown.message, field=unknown.field) from None
     return [SpecialExamOut.model_validate(render.special_exam(e)) for e in exams]

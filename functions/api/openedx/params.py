@@ -21,18 +21,13 @@ from functions.core.listing import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SEARCH,
 CourseId = Annotated[str, Path(description="the course id (Open edX: course-v1:{org}+{course}+{run})")]
 ExamId = Annotated[str, Path(description="the exam's number (integer)")]
 Username = Annotated[str, Path(description="the student's username")]
-# Query parameters are read as lists and the last value counts (API Gateway's queryStringParameters keep the
-# last of a repeated name): a repeated parameter is not a validation error the list operations cannot answer.
-Search = Annotated[list[str] | None, Query(description="case-insensitive partial match on username or email")]
-PageNumber = Annotated[list[str] | None, Query(description="page number (integer; below 1: the first page)")]
-PageSize = Annotated[list[str] | None, Query(
+# Read as text (a repeated name takes its last value, as Django does: RouteApp, platform/http.last_value_wins).
+Search = Annotated[str | None, Query(description="case-insensitive partial match on username or email")]
+PageNumber = Annotated[str | None, Query(description="page number (integer; below 1: the first page)")]
+PageSize = Annotated[str | None, Query(
     description=f"results per page (integer; below 1: the default, above {MAX_PAGE_SIZE}: {MAX_PAGE_SIZE})")]
-Ordering = Annotated[list[str] | None, Query(description="a field name; '-' first for descending")]
-ExamType = Annotated[list[str] | None, Query(description="proctored | timed | practice")]
-
-
-def last(values: list[str] | None) -> str | None:
-    return values[-1] if values else None
+Ordering = Annotated[str | None, Query(description="a field name; '-' first for descending")]
+ExamType = Annotated[str | None, Query(description="proctored | timed | practice")]
 
 
 _WHOLE = re.compile(r"^[+-]?\d{1,30}$")
@@ -48,10 +43,10 @@ def whole(text: str | None, name: str) -> int | None:
     return int(text.strip())
 
 
-def list_query(search: list[str] | None, page: list[str] | None, page_size: list[str] | None,
-               ordering: list[str] | None, default_size: int = DEFAULT_PAGE_SIZE) -> ListQuery:
-    number, size = whole(last(page), "page"), whole(last(page_size), "page_size")
+def list_query(search: str | None, page: str | None, page_size: str | None, ordering: str | None,
+               default_size: int = DEFAULT_PAGE_SIZE) -> ListQuery:
+    number, size = whole(page, "page"), whole(page_size, "page_size")
     size = default_size if size is None or size < 1 else min(size, MAX_PAGE_SIZE)
-    needle = last(search) or ""
+    needle = search or ""
     return ListQuery(search=needle if len(needle) <= MAX_SEARCH else _NOTHING,
-                     page=max(1, number or 1), page_size=size, ordering=(last(ordering) or "")[:64])
+                     page=max(1, number or 1), page_size=size, ordering=(ordering or "")[:64])
