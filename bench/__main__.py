@@ -18,7 +18,7 @@ from pathlib import Path
 from bench.report import Row, markdown, text
 
 ROOT = Path(__file__).resolve().parents[1]
-PARTS = ("coldstart", "costs", "scaling", "throughput", "size", "importer")
+PARTS = ("coldstart", "costs", "scaling", "throughput", "size", "importer", "scale")
 
 
 class Rows(list[Row]):
@@ -62,6 +62,10 @@ def run(args: argparse.Namespace) -> list[Row]:
         from bench import importer
 
         rows += importer.rows(assignments=300 if args.quick else 1000)
+    if "scale" in parts:
+        from bench import scale_model
+
+        rows += scale_model.rows()
     return rows
 
 

@@ -10,6 +10,8 @@ DeleteItem, ConditionCheckItem per part; TransactGetItems needs GetItem). IAM ha
 - ``EXAMDESK_RECORD_ACTIONS=1`` (``make record-actions``): the file is rewritten from what the run saw, so a
   grant nobody uses disappears (tests/infra/test_permissions.py compares the template with it). Under xdist
   each worker writes what it saw beside the file and the controlling process joins them when all are done.
+- The same run (or ``EXAMDESK_RECORD_REQUESTS=1`` alone, for a partial run) also records each route's requests
+  by key shape into infra/dynamodb_requests.json, the scale model's input (tests/dynamodb_requests.py).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests import dynamodb_requests
 
 ACTIONS_FILE = Path(__file__).resolve().parents[1] / "infra" / "dynamodb_actions.json"
 RECORD = os.environ.get("EXAMDESK_RECORD_ACTIONS") == "1"
@@ -56,11 +60,18 @@ def committed() -> dict[str, set[str]]:
 def labelled(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        outermost = not _current
         _current.append(name)
+        if outermost and dynamodb_requests.RECORD:
+            dynamodb_requests.recorder.begin()
+        result = None
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            return result
         finally:
             _current.pop()
+            if outermost and dynamodb_requests.RECORD:
+                dynamodb_requests.recorder.end(name, result)
 
     return wrapper
 
@@ -81,6 +92,8 @@ def _install() -> None:
                 seen.setdefault(name, set()).add(action)
                 if not RECORD and action not in allowed.get(name, set()):
                     unlisted.append((name, action))
+            if dynamodb_requests.RECORD:
+                return dynamodb_requests.recorder.call(self, operation, params, make_api_call)
         return make_api_call(self, operation, params)
 
     BaseClient._make_api_call = watched  # type: ignore[method-assign]
@@ -120,9 +133,11 @@ def _write(path: Path, actions: dict[str, set[str]]) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    worker = getattr(session.config, "workerinput", {}).get("workerid")
+    if dynamodb_requests.RECORD:
+        dynamodb_requests.finish(worker)
     if not RECORD:
         return
-    worker = getattr(session.config, "workerinput", {}).get("workerid")
     if worker is not None:  # an xdist worker: what it saw, for the controller to join
         _write(_partial(worker), seen)
         return

@@ -252,6 +252,11 @@ def external_tests_prefix(lesson_id: str) -> str:
     return f"{EXTERNAL_TEST_PREFIX}{lesson_id}#"
 
 
+# Write-sharded keys spell their shard as "<segment>#<number>": the segment -> how many shards it has. The scale
+# model (bench/scale_model.py) reads a recorded key's shard count from here (tests/dynamodb_requests.py).
+SHARDED: dict[str, int] = {"pending": WORK_QUEUE_SHARDS}
+
+
 def work_queue_shard_number(student_id: str, lesson_id: str) -> int:
     import zlib
 
