@@ -41,4 +41,7 @@ class SessionStore(Protocol):
 
 
 class StatsOps(Protocol):
-    def __call__(self, exam_id: str, delta: dict[str, float]) -> dict[str, Any] | None: ...
+    """The write of a statistics change; ``shard_by`` (the session's id) picks the shard it goes to."""
+
+    def __call__(self, exam_id: str, delta: dict[str, float], shard_by: str | None = None
+                 ) -> dict[str, Any] | None: ...

@@ -1,7 +1,10 @@
-"""Exact per-exam score statistics kept in O(1) items: counts, a sum, and a histogram of scores.
+"""Exact per-exam score statistics kept in O(shards) items: counts, a sum, and a histogram of scores.
 
 min / max stay exact when a score is removed (reset, rescoring) because the histogram keeps every value's
-count; the whole change is a set of atomic counter increments, so concurrent writers never lose one.
+count; the whole change is a set of atomic counter increments, so concurrent writers never lose one. Every
+value is a sum, so an exam's statistics may be split over any number of items (write shards: a session's
+changes go to one of them, a staff batch's to any) and still be read exactly by adding them up (``combine``):
+a shard alone may even hold a negative count, the sum never does.
 """
 
 from __future__ import annotations
@@ -51,15 +54,24 @@ class Aggregate:
         return round(self.score_sum / self.scored, 2) if self.scored else None
 
 
-def aggregate(stat_items: list[dict]) -> Aggregate:
-    """Combine the statistics items of several exams into one."""
-    sessions = scored = 0
-    total = 0.0
-    values: list[float] = []
+COUNTERS = ("sessions", "scored", "scoreSum")
+
+
+def combine(stat_items: list[dict]) -> dict[str, float]:
+    """The counters of several statistics items (an exam's shards, or several exams') added up."""
+    total: dict[str, float] = {}
     for item in stat_items:
-        sessions += int(item.get("sessions", 0))
-        scored += int(item.get("scored", 0))
-        total += float(item.get("scoreSum", 0))
-        values += [float(k[len(HISTOGRAM_PREFIX):]) for k, v in item.items()
-                   if k.startswith(HISTOGRAM_PREFIX) and float(v) > 0]
-    return Aggregate(sessions, scored, round(total, 4), min(values, default=None), max(values, default=None))
+        for name, value in item.items():
+            if name in COUNTERS or name.startswith(HISTOGRAM_PREFIX):
+                total[name] = total.get(name, 0) + value
+    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in total.items()}
+
+
+def aggregate(stat_items: list[dict]) -> Aggregate:
+    """Combine the statistics items of several exams (or shards) into one: O(items), exact."""
+    total = combine(stat_items)
+    values = [float(k[len(HISTOGRAM_PREFIX):]) for k, v in total.items()
+              if k.startswith(HISTOGRAM_PREFIX) and float(v) > 0]
+    return Aggregate(int(total.get("sessions", 0)), int(total.get("scored", 0)),
+                     round(float(total.get("scoreSum", 0)), 4), min(values, default=None),
+                     max(values, default=None))

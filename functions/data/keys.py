@@ -117,9 +117,31 @@ def enrollment_key(course_id: str, user_id: str) -> dict[str, str]:
     return {PK: course_id, SK: f"{ENROLLMENT_PREFIX}{user_id}"}
 
 
-def exam_stats_key(exam_id: str) -> dict[str, str]:
-    """Per-exam statistics item: counts and a score histogram, updated with every score change."""
-    return {PK: exam_id, SK: "exam-stats"}
+EXAM_STATS = "exam-stats"
+# Per-exam statistics are write-sharded: every start and submit adds to ONE of these items (chosen from the
+# session id) inside its own transaction, so no item is written by every student of an exam. Sized by the
+# scale model (docs/performance.md, "Scale model"): 100,000 starts in 60 s are 1,667 transactions/s, and one
+# item takes about 10/s before TransactionConflicts become common: 1,667 / 10 = 167, rounded up to 192 for the
+# hash's unevenness. A reader sums every shard (and the item from before sharding): 1 + 192 keys per exam.
+EXAM_STATS_SHARDS = 192
+
+
+def exam_stats_key(exam_id: str, shard: int | None = None) -> dict[str, str]:
+    """One shard of an exam's statistics (counts and a score histogram); ``shard`` None: the single item
+    exams had before sharding, still read (never written) so that their totals stay whole."""
+    if shard is None:
+        return {PK: exam_id, SK: EXAM_STATS}
+    return {PK: f"{exam_id}#{EXAM_STATS}#{shard}", SK: EXAM_STATS}
+
+
+def exam_stats_keys(exam_id: str) -> list[dict[str, str]]:
+    """Every item an exam's statistics may be in: the one from before sharding, then each shard."""
+    return [exam_stats_key(exam_id)] + [exam_stats_key(exam_id, n) for n in range(EXAM_STATS_SHARDS)]
+
+
+def exam_stats_exam(key: dict[str, str]) -> str | None:
+    """The exam a statistics item (or shard) belongs to; None for any other item."""
+    return key[PK].split("#", 1)[0] if key.get(SK) == EXAM_STATS else None
 
 
 # --- index attributes ----------------------------------------------------------------------------
@@ -254,7 +276,7 @@ def external_tests_prefix(lesson_id: str) -> str:
 
 # Write-sharded keys spell their shard as "<segment>#<number>": the segment -> how many shards it has. The scale
 # model (bench/scale_model.py) reads a recorded key's shard count from here (tests/dynamodb_requests.py).
-SHARDED: dict[str, int] = {"pending": WORK_QUEUE_SHARDS}
+SHARDED: dict[str, int] = {"pending": WORK_QUEUE_SHARDS, EXAM_STATS: EXAM_STATS_SHARDS}
 
 
 def work_queue_shard_number(student_id: str, lesson_id: str) -> int:

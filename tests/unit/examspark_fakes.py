@@ -152,7 +152,7 @@ def point(extensions: dict[tuple[str, str], Extension], pointer: tuple[str, str,
             "latest_session_id": session_id, "session_tracked": True, "version": read.version + 1})
 
 
-def stats_op(exam_id: str, delta: dict[str, float]) -> dict[str, Any] | None:
+def stats_op(exam_id: str, delta: dict[str, float], shard_by: str | None = None) -> dict[str, Any] | None:
     return {"exam": exam_id, "delta": delta} if delta else None
 
 

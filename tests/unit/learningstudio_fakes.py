@@ -164,7 +164,7 @@ class Store:
                 self.stats[name] = round(self.stats.get(name, 0) + value, 4)
 
 
-def stats_op(exam_id: str, delta: dict[str, float]) -> dict[str, Any] | None:
+def stats_op(exam_id: str, delta: dict[str, float], shard_by: str | None = None) -> dict[str, Any] | None:
     return {"exam": exam_id, "delta": delta} if delta else None
 
 

@@ -156,7 +156,7 @@ def attempts_service(store: Store, log: list[list[Any]], directory: Directory | 
                      ) -> ExamAttemptService:
     return ExamAttemptService(scope(directory or Directory()), lists=store,  # type: ignore[arg-type]
                               learners=Learners(), batches=lambda: Batch(log),  # type: ignore[arg-type]
-                              stats_op=lambda exam_id, delta: {"stats": exam_id, **delta},
+                              stats_op=lambda exam_id, delta, shard_by=None: {"stats": exam_id, **delta},
                               work=store)  # type: ignore[arg-type]
 
 
@@ -202,7 +202,7 @@ def test_reset_refusals():
     with pytest.raises(Forbidden):
         service = ExamAttemptService(scope(Directory(), caller="u1"), Store([session(1)]),  # type: ignore[arg-type]
                                      Learners(), batches=lambda: Batch(log),  # type: ignore[arg-type]
-                                     stats_op=lambda e, d: None, work=Store([session(1)]))  # type: ignore[arg-type]
+                                     stats_op=lambda e, d, shard_by=None: None, work=Store([session(1)]))  # type: ignore[arg-type]
         service.reset("c1", exam_ref, "ann")
     assert log == []
 

@@ -65,3 +65,25 @@ def test_average_rounds_once_from_exact_points():
     # exact: (1/3 + 1/3 + 1) / 3 = 5/9 = 55.555… ; from rounded scores: (33.33 + 33.33 + 100) / 3 = 55.553…
     assert scoring.resolve_session_score(ScoringPolicy.AVERAGE, session) == 55.56
     assert scoring.resolve_session_score(ScoringPolicy.AVERAGE, session, 0, 10) == 5.56
+
+
+def test_statistics_split_over_shards_sum_exactly():
+    """A session's changes go to its shard, a staff batch's to any: one shard may hold a negative count (a
+    removal summed elsewhere), the sum over shards is the exam's exact statistics."""
+    shards: list[dict] = [{}, {}, {}]
+
+    def apply(shard: int, delta: dict[str, float]) -> None:
+        for k, v in delta.items():
+            shards[shard][k] = shards[shard].get(k, 0) + v
+
+    apply(0, statistics.score_change(None, None, new_session=True))
+    apply(0, statistics.score_change(None, 40))
+    apply(1, statistics.score_change(None, None, new_session=True))
+    apply(1, statistics.score_change(None, 90))
+    apply(2, statistics.score_change(90, None, removed_session=True))  # the 90 removed, summed on shard 2
+    assert shards[2]["h:90"] == -1 and shards[2]["sessions"] == -1
+    assert statistics.combine(shards) == {"sessions": 1, "scored": 1, "scoreSum": 40, "h:40": 1, "h:90": 0}
+    agg = statistics.aggregate(shards)
+    assert (agg.sessions, agg.scored, agg.min_score, agg.max_score, agg.avg_score) == (1, 1, 40.0, 40.0, 40.0)
+    # Per exam, then across exams: the same figures whichever way the items are grouped.
+    assert statistics.aggregate([statistics.combine(shards[:2]), shards[2]]) == agg

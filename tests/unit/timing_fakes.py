@@ -110,7 +110,7 @@ class SessionsInMemory:
         return {"pointer": (exam_id, user_id, extension, session_id)}
 
 
-def stats_op(exam_id: str, delta: dict[str, float]) -> dict[str, Any] | None:
+def stats_op(exam_id: str, delta: dict[str, float], shard_by: str | None = None) -> dict[str, Any] | None:
     return {"stats": (exam_id, delta)} if delta else None
 
 

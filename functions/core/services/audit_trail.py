@@ -71,7 +71,7 @@ class AuditTrailService:
                            "are restored in one request")
         totals: dict[str, dict[str, float]] = defaultdict(dict)
 
-        def summed(exam_id: str, delta: dict[str, float]) -> None:
+        def summed(exam_id: str, delta: dict[str, float], shard_by: str | None = None) -> None:
             for name, value in delta.items():
                 totals[exam_id][name] = totals[exam_id].get(name, 0) + value
 

@@ -32,7 +32,7 @@ class _StatsDeltas:
     def __init__(self) -> None:
         self.by_exam: dict[str, dict[str, float]] = defaultdict(dict)
 
-    def __call__(self, exam_id: str, delta: dict[str, float]) -> None:
+    def __call__(self, exam_id: str, delta: dict[str, float], shard_by: str | None = None) -> None:
         total = self.by_exam[exam_id]
         for name, value in delta.items():
             total[name] = total.get(name, 0) + value

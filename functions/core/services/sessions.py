@@ -134,7 +134,7 @@ class SessionService:
             attempts=[Attempt(number=1, started_at=self.now, ends_at=ends_at, limited_by=limited_by)],
             version=previous.session.version + 1 if previous else 1, created_at=self.now, updated_at=self.now,
         )
-        op = self.stats_op(exam.id, statistics.score_change(None, None, new_session=True))
+        op = self.stats_op(exam.id, statistics.score_change(None, None, new_session=True), shard_by=session.id)
         extra = ([op] if op else []) + audit.ops(self.access, self.now, "session.start", exam.course_id,
                                                  Change("session", session.id, None, session))
         extra += self.started_ops(session, extension)
@@ -220,7 +220,8 @@ class SessionService:
         if history:
             kept = before.model_copy(deep=True)
             kept.history_note = HistoryNote(reason=reason, by=self.access.principal.subject, at=self.now)
-        op = self.stats_op(exam.id, statistics.score_change(before.score_actual, after.score_actual))
+        op = self.stats_op(exam.id, statistics.score_change(before.score_actual, after.score_actual),
+                           shard_by=after.id)
         extra = ([op] if op else []) + audit.ops(self.access, self.now, f"session.{reason}", after.course_id,
                                                  Change("session", after.id, before, after)) + (also or [])
         self.sessions.save_session(after, keep_history_of=kept, extra_ops=extra or None)

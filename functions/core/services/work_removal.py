@@ -78,7 +78,7 @@ class WorkRemoval:
         statistics changed once by the sum (a transaction may touch an item only once), one audit event."""
         totals: dict[str, dict[str, float]] = defaultdict(dict)
 
-        def summed(exam_id: str, delta: dict[str, float]) -> None:
+        def summed(exam_id: str, delta: dict[str, float], shard_by: str | None = None) -> None:
             for name, value in delta.items():
                 totals[exam_id][name] = totals[exam_id].get(name, 0) + value
 

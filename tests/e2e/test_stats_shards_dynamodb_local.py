@@ -1,0 +1,119 @@
+"""Write-sharded exam statistics on DynamoDB Local (AWS's own engine): many writers at once, each session's
+start, scoring, rescoring and removal in its own transaction with its statistics change (the write path the
+services use: SessionRepository and data/stats.py), and the totals read back exactly, summed over the shards
+(functions/data/stats.py), by the repository and by the ExamSpark list's read (SessionListRepository)."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from functions.core import statistics
+from functions.core.errors import ConcurrentUpdate
+from functions.core.models import Attempt, Session
+from functions.data import keys
+from functions.data.session_lists import SessionListRepository
+from functions.data.sessions import SessionRepository
+from functions.data.stats import StatsRepository, shard_of, stats_op
+from functions.data.store import Store, op_delete, op_update
+from infra.local.dynamodb_local import DynamoDBLocal, ensure_table
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+EXAM, COURSE = "stats-exam", "stats-course"
+WRITERS, PER_WRITER = 8, 30
+
+
+@pytest.fixture
+def on_local(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    from functions.data import dynamo
+    from functions.platform import settings
+
+    db = DynamoDBLocal().start()
+    monkeypatch.setenv("EXAMDESK_DYNAMODB_ENDPOINT", db.endpoint)
+    monkeypatch.setenv("EXAMDESK_TABLE_NAME", "stats-shards")
+    settings.settings.cache_clear()
+    dynamo.client.cache_clear()
+    ensure_table(dynamo.client(), "stats-shards")
+    yield
+    settings.settings.cache_clear()
+    dynamo.client.cache_clear()
+    db.stop()
+
+
+def retried(write: object) -> None:
+    """A transaction cancelled by a conflict applied nothing: try it again (as a client retries a 409)."""
+    for _ in range(20):
+        try:
+            write()  # type: ignore[operator]
+            return
+        except ConcurrentUpdate:
+            continue
+    raise AssertionError("a write kept conflicting")
+
+
+def writer(n: int, finals: dict[str, float | None], removed: list[str]) -> None:
+    repo, rng = SessionRepository(), random.Random(n)
+    now = datetime.now(UTC)
+    for i in range(PER_WRITER):
+        session = Session(id=f"s-{n}-{i}", exam_id=EXAM, course_id=COURSE, user_id=f"u-{n}-{i}",
+                          attempts=[Attempt(number=1, started_at=now)], created_at=now, updated_at=now)
+        start = stats_op(EXAM, statistics.score_change(None, None, new_session=True), shard_by=session.id)
+        retried(lambda s=session, op=start: repo.create_session(s, extra_ops=[op]))
+        score = float(rng.randrange(0, 101))
+        scored = session.model_copy(update={"score_actual": score, "version": 2})
+        submit = stats_op(EXAM, statistics.score_change(None, score), shard_by=session.id)
+        retried(lambda s=scored, op=submit: repo.save_session(s, extra_ops=[op]))
+        final: float | None = score
+        if i % 5 == 0:  # rescored
+            final = float(rng.randrange(0, 101))
+            again = scored.model_copy(update={"score_actual": final, "version": 3})
+            change = stats_op(EXAM, statistics.score_change(score, final), shard_by=session.id)
+            retried(lambda s=again, op=change: repo.save_session(s, extra_ops=[op]))
+        if i % 7 == 3:  # removed, its change summed as a staff batch's is: on any shard (shard_by None)
+            out = stats_op(EXAM, statistics.score_change(final, None, removed_session=True))
+            retried(lambda s=session, op=out: Store().transact([op_delete(keys.session_key(s.id)), op]))
+            removed.append(session.id)
+            continue
+        finals[session.id] = final
+
+
+def test_concurrent_writers_across_shards_sum_exactly(on_local: None) -> None:
+    # An exam whose statistics began before sharding: the old single item still counts.
+    Store().transact([op_update(keys.exam_stats_key(EXAM), "ADD sessions :n, scored :n, scoreSum :s, #h :n",
+                                {"#h": statistics.histogram_attribute(100)}, {":n": 1, ":s": 100})])
+    finals: dict[str, float | None] = {"legacy": 100.0}
+    removed: list[str] = []
+    threads = [threading.Thread(target=writer, args=(n, finals, removed)) for n in range(WRITERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(finals) + len(removed) == WRITERS * PER_WRITER + 1 and removed
+
+    scores = [s for s in finals.values() if s is not None]
+    histogram = Counter(statistics.histogram_attribute(s) for s in scores)
+    (combined,) = StatsRepository().get_many([EXAM])
+    assert combined["sessions"] == len(finals)
+    assert combined["scored"] == len(scores)
+    assert combined["scoreSum"] == pytest.approx(sum(scores))
+    assert {k: v for k, v in combined.items() if k.startswith("h:") and v} == dict(histogram)
+    agg = statistics.aggregate([combined])
+    assert (agg.min_score, agg.max_score) == (min(scores), max(scores))
+    assert agg.avg_score == round(sum(scores) / len(scores), 2)
+
+    # The writes really spread: the sessions' shards are many, and each shard item holds only its share.
+    written = [i for i in Store().batch_get(keys.exam_stats_keys(EXAM)) if i[keys.PK] != EXAM]
+    session_shards = {shard_of(f"s-{n}-{i}") for n in range(WRITERS) for i in range(PER_WRITER)}
+    assert session_shards <= {int(i[keys.PK].rsplit("#", 1)[1]) for i in written}
+    assert len(session_shards) > 100  # 240 sessions over 192 shards
+    assert max(int(i.get("sessions", 0)) for i in written) <= 10
+
+    # The ExamSpark list reads the same totals with the exam config (one BatchGetItem of 1 + 193 keys).
+    _, stats = SessionListRepository().configs_and_stats([EXAM])
+    assert statistics.aggregate([stats[EXAM]]) == agg
