@@ -40,7 +40,7 @@ _MIN: dict[str, tuple[int, str]] = {
     "examspark_set_responses (save)": (6, f"session; {R}; exam; drawn items (1 batch); 1 write"),
     "examspark_set_responses (submit)": (6, f"session; {R}; exam; drawn items (1 batch); 1 write (+ history, stats)"),
     "examspark_get_results": (6, f"session; {R}; exam; items (1 batch); their objectives (1 batch)"),
-    "examspark_list_sessions": (5, f"{R}; config + 193 exam-stats shard keys (2 batches of <= 100); 1 Query of gsi1 exam#"),
+    "examspark_list_sessions": (5, f"{R}; config + 193 exam-stats shard keys (2 batches); 1 Query of gsi1 exam#"),
     "examspark_reopen": (6, f"session; {R}; exam; extension (end time); 1 write"),
     "examspark_retake": (6, f"session; {R}; exam; extension; 1 write"),
     "examspark_reset": (6, f"session; {R}; exam; extension; 1 write"),
