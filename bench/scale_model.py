@@ -180,7 +180,7 @@ def rows(path: Path = REQUESTS_FILE) -> list[Row]:
     per_student: list[tuple[float, float, str]] = []
     for where, pattern in partitions:
         load = peak[(where, pattern, "partition")]
-        name = f"{'table' if where == 'table' else where} key {pattern}"
+        name = f"{where} key `{pattern}`"  # backticks: a shape's <...> must not read as HTML in the markdown
         if population(pattern, "student") >= STUDENTS:
             per_student.append((load.rcu, load.wcu, name))
             continue
@@ -197,7 +197,7 @@ def rows(path: Path = REQUESTS_FILE) -> list[Row]:
     items = sorted(((peak[k].transactions, k[1]) for k in peak if k[2] == "item"), reverse=True)
     shared = [(t, i) for t, i in items if population(i, "student") < STUDENTS]
     for tx, item in shared:
-        out.append(Row(PART, f"transactions on item {item}", f"peak {tx:,.1f}/s", f"<= {ITEM_TRANSACTIONS}/s",
+        out.append(Row(PART, f"transactions on item `{item}`", f"peak {tx:,.1f}/s", f"<= {ITEM_TRANSACTIONS}/s",
                        tx <= ITEM_TRANSACTIONS))
     rest = [t for t, i in items if population(i, "student") >= STUDENTS]
     if rest:

@@ -42,8 +42,8 @@ _NUMBER = re.compile(r"^-?\d+$")
 # Which item attributes name what (the models' field names) and what an item's own ``id`` is, by its sort key.
 _ATTRIBUTE_KINDS = {"exam_id": "exam", "course_id": "course", "user_id": "user", "session_id": "session",
                     "latest_session_id": "session", "item_ids": "item", "item_pool": "item"}
-_OWN_ID_KINDS = (("exam-session", "session"), ("exam#", "exam"), ("course#", "course"), ("user#", "user"),
-                 ("item#", "item"))
+_OWN_ID_KINDS = (("exam-session", "session"), ("exam#", "exam"), ("exam-stats", "exam"), ("extension#", "exam"),
+                 ("course#", "course"), ("enrollment#", "course"), ("user#", "user"), ("item#", "item"))
 
 
 class Recorder:
@@ -87,7 +87,7 @@ class Recorder:
                after: dict | None) -> None:
         from bench.capacity import item_size
 
-        for image in (before, after):
+        for image in (key, before, after):
             if image:
                 self.learn(image)
         by_index: dict[str, set[str]] = {}
@@ -106,6 +106,7 @@ class Recorder:
 
         assert self._open is not None
         if call == "GetItem":
+            self.learn(params["Key"])
             item = response.get("Item")
             if item:
                 self.learn(item)
@@ -119,6 +120,7 @@ class Recorder:
                 self.learn(i)
             for table in params["RequestItems"].values():
                 for key in table["Keys"]:
+                    self.learn(key)
                     item = found.get((key["id"]["S"], key["sk"]["S"]))
                     self._open.append({"call": call, "n": n, "op": "Get", "pk": key["id"]["S"],
                                        "sk": key["sk"]["S"], "size": item_size(item) if item else 0,
@@ -148,6 +150,7 @@ class Recorder:
 
     # --- what ids are ------------------------------------------------------------------------------
     def learn(self, item: dict[str, Any]) -> None:
+        """What the ids in an item (or a key: an exam's key names an exam even when none is found) are."""
         sk = item.get("sk", {}).get("S", "")
         for prefix, kind in _OWN_ID_KINDS:
             if sk.startswith(prefix) and "S" in item.get("id", {}):

@@ -54,9 +54,9 @@ def _model(tmp_path: Path, recorded: dict[str, Any]) -> list[Any]:
 
 def test_a_key_every_student_writes_is_short(tmp_path: Path) -> None:
     rows = _model(tmp_path, _start("<exam>#counter"))
-    partition = next(r for r in rows if r.subject == "table key <exam>#counter")
+    partition = next(r for r in rows if r.subject == "table key `<exam>#counter`")
     assert partition.ok is False and partition.mark == "SHORT"
-    item = next(r for r in rows if r.subject == "transactions on item <exam>#counter / counter")
+    item = next(r for r in rows if r.subject == "transactions on item `<exam>#counter / counter`")
     assert item.ok is False
     assert "3,333 WCU/s" in partition.figure  # 1,667 starts/s, 2 WCU each (a transactional write of <= 1 KB)
     assert item.figure == "peak 1,666.7/s"
@@ -64,12 +64,12 @@ def test_a_key_every_student_writes_is_short(tmp_path: Path) -> None:
 
 def test_the_same_key_sharded_passes(tmp_path: Path) -> None:
     rows = _model(tmp_path, _start("<exam>#counter#<shard/256>"))
-    partition = next(r for r in rows if r.subject == "table key <exam>#counter#<shard/256>")
+    partition = next(r for r in rows if r.subject == "table key `<exam>#counter#<shard/256>`")
     assert partition.ok is True
-    item = next(r for r in rows if r.subject == "transactions on item <exam>#counter#<shard/256> / counter")
+    item = next(r for r in rows if r.subject == "transactions on item `<exam>#counter#<shard/256> / counter`")
     assert item.ok is True  # 1,667/s over 256 shards: 6.5/s each
     too_few = _model(tmp_path, _start("<exam>#counter#<shard/16>"))
-    assert next(r for r in too_few if r.subject.startswith("transactions on item <exam>#counter")).ok is False
+    assert next(r for r in too_few if r.subject.startswith("transactions on item `<exam>#counter")).ok is False
 
 
 def test_a_route_missing_from_the_recording_fails_loudly(tmp_path: Path) -> None:
@@ -110,6 +110,9 @@ def test_the_recorder_learns_ids_from_items() -> None:
     assert recorder.pattern("s1") == "<session>"
     assert recorder.pattern("audit#c1") == "audit#<course>"
     assert recorder.pattern("i1") == "<item>"
+    # A key names what its id is even when no item is found (an exam config that does not exist).
+    recorder.learn({"id": {"S": "nope"}, "sk": {"S": "exam#v0"}})
+    assert recorder.pattern("nope#exam-stats#3") == f"<exam>#exam-stats#<shard/{keys.EXAM_STATS_SHARDS}>"
 
 
 def _shape(sk: str, size: int, seen: int = 1) -> dict[str, Any]:
