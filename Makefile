@@ -34,7 +34,7 @@ token: setup  ## make token user=kevin
 openapi: setup  ## regenerate docs/openapi.json from the route modules
 	$(PY) -m infra.local openapi
 
-record-actions: setup  ## rewrite infra/dynamodb_actions.json from what each function calls in the tests
+record-actions: setup  ## rewrite infra/dynamodb_actions.json (and the scale model's dynamodb_requests.json) from the tests
 	EXAMDESK_RECORD_ACTIONS=1 $(PY) -m pytest tests/unit tests/integration tests/security tests/reliability \
 		-n 2 --dist loadgroup -p no:randomly -q -m "not e2e" --ignore=tests/security/test_fuzz_openapi.py
 
