@@ -121,21 +121,22 @@ def request_loads(requests: list[dict[str, Any]]) -> dict[tuple[str, str, str], 
         out[(where, pattern, kind)] = Load(old.rcu + rcu, old.wcu + wcu, old.transactions + tx)
 
     for r in requests:
-        op = r["op"]
+        op, n = r["op"], r.get("count", 1)  # n requests of this shape (e.g. every shard of a batch read)
         if op == "Get":
-            add("table", r["pk"], "partition", rcu=read_units(r["size"], consistent=r.get("consistent", False)))
+            add("table", r["pk"], "partition",
+                rcu=n * read_units(r["size"], consistent=r.get("consistent", False)))
         elif op in ("Query", "Scan"):
             size = _query_bytes(r)
             rcu = sum(read_units(min(QUERY_PAGE_BYTES, size - start), consistent=r.get("consistent", False))
                       for start in range(0, max(size, 1), QUERY_PAGE_BYTES))
-            add(r.get("index") or "table", r["pk"], "partition", rcu=rcu)
+            add(r.get("index") or "table", r["pk"], "partition", rcu=n * rcu)
         else:  # Put, Update, Delete, Check: a ConditionCheck is counted as a transactional write of its item
-            add("table", r["pk"], "partition", wcu=write_units(r["size"], transactional=r.get("tx", False)))
+            add("table", r["pk"], "partition", wcu=n * write_units(r["size"], transactional=r.get("tx", False)))
             for index, keys in r.get("indexes", {}).items():
                 for pk in keys:
-                    add(index, pk, "partition", wcu=write_units(r["size"]))
+                    add(index, pk, "partition", wcu=n * write_units(r["size"]))
             if r.get("tx"):
-                add("table", f"{r['pk']} / {r['sk']}", "item", tx=1)
+                add("table", f"{r['pk']} / {r['sk']}", "item", tx=n)
     return out
 
 

@@ -181,7 +181,7 @@ class Recorder:
         """Per route, its distinct invocation shapes (patterns, sizes merged by max), most often seen first."""
         by_route: dict[str, dict[str, dict[str, Any]]] = {}
         for route, status, requests in self.invocations:
-            shaped = [self._shaped(r) for r in requests]
+            shaped = _counted([self._shaped(r) for r in requests])
             signature = json.dumps([{k: v for k, v in r.items() if k not in ("size", "items")} for r in shaped])
             entry = by_route.setdefault(route, {}).setdefault(signature, {"status": status, "seen": 0,
                                                                            "requests": shaped})
@@ -199,6 +199,23 @@ class Recorder:
             shaped["indexes"] = {name: sorted({self.pattern(v) for v in values})
                                  for name, values in request["indexes"].items()}
         return shaped
+
+
+def _counted(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Requests of one call with the same shape as one entry with their ``count`` (a BatchGetItem of an exam's
+    192 statistics shards is one entry of count 192), sizes the largest."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in requests:
+        signature = json.dumps({k: v for k, v in r.items() if k not in ("size", "items")}, sort_keys=True)
+        kept = out.get(signature)
+        if kept is None:
+            out[signature] = dict(r)
+            continue
+        kept["count"] = kept.get("count", 1) + 1
+        kept["size"] = max(kept["size"], r["size"])
+        if "items" in r:
+            kept["items"] = max(kept["items"], r["items"])
+    return list(out.values())
 
 
 def _write_parts(operation: str, params: dict[str, Any]) -> list[tuple[str, dict[str, Any], dict | None]]:
@@ -282,7 +299,19 @@ def join(*runs: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any
 def write(seen: dict[str, list[dict[str, Any]]], path: Path = REQUESTS_FILE) -> None:
     """Routes this run saw replace their entries; every other route keeps what an earlier run recorded."""
     merged = {**(json.loads(path.read_text()) if path.exists() else {}), **seen}
-    path.write_text(json.dumps(dict(sorted(merged.items())), indent=1) + "\n")
+    path.write_text(_dumps(dict(sorted(merged.items()))))
+
+
+def _dumps(recorded: dict[str, list[dict[str, Any]]]) -> str:
+    """One request per line: the file diffs by request when a key changes."""
+    routes = []
+    for route, shapes in recorded.items():
+        texts = []
+        for shape in shapes:
+            requests = ",\n".join(f"    {json.dumps(r)}" for r in shape["requests"])
+            texts.append(f'  {{"status": {shape["status"]}, "seen": {shape["seen"]}, "requests": [\n{requests}\n  ]}}')
+        routes.append(f" {json.dumps(route)}: [\n" + ",\n".join(texts) + "\n ]")
+    return "{\n" + ",\n".join(routes) + "\n}\n"
 
 
 def _partial(worker: str, path: Path = REQUESTS_FILE) -> Path:

@@ -144,3 +144,16 @@ def test_workers_leave_partials_that_the_controller_joins(tmp_path: Path, monkey
     dynamodb_requests.finish(None, path)
     assert json.loads(path.read_text())["r"][0]["seen"] == 1
     assert not list(tmp_path.glob(".requests.*.json"))
+
+
+def test_requests_of_one_shape_in_one_call_are_counted_once() -> None:
+    recorder = Recorder()
+    recorder.learn({"id": {"S": "e1"}, "sk": {"S": "exam#v0"}})
+    shard = {"call": "BatchGetItem", "n": 1, "op": "Get", "sk": "exam-stats", "size": 60, "consistent": False}
+    recorder.invocations.append(("r", 200, [{**shard, "pk": f"e1#exam-stats#{n}"} for n in range(3)]))
+    (shape,) = recorder.shapes()["r"]
+    assert shape["requests"] == [{**shard, "pk": f"<exam>#exam-stats#<shard/{keys.EXAM_STATS_SHARDS}>",
+                                  "count": 3}]
+    # The model reads it as 3 reads of one key shape: 1.5 read units per invocation, spread over the shards.
+    loads = scale_model.request_loads(shape["requests"])
+    assert loads[("table", shape["requests"][0]["pk"], "partition")].rcu == 1.5
