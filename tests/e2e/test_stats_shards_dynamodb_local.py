@@ -8,8 +8,10 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from functools import partial
+from typing import Any
 
 import pytest
 
@@ -46,15 +48,21 @@ def on_local(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     db.stop()
 
 
-def retried(write: object) -> None:
+def retried(write: Callable[[], object]) -> None:
     """A transaction cancelled by a conflict applied nothing: try it again (as a client retries a 409)."""
     for _ in range(20):
         try:
-            write()  # type: ignore[operator]
+            write()
             return
         except ConcurrentUpdate:
             continue
     raise AssertionError("a write kept conflicting")
+
+
+def change_op(delta: dict[str, float], shard_by: str | None = None) -> dict[str, Any]:
+    op = stats_op(EXAM, delta, shard_by=shard_by)
+    assert op is not None
+    return op
 
 
 def writer(n: int, finals: dict[str, float | None], removed: list[str]) -> None:
@@ -63,21 +71,21 @@ def writer(n: int, finals: dict[str, float | None], removed: list[str]) -> None:
     for i in range(PER_WRITER):
         session = Session(id=f"s-{n}-{i}", exam_id=EXAM, course_id=COURSE, user_id=f"u-{n}-{i}",
                           attempts=[Attempt(number=1, started_at=now)], created_at=now, updated_at=now)
-        start = stats_op(EXAM, statistics.score_change(None, None, new_session=True), shard_by=session.id)
-        retried(lambda s=session, op=start: repo.create_session(s, extra_ops=[op]))
+        start = change_op(statistics.score_change(None, None, new_session=True), session.id)
+        retried(partial(repo.create_session, session, extra_ops=[start]))
         score = float(rng.randrange(0, 101))
         scored = session.model_copy(update={"score_actual": score, "version": 2})
-        submit = stats_op(EXAM, statistics.score_change(None, score), shard_by=session.id)
-        retried(lambda s=scored, op=submit: repo.save_session(s, extra_ops=[op]))
+        submit = change_op(statistics.score_change(None, score), session.id)
+        retried(partial(repo.save_session, scored, extra_ops=[submit]))
         final: float | None = score
         if i % 5 == 0:  # rescored
             final = float(rng.randrange(0, 101))
             again = scored.model_copy(update={"score_actual": final, "version": 3})
-            change = stats_op(EXAM, statistics.score_change(score, final), shard_by=session.id)
-            retried(lambda s=again, op=change: repo.save_session(s, extra_ops=[op]))
+            change = change_op(statistics.score_change(score, final), session.id)
+            retried(partial(repo.save_session, again, extra_ops=[change]))
         if i % 7 == 3:  # removed, its change summed as a staff batch's is: on any shard (shard_by None)
-            out = stats_op(EXAM, statistics.score_change(final, None, removed_session=True))
-            retried(lambda s=session, op=out: Store().transact([op_delete(keys.session_key(s.id)), op]))
+            out = change_op(statistics.score_change(final, None, removed_session=True))
+            retried(partial(Store().transact, [op_delete(keys.session_key(session.id)), out]))
             removed.append(session.id)
             continue
         finals[session.id] = final
