@@ -143,6 +143,13 @@ class Sessions:
                           ) -> dict[str, Any]:
         return {"pointer": (exam_id, user_id, extension, session_id)}
 
+    def attempt_count_op(self, exam_id: str, user_id: str, **count: Any) -> dict[str, Any]:
+        # The count's condition under concurrency is the DynamoDB tests' business (test_attempt_limit_race).
+        return {"count": (exam_id, user_id, count)}
+
+    def forget_attempt_count_op(self, exam_id: str, user_id: str) -> dict[str, Any]:
+        return {"forget": (exam_id, user_id)}
+
 
 def point(extensions: dict[tuple[str, str], Extension], pointer: tuple[str, str, Extension | None, str]) -> None:
     """What the store's pointer update does (the version condition is the integration tests' business)."""

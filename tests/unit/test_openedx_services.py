@@ -142,6 +142,9 @@ class Batch:
 
     def restore_session(self, *_: Any) -> None: ...
 
+    def forget_attempt_count_op(self, exam_id: str, user_id: str) -> dict[str, Any]:
+        return {"forget": (exam_id, user_id)}
+
 
 def scope(directory: Directory, caller: str = "boss") -> CourseScope:
     return CourseScope(Access(Principal("user", caller), directory), Exams(), Aliases(), NOW)

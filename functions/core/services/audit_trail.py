@@ -23,7 +23,7 @@ from functions.core.errors import ConcurrentUpdate, Conflict, NotFound
 from functions.core.models import Session
 from functions.core.ports import StatsOps
 from functions.core.rights import Access, Right
-from functions.core.services.removal import ScopedRemovals, SessionRemover
+from functions.core.services.removal import ScopedRemovals, SessionRemover, forget_counts
 from functions.core.special_exam_ports import ResetBatch
 
 MAX_RESTORE = 33  # sessions in one restore: 2 writes each + statistics per exam + 1 audit event <= 100
@@ -78,6 +78,7 @@ class AuditTrailService:
         batch = self.batches()
         remover = SessionRemover(ScopedRemovals(batch.sessions, course_id), summed, self.now)
         restored = [remover.restore(p["sessionId"], p["ref"], self.access.principal.subject) for p in pointers]
+        batch.add(forget_counts(batch.sessions, restored))
         for exam_id, delta in totals.items():
             op = self.stats_op(exam_id, {k: round(v, 4) for k, v in delta.items() if round(v, 4) != 0})
             if op:

@@ -29,6 +29,8 @@ class RemovalStore(Protocol):
     def restore_session(self, removal: SessionRemoval, restored: Session,
                         extra_ops: list[dict[str, Any]]) -> None: ...
 
+    def forget_attempt_count_op(self, exam_id: str, user_id: str) -> dict[str, Any]: ...
+
 
 @dataclass
 class ScopedRemovals:
@@ -54,13 +56,18 @@ class ScopedRemovals:
     def restore_session(self, removal: SessionRemoval, restored: Session, extra_ops: list[dict[str, Any]]) -> None:
         self.store.restore_session(removal, restored, extra_ops)
 
+    def forget_attempt_count_op(self, exam_id: str, user_id: str) -> dict[str, Any]:
+        return self.store.forget_attempt_count_op(exam_id, user_id)
+
 
 @dataclass
 class SessionRemover:
     sessions: RemovalStore
     stats_op: StatsOps
     now: datetime
-    access: Access | None = None  # given: each removal and restore records its audit event (core/audit.py)
+    # Given: each removal and restore is its own transaction, with its audit event (core/audit.py) and the
+    # student's attempt count forgotten (core/work.py); else the caller's one batch adds those once.
+    access: Access | None = None
 
     def remove(self, session: Session, removed_by: str, reason: str) -> SessionRemoval:
         """Rights are the caller's business (each dialect has its own rule); this keeps the record."""
@@ -91,8 +98,17 @@ class SessionRemover:
     def _audit(self, action: str, change: Change, removal: SessionRemoval) -> list[dict[str, Any]]:
         if self.access is None:
             return []
-        return audit.ops(self.access, self.now, action, removal.session.course_id, change,
-                         restorable=[restorable_of(removal)])
+        session = removal.session
+        return [*audit.ops(self.access, self.now, action, session.course_id, change,
+                           restorable=[restorable_of(removal)]),
+                self.sessions.forget_attempt_count_op(session.exam_id, session.user_id)]
+
+
+def forget_counts(store: RemovalStore, sessions: list[Session]) -> list[dict[str, Any]]:
+    """The attempt counts of the students whose sessions one batch removes or restores, once each (a
+    transaction touches an item once): the next start counts their work again (core/work.py)."""
+    students = sorted({(s.exam_id, s.user_id) for s in sessions})
+    return [store.forget_attempt_count_op(exam_id, user_id) for exam_id, user_id in students]
 
 
 def restorable_of(removal: SessionRemoval) -> Restorable:

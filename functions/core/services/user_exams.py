@@ -158,10 +158,9 @@ class UserExamService:
 
     # --- begin -----------------------------------------------------------------------------------
     def begin(self, user_id: str, course_id: str, exam_id: str) -> Instance:
-        """Only with the student's own credentials; one instance per user; inside the window unless unlocked
-        (SessionService.start). A begin after a reset draws a new question set."""
-        if self.service.access.principal.user_id != user_id:
-            raise Forbidden("an exam can be begun only with the student's own credentials")
+        """The start act (SessionService.start): the student, or a caller who may manage attempts beginning
+        it for them (the same rule as ExamSpark's start, docs/rulebook.md); one instance per user; inside the
+        window unless unlocked. A begin after a reset draws a new question set."""
         service, _ = self._in_course(course_id)
         try:
             session, _exam, created = service.start(exam_id, StartRequest(user=user_id))
