@@ -20,9 +20,9 @@ a member without the right: 403), with the documented dialect exceptions: Open e
 anyone without the right, members or not (docs/openedx.md, docs/timing-rules.md), except for the acts the
 rulebook shares between doors (docs/rulebook.md: removing a student's work); LearningStudio's begin is the
 start act, as ExamSpark's: the student, or a caller who may manage attempts (docs/rulebook.md); PowerPath
-and ExamSpark session routes answer 404 to whoever may not see the student's object (docs/powerpath.md, docs/examspark.md). Institution-level routes
-(courses, users, roles: create, list, change) are for institution administrators: 403 for everyone else,
-before anything is read (so nothing is confirmed either).
+and ExamSpark session routes answer 404 to whoever may not see the student's object (docs/powerpath.md,
+docs/examspark.md). Institution-level routes (courses, users, roles: create, list, change) are for institution
+administrators: 403 for everyone else, before anything is read (so nothing is confirmed either).
 """
 
 from __future__ import annotations
