@@ -126,6 +126,8 @@ class Sessions:
             if "pointer" in op:
                 point(self.extensions, op["pointer"])
                 continue
+            if "count" in op:
+                continue
             for name, value in op["delta"].items():
                 self.stats[name] = round(self.stats.get(name, 0) + value, 4)
 

@@ -66,13 +66,16 @@ def test_begin_draws_from_the_pool_and_is_the_session(world):
     assert world.store.stats == {"sessions": 1}
 
 
-def test_begin_only_with_the_students_own_credentials(world):
-    for caller in (TA, ADMIN, PEER):
-        with pytest.raises(Forbidden, match="own credentials"):
+def test_begin_is_the_start_act_the_student_or_attempt_manage(world):
+    """The same rule as ExamSpark's start (docs/rulebook.md): without attempt:manage, nobody begins for
+    another student (a course administrator neither: a removal is not a start)."""
+    for caller in (ADMIN, PEER):
+        with pytest.raises(Forbidden, match="attempt:manage"):
             world.service(caller).begin(STUDENT, COURSE, "e")
     with pytest.raises(Forbidden):
         world.service("k", kind="key", rights="exam:take,course:admin").begin(STUDENT, COURSE, "e")
     assert world.store.writes == 0
+    assert world.service(NOADMIN).begin(STUDENT, COURSE, "e").session.user_id == STUDENT
 
 
 def test_begin_in_the_wrong_course_is_not_found_and_writes_nothing(world):

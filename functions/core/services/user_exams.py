@@ -55,8 +55,8 @@ class Instance:
 
     session: Session
     states: tuple[AttemptState, ...]
-    # Every live session of the user on the exam the list page holds, the instance's own first: work another
-    # door started (a trusted LMS launch context) belongs to the one instance, and its reset removes it all.
+    # Every live session of the user on the exam, the instance's own first: work another door started (a
+    # trusted LMS launch context) belongs to the one instance, and its reset removes it all.
     session_ids: tuple[str, ...] = ()
 
     @property
@@ -70,7 +70,8 @@ def instance(session: Session, now: datetime) -> Instance:
 
 def one_per_exam(sessions: list[Session], user_id: str, now: datetime) -> list[Instance]:
     """One instance per exam, as LearningStudio sees a user's exams: the user's own session (else the first)
-    stands for it and names every session of the exam on the page (they come together: gsi2 sorts by exam)."""
+    stands for it and names every session of the exam (they come together: gsi2 sorts by exam; a page is
+    made of whole exams by ``UserExamService._whole_exams``)."""
     by_exam: dict[str, list[Session]] = {}
     for session in sessions:
         by_exam.setdefault(session.exam_id, []).append(session)
@@ -154,7 +155,25 @@ class UserExamService:
             if course is None or not course.active:  # closed to its students (docs/rulebook.md)
                 raise NotFound(f"course '{course_id}' not found, or not visible to you")
         sessions, next_token = self.store.list_user_sessions(user_id, course_id, limit, token)
-        return one_per_exam(sessions, user_id, self.now), next_token
+        return one_per_exam(self._whole_exams(sessions, user_id, course_id, token, next_token), user_id,
+                            self.now), next_token
+
+    def _whole_exams(self, sessions: list[Session], user_id: str, course_id: str, token: str | None,
+                     next_token: str | None) -> list[Session]:
+        """One instance per exam across pages, not only within one: a page's sessions come sorted by exam
+        (gsi2), so only its first and last exam can run over a page boundary. On a continued page the first
+        exam is left out when it began on an earlier page (that page showed it whole); when more pages follow,
+        the last exam is completed with the rest of its sessions. One Query of gsi2 for each."""
+        if sessions and token is not None:
+            first = sessions[0]
+            whole = self.store.student_sessions(course_id, user_id, first.exam_id)
+            if whole and whole[0].id != first.id:
+                sessions = [s for s in sessions if s.exam_id != first.exam_id]
+        if sessions and next_token is not None:
+            listed = {s.id for s in sessions}
+            rest = self.store.student_sessions(course_id, user_id, sessions[-1].exam_id)
+            sessions = sessions + [s for s in rest if s.id not in listed]
+        return sessions
 
     # --- begin -----------------------------------------------------------------------------------
     def begin(self, user_id: str, course_id: str, exam_id: str) -> Instance:
