@@ -214,6 +214,13 @@ def act_of(route_name: str) -> Act:
     return ACTS[ROUTE_ACTS[route_name]]
 
 
+def right(act: str) -> Right:
+    """The one right ``act`` needs (what services require: the rule comes from here)."""
+    needed = ACTS[act].requires
+    assert needed is not None, f"{act}: several rights will do, see rights()"
+    return needed
+
+
 def rights(act: str) -> tuple[Right, ...]:
     """The rights any one of which allows ``act`` (what services require: the rule comes from here)."""
     return ACTS[act].any_of

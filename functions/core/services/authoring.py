@@ -24,7 +24,7 @@ from functions.core.audit import Change
 from functions.core.content import unique
 from functions.core.errors import Conflict, InvalidInput, NotFound
 from functions.core.models import Course, Enrollment, Role, User
-from functions.core.rights import DEFAULT_ROLES, Right
+from functions.core.rights import DEFAULT_ROLES
 from functions.core.services.authoring_exams import STAFF_READ, ExamAuthoring, Fields, Page, hidden, patched
 
 
@@ -125,7 +125,7 @@ class AuthoringService(ExamAuthoring):
 
     # --- enrollments -----------------------------------------------------------------------------
     def put_enrollment(self, course_id: str, user_id: str, fields: Fields) -> Enrollment:
-        self.require(course_id, Right.COURSE_ADMIN, what=f"course '{course_id}'")
+        self.require(course_id, acts.right("enroll"), what=f"course '{course_id}'")
         self._course(course_id)
         if self.directory.get_user(user_id) is None:
             raise InvalidInput(f"user '{user_id}' does not exist", field="userId")

@@ -113,7 +113,7 @@ class ExamAuthoring(AuthoringBase):
                                 "itemPool")
 
     def create_exam(self, course_id: str, fields: Fields) -> Exam:
-        self.require(course_id, Right.AUTHOR, what=f"course '{course_id}'")
+        self.require(course_id, acts.right("author"), what=f"course '{course_id}'")
         self._course(course_id)
         exam = self._new(Exam, fields, course_id=course_id, version=1)
         self._check_pool(exam)
@@ -144,7 +144,7 @@ class ExamAuthoring(AuthoringBase):
         return exam, staff
 
     def update_exam(self, exam_id: str, changes: Fields, expected_version: int | None = None) -> Exam:
-        before, _ = self._exam(exam_id, Right.AUTHOR)
+        before, _ = self._exam(exam_id, acts.right("author"))
         expect_version(before.version, expected_version, f"exam '{exam_id}'")
         if not changes:
             return before  # nothing to change: no new version
@@ -159,7 +159,7 @@ class ExamAuthoring(AuthoringBase):
 
     # --- objectives and items --------------------------------------------------------------------
     def create_objective(self, course_id: str, fields: Fields) -> Objective:
-        self.require(course_id, Right.AUTHOR, what=f"course '{course_id}'")
+        self.require(course_id, acts.right("author"), what=f"course '{course_id}'")
         self._course(course_id)
         objective = self._new(Objective, fields, course_id=course_id)
         self.content.create_objective(objective, self._audit("objective.create", course_id,
@@ -172,7 +172,7 @@ class ExamAuthoring(AuthoringBase):
         rules.require_in_course(item.alignment_ids, course_of, item.course_id, "alignmentIds")
 
     def create_item(self, course_id: str, fields: Fields) -> Item:
-        self.require(course_id, Right.AUTHOR, what=f"course '{course_id}'")
+        self.require(course_id, acts.right("author"), what=f"course '{course_id}'")
         self._course(course_id)
         fields = {**fields, "questions": rules.with_ids(fields["questions"])}
         item = self._new(Item, fields, course_id=course_id, version=1)
@@ -192,7 +192,7 @@ class ExamAuthoring(AuthoringBase):
         return self._item(item_id, *acts.rights("read_items"))
 
     def update_item(self, item_id: str, changes: Fields, expected_version: int | None = None) -> Item:
-        before = self._item(item_id, Right.AUTHOR)
+        before = self._item(item_id, acts.right("author"))
         expect_version(before.version, expected_version, f"item '{item_id}'")
         if not changes:
             return before

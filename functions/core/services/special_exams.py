@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from functions.core import numeric_ids
+from functions.core import acts, numeric_ids
 from functions.core.errors import Forbidden, InvalidInput, NotFound
 from functions.core.models import Exam, ExamType
 from functions.core.numeric_ids import Kind
@@ -74,11 +74,11 @@ class SpecialExamService:
     lists: CourseLists
 
     def special_exams(self, course_id: str, type_filter: str | None) -> list[Exam]:
-        self.scope.require(course_id, Right.VIEW_COURSE, "see special exams")
+        self.scope.require(course_id, acts.right("read_special_exams"), "see special exams")
         wanted = exam_type(type_filter) if type_filter is not None else None
         return [e for e in self.lists.course_exams(course_id)
                 if is_special(e) and (wanted is None or e.type is wanted)]
 
     def get(self, course_id: str, exam_ref: str) -> Exam:
-        self.scope.require(course_id, Right.VIEW_COURSE, "see special exams")
+        self.scope.require(course_id, acts.right("read_special_exams"), "see special exams")
         return self.scope.exam(course_id, exam_ref)

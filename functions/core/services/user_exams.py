@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from functions.core import timing
+from functions.core import acts, timing
 from functions.core.errors import ConcurrentUpdate, Conflict, Forbidden, InvalidInput, NotFound
 from functions.core.models import Attempt, Exam, Item, Session, SessionRemoval
 from functions.core.ports import ExamStore
@@ -143,14 +143,15 @@ class UserExamService:
         access = self.service.access
         rights = access.rights_in(course_id)
         own = access.principal.user_id == user_id and Right.TAKE_EXAM in rights
-        if not own and not rights & {Right.VIEW_COURSE, Right.COURSE_ADMIN}:
+        staff = [r for r in acts.rights("list_work") if r is not Right.TAKE_EXAM]  # any student's, not only own
+        if not own and not rights & set(staff):
             if rights:
-                raise Forbidden(f"another user's exams need the '{Right.VIEW_COURSE.value}' or "
-                                f"'{Right.COURSE_ADMIN.value}' right in the course")
+                raise Forbidden("another user's exams need the " + " or ".join(
+                    repr(r.value) for r in staff) + " right in the course")
             raise NotFound("not found, or not visible to you")
         if access.principal.user_id != user_id and self.service.people.get_enrollment(course_id, user_id) is None:
             raise NotFound(f"user '{user_id}' is not enrolled in course '{course_id}'")
-        if not rights & {Right.VIEW_COURSE, Right.COURSE_ADMIN}:
+        if not rights & set(staff):
             course = self.service.people.get_course(course_id)
             if course is None or not course.active:  # closed to its students (docs/rulebook.md)
                 raise NotFound(f"course '{course_id}' not found, or not visible to you")
@@ -228,7 +229,7 @@ class UserExamService:
     # --- resets and restore ----------------------------------------------------------------------
     def resets(self, course_id: str, exam_id: str, limit: int, token: str | None) -> tuple[list[Reset], str | None]:
         """The exam's resets, restorable or restored; Course Administrators only (they hold the answers)."""
-        self.service.access.require(course_id, Right.COURSE_ADMIN)
+        self.service.access.require(course_id, acts.right("list_removals"))
         service, _ = self._in_course(course_id)
         exam = service.exam(exam_id)
         removals, next_token = self.store.list_removals(course_id, exam.id, limit, token)
@@ -237,7 +238,7 @@ class UserExamService:
     def restore(self, course_id: str, exam_id: str, session_id: str, removal_id: str) -> Instance:
         """Put a reset instance back with its answers, while no newer instance was begun (else 409)."""
         access = self.service.access
-        access.require(course_id, Right.COURSE_ADMIN)
+        access.require(course_id, acts.right("restore_work"))
         remover = SessionRemover(ScopedRemovals(self.store, course_id, exam_id), self.service.stats_op, self.now,
                                  access)
         try:
