@@ -76,7 +76,7 @@ class AuditTrailService:
                 totals[exam_id][name] = totals[exam_id].get(name, 0) + value
 
         batch = self.batches()
-        remover = SessionRemover(ScopedRemovals(batch.sessions, course_id), summed, self.now)
+        remover = SessionRemover(ScopedRemovals(batch.sessions, course_id), summed, self.now, own_counts=False)
         restored = [remover.restore(p["sessionId"], p["ref"], self.access.principal.subject) for p in pointers]
         batch.add(forget_counts(batch.sessions, restored))
         for exam_id, delta in totals.items():

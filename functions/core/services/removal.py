@@ -65,9 +65,10 @@ class SessionRemover:
     sessions: RemovalStore
     stats_op: StatsOps
     now: datetime
-    # Given: each removal and restore is its own transaction, with its audit event (core/audit.py) and the
-    # student's attempt count forgotten (core/work.py); else the caller's one batch adds those once.
-    access: Access | None = None
+    access: Access | None = None  # given: each removal and restore records its audit event (core/audit.py)
+    # Each removal and restore forgets the student's attempt count (core/work.py) in its transaction; a caller
+    # batching several of one student's sessions in one transaction adds ``forget_counts`` once instead.
+    own_counts: bool = True
 
     def remove(self, session: Session, removed_by: str, reason: str) -> SessionRemoval:
         """Rights are the caller's business (each dialect has its own rule); this keeps the record."""
@@ -75,7 +76,7 @@ class SessionRemover:
         delta = statistics.score_change(session.score_actual, None, removed_session=True)
         op = self.stats_op(session.exam_id, delta)
         self.sessions.remove_session(removal, ([op] if op else []) + self._audit(
-            "session.remove", Change("session", session.id, session, None), removal))
+            "session.remove", Change("session", session.id, session, None), removal) + self._forget(session))
         return removal
 
     def restore(self, session_id: str, removal_id: str, restored_by: str) -> Session:
@@ -92,16 +93,17 @@ class SessionRemover:
         delta = statistics.score_change(None, restored.score_actual, new_session=True)
         op = self.stats_op(restored.exam_id, delta)
         self.sessions.restore_session(marked, restored, ([op] if op else []) + self._audit(
-            "session.restore", Change("session", restored.id, None, restored), removal))
+            "session.restore", Change("session", restored.id, None, restored), removal) + self._forget(restored))
         return restored
 
     def _audit(self, action: str, change: Change, removal: SessionRemoval) -> list[dict[str, Any]]:
         if self.access is None:
             return []
-        session = removal.session
-        return [*audit.ops(self.access, self.now, action, session.course_id, change,
-                           restorable=[restorable_of(removal)]),
-                self.sessions.forget_attempt_count_op(session.exam_id, session.user_id)]
+        return audit.ops(self.access, self.now, action, removal.session.course_id, change,
+                         restorable=[restorable_of(removal)])
+
+    def _forget(self, session: Session) -> list[dict[str, Any]]:
+        return forget_counts(self.sessions, [session]) if self.own_counts else []
 
 
 def forget_counts(store: RemovalStore, sessions: list[Session]) -> list[dict[str, Any]]:

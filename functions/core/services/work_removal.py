@@ -83,7 +83,7 @@ class WorkRemoval:
                 totals[exam_id][name] = totals[exam_id].get(name, 0) + value
 
         batch = self.batches()
-        remover = SessionRemover(batch.sessions, summed, self.now)
+        remover = SessionRemover(batch.sessions, summed, self.now, own_counts=False)
         subject = self.access.principal.subject
         removals = [remover.remove(session, subject, reason) for session in sessions]
         batch.add(forget_counts(batch.sessions, sessions))  # the attempts come back (docs/rulebook.md)
