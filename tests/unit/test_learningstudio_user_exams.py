@@ -1,4 +1,4 @@
-"""LearningStudio rules (core/services/user_exams.py) on in-memory repositories: pure, at any instant."""
+"""LearningStudio rules (core/services/exam_instances.py) on in-memory repositories: pure, at any instant."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from functions.core.models import Attempt
 from functions.core.responses import ItemAnswer, QuestionAnswer
 from functions.core.services.attempts import AttemptService
 from functions.core.services.sessions import session_id_for
-from functions.core.services.user_exams import AttemptState, CourseExams, attempt_state, instance
+from functions.core.services.exam_instances import AttemptState, CourseExams, attempt_state, instance
 from tests.unit.learningstudio_fakes import (
     ADMIN,
     COURSE,

@@ -23,7 +23,7 @@ from functions.core.models import Enrollment, Exam, Extension, Session, User
 from functions.core.numeric_ids import Kind
 from functions.core.ports import People
 from functions.core.rights import Right
-from functions.core.services.special_exams import CourseScope, is_special
+from functions.core.services.course_exams import CourseScope, is_special
 from functions.core.special_exam_ports import Aliases, AllowanceStore, CourseLists, Learners
 
 MAX_PAIRS = 49  # users x exams in one request: 2 writes each (the value and its history copy) + 1 audit event

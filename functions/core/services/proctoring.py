@@ -11,7 +11,7 @@ from typing import Any
 from functions.core import acts, audit
 from functions.core.audit import Change
 from functions.core.errors import ConcurrentUpdate, InvalidInput, NotFound
-from functions.core.services.special_exams import CourseScope
+from functions.core.services.course_exams import CourseScope
 from functions.core.special_exam_ports import ProctoringStore
 
 WRITABLE = ("proctoring_escalation_email", "create_zendesk_tickets", "enable_proctored_exams")

@@ -1,4 +1,6 @@
-"""A user's exams (LearningStudio): begin, list, reset (a removal kept restorable), restore and retake.
+"""A student's exam instance, one per student per exam whatever door started the work: the acts on it
+(docs/rulebook.md) begin (`start`), list (`list_work`), reset (`remove_work`), resets and restore
+(`list_removals`, `restore_work`) and retake. LearningStudio's user-exam routes call it.
 
 The user's exam instance IS the session ``session_id_for(exam, user)`` (no LTI context): the one the ExamSpark
 routes show. Starting, settling and committing are ``SessionService``'s, retake is ``AttemptService``'s rule,

@@ -1,4 +1,5 @@
-"""Open edX special exams: which exams are special, who may see them, and an exam by its number.
+"""A course's exams by number and type (the `read_special_exams` act): which exams are special (timed,
+proctored, practice), who may see them, and an exam by its number. Open edX's routes call it.
 
 Special exams are our timed, proctored and practice exams (standard exams are not listed and not found).
 Rights follow Open edX's instructor dashboard: anyone without the needed right in the course, a student or

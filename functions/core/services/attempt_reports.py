@@ -1,5 +1,5 @@
-"""Open edX exam attempts: the attempts of our sessions, listed per exam or course-wide, and the reset that
-removes all of a student's attempts on an exam.
+"""Attempt reports (the `list_attempts` act): every attempt of our sessions, listed per exam or course-wide,
+and the `remove_work` act addressed by username. Open edX's attempt routes call it.
 
 Every attempt of every session is one edX attempt (a session exists per exam, student and LTI context).
 Expiry is applied as on every read: an attempt past its end shows as timed out and submitted (read routes
@@ -19,7 +19,7 @@ from functions.core.errors import NotFound
 from functions.core.listing import ListQuery, Page
 from functions.core.models import Attempt, Exam, Session, User
 from functions.core.ports import StatsOps
-from functions.core.services.special_exams import CourseScope, is_special
+from functions.core.services.course_exams import CourseScope, is_special
 from functions.core.services.work_removal import StudentWork, WorkRemoval
 from functions.core.special_exam_ports import CourseLists, Learners, ResetBatch
 
