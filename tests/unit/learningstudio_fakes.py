@@ -20,8 +20,8 @@ from functions.core.models import (
     User,
 )
 from functions.core.rights import DEFAULT_ROLES, Access, Principal
-from functions.core.services.sessions import SessionService
 from functions.core.services.exam_instances import UserExamService
+from functions.core.services.sessions import SessionService
 from tests.unit.examspark_fakes import point
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

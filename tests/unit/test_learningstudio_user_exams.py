@@ -10,8 +10,8 @@ from functions.core.errors import ConcurrentUpdate, Conflict, Forbidden, Invalid
 from functions.core.models import Attempt
 from functions.core.responses import ItemAnswer, QuestionAnswer
 from functions.core.services.attempts import AttemptService
-from functions.core.services.sessions import session_id_for
 from functions.core.services.exam_instances import AttemptState, CourseExams, attempt_state, instance
+from functions.core.services.sessions import session_id_for
 from tests.unit.learningstudio_fakes import (
     ADMIN,
     COURSE,
