@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -108,6 +109,12 @@ def test_every_shared_act_is_generated():
     assert set(SHARED) == set(DOORS)
     for act, doors in DOORS.items():
         assert sorted(d.route for d in doors) == sorted(SHARED[act])
+
+
+def test_every_route_performs_an_act_of_the_catalogue():
+    """A route whose act is not in the catalogue fails here (and in tests/unit/test_acts.py)."""
+    assert {r.name for r in ROUTES} == set(acts.ROUTE_ACTS)
+    assert set(acts.ROUTE_ACTS.values()) <= set(acts.ACTS)
 
 
 def rights_for(act: str) -> tuple[list[str], list[str]]:
@@ -215,6 +222,14 @@ def resulting_work() -> tuple[Any, ...]:
 
 CASES = [(act, state) for act in DOORS for state in STATES]
 SIZE = sum(len(DOORS[act]) for act, _ in CASES) * len(PRINCIPALS)  # door calls in all (docs/rulebook.md)
+
+
+def test_the_rulebook_states_this_tests_size():
+    doors = sum(len(d) for d in DOORS.values())
+    stated = (f"{doors} doors x {len(PRINCIPALS)} principals", f"x {len(STATES)} exam states",
+              f"= {SIZE} door calls in {len(CASES)} tests")
+    text = " ".join((Path(__file__).resolve().parents[2] / "docs" / "rulebook.md").read_text().split())
+    assert all(part in text for part in stated), stated
 
 
 @pytest.mark.parametrize("act,state", CASES)
