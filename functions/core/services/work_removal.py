@@ -28,8 +28,8 @@ from functions.core.rights import Access
 from functions.core.services.removal import SessionRemover, forget_counts, restorable_of
 from functions.core.special_exam_ports import ResetBatch
 
-# One removal is one transaction (2 items a session + statistics + audit event + attempt count <= 100) and one restore of its
-# audit event undoes it (core/services/audit_trail.py MAX_RESTORE): both hold this many sessions.
+# One removal is one transaction (2 items a session + statistics + audit event + attempt count <= 100) and one
+# restore of its audit event undoes it (core/services/audit_trail.py MAX_RESTORE): both hold this many sessions.
 MAX_REMOVED = 33
 
 
