@@ -16,15 +16,15 @@ from functions.platform.http import RouteApp
 if TYPE_CHECKING:
     from functions.core.canvas_ids import Ref
     from functions.core.services.attempts import AttemptService
+    from functions.core.services.course_reads import QuizCatalog
+    from functions.core.services.exam_instances import UserExamService
     from functions.core.services.extensions import ExtensionService
     from functions.core.services.external_imports import WritebackService
     from functions.core.services.external_tests import ExternalTestService
     from functions.core.services.lessons import LessonService
-    from functions.core.services.quiz_catalog import QuizCatalog
     from functions.core.services.results import ResultsService
     from functions.core.services.session_list import SessionListService
     from functions.core.services.sessions import SessionService
-    from functions.core.services.user_exams import UserExamService
 
 
 def access(app: RouteApp, directory: Directory | None = None) -> Access:
@@ -82,8 +82,8 @@ def extension_service(app: RouteApp) -> ExtensionService:
 
 
 def quiz_catalog(app: RouteApp) -> QuizCatalog:
+    from functions.core.services.course_reads import QuizCatalog
     from functions.core.services.external_tests import MemoDirectory
-    from functions.core.services.quiz_catalog import QuizCatalog
     from functions.data.quizzes import QuizRepository
 
     directory = MemoDirectory(DirectoryRepository())  # the rights check and the caller's enrollment: one read
@@ -134,7 +134,7 @@ def writeback_service() -> WritebackService:
 
 # --- LearningStudio user exams ------------------------------------------------------------------------
 def user_exam_service(app: RouteApp) -> UserExamService:
-    from functions.core.services.user_exams import UserExamService
+    from functions.core.services.exam_instances import UserExamService
     from functions.data.resets import ResetBatch
     from functions.data.sessions import SessionRepository
 

@@ -29,10 +29,15 @@ class Act:
     # The one right a caller other than the student needs, where one right decides (services require it);
     # None where any of several rights will do (``right`` says which) or no course right applies.
     requires: Right | None = None
+    # The course rights any one of which lets a caller perform the act (services require one of them):
+    # ``requires`` alone where one right decides; empty where no course right applies.
+    any_of: tuple[Right, ...] = ()
 
 
 def _a(name: str, right: str, window: str, states: str, effect: str, reveals: str, refusals: str) -> Act:
-    return Act(name, right, window, states, effect, reveals, refusals, _REQUIRES.get(name))
+    requires = _REQUIRES.get(name)
+    return Act(name, right, window, states, effect, reveals, refusals, requires,
+               (requires,) if requires else _ANY_OF.get(name, ()))
 
 
 _REQUIRES: dict[str, Right] = {
@@ -42,7 +47,15 @@ _REQUIRES: dict[str, Right] = {
                     Right.COURSE_ADMIN),
     **dict.fromkeys(("grant", "extend_running", "remove_grant"), Right.GRANT_EXTENSIONS),
     **dict.fromkeys(("author", "manage_lessons"), Right.AUTHOR),
-    **dict.fromkeys(("read_session", "read_results", "read_special_exams", "read_external"), Right.VIEW_COURSE),
+    **dict.fromkeys(("read_session", "read_results", "read_special_exams", "read_external", "read_roster",
+                     "list_attempts", "list_sessions"), Right.VIEW_COURSE),
+}
+# Acts where any one of several rights will do.
+_ANY_OF: dict[str, tuple[Right, ...]] = {
+    "read_course": (Right.VIEW_COURSE, Right.AUTHOR, Right.TAKE_EXAM),
+    "read_items": (Right.VIEW_COURSE, Right.AUTHOR),
+    "list_work": (Right.TAKE_EXAM, Right.VIEW_COURSE, Right.COURSE_ADMIN),
+    "read_extensions": (Right.VIEW_COURSE, Right.GRANT_EXTENSIONS),
 }
 
 
@@ -109,14 +122,22 @@ ACTS: dict[str, Act] = {a.name: a for a in (
        "none", "items, responses, scores; answer keys to the student only once no further attempt can start "
        "(unless show_keys_after_each_attempt); everything to staff",
        "404: anyone who may not see the session; 409: in progress; 403: the exam hides scores"),
-    _a("list_work", f"{OWN} or {VIEW} (LearningStudio: or {ADMIN})", f"{ACTIVE} (to a student)", "any",
-       "none", "sessions / attempts / instances and aggregations as stored",
-       f"{NOT_MEMBER}; 404 to a student: course inactive"),
+    _a("list_work", f"{OWN}, or {VIEW} or {ADMIN} for any student of the course", f"{ACTIVE} (to a student)",
+       "any", "none", "one student's instances in a course, one per exam (LearningStudio's user exams)",
+       f"{NOT_MEMBER}; 404: the user is not enrolled; 404 to a student: course inactive"),
+    _a("list_sessions", VIEW, ANY, "any", "none", "the sessions of the exam configs a filter names, with "
+       "the configs' score aggregations (ExamSpark)", "403: a member of a named config's course without the "
+       "right; a config the caller has no rights in matches nothing (200, total 0): a filter is a search"),
+    _a("list_attempts", VIEW, ANY, "any", "none", "every attempt of a course's or an exam's special exams, "
+       "one row per attempt (Open edX instructor dashboard)", "403: anyone without the right (Open edX)"),
     _a("list_removals", ADMIN, ANY, "any", "none", "removed instances with their answers", NOT_MEMBER),
     # --- course content and administration --------------------------------------------------------------
     _a("read_course", f"{VIEW}, exam:author or exam:take", f"{ACTIVE} (to a student)", "any", "none",
        "the course, its exams (students: visible ones only), items to staff",
        f"{NOT_MEMBER}; 404 to a student: course or exam inactive or hidden"),
+    _a("read_items", f"{VIEW} or {Right.AUTHOR.value}", ANY, "any", "none", "items with their answer keys "
+       "(staff only)", NOT_MEMBER),
+    _a("read_roster", VIEW, ANY, "any", "none", "the course's enrollments", NOT_MEMBER),
     _a("author", Right.AUTHOR.value, ANY, "any", "exams, items, objectives created or changed (versioned)",
        "what was written", f"{NOT_MEMBER}; 409: version changed meanwhile; 400: bad input"),
     _a("administer", "institution admin", ANY, "any", "courses, users, roles created or changed",
@@ -154,23 +175,23 @@ ROUTE_ACTS: dict[str, str] = {
     "create_course": "administer", "list_courses": "administer", "get_course": "read_course",
     "update_course": "administer", "create_user": "administer", "list_users": "administer",
     "get_user": "administer", "update_user": "administer", "create_role": "administer", "list_roles": "administer",
-    "update_role": "administer", "put_enrollment": "enroll", "list_enrollments": "read_course",
+    "update_role": "administer", "put_enrollment": "enroll", "list_enrollments": "read_roster",
     "create_exam": "author", "list_exams": "read_course", "get_exam": "read_course", "update_exam": "author",
-    "create_objective": "author", "create_item": "author", "get_item": "read_course", "update_item": "author",
-    "list_items": "read_course", "list_audit_events": "read_audit", "restore_audit_event": "restore_work",
+    "create_objective": "author", "create_item": "author", "get_item": "read_items", "update_item": "author",
+    "list_items": "read_items", "list_audit_events": "read_audit", "restore_audit_event": "restore_work",
     "create_credential": "manage_credentials", "list_credentials": "manage_credentials",
     "get_credential": "manage_credentials", "rotate_credential": "manage_credentials",
     "revoke_credential": "manage_credentials", "list_institution_audit_events": "read_institution_audit",
     # ExamSpark
     "examspark_start_session": "start", "examspark_get_session": "read_session",
-    "examspark_list_sessions": "list_work", "examspark_get_results": "read_results",
+    "examspark_list_sessions": "list_sessions", "examspark_get_results": "read_results",
     "examspark_set_responses": "submit", "examspark_retake": "retake", "examspark_reset": "reset_attempt",
     "examspark_reopen": "reopen",
     # Open edX
     "openedx_list_special_exams": "read_special_exams", "openedx_list_course_allowances": "read_special_exams",
-    "openedx_bulk_create_allowances": "grant", "openedx_list_course_attempts": "list_work",
+    "openedx_bulk_create_allowances": "grant", "openedx_list_course_attempts": "list_attempts",
     "openedx_get_special_exam": "read_special_exams", "openedx_reset_attempt": "remove_work",
-    "openedx_list_exam_attempts": "list_work", "openedx_grant_allowance": "grant",
+    "openedx_list_exam_attempts": "list_attempts", "openedx_grant_allowance": "grant",
     "openedx_remove_allowance": "remove_grant", "openedx_get_proctoring_settings": "read_special_exams",
     "openedx_update_proctoring_settings": "change_settings",
     # Canvas
@@ -191,6 +212,18 @@ ROUTE_ACTS: dict[str, str] = {
 
 def act_of(route_name: str) -> Act:
     return ACTS[ROUTE_ACTS[route_name]]
+
+
+def right(act: str) -> Right:
+    """The one right ``act`` needs (what services require: the rule comes from here)."""
+    needed = ACTS[act].requires
+    assert needed is not None, f"{act}: several rights will do, see rights()"
+    return needed
+
+
+def rights(act: str) -> tuple[Right, ...]:
+    """The rights any one of which allows ``act`` (what services require: the rule comes from here)."""
+    return ACTS[act].any_of
 
 
 def shared_acts(dialect_of: dict[str, str]) -> dict[str, list[str]]:

@@ -213,6 +213,12 @@ def extension_key(exam_id: str, user_id: str) -> dict[str, str]:
     return {PK: exam_id, SK: f"extension#{user_id}"}
 
 
+def attempt_count_key(exam_id: str, user_id: str) -> dict[str, str]:
+    """The attempts and live sessions one student has on one exam, counted in the transactions that start them
+    (core/work.py): the attempt limit holds under concurrent starts, which a gsi2 count cannot see."""
+    return {PK: exam_id, SK: f"attempt-count#{user_id}"}
+
+
 def extension_index(course_id: str, exam_id: str, user_id: str) -> dict[str, str]:
     return {BY_COURSE.pk: f"course#{course_id}", BY_COURSE.sk: f"extension#{exam_id}#{user_id}"}
 

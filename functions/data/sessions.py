@@ -125,6 +125,26 @@ class SessionRepository:
         return op_update(key, "SET latest_session_id = :session, session_tracked = :tracked, #version = :next",
                          names, values, condition)
 
+    def attempt_count_op(self, exam_id: str, user_id: str, *, used: int, live: int, allowed: int,
+                         new_session: bool, max_sessions: int) -> dict[str, Any]:
+        """One more attempt (and, ``new_session``, one more live session) of the student on the exam, only while
+        the stored count is under ``allowed`` (and ``max_sessions``). No count stored yet (work from before the
+        count, or after a removal forgot it): it starts from ``used`` / ``live``, as the caller counted them."""
+        names = {"#started": "started", "#live": "sessions"}
+        values: dict[str, Any] = {":used": used, ":live": live, ":one": 1, ":new": int(new_session),
+                                  ":allowed": allowed}
+        condition = "attribute_not_exists(#started) OR (#started < :allowed"
+        if new_session:
+            values[":max"] = max_sessions
+            condition += " AND #live < :max"
+        return op_update(keys.attempt_count_key(exam_id, user_id),
+                         "SET #started = if_not_exists(#started, :used) + :one, "
+                         "#live = if_not_exists(#live, :live) + :new", names, values, condition + ")")
+
+    def forget_attempt_count_op(self, exam_id: str, user_id: str) -> dict[str, Any]:
+        """Removals and restores change which sessions live: the count is taken again at the next start."""
+        return op_delete(keys.attempt_count_key(exam_id, user_id))
+
     def extension_op(self, extension: Extension) -> dict[str, Any]:
         index = keys.extension_index(extension.course_id, extension.exam_id, extension.user_id)
         return op_put(to_item(extension, keys.extension_key(extension.exam_id, extension.user_id), index))

@@ -167,3 +167,57 @@ def test_an_inactive_course_is_closed_to_its_students(api, world):
                            as_user=STUDENT).status_code == 404
     finally:
         world("PATCH", f"/authoring/courses/{COURSE}", {"active": True})
+
+
+def test_the_canvas_read_back_lists_a_student_moved_only_by_extend_from_now(api, world):
+    exam_id = new_exam(world, "moved")
+    ok(start(api, exam_id))
+    quiz = f"/api/v1/courses/{COURSE}/quizzes/{exam_id}/extensions"
+    moved = ok(api.request("POST", quiz, as_user=TEACHER,
+                           json={"quiz_extensions": [{"user_id": STUDENT, "extend_from_now": 90}]}))
+    assert [e["sis_user_id"] for e in moved["quiz_extensions"]] == [STUDENT]
+    for path in (quiz, f"/api/v1/courses/{COURSE}/quiz_extensions"):
+        listed = [e for e in ok(api.request("GET", path, as_user=TEACHER))["quiz_extensions"]
+                  if e["sis_user_id"] == STUDENT and e["quiz_id"] == number(Kind.EXAM, exam_id)]
+        assert len(listed) == 1 and listed[0]["end_at"], (path, listed)
+        ends = datetime.fromisoformat(listed[0]["end_at"].replace("Z", "+00:00")) - datetime.now(UTC)
+        assert timedelta(minutes=88) < ends <= timedelta(minutes=90)
+
+
+def test_a_reset_of_many_sessions_is_undone_by_one_restore(api, world):
+    exam_id = new_exam(world, "many", maxAttempts=20, retakable=True)
+    sids = {ok(start(api, exam_id, as_user=TEACHER, context=f"lms-{n}"))["examSession"]["id"] for n in range(20)}
+    assert len(sids) == 20
+    assert start(api, exam_id, as_user=TEACHER, context="lms-20").status_code == 409  # at most 20 sessions
+    removed = ok(ls_reset(api, exam_id, TEACHER))
+    assert {r["exam"]["instanceId"] for r in removed["resets"]} == sids
+    events = ok(api.request("GET", f"/authoring/courses/{COURSE}/audit-events?action=session.remove&limit=100",
+                            as_user=TEACHER))["items"]
+    event = next(e for e in events if set(e["objectIds"]) == sids)
+    restored = ok(api.request("POST", f"/authoring/courses/{COURSE}/audit-events/{event['id']}/restore",
+                              as_user=TEACHER))
+    assert {r["sessionId"] for r in restored["restored"]} == sids
+    for sid in sids:
+        assert ok(api.request("GET", f"/api/exam-session/{sid}", as_user=TEACHER))["examSession"]["id"] == sid
+
+
+def test_the_learningstudio_list_shows_one_instance_per_exam_across_pages(api, world):
+    exams = [new_exam(world, f"paged-{n}", maxAttempts=3, retakable=True) for n in range(2)]
+    for exam_id in exams:
+        for context in ("", "lms-a", "lms-b"):
+            ok(start(api, exam_id, as_user=TEACHER, context=context))
+    seen: list[str] = []
+    token = None
+    while True:
+        query = "?limit=1" + (f"&nextToken={token}" if token else "")
+        page = ok(api.request("GET", f"/users/{STUDENT}/courses/{COURSE}/exams{query}", as_user=TEACHER))
+        seen += [e["id"] for e in page["exams"] if e["id"] in exams]
+        for listed in page["exams"]:
+            if listed["id"] in exams:
+                assert len(listed["sessionIds"]) == 3, listed
+        token = page["nextToken"]
+        if not token:
+            break
+    assert sorted(seen) == sorted(exams)  # each exam once, whichever page its sessions fell on
+    removed = ok(ls_reset(api, exams[0], TEACHER))
+    assert len(removed["resets"]) == 3

@@ -136,7 +136,7 @@ DENIED: list[tuple[str, str, int]] = [
     ("update_exam", OUTSIDER, 404), ("create_objective", TA, 403), ("create_objective", OUTSIDER, 404),
     ("create_item", TA, 403), ("create_item", STUDENT, 403), ("create_item", OUTSIDER, 404),
     ("get_item", STUDENT, 403), ("get_item", OUTSIDER, 404), ("update_item", TA, 403),
-    ("update_item", OUTSIDER, 404), ("list_items", TA, 403), ("list_items", STUDENT, 403),
+    ("update_item", OUTSIDER, 404), ("list_items", STUDENT, 403),
     ("list_items", OUTSIDER, 404), ("list_audit_events", TA, 403), ("list_audit_events", STUDENT, 403),
     ("list_audit_events", OUTSIDER, 404), ("restore_audit_event", TA, 403), ("restore_audit_event", STUDENT, 403),
     ("restore_audit_event", OUTSIDER, 404), ("list_institution_audit_events", INSTRUCTOR, 403),

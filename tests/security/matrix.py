@@ -18,11 +18,11 @@ and, for every non-public route, the token-level principals (anonymous, garbled 
 The statuses follow the documented rules: docs/architecture.md (no rights in the course: 404 for its objects;
 a member without the right: 403), with the documented dialect exceptions: Open edX and Canvas answer 403 to
 anyone without the right, members or not (docs/openedx.md, docs/timing-rules.md), except for the acts the
-rulebook shares between doors (docs/rulebook.md: removing a student's work); LearningStudio's begin is
-403 to anyone but the student (docs/learningstudio.md); PowerPath and ExamSpark session routes answer 404 to
-whoever may not see the student's object (docs/powerpath.md, docs/examspark.md). Institution-level routes
-(courses, users, roles: create, list, change) are for institution administrators: 403 for everyone else,
-before anything is read (so nothing is confirmed either).
+rulebook shares between doors (docs/rulebook.md: removing a student's work); LearningStudio's begin is the
+start act, as ExamSpark's: the student, or a caller who may manage attempts (docs/rulebook.md); PowerPath
+and ExamSpark session routes answer 404 to whoever may not see the student's object (docs/powerpath.md,
+docs/examspark.md). Institution-level routes (courses, users, roles: create, list, change) are for institution
+administrators: 403 for everyone else, before anything is read (so nothing is confirmed either).
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ ROWS: tuple[Row, ...] = (
     # --- authoring (ours) --------------------------------------------------------------------------------------
     _r("create_course", lambda w: Req(body={"id": "mx-new-course", "title": "New"}), f"{ADMIN_ONLY} 201"),
     _r("list_courses", lambda w: Req(), f"{ADMIN_ONLY} 200"),
-    _r("get_course", lambda w: Req({"courseId": ALPHA}), "200 404 200 200 404 403 404 200", (VIEW, TAKE)),
+    _r("get_course", lambda w: Req({"courseId": ALPHA}), "200 404 200 200 404 403 404 200", (VIEW, AUTHOR, TAKE)),
     _r("update_course", lambda w: Req({"courseId": ALPHA}, body={"title": "Renamed"}), f"{ADMIN_ONLY} 200"),
     _r("create_user", lambda w: Req(body={"id": "mx-new-user", "username": "mx-new-user", "email": "n@x.test",
                                           "name": "New User"}), f"{ADMIN_ONLY} 201"),
@@ -134,7 +134,7 @@ ROWS: tuple[Row, ...] = (
     _r("get_item", lambda w: Req({"itemId": ITEMS[0]}), "403 404 200 200 404 403 404 200", (AUTHOR, VIEW)),
     _r("update_item", lambda w: Req({"itemId": ITEMS[0]}, body={"name": "Renamed item"}),
        "403 404 403 200 404 403 404 200", (AUTHOR,)),
-    _r("list_items", lambda w: Req({"examId": LIVE}), "403 404 403 200 404 403 404 200", (AUTHOR,)),
+    _r("list_items", lambda w: Req({"examId": LIVE}), "403 404 200 200 404 403 404 200", (AUTHOR, VIEW)),
     _r("list_audit_events", lambda w: Req({"courseId": ALPHA}), "403 404 403 200 404 403 404 200", (ADMIN,)),
     _r("list_institution_audit_events", lambda w: Req(), f"{ADMIN_ONLY} 200"),
     # Integration credentials: administrators only, and never a credential (even one with every right).
@@ -206,7 +206,7 @@ ROWS: tuple[Row, ...] = (
     _r("learningstudio_list_user_exams", lambda w: Req({"userId": OLIVE, "courseId": ALPHA}),
        "200 403 200 200 404 403 404 200", (VIEW, ADMIN), owned=True),
     _r("learningstudio_begin_exam", lambda w: Req({"userId": OLIVE, "courseId": ALPHA, "examId": FRESH}),
-       "201 403 403 403 403 403 403 403", owned=True),
+       "201 403 201 201 404 403 404 201", (MANAGE,), owned=True),
     _r("learningstudio_reset_exam", lambda w: Req({"userId": OLIVE, "courseId": ALPHA, "examId": LIVE}),
        "403 403 403 200 404 403 404 200", (ADMIN,), owned=True),
     _r("learningstudio_retake_exam", lambda w: Req({"userId": OLIVE, "courseId": ALPHA, "examId": DONE}),

@@ -10,7 +10,7 @@ from functions.api.learningstudio import render
 from functions.api.learningstudio.params import parse_reset_id, reset_id
 from functions.core.errors import InvalidInput
 from functions.core.models import Attempt, LimitedBy, Session, SessionRemoval
-from functions.core.services.user_exams import instance, reset_of
+from functions.core.services.exam_instances import instance, reset_of
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-"""LearningStudio rules (core/services/user_exams.py) on in-memory repositories: pure, at any instant."""
+"""LearningStudio rules (core/services/exam_instances.py) on in-memory repositories: pure, at any instant."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from functions.core.errors import ConcurrentUpdate, Conflict, Forbidden, Invalid
 from functions.core.models import Attempt
 from functions.core.responses import ItemAnswer, QuestionAnswer
 from functions.core.services.attempts import AttemptService
+from functions.core.services.exam_instances import AttemptState, CourseExams, attempt_state, instance
 from functions.core.services.sessions import session_id_for
-from functions.core.services.user_exams import AttemptState, CourseExams, attempt_state, instance
 from tests.unit.learningstudio_fakes import (
     ADMIN,
     COURSE,
@@ -66,13 +66,16 @@ def test_begin_draws_from_the_pool_and_is_the_session(world):
     assert world.store.stats == {"sessions": 1}
 
 
-def test_begin_only_with_the_students_own_credentials(world):
-    for caller in (TA, ADMIN, PEER):
-        with pytest.raises(Forbidden, match="own credentials"):
+def test_begin_is_the_start_act_the_student_or_attempt_manage(world):
+    """The same rule as ExamSpark's start (docs/rulebook.md): without attempt:manage, nobody begins for
+    another student (a course administrator neither: a removal is not a start)."""
+    for caller in (ADMIN, PEER):
+        with pytest.raises(Forbidden, match="attempt:manage"):
             world.service(caller).begin(STUDENT, COURSE, "e")
     with pytest.raises(Forbidden):
         world.service("k", kind="key", rights="exam:take,course:admin").begin(STUDENT, COURSE, "e")
     assert world.store.writes == 0
+    assert world.service(NOADMIN).begin(STUDENT, COURSE, "e").session.user_id == STUDENT
 
 
 def test_begin_in_the_wrong_course_is_not_found_and_writes_nothing(world):

@@ -14,8 +14,8 @@ from functions.core.models import Attempt, Enrollment, Exam, Extension, Session,
 from functions.core.numeric_ids import Kind, number
 from functions.core.rights import DEFAULT_ROLES, Access, Principal, Right
 from functions.core.services.allowances import AllowanceService
-from functions.core.services.exam_attempts import ExamAttemptService
-from functions.core.services.special_exams import CourseScope
+from functions.core.services.attempt_reports import ExamAttemptService
+from functions.core.services.course_exams import CourseScope
 from functions.core.services.work_removal import MAX_REMOVED
 
 NOW = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
@@ -141,6 +141,9 @@ class Batch:
     def latest_removal(self, *_: Any) -> None: ...
 
     def restore_session(self, *_: Any) -> None: ...
+
+    def forget_attempt_count_op(self, exam_id: str, user_id: str) -> dict[str, Any]:
+        return {"forget": (exam_id, user_id)}
 
 
 def scope(directory: Directory, caller: str = "boss") -> CourseScope:

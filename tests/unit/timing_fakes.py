@@ -109,6 +109,13 @@ class SessionsInMemory:
                           ) -> dict[str, Any]:
         return {"pointer": (exam_id, user_id, extension, session_id)}
 
+    def attempt_count_op(self, exam_id: str, user_id: str, **count: Any) -> dict[str, Any]:
+        # The count's condition under concurrency is the DynamoDB tests' business (test_attempt_limit_race).
+        return {"count": (exam_id, user_id, count)}
+
+    def forget_attempt_count_op(self, exam_id: str, user_id: str) -> dict[str, Any]:
+        return {"forget": (exam_id, user_id)}
+
 
 def stats_op(exam_id: str, delta: dict[str, float], shard_by: str | None = None) -> dict[str, Any] | None:
     return {"stats": (exam_id, delta)} if delta else None

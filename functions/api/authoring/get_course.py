@@ -14,7 +14,7 @@ app = RouteApp("get_course")
 def get_course(
     courseId: PathId,
 ) -> CourseOut:
-    """A course, to anyone who may view it or take its exams (students do not see an inactive course)."""
+    """A course, to anyone who may view it, author its exams or take them (students do not see an inactive course)."""
     return out(CourseOut, authoring(app).get_course(courseId))
 
 

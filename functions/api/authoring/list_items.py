@@ -16,7 +16,7 @@ def list_items(
     limit: Limit = DEFAULT_PAGE,
     next_token: NextToken = None,
 ) -> PageOut[ItemOut]:
-    """The items of an exam's pool, in pool order, with their keys (the exam:author right)."""
+    """The items of an exam's pool, in pool order, with their keys (course:view or exam:author: read_items)."""
     items, token = authoring(app).list_items(examId, limit, next_token)
     return page(ItemOut, items, token)
 

@@ -10,7 +10,7 @@ from typing import Any
 from functions.core.extensions import ExtensionView
 from functions.core.models import ExamType, ScoringPolicy
 from functions.core.numeric_ids import Kind, number
-from functions.core.services.quiz_catalog import CourseView, QuizView
+from functions.core.services.course_reads import CourseView, QuizView
 from functions.platform.links import api_url
 
 FIRST_PAGE = "first"  # Canvas' own name for the first page of a bookmarked list

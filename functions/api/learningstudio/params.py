@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from functions.core.errors import InvalidInput
 from functions.core.models import SessionRemoval
-from functions.core.services.user_exams import MAX_REASON
+from functions.core.services.exam_instances import MAX_REASON
 from functions.data.tokens import MAX_TOKEN_LENGTH
 
 MAX_LIMIT, DEFAULT_LIMIT = 100, 50

@@ -7,7 +7,7 @@ from typing import Any
 
 from functions.api.learningstudio.params import reset_id
 from functions.core.models import Attempt
-from functions.core.services.user_exams import AttemptState, Instance, Reset
+from functions.core.services.exam_instances import AttemptState, Instance, Reset
 
 STATES = {AttemptState.IN_PROGRESS: "inProgress", AttemptState.SUBMITTED: "submitted",
           AttemptState.TIMED_OUT: "timedOut"}

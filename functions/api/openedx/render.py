@@ -11,7 +11,7 @@ from functions.core.listing import Page
 from functions.core.models import Exam, ExamType, User
 from functions.core.numeric_ids import Kind, number
 from functions.core.services.allowances import AllowanceView, Outcome
-from functions.core.services.exam_attempts import AttemptView
+from functions.core.services.attempt_reports import AttemptView
 from functions.core.services.proctoring import ProctoringSettings
 from functions.platform.links import api_url
 

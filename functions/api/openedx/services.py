@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functions.api.wiring import access
 from functions.core.services.allowances import AllowanceService
-from functions.core.services.exam_attempts import ExamAttemptService
+from functions.core.services.attempt_reports import ExamAttemptService
+from functions.core.services.course_exams import CourseScope, SpecialExamService
 from functions.core.services.proctoring import ProctoringService
-from functions.core.services.special_exams import CourseScope, SpecialExamService
 from functions.data.aliases import AliasRepository
 from functions.data.allowances import AllowanceRepository
 from functions.data.course_walks import CourseWalks

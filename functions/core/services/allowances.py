@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from functions.core import allowances, audit, listing, numeric_ids
+from functions.core import acts, allowances, audit, listing, numeric_ids
 from functions.core.allowances import AllowanceRow, AllowanceType
 from functions.core.audit import Change
 from functions.core.errors import ConcurrentUpdate, InvalidInput
@@ -23,7 +23,7 @@ from functions.core.models import Enrollment, Exam, Extension, Session, User
 from functions.core.numeric_ids import Kind
 from functions.core.ports import People
 from functions.core.rights import Right
-from functions.core.services.special_exams import CourseScope, is_special
+from functions.core.services.course_exams import CourseScope, is_special
 from functions.core.special_exam_ports import Aliases, AllowanceStore, CourseLists, Learners
 
 MAX_PAIRS = 49  # users x exams in one request: 2 writes each (the value and its history copy) + 1 audit event
@@ -107,7 +107,7 @@ class AllowanceService:
     # --- writing ---------------------------------------------------------------------------------
     def grant(self, course_id: str, exam_ref: str, identifiers: list[str], type_text: str, value_text: str
               ) -> list[Outcome]:
-        self.scope.require(course_id, Right.GRANT_EXTENSIONS, "grant allowances")
+        self.scope.require(course_id, acts.right("grant"), "grant allowances")
         kind, value = self._type_and_value(type_text, value_text)
         users = self._bounded(identifiers, exams=1)
         exam = self.scope.exam(course_id, exam_ref)
@@ -120,7 +120,7 @@ class AllowanceService:
              value_text: str) -> list[Outcome]:
         """One outcome per exam x user; an exam that is not this course's active special exam fails its
         pairs."""
-        self.scope.require(course_id, Right.GRANT_EXTENSIONS, "grant allowances")
+        self.scope.require(course_id, acts.right("grant"), "grant allowances")
         kind, value = self._type_and_value(type_text, value_text)
         numbers = list(dict.fromkeys(exam_numbers))
         if not numbers:
@@ -134,7 +134,7 @@ class AllowanceService:
     def remove(self, course_id: str, exam_ref: str, identifiers: list[str], type_text: str) -> list[Outcome]:
         """Users by username, email or number. A user without that allowance fails; the others lose it (the
         extension is deleted when nothing is left in it), each removed value kept as a history copy."""
-        self.scope.require(course_id, Right.GRANT_EXTENSIONS, "remove allowances")
+        self.scope.require(course_id, acts.right("remove_grant"), "remove allowances")
         kind = allowances.allowance_type(type_text)
         wanted = self._bounded(identifiers, exams=1)
         exam = self.scope.exam(course_id, exam_ref)
@@ -268,7 +268,7 @@ class AllowanceService:
     # --- reading ---------------------------------------------------------------------------------
     def course_allowances(self, course_id: str, query: ListQuery) -> Page[AllowanceView]:
         """The course's allowances on its special exams: one row per user, exam and key."""
-        self.scope.require(course_id, Right.VIEW_COURSE, "see allowances")
+        self.scope.require(course_id, acts.right("read_special_exams"), "see allowances")
         exams = {e.id: e for e in self.lists.course_exams(course_id) if is_special(e)}
         extensions = self.lists.course_extensions(course_id) if exams else []
         views = [AllowanceView(row, None) for ext in extensions if ext.exam_id in exams

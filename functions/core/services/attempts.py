@@ -123,7 +123,8 @@ class AttemptService:
                                       limited_by=limited_by))
         after.score_actual = scoring.resolve_session_score(exam.scoring_policy, after, exam.score_min, exam.score_max)
         self.service.commit(session, after, exam, reason="retake",
-                            also=self.service.started_ops(after, extension))
+                            also=self.service.started_ops(after, extension) + self.service.counted_ops(
+                                exam, session.user_id, extension, counted, new_session=False))
         return after, exam
 
     # --- reset -----------------------------------------------------------------------------------

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from functions.core import audit
+from functions.core import acts, audit
 from functions.core.audit import Change
 from functions.core.errors import ConcurrentUpdate, Conflict, NotFound
 from functions.core.models import Session
 from functions.core.ports import StatsOps
-from functions.core.rights import Access, Right
-from functions.core.services.removal import ScopedRemovals, SessionRemover
+from functions.core.rights import Access
+from functions.core.services.removal import ScopedRemovals, SessionRemover, forget_counts
 from functions.core.special_exam_ports import ResetBatch
 
 MAX_RESTORE = 33  # sessions in one restore: 2 writes each + statistics per exam + 1 audit event <= 100
@@ -47,7 +47,7 @@ class AuditTrailService:
     def events_page(self, course_id: str, limit: int, token: str | None, object_id: str | None = None,
              action: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
         """Newest first; ``object_id`` / ``action`` narrow the page (a filtered page may be short)."""
-        self.access.require(course_id, Right.COURSE_ADMIN)
+        self.access.require(course_id, acts.right("read_audit"))
         return self.events.list_events(course_id, limit, token, object_id=object_id, action=action)
 
     def institution_events_page(self, limit: int, token: str | None, object_id: str | None = None,
@@ -58,7 +58,7 @@ class AuditTrailService:
 
     def restore(self, course_id: str, event_id: str) -> list[Session]:
         """Put back every session the event's reset removed, as they were (attempts, answers, scores)."""
-        self.access.require(course_id, Right.COURSE_ADMIN)
+        self.access.require(course_id, acts.right("restore_work"))
         event = self.events.get_event(course_id, event_id)
         if event is None:
             raise NotFound(f"audit event '{event_id}' not found in course '{course_id}'")
@@ -76,8 +76,9 @@ class AuditTrailService:
                 totals[exam_id][name] = totals[exam_id].get(name, 0) + value
 
         batch = self.batches()
-        remover = SessionRemover(ScopedRemovals(batch.sessions, course_id), summed, self.now)
+        remover = SessionRemover(ScopedRemovals(batch.sessions, course_id), summed, self.now, own_counts=False)
         restored = [remover.restore(p["sessionId"], p["ref"], self.access.principal.subject) for p in pointers]
+        batch.add(forget_counts(batch.sessions, restored))
         for exam_id, delta in totals.items():
             op = self.stats_op(exam_id, {k: round(v, 4) for k, v in delta.items() if round(v, 4) != 0})
             if op:

@@ -11,7 +11,7 @@ from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 
-from functions.core import audit
+from functions.core import acts, audit
 from functions.core import content as rules
 from functions.core.audit import Change
 from functions.core.errors import ConcurrentUpdate, Forbidden, NotFound
@@ -113,7 +113,7 @@ class ExamAuthoring(AuthoringBase):
                                 "itemPool")
 
     def create_exam(self, course_id: str, fields: Fields) -> Exam:
-        self.require(course_id, Right.AUTHOR, what=f"course '{course_id}'")
+        self.require(course_id, acts.right("author"), what=f"course '{course_id}'")
         self._course(course_id)
         exam = self._new(Exam, fields, course_id=course_id, version=1)
         self._check_pool(exam)
@@ -123,7 +123,7 @@ class ExamAuthoring(AuthoringBase):
     def list_exams(self, course_id: str, limit: int, token: str | None) -> ExamPage:
         """Students' pages may be shorter than ``limit`` (hidden exams are left out after the read)."""
         what = f"course '{course_id}'"
-        rights = self.require(course_id, Right.VIEW_COURSE, Right.AUTHOR, Right.TAKE_EXAM, what=what)
+        rights = self.require(course_id, *acts.rights("read_course"), what=what)
         staff = bool(rights & STAFF_READ)
         if not staff and not self._course(course_id).active:
             raise hidden(what)  # an inactive course is closed to its students, its exams too (docs/rulebook.md)
@@ -137,14 +137,14 @@ class ExamAuthoring(AuthoringBase):
         return exam, self.require(exam.course_id, *any_of, what=f"exam '{exam_id}'")
 
     def get_exam(self, exam_id: str) -> tuple[Exam, bool]:
-        exam, rights = self._exam(exam_id, Right.VIEW_COURSE, Right.AUTHOR, Right.TAKE_EXAM)
+        exam, rights = self._exam(exam_id, *acts.rights("read_course"))
         staff = bool(rights & STAFF_READ)
         if not staff and not (rules.visible_to_students(exam, self.now) and self._course(exam.course_id).active):
             raise hidden(f"exam '{exam_id}'")
         return exam, staff
 
     def update_exam(self, exam_id: str, changes: Fields, expected_version: int | None = None) -> Exam:
-        before, _ = self._exam(exam_id, Right.AUTHOR)
+        before, _ = self._exam(exam_id, acts.right("author"))
         expect_version(before.version, expected_version, f"exam '{exam_id}'")
         if not changes:
             return before  # nothing to change: no new version
@@ -159,7 +159,7 @@ class ExamAuthoring(AuthoringBase):
 
     # --- objectives and items --------------------------------------------------------------------
     def create_objective(self, course_id: str, fields: Fields) -> Objective:
-        self.require(course_id, Right.AUTHOR, what=f"course '{course_id}'")
+        self.require(course_id, acts.right("author"), what=f"course '{course_id}'")
         self._course(course_id)
         objective = self._new(Objective, fields, course_id=course_id)
         self.content.create_objective(objective, self._audit("objective.create", course_id,
@@ -172,7 +172,7 @@ class ExamAuthoring(AuthoringBase):
         rules.require_in_course(item.alignment_ids, course_of, item.course_id, "alignmentIds")
 
     def create_item(self, course_id: str, fields: Fields) -> Item:
-        self.require(course_id, Right.AUTHOR, what=f"course '{course_id}'")
+        self.require(course_id, acts.right("author"), what=f"course '{course_id}'")
         self._course(course_id)
         fields = {**fields, "questions": rules.with_ids(fields["questions"])}
         item = self._new(Item, fields, course_id=course_id, version=1)
@@ -189,10 +189,10 @@ class ExamAuthoring(AuthoringBase):
         return item
 
     def get_item(self, item_id: str) -> Item:
-        return self._item(item_id, Right.AUTHOR, Right.VIEW_COURSE)
+        return self._item(item_id, *acts.rights("read_items"))
 
     def update_item(self, item_id: str, changes: Fields, expected_version: int | None = None) -> Item:
-        before = self._item(item_id, Right.AUTHOR)
+        before = self._item(item_id, acts.right("author"))
         expect_version(before.version, expected_version, f"item '{item_id}'")
         if not changes:
             return before
@@ -207,5 +207,5 @@ class ExamAuthoring(AuthoringBase):
         return after
 
     def list_items(self, exam_id: str, limit: int, token: str | None) -> Page[Item]:
-        exam, _ = self._exam(exam_id, Right.AUTHOR)
+        exam, _ = self._exam(exam_id, *acts.rights("read_items"))
         return self.content.list_pool_items(exam.item_pool, limit, token)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from functions.core import audit, scoring, timing
+from functions.core import acts, audit, scoring, timing
 from functions.core.audit import Change
 from functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 from functions.core.extensions import MAX_GRANTS, MAX_WRITES, ExtensionStore, ExtensionView, Grant, pointed
@@ -51,7 +51,7 @@ class ExtensionService:
     def grant(self, course_id: str, quiz_id: str | None, grants: list[Grant]) -> list[ExtensionView]:
         """Apply ``grants`` to one quiz, or (``quiz_id`` None) to every quiz of the course; one view per
         student per quiz, in request order."""
-        self._require(course_id, (Right.GRANT_EXTENSIONS,), "grant extensions")
+        self._require(course_id, (acts.right("grant"),), "grant extensions")
         _check_request(grants)
         students = len(grants)
         quizzes = [self._quiz(course_id, quiz_id)] if quiz_id else self._course_quizzes(course_id, students)
@@ -160,7 +160,7 @@ class ExtensionService:
              ) -> tuple[list[ExtensionView], str | None]:
         """What was granted in a course (or on one quiz), a page at a time, with each running
         attempt's end."""
-        self._require(course_id, (Right.VIEW_COURSE, Right.GRANT_EXTENSIONS), "see extensions")
+        self._require(course_id, acts.rights("read_extensions"), "see extensions")
         if quiz_id:
             quiz = self._quiz(course_id, quiz_id)
         elif self.people.get_course(course_id) is None:

@@ -12,7 +12,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from functions.core import audit
+from functions.core import acts, audit
 from functions.core import external_tests as rules
 from functions.core.audit import Change
 from functions.core.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound, ProviderFailed
@@ -92,7 +92,7 @@ class ExternalTestService:
                         ) -> tuple[ExternalAssignment, bool]:
         """Assign through the provider, then store; a provider failure stores nothing. An open (not
         finalized) attempt is returned as it is, so a repeated request assigns nothing twice."""
-        lesson = self._lesson(student_id, lesson_id, Right.MANAGE_ATTEMPTS)
+        lesson = self._lesson(student_id, lesson_id, acts.right("assign_external"))
         provider = rules.check_assignable(lesson)
         student = self._student(student_id, lesson.course_id)
         current = self.assignments.latest(student_id, lesson_id)
@@ -137,7 +137,7 @@ class ExternalTestService:
         """Import the latest attempt now. A finalized attempt, or a MasteryTrack one with no new write-back,
         is answered as it is (no provider call, no write). A provider failure is recorded for the importer's
         backoff and then answered as a 502."""
-        lesson = self._lesson(student_id, lesson_id, Right.MANAGE_ATTEMPTS)
+        lesson = self._lesson(student_id, lesson_id, acts.right("import_external"))
         rules.check_assignable(lesson)
         self._student(student_id)
         current = self.assignments.latest(student_id, lesson_id)
@@ -178,7 +178,7 @@ class ExternalTestService:
     def requeue(self, student_id: str, lesson_id: str) -> ExternalAssignment:
         """An operator puts the latest attempt, parked after repeated failures, back in the work queue: due now,
         with a fresh set of tries (409 when it is not parked)."""
-        lesson = self._lesson(student_id, lesson_id, Right.MANAGE_ATTEMPTS)
+        lesson = self._lesson(student_id, lesson_id, acts.right("import_external"))
         current = self.assignments.latest(student_id, lesson.id)
         if current is None:
             raise NotFound(f"no external test assignment for lesson '{lesson_id}' and student '{student_id}'")
@@ -193,7 +193,7 @@ class ExternalTestService:
         return after
 
     def progress(self, student_id: str, lesson_id: str, attempt: int | None = None) -> ExternalAssignment:
-        lesson = self._lesson(student_id, lesson_id, Right.VIEW_COURSE)
+        lesson = self._lesson(student_id, lesson_id, acts.right("read_external"))
         rules.check_assignable(lesson)
         found = (self.assignments.get(student_id, lesson_id, attempt) if attempt is not None
                  else self.assignments.latest(student_id, lesson_id))

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from functions.core import audit, content
+from functions.core import acts, audit, content
 from functions.core import external_tests as rules
 from functions.core.audit import Change
 from functions.core.errors import Forbidden, InvalidInput, NotFound
 from functions.core.models import Lesson, SubjectTrack
-from functions.core.rights import Access, Right
+from functions.core.rights import Access
 from functions.core.services.external_ports import People
 
 
@@ -40,7 +40,7 @@ class LessonService:
 
     def create_lesson(self, fields: dict[str, Any]) -> Lesson:
         course_id = fields["course_id"]
-        self.access.require(course_id, Right.AUTHOR)
+        self.access.require(course_id, acts.right("manage_lessons"))
         if self.people.get_course(course_id) is None:
             raise NotFound(f"course '{course_id}' not found, or not visible to you")
         lesson = Lesson.model_validate({**fields, "id": content.new_id(fields.get("id")),
@@ -59,12 +59,12 @@ class LessonService:
     def put_subject_track(self, subject: str, grade: int, course_id: str) -> tuple[SubjectTrack, bool]:
         """Returns the track and whether it was created (False: replaced; the old one is kept as history)."""
         rules.check_subject_grade(subject, grade)
-        self.access.require(course_id, Right.AUTHOR)
+        self.access.require(course_id, acts.right("manage_lessons"))
         if self.people.get_course(course_id) is None:
             raise InvalidInput(f"course '{course_id}' does not exist", field="courseId")
         before = self.lessons.get_subject_track(subject, grade)
         if before is not None and before.course_id != course_id and not self.access.has(before.course_id,
-                                                                                         Right.AUTHOR):
+                                                                                         acts.right("manage_lessons")):
             raise Forbidden(f"the {subject} grade {grade} track leads to another course; only that course's "
                             "authors may move it")
         if before is not None and before.course_id == course_id:

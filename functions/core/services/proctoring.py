@@ -8,11 +8,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from functions.core import audit
+from functions.core import acts, audit
 from functions.core.audit import Change
 from functions.core.errors import ConcurrentUpdate, InvalidInput, NotFound
-from functions.core.rights import Right
-from functions.core.services.special_exams import CourseScope
+from functions.core.services.course_exams import CourseScope
 from functions.core.special_exam_ports import ProctoringStore
 
 WRITABLE = ("proctoring_escalation_email", "create_zendesk_tickets", "enable_proctored_exams")
@@ -70,14 +69,14 @@ class ProctoringService:
     store: ProctoringStore
 
     def get(self, course_id: str) -> ProctoringSettings:
-        self.scope.require(course_id, Right.VIEW_COURSE, "see proctoring settings")
+        self.scope.require(course_id, acts.right("read_special_exams"), "see proctoring settings")
         item = self.store.get_settings(course_id)
         if item is None and self.store.get_course(course_id) is None:
             raise NotFound(f"course '{course_id}' not found", field="course_id")
         return ProctoringSettings.from_item(item)
 
     def update(self, course_id: str, changes: dict[str, Any]) -> ProctoringSettings:
-        self.scope.require(course_id, Right.COURSE_ADMIN, "change proctoring settings")
+        self.scope.require(course_id, acts.right("change_settings"), "change proctoring settings")
         checked = checked_changes(changes)
         if self.store.get_course(course_id) is None:
             raise NotFound(f"course '{course_id}' not found", field="course_id")

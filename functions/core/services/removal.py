@@ -29,6 +29,8 @@ class RemovalStore(Protocol):
     def restore_session(self, removal: SessionRemoval, restored: Session,
                         extra_ops: list[dict[str, Any]]) -> None: ...
 
+    def forget_attempt_count_op(self, exam_id: str, user_id: str) -> dict[str, Any]: ...
+
 
 @dataclass
 class ScopedRemovals:
@@ -54,6 +56,9 @@ class ScopedRemovals:
     def restore_session(self, removal: SessionRemoval, restored: Session, extra_ops: list[dict[str, Any]]) -> None:
         self.store.restore_session(removal, restored, extra_ops)
 
+    def forget_attempt_count_op(self, exam_id: str, user_id: str) -> dict[str, Any]:
+        return self.store.forget_attempt_count_op(exam_id, user_id)
+
 
 @dataclass
 class SessionRemover:
@@ -61,6 +66,9 @@ class SessionRemover:
     stats_op: StatsOps
     now: datetime
     access: Access | None = None  # given: each removal and restore records its audit event (core/audit.py)
+    # Each removal and restore forgets the student's attempt count (core/work.py) in its transaction; a caller
+    # batching several of one student's sessions in one transaction adds ``forget_counts`` once instead.
+    own_counts: bool = True
 
     def remove(self, session: Session, removed_by: str, reason: str) -> SessionRemoval:
         """Rights are the caller's business (each dialect has its own rule); this keeps the record."""
@@ -68,7 +76,7 @@ class SessionRemover:
         delta = statistics.score_change(session.score_actual, None, removed_session=True)
         op = self.stats_op(session.exam_id, delta, shard_by=session.id)
         self.sessions.remove_session(removal, ([op] if op else []) + self._audit(
-            "session.remove", Change("session", session.id, session, None), removal))
+            "session.remove", Change("session", session.id, session, None), removal) + self._forget(session))
         return removal
 
     def restore(self, session_id: str, removal_id: str, restored_by: str) -> Session:
@@ -85,7 +93,7 @@ class SessionRemover:
         delta = statistics.score_change(None, restored.score_actual, new_session=True)
         op = self.stats_op(restored.exam_id, delta, shard_by=restored.id)
         self.sessions.restore_session(marked, restored, ([op] if op else []) + self._audit(
-            "session.restore", Change("session", restored.id, None, restored), removal))
+            "session.restore", Change("session", restored.id, None, restored), removal) + self._forget(restored))
         return restored
 
     def _audit(self, action: str, change: Change, removal: SessionRemoval) -> list[dict[str, Any]]:
@@ -93,6 +101,16 @@ class SessionRemover:
             return []
         return audit.ops(self.access, self.now, action, removal.session.course_id, change,
                          restorable=[restorable_of(removal)])
+
+    def _forget(self, session: Session) -> list[dict[str, Any]]:
+        return forget_counts(self.sessions, [session]) if self.own_counts else []
+
+
+def forget_counts(store: RemovalStore, sessions: list[Session]) -> list[dict[str, Any]]:
+    """The attempt counts of the students whose sessions one batch removes or restores, once each (a
+    transaction touches an item once): the next start counts their work again (core/work.py)."""
+    students = sorted({(s.exam_id, s.user_id) for s in sessions})
+    return [store.forget_attempt_count_op(exam_id, user_id) for exam_id, user_id in students]
 
 
 def restorable_of(removal: SessionRemoval) -> Restorable:

@@ -118,8 +118,8 @@ class SessionService:
         if not timing.window_open(exam, extension, self.now):
             raise Conflict(f"exam '{exam.id}' is not open: it opens {_iso(exam.opens_at)} "
                            f"and closes {_iso(exam.closes_at)}")
-        refusal = work.new_attempt_refusal(exam, extension, self.sessions.student_sessions(
-            exam.course_id, user.id, exam.id), new_session=True)
+        sessions = self.sessions.student_sessions(exam.course_id, user.id, exam.id)
+        refusal = work.new_attempt_refusal(exam, extension, sessions, new_session=True)
         if refusal is not None:
             raise Conflict(f"exam '{exam.id}' cannot be started again: {refusal}")
         ends_at, limited_by = timing.attempt_end(exam, extension, self.now)
@@ -138,13 +138,17 @@ class SessionService:
         extra = ([op] if op else []) + audit.ops(self.access, self.now, "session.start", exam.course_id,
                                                  Change("session", session.id, None, session))
         extra += self.started_ops(session, extension)
+        extra += self.counted_ops(exam, user.id, extension, sessions, new_session=True)
         try:
             self.sessions.create_session(session, extra_ops=extra or None)
-        except ConcurrentUpdate:
+        except ConcurrentUpdate as lost:
             # A concurrent start of the same session won the race: answer with that one.
             winner = self.sessions.get_session(session_id, consistent=True)
             if winner is None:
-                raise
+                raise ConcurrentUpdate(
+                    f"exam '{exam.id}' was not started: another start or grant for the student on this exam "
+                    "committed first, and the student's attempts are counted together (at most "
+                    f"{timing.allowed_attempts(exam, extension)}, core/work.py); retry to see what is left") from lost
             return winner, exam, False
         return session, exam, True
 
@@ -202,6 +206,16 @@ class SessionService:
         scoring.score_attempt(attempt, items, session.item_ids, exam.score_min, exam.score_max)
         session.score_actual = scoring.resolve_session_score(exam.scoring_policy, session, exam.score_min,
                                                                exam.score_max)
+
+    def counted_ops(self, exam: Exam, user_id: str, extension: Extension | None, sessions: list[Session], *,
+                    new_session: bool) -> list[dict[str, Any]]:
+        """One more attempt of the student on the exam, counted in the same transaction as the attempt, under
+        the limit (core/work.py): the Query that listed ``sessions`` cannot see a concurrent start, the count
+        can, so of two concurrent starts past the limit one loses."""
+        return [self.sessions.attempt_count_op(
+            exam.id, user_id, used=work.attempts_used(sessions), live=len(sessions),
+            allowed=timing.allowed_attempts(exam, extension), new_session=new_session,
+            max_sessions=work.MAX_SESSIONS)]
 
     def started_ops(self, session: Session, extension: Extension | None) -> list[dict[str, Any]]:
         """An attempt of ``session`` starts or restarts: the student's extension on the exam (``extension``,

@@ -25,11 +25,11 @@ from functions.core.errors import Conflict, NotFound
 from functions.core.models import Exam, Extension, Session, SessionRemoval
 from functions.core.ports import StatsOps
 from functions.core.rights import Access
-from functions.core.services.removal import SessionRemover, restorable_of
+from functions.core.services.removal import SessionRemover, forget_counts, restorable_of
 from functions.core.special_exam_ports import ResetBatch
 
-# One removal is one transaction (2 items a session + statistics + audit event <= 100) and one restore of its
-# audit event undoes it (core/services/audit_trail.py MAX_RESTORE): both hold this many sessions.
+# One removal is one transaction (2 items a session + statistics + audit event + attempt count <= 100) and one
+# restore of its audit event undoes it (core/services/audit_trail.py MAX_RESTORE): both hold this many sessions.
 MAX_REMOVED = 33
 
 
@@ -83,9 +83,10 @@ class WorkRemoval:
                 totals[exam_id][name] = totals[exam_id].get(name, 0) + value
 
         batch = self.batches()
-        remover = SessionRemover(batch.sessions, summed, self.now)
+        remover = SessionRemover(batch.sessions, summed, self.now, own_counts=False)
         subject = self.access.principal.subject
         removals = [remover.remove(session, subject, reason) for session in sessions]
+        batch.add(forget_counts(batch.sessions, sessions))  # the attempts come back (docs/rulebook.md)
         batch.add(audit.ops(self.access, self.now, "session.remove", sessions[0].course_id,
                             *(Change("session", s.id, s, None) for s in sessions),
                             restorable=[restorable_of(r) for r in removals]))

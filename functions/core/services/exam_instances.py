@@ -1,4 +1,6 @@
-"""A user's exams (LearningStudio): begin, list, reset (a removal kept restorable), restore and retake.
+"""A student's exam instance, one per student per exam whatever door started the work: the acts on it
+(docs/rulebook.md) begin (`start`), list (`list_work`), reset (`remove_work`), resets and restore
+(`list_removals`, `restore_work`) and retake. LearningStudio's user-exam routes call it.
 
 The user's exam instance IS the session ``session_id_for(exam, user)`` (no LTI context): the one the ExamSpark
 routes show. Starting, settling and committing are ``SessionService``'s, retake is ``AttemptService``'s rule,
@@ -14,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from functions.core import timing
+from functions.core import acts, timing
 from functions.core.errors import ConcurrentUpdate, Conflict, Forbidden, InvalidInput, NotFound
 from functions.core.models import Attempt, Exam, Item, Session, SessionRemoval
 from functions.core.ports import ExamStore
@@ -55,8 +57,8 @@ class Instance:
 
     session: Session
     states: tuple[AttemptState, ...]
-    # Every live session of the user on the exam the list page holds, the instance's own first: work another
-    # door started (a trusted LMS launch context) belongs to the one instance, and its reset removes it all.
+    # Every live session of the user on the exam, the instance's own first: work another door started (a
+    # trusted LMS launch context) belongs to the one instance, and its reset removes it all.
     session_ids: tuple[str, ...] = ()
 
     @property
@@ -70,7 +72,8 @@ def instance(session: Session, now: datetime) -> Instance:
 
 def one_per_exam(sessions: list[Session], user_id: str, now: datetime) -> list[Instance]:
     """One instance per exam, as LearningStudio sees a user's exams: the user's own session (else the first)
-    stands for it and names every session of the exam on the page (they come together: gsi2 sorts by exam)."""
+    stands for it and names every session of the exam (they come together: gsi2 sorts by exam; a page is
+    made of whole exams by ``UserExamService._whole_exams``)."""
     by_exam: dict[str, list[Session]] = {}
     for session in sessions:
         by_exam.setdefault(session.exam_id, []).append(session)
@@ -142,26 +145,44 @@ class UserExamService:
         access = self.service.access
         rights = access.rights_in(course_id)
         own = access.principal.user_id == user_id and Right.TAKE_EXAM in rights
-        if not own and not rights & {Right.VIEW_COURSE, Right.COURSE_ADMIN}:
+        staff = [r for r in acts.rights("list_work") if r is not Right.TAKE_EXAM]  # any student's, not only own
+        if not own and not rights & set(staff):
             if rights:
-                raise Forbidden(f"another user's exams need the '{Right.VIEW_COURSE.value}' or "
-                                f"'{Right.COURSE_ADMIN.value}' right in the course")
+                raise Forbidden("another user's exams need the " + " or ".join(
+                    repr(r.value) for r in staff) + " right in the course")
             raise NotFound("not found, or not visible to you")
         if access.principal.user_id != user_id and self.service.people.get_enrollment(course_id, user_id) is None:
             raise NotFound(f"user '{user_id}' is not enrolled in course '{course_id}'")
-        if not rights & {Right.VIEW_COURSE, Right.COURSE_ADMIN}:
+        if not rights & set(staff):
             course = self.service.people.get_course(course_id)
             if course is None or not course.active:  # closed to its students (docs/rulebook.md)
                 raise NotFound(f"course '{course_id}' not found, or not visible to you")
         sessions, next_token = self.store.list_user_sessions(user_id, course_id, limit, token)
-        return one_per_exam(sessions, user_id, self.now), next_token
+        return one_per_exam(self._whole_exams(sessions, user_id, course_id, token, next_token), user_id,
+                            self.now), next_token
+
+    def _whole_exams(self, sessions: list[Session], user_id: str, course_id: str, token: str | None,
+                     next_token: str | None) -> list[Session]:
+        """One instance per exam across pages, not only within one: a page's sessions come sorted by exam
+        (gsi2), so only its first and last exam can run over a page boundary. On a continued page the first
+        exam is left out when it began on an earlier page (that page showed it whole); when more pages follow,
+        the last exam is completed with the rest of its sessions. One Query of gsi2 for each."""
+        if sessions and token is not None:
+            first = sessions[0]
+            whole = self.store.student_sessions(course_id, user_id, first.exam_id)
+            if whole and whole[0].id != first.id:
+                sessions = [s for s in sessions if s.exam_id != first.exam_id]
+        if sessions and next_token is not None:
+            listed = {s.id for s in sessions}
+            rest = self.store.student_sessions(course_id, user_id, sessions[-1].exam_id)
+            sessions = sessions + [s for s in rest if s.id not in listed]
+        return sessions
 
     # --- begin -----------------------------------------------------------------------------------
     def begin(self, user_id: str, course_id: str, exam_id: str) -> Instance:
-        """Only with the student's own credentials; one instance per user; inside the window unless unlocked
-        (SessionService.start). A begin after a reset draws a new question set."""
-        if self.service.access.principal.user_id != user_id:
-            raise Forbidden("an exam can be begun only with the student's own credentials")
+        """The start act (SessionService.start): the student, or a caller who may manage attempts beginning
+        it for them (the same rule as ExamSpark's start, docs/rulebook.md); one instance per user; inside the
+        window unless unlocked. A begin after a reset draws a new question set."""
         service, _ = self._in_course(course_id)
         try:
             session, _exam, created = service.start(exam_id, StartRequest(user=user_id))
@@ -210,7 +231,7 @@ class UserExamService:
     # --- resets and restore ----------------------------------------------------------------------
     def resets(self, course_id: str, exam_id: str, limit: int, token: str | None) -> tuple[list[Reset], str | None]:
         """The exam's resets, restorable or restored; Course Administrators only (they hold the answers)."""
-        self.service.access.require(course_id, Right.COURSE_ADMIN)
+        self.service.access.require(course_id, acts.right("list_removals"))
         service, _ = self._in_course(course_id)
         exam = service.exam(exam_id)
         removals, next_token = self.store.list_removals(course_id, exam.id, limit, token)
@@ -219,7 +240,7 @@ class UserExamService:
     def restore(self, course_id: str, exam_id: str, session_id: str, removal_id: str) -> Instance:
         """Put a reset instance back with its answers, while no newer instance was begun (else 409)."""
         access = self.service.access
-        access.require(course_id, Right.COURSE_ADMIN)
+        access.require(course_id, acts.right("restore_work"))
         remover = SessionRemover(ScopedRemovals(self.store, course_id, exam_id), self.service.stats_op, self.now,
                                  access)
         try:

@@ -1,4 +1,5 @@
-"""Open edX special exams: which exams are special, who may see them, and an exam by its number.
+"""A course's exams by number and type (the `read_special_exams` act): which exams are special (timed,
+proctored, practice), who may see them, and an exam by its number. Open edX's routes call it.
 
 Special exams are our timed, proctored and practice exams (standard exams are not listed and not found).
 Rights follow Open edX's instructor dashboard: anyone without the needed right in the course, a student or
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from functions.core import numeric_ids
+from functions.core import acts, numeric_ids
 from functions.core.errors import Forbidden, InvalidInput, NotFound
 from functions.core.models import Exam, ExamType
 from functions.core.numeric_ids import Kind
@@ -74,11 +75,11 @@ class SpecialExamService:
     lists: CourseLists
 
     def special_exams(self, course_id: str, type_filter: str | None) -> list[Exam]:
-        self.scope.require(course_id, Right.VIEW_COURSE, "see special exams")
+        self.scope.require(course_id, acts.right("read_special_exams"), "see special exams")
         wanted = exam_type(type_filter) if type_filter is not None else None
         return [e for e in self.lists.course_exams(course_id)
                 if is_special(e) and (wanted is None or e.type is wanted)]
 
     def get(self, course_id: str, exam_ref: str) -> Exam:
-        self.scope.require(course_id, Right.VIEW_COURSE, "see special exams")
+        self.scope.require(course_id, acts.right("read_special_exams"), "see special exams")
         return self.scope.exam(course_id, exam_ref)

@@ -1,5 +1,5 @@
-"""Open edX exam attempts: the attempts of our sessions, listed per exam or course-wide, and the reset that
-removes all of a student's attempts on an exam.
+"""Attempt reports (the `list_attempts` act): every attempt of our sessions, listed per exam or course-wide,
+and the `remove_work` act addressed by username. Open edX's attempt routes call it.
 
 Every attempt of every session is one edX attempt (a session exists per exam, student and LTI context).
 Expiry is applied as on every read: an attempt past its end shows as timed out and submitted (read routes
@@ -13,14 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from functions.core import attempt_status, listing, numeric_ids
+from functions.core import acts, attempt_status, listing, numeric_ids
 from functions.core.attempt_status import Status
 from functions.core.errors import NotFound
 from functions.core.listing import ListQuery, Page
 from functions.core.models import Attempt, Exam, Session, User
 from functions.core.ports import StatsOps
-from functions.core.rights import Right
-from functions.core.services.special_exams import CourseScope, is_special
+from functions.core.services.course_exams import CourseScope, is_special
 from functions.core.services.work_removal import StudentWork, WorkRemoval
 from functions.core.special_exam_ports import CourseLists, Learners, ResetBatch
 
@@ -79,14 +78,14 @@ class ExamAttemptService:
 
     # --- lists -----------------------------------------------------------------------------------
     def exam_attempts(self, course_id: str, exam_ref: str, query: ListQuery) -> Page[AttemptView]:
-        self.scope.require(course_id, Right.VIEW_COURSE, "see exam attempts")
+        self.scope.require(course_id, acts.right("list_attempts"), "see exam attempts")
         exam = self.scope.exam(course_id, exam_ref)
         sessions = self.lists.exam_sessions(exam.id)
         views = [v for s in sessions for v in attempt_views(s, exam, self.scope.now)]
         return self._page(views, query)
 
     def course_attempts(self, course_id: str, query: ListQuery) -> Page[AttemptView]:
-        self.scope.require(course_id, Right.VIEW_COURSE, "see exam attempts")
+        self.scope.require(course_id, acts.right("list_attempts"), "see exam attempts")
         exams = {e.id: e for e in self.lists.course_exams(course_id) if is_special(e)}
         sessions = self.lists.course_sessions(course_id) if exams else []
         views = [v for s in sessions if s.exam_id in exams

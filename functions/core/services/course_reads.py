@@ -1,11 +1,11 @@
-"""Reading a course and its quizzes (exams) as Canvas shows them: who may see what, and whether a quiz is
-locked for the caller. Shapes are the dialect's (functions/api/canvas/render.py); rules here.
+"""Reading a course and its exams (the `read_course` act): who may see what, and whether an exam is locked
+for the caller. Canvas's course and quiz routes call it; shapes are theirs (functions/api/canvas/render.py).
 
-Members of the course read it; students (``exam:take`` only) see the quizzes visible to students
-(``content.visible_to_students``) and whether each is locked for them (the exam's window, lifted by their
-own extension's unlock); staff (any right beyond ``exam:take``) see every quiz and never a lock. Like
-the extension routes, anyone with no right in the course gets 403 whether or not it exists, so a number
-reveals nothing.
+The act's rights (any of course:view, exam:author, exam:take) come from the catalogue; students (``exam:take``)
+see the quizzes visible to students (``content.visible_to_students``) and whether each is locked for them (the
+exam's window, lifted by their own extension's unlock); staff (course:view or exam:author) see every quiz and
+never a lock. Anyone with no right in the course gets 404 whether or not it exists, so a number reveals
+nothing; a member holding none of the act's rights, 403.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from functions.core import timing
+from functions.core import acts, timing
 from functions.core.content import visible_to_students
-from functions.core.errors import NotFound
+from functions.core.errors import Forbidden, NotFound
 from functions.core.models import Course, Enrollment, Exam, Extension
-from functions.core.rights import Access, Directory, Right
+from functions.core.rights import Access, Directory
+from functions.core.services.authoring_exams import STAFF_READ
 
 
 class CourseDirectory(Directory, Protocol):
@@ -89,7 +90,11 @@ class QuizCatalog:
         rights = self.access.rights_in(course_id)
         if not rights:
             raise NotFound("not found, or not visible to you")
-        return bool(rights - {Right.TAKE_EXAM})  # staff: any right beyond taking exams
+        allowing = acts.rights("read_course")
+        if not rights & set(allowing):
+            raise Forbidden("this needs the " + " or ".join(repr(r.value) for r in allowing)
+                            + " right in the course")
+        return bool(rights & STAFF_READ)  # staff: may view the course or author it
 
     def _course(self, course_id: str, staff: bool) -> Course:
         course = self.people.get_course(course_id)
