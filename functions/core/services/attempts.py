@@ -61,6 +61,7 @@ class AttemptService:
                 items = self.service.exams.get_items(session.item_ids)
             self._require_answerable(session, exam, items)
             responses.check(answers, session.item_ids, items)
+            session = self.service.detailed(session, consistent=try_number == 2)
             after = session.model_copy(deep=True)
             attempt = after.current
             assert attempt is not None
@@ -168,6 +169,10 @@ class AttemptService:
         if ends_at is not None and ends_at <= now:
             raise Conflict(f"attempt {current.number}'s time ran out at {_iso(current)}; extra time for the "
                            "student is needed to reopen it")
+        if len(session.attempts) >= work.MAX_ATTEMPT_RECORDS:
+            raise Conflict(f"a session keeps at most {work.MAX_ATTEMPT_RECORDS} attempts (its own and the "
+                           "continuations of reopened ones) and this one is full: reset the attempt instead")
+        session = self.service.detailed(session)  # the continuation carries its responses
         after = session.model_copy(deep=True)
         if not current.complete:  # past its end, never settled: completed first, as every write does
             after = completed_at_end(after)

@@ -41,7 +41,7 @@ class ResultsService:
         service.access.require_own_or(session.course_id, session.user_id, Right.VIEW_COURSE)
         exam = service.exam(session.exam_id)
         items = self.catalog.get_items(session.item_ids)
-        session = service.settle(session, exam, items)
+        session = service.detailed(service.settle(session, exam, items))
         disclosure.require_results_visible(service.access.principal, session, exam)
         drawn = [items[i] for i in session.item_ids if i in items]
         objective_ids = list(dict.fromkeys(o for item in drawn for o in item.alignment_ids))
