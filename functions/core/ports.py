@@ -32,6 +32,9 @@ class SessionStore(Protocol):
 
     def with_current(self, session: Session, *, consistent: bool = False) -> Session: ...
 
+    def with_current_and_items(self, session: Session, *, consistent: bool = False
+                               ) -> tuple[Session, dict[str, Item]]: ...
+
     def get_extension(self, exam_id: str, user_id: str) -> Extension | None: ...
 
     def latest_session_op(self, exam_id: str, user_id: str, extension: Extension | None, session_id: str

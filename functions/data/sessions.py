@@ -13,7 +13,16 @@ from __future__ import annotations
 from typing import Any
 
 from functions.core import scoring
-from functions.core.models import ATTEMPT_DETAIL, Attempt, Extension, Score, Session, SessionRemoval, new_record
+from functions.core.models import (
+    ATTEMPT_DETAIL,
+    Attempt,
+    Extension,
+    Item,
+    Score,
+    Session,
+    SessionRemoval,
+    new_record,
+)
 from functions.data import keys
 from functions.data.course_walks import walk
 from functions.data.store import (
@@ -139,6 +148,20 @@ class SessionRepository:
         return [with_detail(s, [found[(k[keys.PK], k[keys.SK])] for k in _part_keys(s)
                                 if (k[keys.PK], k[keys.SK]) in found]) if _part_keys(s) else s
                 for s in sessions]
+
+    def with_current_and_items(self, session: Session, *, consistent: bool = False
+                               ) -> tuple[Session, dict[str, Item]]:
+        """``session`` with its current attempt's responses and results, and its drawn items: one
+        BatchGetItem for both (two past 100 keys)."""
+        part_keys = _part_keys(session)
+        found = self.store.batch_get([*(keys.item_key(i) for i in session.item_ids), *part_keys],
+                                     consistent=consistent)
+        by_key = {(i[keys.PK], i[keys.SK]): i for i in found}
+        items = {i[keys.PK]: from_item(Item, i) for i in found if i[keys.SK] == keys.versioned(keys.ITEM)}
+        if part_keys:
+            session = with_detail(session, [by_key[(k[keys.PK], k[keys.SK])] for k in part_keys
+                                            if (k[keys.PK], k[keys.SK]) in by_key])
+        return session, items
 
     def create_session(self, session: Session, *, extra_ops: list[dict[str, Any]] | None = None) -> None:
         """Conditional: raises ConcurrentUpdate if a session with this id already exists."""

@@ -57,11 +57,10 @@ class AttemptService:
         self.service.require_open(exam, for_student=self._own(session))
         items: dict[str, Item] | None = None
         for try_number in (1, 2):
-            if items is None:
-                items = self.service.exams.get_items(session.item_ids)
+            # the drawn items (validation, scoring) and the attempt's responses so far: one read
+            session, items = self.service.with_items(session, items, consistent=try_number == 2)
             self._require_answerable(session, exam, items)
             responses.check(answers, session.item_ids, items)
-            session = self.service.detailed(session, consistent=try_number == 2)
             after = session.model_copy(deep=True)
             attempt = after.current
             assert attempt is not None

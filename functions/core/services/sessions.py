@@ -100,6 +100,17 @@ class SessionService:
             return session
         return self.sessions.with_current(session, consistent=consistent)
 
+    def with_items(self, session: Session, items: dict[str, Item] | None = None, *, consistent: bool = False
+                   ) -> tuple[Session, dict[str, Item]]:
+        """``session`` with its current attempt's responses and results, and its drawn items (``items``
+        when already read): one read for both."""
+        current = session.current
+        if items is not None:
+            return self.detailed(session, consistent=consistent), items
+        if current is not None and current.detached:
+            return self.sessions.with_current_and_items(session, consistent=consistent)
+        return session, self.exams.get_items(session.item_ids)
+
     def settle(self, session: Session, exam: Exam, items: dict[str, Item] | None = None) -> Session:
         """Expiry is enforced on every read: an attempt past its end is completed with what it has."""
         if not expired(session, self.now):
