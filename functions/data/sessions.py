@@ -55,6 +55,20 @@ def session_item(session: Session) -> dict[str, Any]:
     return {**session_body(session), **index, **keys.session_key(session.id)}
 
 
+def removal_item(removal: SessionRemoval) -> dict[str, Any]:
+    """The removed session item, as it was (its attempts' parts stay where they are: a restore puts the
+    session item back and they are its again)."""
+    s = removal.session
+    body = removal.model_dump(mode="json", exclude_none=True, exclude={"session"})
+    return {**body, "session": session_body(s),
+            **keys.session_removal_index(s.course_id, s.exam_id, s.user_id, removal.removal_id),
+            **keys.session_removal_key(s.id, removal.removal_id)}
+
+
+def history_item(kept: Session, session_id: str) -> dict[str, Any]:
+    return {**session_body(kept), **keys.session_history_key(session_id, kept.version)}
+
+
 def _part_count(session: Session) -> int:
     return max(1, -(-len(session.item_ids) // keys.SESSION_PART_ITEMS))
 
@@ -181,9 +195,7 @@ class SessionRepository:
         ops = [op_put(session_item(session), SAME_VERSION, {"#version": "version"},
                       {":expected": session.version - 1}), *parts]
         if keep_history_of is not None:
-            history = {**session_body(keep_history_of),
-                       **keys.session_history_key(session.id, keep_history_of.version)}
-            ops.append(op_put(history, NEW_ITEM))
+            ops.append(op_put(history_item(keep_history_of, session.id), NEW_ITEM))
         ops.extend(extra_ops or [])
         self.store.transact(ops, conflict_message="the session (or the student's extension on the exam) was "
                                                   "changed by another request; retry")
@@ -221,13 +233,7 @@ class SessionRepository:
         return [from_item(SessionRemoval, i) for i in page.items], page.next_token
 
     def _removal_item(self, removal: SessionRemoval) -> dict[str, Any]:
-        """The removed session item, as it was (its attempts' parts stay where they are: a restore puts the
-        session item back and they are its again)."""
-        s = removal.session
-        body = removal.model_dump(mode="json", exclude_none=True, exclude={"session"})
-        return {**body, "session": session_body(s),
-                **keys.session_removal_index(s.course_id, s.exam_id, s.user_id, removal.removal_id),
-                **keys.session_removal_key(s.id, removal.removal_id)}
+        return removal_item(removal)
 
     def remove_session(self, removal: SessionRemoval, extra_ops: list[dict[str, Any]]) -> None:
         """Delete the live session (only the version we read) and write its removal record, atomically."""

@@ -115,7 +115,7 @@ class SessionService:
         """Expiry is enforced on every read: an attempt past its end is completed with what it has."""
         if not expired(session, self.now):
             return session
-        session = self.detailed(session)  # scored with the responses it has
+        session, items = self.with_items(session, items)  # scored with the responses it has: one read
         after = completed_at_end(session)
         self.score(after, exam, items)
         if not self.persist_expiry:
