@@ -22,9 +22,16 @@ from functions.core.models import (
 )
 from functions.core.services.user_exams import MAX_REASON
 from functions.data import keys
-from functions.data.dynamo import serialize
+from functions.data.dynamo import deserialize, serialize
 from functions.data.outcome_batches import ITEM_BYTES, item_size
-from functions.data.sessions import attempt_parts, history_item, part_ops, removal_item, session_item
+from functions.data.sessions import (
+    attempt_parts,
+    history_item,
+    part_ops,
+    removal_item,
+    session_item,
+    with_detail,
+)
 
 NOW = datetime(2026, 12, 4, 20, 0, 0, 123456, tzinfo=UTC)
 MARGIN = 0.6  # every kind stays under 60 % of the limit: ~245 KB
@@ -106,7 +113,7 @@ def test_the_largest_session_item_history_copy_and_removal_record_stay_under_the
 
 
 def test_the_largest_attempt_parts_stay_under_the_limit(largest):
-    session, items = largest
+    session, _ = largest
     attempt = session.attempts[-1]
     ops = part_ops(None, session, history=False)
     assert len(ops) == len(attempt_parts(session, attempt)) == content.MAX_POOL // keys.SESSION_PART_ITEMS
@@ -128,12 +135,9 @@ def test_a_transaction_of_the_largest_submit_fits_dynamodbs_4_mb(largest):
 
 def test_parts_rebuild_the_attempt_exactly(largest):
     """What is written comes back: responses, item scores and the objective roll-ups (rebuilt, not stored)."""
-    from functions.data.sessions import with_detail
-
     session, _ = largest
     attempt = session.attempts[-1]
     stored = [op["Put"]["Item"] for op in part_ops(None, session, history=False)]
-    from functions.data.dynamo import deserialize
 
     detached = session.model_copy(deep=True)
     assert detached.current is not None
