@@ -215,6 +215,9 @@ class Session(Model):
     created_at: datetime | None = None
     updated_at: datetime | None = None
     history_note: HistoryNote | None = None  # only on history copies: why, who, when
+    # False on an item written before attempts had parts of their own (every attempt inline): its next write
+    # stores each attempt's parts (data/sessions.py).
+    attempt_parts: bool = False
 
     @property
     def current(self) -> Attempt | None:

@@ -47,7 +47,7 @@ def _summary(attempt: Attempt) -> dict[str, Any]:
 def session_body(session: Session) -> dict[str, Any]:
     """The session as its item holds it: every attempt's summary, no responses or results."""
     body = session.model_dump(mode="json", exclude_none=True, exclude={"attempts"})
-    return {**body, "attempts": [_summary(a) for a in session.attempts]}
+    return {**body, "attempts": [_summary(a) for a in session.attempts], "attempt_parts": True}
 
 
 def session_item(session: Session) -> dict[str, Any]:
@@ -96,9 +96,10 @@ def part_ops(before: Session | None, after: Session, *, history: bool) -> list[d
     """The writes that store ``after``'s current attempt's responses and results: the parts that changed.
     With ``history`` (a copy of ``before`` is kept) changed parts go under a new record, so the copy's
     parts stay as they were. An attempt whose detail was not read (``detached``) is not written."""
+    ops = _inline_ops(before or after, after)
     attempt = after.current
     if attempt is None or attempt.detached:
-        return []
+        return ops
     earlier = next((a for a in (before.attempts if before else []) if a.record == attempt.record), None)
     new_parts = attempt_parts(after, attempt)
     old_parts = attempt_parts(before, earlier) if before and earlier and not earlier.detached else None
@@ -108,7 +109,6 @@ def part_ops(before: Session | None, after: Session, *, history: bool) -> list[d
         attempt.record = new_record()
         old_parts = None
     fresh = earlier is None or attempt.record != earlier.record
-    ops = []
     for n, part in enumerate(new_parts):
         if fresh and _empty(part):
             continue  # a new record's missing part reads as empty
@@ -116,6 +116,16 @@ def part_ops(before: Session | None, after: Session, *, history: bool) -> list[d
             continue
         ops.append(op_put({**part, **keys.session_part_key(after.id, attempt.record, n)}))
     return ops
+
+
+def _inline_ops(read: Session, after: Session) -> list[dict[str, Any]]:
+    """A session read from an item written before attempts had parts holds every attempt inline: its first
+    write stores the earlier attempts' parts too (the current one's are written as on every write)."""
+    if read.attempt_parts:
+        return []
+    return [op_put({**part, **keys.session_part_key(after.id, attempt.record, n)})
+            for attempt in after.attempts[:-1] if not attempt.detached
+            for n, part in enumerate(attempt_parts(after, attempt)) if not _empty(part)]
 
 
 def with_detail(session: Session, parts: list[dict[str, Any]]) -> Session:

@@ -151,3 +151,32 @@ def test_an_attempt_is_its_summary_in_every_list(room):
     assert listed.status == 200, listed.body
     assert [a["status"] for a in listed.body["exams"][0]["attempts"]] == ["submitted", "inProgress"]
     assert isinstance(stored(sid).attempts[0], Attempt)
+
+
+def test_a_session_stored_before_the_split_keeps_every_attempts_responses_on_its_next_write(room):
+    """An item with every attempt inline (as written before attempts had parts): read as it is, and its next
+    write stores each attempt's responses and results in parts."""
+    from functions.data.store import to_item
+
+    sid = start(MULTI)
+    submit_all(sid, room["items"], right=2)
+    assert act("retake", sid).status == 200
+    session = stored(sid)
+    session.attempts[0] = SessionRepository().with_current(
+        session.model_copy(update={"attempts": session.attempts[:1]})).attempts[0]
+    old_style = to_item(session.model_copy(update={"attempt_parts": False}), keys.session_key(sid))
+    old_style["attempts"] = [{k: v for k, v in a.items() if k not in ("record", "detached", "answered")}
+                             for a in old_style["attempts"]]
+    for part in parts(sid):
+        Store().transact([{"Delete": {"Key": {"id": {"S": sid}, "sk": {"S": part["sk"]}}}}])
+    Store().put({**raw(sid), **old_style})
+    legacy = SessionRepository().get_session(sid, consistent=True)
+    assert legacy is not None and legacy.attempts[0].responses and not legacy.attempt_parts
+    assert respond(sid, [choice(room["items"][0], 1)]).status == 200
+    after = stored(sid)
+    assert after.attempt_parts and after.attempts[0].detached
+    first = SessionRepository().with_current(after.model_copy(update={"attempts": after.attempts[:1]}))
+    assert first.current is not None and first.current.item_scores and first.current.responses == \
+        session.attempts[0].responses
+    assert after.current is not None and after.current.responses == {
+        room["items"][0]: {f"{room['items'][0]}-q": [1]}}
