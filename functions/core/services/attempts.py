@@ -58,7 +58,7 @@ class AttemptService:
         items: dict[str, Item] | None = None
         for try_number in (1, 2):
             # the drawn items (validation, scoring) and the attempt's responses so far: one read
-            session, items = self.service.with_items(session, items, consistent=try_number == 2)
+            session, items = self.service.with_items(session, items)
             self._require_answerable(session, exam, items)
             responses.check(answers, session.item_ids, items)
             after = session.model_copy(deep=True)

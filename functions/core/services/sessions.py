@@ -92,15 +92,21 @@ class SessionService:
         session = self.settle(session, exam)
         return (self.detailed(session) if detail else session), exam
 
-    def detailed(self, session: Session, *, consistent: bool = False) -> Session:
+    def detailed(self, session: Session, *, consistent: bool | None = None) -> Session:
         """``session`` with its current attempt's responses and results (stored in their own items: read
-        only by the routes that show or change them, never the other attempts')."""
+        only by the routes that show or change them, never the other attempts'). A write route reads them
+        strongly consistent (``consistent`` None: when it may write): parts read after the session item are
+        then at least as new as it, and anything newer fails the write's version check; an older part could
+        otherwise be written back over a newer one."""
         current = session.current
         if current is None or not current.detached:
             return session
-        return self.sessions.with_current(session, consistent=consistent)
+        return self.sessions.with_current(session, consistent=self._consistent(consistent))
 
-    def with_items(self, session: Session, items: dict[str, Item] | None = None, *, consistent: bool = False
+    def _consistent(self, consistent: bool | None) -> bool:
+        return self.persist_expiry if consistent is None else consistent
+
+    def with_items(self, session: Session, items: dict[str, Item] | None = None, *, consistent: bool | None = None
                    ) -> tuple[Session, dict[str, Item]]:
         """``session`` with its current attempt's responses and results, and its drawn items (``items``
         when already read): one read for both."""
@@ -108,7 +114,7 @@ class SessionService:
         if items is not None:
             return self.detailed(session, consistent=consistent), items
         if current is not None and current.detached:
-            return self.sessions.with_current_and_items(session, consistent=consistent)
+            return self.sessions.with_current_and_items(session, consistent=self._consistent(consistent))
         return session, self.exams.get_items(session.item_ids)
 
     def settle(self, session: Session, exam: Exam, items: dict[str, Item] | None = None) -> Session:
