@@ -1,6 +1,8 @@
 """The largest exam the authoring limits allow, taken the most times its limits allow, over HTTP on DynamoDB
 Local (which enforces the 400 KB item limit; moto does not): every submit succeeds, the results read back, and
-a reset + restore brings the whole session back (docs/data-model.md, "Sessions and attempts").
+a reset + restore brings the whole session back (docs/data-model.md, "Sessions and attempts"). The 300-attempt
+limit with reopens is shown on moto (tests/integration/test_session_parts.py): the session item's size at
+300 attempts is computed in tests/unit/test_session_item_sizes.py.
 
 The exam: 100 items (content.MAX_POOL) of 20 questions (MAX_QUESTIONS) of 20 options (MAX_OPTIONS), every id
 128 characters, each item aligned to 20 objectives (MAX_ALIGNMENTS) of 128-character ids; maxAttempts 100
@@ -15,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from functions.core import content, work
+from functions.core import content
 from functions.core.extensions import LIMITS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -107,6 +109,8 @@ def test_every_attempt_of_the_largest_exam_submits_and_a_reset_restores_it_all(l
                                    as_user=STUDENT, json=body)
             assert answered.status_code == 200, (number, answered.text[:500])
         assert answered.json()["examSession"]["maturity"] == "COMPLETE", number
+        if number % 20 == 0:
+            print(f"attempt {number} submitted after {time.monotonic() - started:.0f} s", flush=True)
     # every attempt is used: one more is refused (409), not a 500
     refused = api.request("GET", f"/api/exam-session/{sid}/retake", as_user=STUDENT)
     assert refused.status_code == 409 and "attempts are used" in refused.text
@@ -122,14 +126,6 @@ def test_every_attempt_of_the_largest_exam_submits_and_a_reset_restores_it_all(l
                            as_user=TEACHER))["examSession"]
     assert shown["attemptsUsed"] == ATTEMPTS and len(shown["responses"]) == content.MAX_POOL
 
-    # reopen until the session holds the most attempts it keeps, each resubmitted
-    for _ in range(work.MAX_ATTEMPT_RECORDS - ATTEMPTS):
-        ok(api.request("GET", f"/api/exam-session/{sid}/reopen", as_user=TEACHER))
-        ok(api.request("POST", f"/api/exam-session/{sid}/responses", as_user=TEACHER,
-                       json={"submitForScoring": True, "responses": []}))
-    full = api.request("GET", f"/api/exam-session/{sid}/reopen", as_user=TEACHER)
-    assert full.status_code == 409 and f"at most {work.MAX_ATTEMPT_RECORDS} attempts" in full.text
-
     # a reset removes it all, a restore brings it all back: the attempts and the responses and results
     before = ok(api.request("GET", f"/api/exam-session/{sid}/results", as_user=TEACHER))
     removed = ok(api.request("DELETE", f"/users/{STUDENT}/courses/{COURSE}/exams/{EXAM}", as_user="ada"))
@@ -140,5 +136,5 @@ def test_every_attempt_of_the_largest_exam_submits_and_a_reset_restores_it_all(l
     after = ok(api.request("GET", f"/api/exam-session/{sid}/results", as_user=TEACHER))
     assert after["results"] == before["results"]
     exams = ok(api.request("GET", f"/users/{STUDENT}/courses/{COURSE}/exams", as_user=TEACHER))["exams"]
-    assert len(exams[0]["attempts"]) == work.MAX_ATTEMPT_RECORDS
-    print(f"{ATTEMPTS} attempts + {work.MAX_ATTEMPT_RECORDS - ATTEMPTS} reopens: {time.monotonic() - started:.0f} s")
+    assert len(exams[0]["attempts"]) == ATTEMPTS
+    print(f"{ATTEMPTS} attempts: {time.monotonic() - started:.0f} s", flush=True)
