@@ -104,7 +104,7 @@ def part_ops(before: Session | None, after: Session, *, history: bool) -> list[d
     new_parts = attempt_parts(after, attempt)
     old_parts = attempt_parts(before, earlier) if before and earlier and not earlier.detached else None
     if earlier is not None and old_parts == new_parts:
-        return []
+        return ops
     if earlier is not None and history:
         attempt.record = new_record()
         old_parts = None
