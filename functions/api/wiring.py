@@ -64,9 +64,10 @@ def session_list_service(app: RouteApp) -> SessionListService:
     from functions.core.services.session_list import SessionListService
     from functions.data.exams import ExamRepository
     from functions.data.session_lists import SessionListRepository
+    from functions.data.sessions import SessionRepository
 
     return SessionListService(pages=SessionListRepository(), exams=ExamRepository(), access=access(app),
-                              now=utcnow())
+                              now=utcnow(), details=SessionRepository().with_currents)
 
 
 # --- Canvas quiz extensions ---------------------------------------------------------------------------

@@ -13,9 +13,10 @@ from functions.core.errors import InvalidInput
 from functions.core.models import Enrollment, Exam, Extension, LimitedBy, Session
 from functions.core.ports import TRANSACTION_ITEMS, SessionStore
 
-# Canvas' documented limits (inclusive). Unlike Canvas, a value outside them is refused, never clamped.
+# Canvas' documented limits (inclusive). Unlike Canvas, a value outside them is refused, never clamped; extra
+# attempts stop at 100 (Canvas: 1000), so a session's attempts fit its item (core/work.py MAX_ATTEMPT_RECORDS).
 LIMITS: dict[str, tuple[int, int]] = {
-    "extra_attempts": (0, 1000),
+    "extra_attempts": (0, 100),
     "extra_time": (0, 10080),  # minutes (one week)
     "extend_from_now": (1, 1440),  # minutes (one day)
     "extend_from_end_at": (1, 1440),

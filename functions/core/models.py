@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -141,8 +142,24 @@ class ObjectiveScore(Model):
     scores: list[Score]  # one per aligned item, as the ExamSpark seed shows
 
 
+def new_record() -> str:
+    """A fresh attempt record id: names the items its responses and results are stored in."""
+    return uuid.uuid4().hex[:16]
+
+
+# An attempt's fields that grow with the exam (responses, results); stored in the attempt's own items, never
+# in the session item (docs/data-model.md, "Sessions and attempts").
+ATTEMPT_DETAIL = frozenset({"responses", "item_scores", "objective_scores", "alignments"})
+
+
 class Attempt(Model):
     number: int
+    # Which items hold its responses and results (``exam-session#part#<record>#<n>``); a new record whenever
+    # they are replaced with a history copy kept, so the copy still names the parts it had.
+    record: str = Field(default_factory=new_record)
+    # True: read from the session item alone, its responses and results not read (they are in their own items).
+    detached: bool = False
+    answered: int = 0  # questions answered, kept in the session item so lists need not read the responses
     started_at: datetime
     ends_at: datetime | None = None
     limited_by: LimitedBy = LimitedBy.UNTIMED
@@ -152,6 +169,9 @@ class Attempt(Model):
     score_actual: float | None = None  # scaled to the exam's score_min..score_max
     item_scores: dict[str, Score] = Field(default_factory=dict)
     objective_scores: dict[str, ObjectiveScore] = Field(default_factory=dict)
+    # item id -> its objectives when it was scored: with ``item_scores``, what the stored objective scores
+    # are rebuilt from (core/scoring.py), so they take no room of their own
+    alignments: dict[str, list[str]] = Field(default_factory=dict)
     points: Score | None = None
     reset_by: str | None = None  # set on the fresh state that replaced a reset attempt (who, when)
     reset_at: datetime | None = None
@@ -164,6 +184,10 @@ class Attempt(Model):
     @property
     def complete(self) -> bool:
         return self.submitted_at is not None
+
+    @property
+    def answered_count(self) -> int:
+        return self.answered if self.detached else sum(len(q) for q in self.responses.values())
 
 
 class HistoryNote(Model):
@@ -191,6 +215,9 @@ class Session(Model):
     created_at: datetime | None = None
     updated_at: datetime | None = None
     history_note: HistoryNote | None = None  # only on history copies: why, who, when
+    # False on an item written before attempts had parts of their own (every attempt inline): its next write
+    # stores each attempt's parts (data/sessions.py).
+    attempt_parts: bool = False
 
     @property
     def current(self) -> Attempt | None:

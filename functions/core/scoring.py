@@ -18,20 +18,25 @@ def score_item(item: Item, responses: dict[str, list[int]]) -> Score:
 def score_attempt(attempt: Attempt, items: dict[str, Item], item_ids: list[str], score_min: float,
                   score_max: float) -> None:
     """Fills the attempt's item, objective and point scores and its scaled score (in place)."""
-    item_scores: dict[str, Score] = {}
+    attempt.item_scores = {i: score_item(items[i], attempt.responses.get(i, {})) for i in item_ids}
+    attempt.alignments = {i: list(items[i].alignment_ids) for i in item_ids if items[i].alignment_ids}
+    attempt.objective_scores = objective_scores(item_ids, attempt.item_scores, attempt.alignments)
+    attempt.points = _sum(list(attempt.item_scores.values()))
+    attempt.score_actual = scale(attempt.points, score_min, score_max)
+
+
+def objective_scores(item_ids: list[str], item_scores: dict[str, Score], alignments: dict[str, list[str]]
+                     ) -> dict[str, ObjectiveScore]:
+    """Each objective's roll-up of its aligned items' scores, in the drawn order (what an attempt's stored
+    objective scores are rebuilt from: they are not stored twice)."""
     objectives: dict[str, list[Score]] = {}
     for item_id in item_ids:
-        item = items[item_id]
-        score = score_item(item, attempt.responses.get(item_id, {}))
-        item_scores[item_id] = score
-        for objective_id in item.alignment_ids:
+        score = item_scores.get(item_id)
+        if score is None:
+            continue
+        for objective_id in alignments.get(item_id, []):
             objectives.setdefault(objective_id, []).append(score)
-    attempt.item_scores = item_scores
-    attempt.objective_scores = {
-        oid: ObjectiveScore(score=_sum(scores), scores=scores) for oid, scores in objectives.items()
-    }
-    attempt.points = _sum(list(item_scores.values()))
-    attempt.score_actual = scale(attempt.points, score_min, score_max)
+    return {oid: ObjectiveScore(score=_sum(scores), scores=scores) for oid, scores in objectives.items()}
 
 
 def _sum(scores: list[Score]) -> Score:

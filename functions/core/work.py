@@ -19,6 +19,10 @@ from functions.core.models import Attempt, Exam, Extension, Session
 # ignored), and each new session starts an attempt, so attempts already bound them; this is the hard ceiling
 # for exams with many attempts, and what one removal (one transaction, one restore) must be able to hold.
 MAX_SESSIONS = 20
+# Attempts one session keeps: each is a summary of a few hundred bytes in the session item (its responses and
+# results are items of their own). Originals are bounded by maxAttempts + extra attempts (content.MAX_ATTEMPTS +
+# extensions' 100), so at least 100 reopens always fit; docs/data-model.md, "Sessions and attempts".
+MAX_ATTEMPT_RECORDS = 300
 
 
 def ordinal(session: Session, attempt: Attempt) -> int:

@@ -100,6 +100,20 @@ def session_history_key(session_id: str, version: int) -> dict[str, str]:
 
 SESSION_HISTORY_PREFIX = f"{SESSION_SK}#v"
 
+# An attempt's responses and results, in parts of at most SESSION_PART_ITEMS drawn items each, under the
+# session's partition: ``exam-session#part#<attempt record>#<part>``. The record is new whenever an attempt's
+# parts are replaced with a history copy kept, so the parts a history copy or removal record names stay as
+# they were (docs/data-model.md, "Sessions and attempts").
+SESSION_PART_ITEMS = 25
+
+
+def session_part_prefix(record: str) -> str:
+    return f"{SESSION_SK}#part#{record}#"
+
+
+def session_part_key(session_id: str, record: str, part: int) -> dict[str, str]:
+    return {PK: session_id, SK: f"{session_part_prefix(record)}{part}"}
+
 # --- lookups that also guard uniqueness (written in the same transaction as the user) -----------
 def username_key(username: str) -> dict[str, str]:
     return {PK: f"username#{username.lower()}", SK: "user-lookup"}

@@ -1,10 +1,28 @@
-"""Exam sessions (the live item at ``exam-session``, history at ``exam-session#v<n>``) and extensions."""
+"""Exam sessions (the live item at ``exam-session``, history at ``exam-session#v<n>``) and extensions.
+
+A session item holds each attempt's summary (times, state, score); an attempt's responses and results, which
+grow with the exam, are in its own part items (``exam-session#part#<record>#<n>``, at most
+``keys.SESSION_PART_ITEMS`` drawn items each), written in the session's transaction. History copies and
+removal records copy the session item alone and name the parts by record; parts are never overwritten once a
+copy names them (a change kept in history writes the attempt under a new record), so they stay as they were.
+Sizes: docs/data-model.md, "Sessions and attempts".
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from functions.core.models import Extension, Session, SessionRemoval
+from functions.core import scoring
+from functions.core.models import (
+    ATTEMPT_DETAIL,
+    Attempt,
+    Extension,
+    Item,
+    Score,
+    Session,
+    SessionRemoval,
+    new_record,
+)
 from functions.data import keys
 from functions.data.course_walks import walk
 from functions.data.store import (
@@ -21,9 +39,115 @@ from functions.data.store import (
 )
 
 
+def _summary(attempt: Attempt) -> dict[str, Any]:
+    body = attempt.model_dump(mode="json", exclude_none=True, exclude=set(ATTEMPT_DETAIL))
+    return {**body, "detached": True, "answered": attempt.answered_count}
+
+
+def session_body(session: Session) -> dict[str, Any]:
+    """The session as its item holds it: every attempt's summary, no responses or results."""
+    body = session.model_dump(mode="json", exclude_none=True, exclude={"attempts"})
+    return {**body, "attempts": [_summary(a) for a in session.attempts], "attempt_parts": True}
+
+
 def session_item(session: Session) -> dict[str, Any]:
     index = keys.session_index(session.course_id, session.exam_id, session.user_id, session.id)
-    return to_item(session, keys.session_key(session.id), index)
+    return {**session_body(session), **index, **keys.session_key(session.id)}
+
+
+def removal_item(removal: SessionRemoval) -> dict[str, Any]:
+    """The removed session item, as it was (its attempts' parts stay where they are: a restore puts the
+    session item back and they are its again)."""
+    s = removal.session
+    body = removal.model_dump(mode="json", exclude_none=True, exclude={"session"})
+    return {**body, "session": session_body(s),
+            **keys.session_removal_index(s.course_id, s.exam_id, s.user_id, removal.removal_id),
+            **keys.session_removal_key(s.id, removal.removal_id)}
+
+
+def history_item(kept: Session, session_id: str) -> dict[str, Any]:
+    return {**session_body(kept), **keys.session_history_key(session_id, kept.version)}
+
+
+def _part_count(session: Session) -> int:
+    return max(1, -(-len(session.item_ids) // keys.SESSION_PART_ITEMS))
+
+
+def attempt_parts(session: Session, attempt: Attempt) -> list[dict[str, Any]]:
+    """The attempt's responses and results split by the drawn items' order (what each part item holds)."""
+    size = keys.SESSION_PART_ITEMS
+    part_of = {item_id: n // size for n, item_id in enumerate(session.item_ids)}
+    parts: list[dict[str, Any]] = [{"responses": {}, "item_scores": {}, "alignments": {}}
+                                   for _ in range(_part_count(session))]
+    for item_id, selected in attempt.responses.items():
+        parts[part_of.get(item_id, 0)]["responses"][item_id] = selected
+    for item_id, score in attempt.item_scores.items():
+        parts[part_of.get(item_id, 0)]["item_scores"][item_id] = score.model_dump(mode="json")
+    for item_id, objectives in attempt.alignments.items():
+        parts[part_of.get(item_id, 0)]["alignments"][item_id] = objectives
+    return parts
+
+
+def _empty(part: dict[str, Any]) -> bool:
+    return not any(part.values())
+
+
+def part_ops(before: Session | None, after: Session, *, history: bool) -> list[dict[str, Any]]:
+    """The writes that store ``after``'s current attempt's responses and results: the parts that changed.
+    With ``history`` (a copy of ``before`` is kept) changed parts go under a new record, so the copy's
+    parts stay as they were. An attempt whose detail was not read (``detached``) is not written."""
+    ops = _inline_ops(before or after, after)
+    attempt = after.current
+    if attempt is None or attempt.detached:
+        return ops
+    earlier = next((a for a in (before.attempts if before else []) if a.record == attempt.record), None)
+    new_parts = attempt_parts(after, attempt)
+    old_parts = attempt_parts(before, earlier) if before and earlier and not earlier.detached else None
+    if earlier is not None and old_parts == new_parts:
+        return ops
+    if earlier is not None and history:
+        attempt.record = new_record()
+        old_parts = None
+    fresh = earlier is None or attempt.record != earlier.record
+    for n, part in enumerate(new_parts):
+        if fresh and _empty(part):
+            continue  # a new record's missing part reads as empty
+        if old_parts is not None and n < len(old_parts) and old_parts[n] == part:
+            continue
+        ops.append(op_put({**part, **keys.session_part_key(after.id, attempt.record, n)}))
+    return ops
+
+
+def _inline_ops(read: Session, after: Session) -> list[dict[str, Any]]:
+    """A session read from an item written before attempts had parts holds every attempt inline: its first
+    write stores the earlier attempts' parts too (the current one's are written as on every write)."""
+    if read.attempt_parts:
+        return []
+    return [op_put({**part, **keys.session_part_key(after.id, attempt.record, n)})
+            for attempt in after.attempts[:-1] if not attempt.detached
+            for n, part in enumerate(attempt_parts(after, attempt)) if not _empty(part)]
+
+
+def with_detail(session: Session, parts: list[dict[str, Any]]) -> Session:
+    """``session`` whose current attempt carries the responses and results its part items hold."""
+    filled = session.model_copy(deep=True)
+    attempt = filled.current
+    assert attempt is not None
+    attempt.responses, attempt.item_scores, attempt.alignments = {}, {}, {}
+    for part in parts:
+        attempt.responses.update(part.get("responses") or {})
+        attempt.item_scores.update({i: Score.model_validate(v) for i, v in (part.get("item_scores") or {}).items()})
+        attempt.alignments.update(part.get("alignments") or {})
+    attempt.objective_scores = scoring.objective_scores(filled.item_ids, attempt.item_scores, attempt.alignments)
+    attempt.detached = False
+    return filled
+
+
+def _part_keys(session: Session) -> list[dict[str, str]]:
+    attempt = session.current
+    if attempt is None or not attempt.detached:
+        return []
+    return [keys.session_part_key(session.id, attempt.record, n) for n in range(_part_count(session))]
 
 
 class SessionRepository:
@@ -33,22 +157,55 @@ class SessionRepository:
     def get_session(self, session_id: str, *, consistent: bool = False) -> Session | None:
         return self.store.get_model(Session, keys.session_key(session_id), consistent=consistent)
 
+    def with_current(self, session: Session, *, consistent: bool = False) -> Session:
+        """``session`` with its current attempt's responses and results read (one BatchGetItem of its
+        parts; none when they are already there)."""
+        return self.with_currents([session], consistent=consistent)[0]
+
+    def with_currents(self, sessions: list[Session], *, consistent: bool = False) -> list[Session]:
+        """The same for many sessions, in one BatchGetItem per 100 parts."""
+        wanted = [k for s in sessions for k in _part_keys(s)]
+        if not wanted:
+            return sessions
+        found: dict[tuple[str, str], dict[str, Any]] = {
+            (i[keys.PK], i[keys.SK]): i for i in self.store.batch_get(wanted, consistent=consistent)}
+        return [with_detail(s, [found[(k[keys.PK], k[keys.SK])] for k in _part_keys(s)
+                                if (k[keys.PK], k[keys.SK]) in found]) if _part_keys(s) else s
+                for s in sessions]
+
+    def with_current_and_items(self, session: Session, *, consistent: bool = False
+                               ) -> tuple[Session, dict[str, Item]]:
+        """``session`` with its current attempt's responses and results, and its drawn items: one
+        BatchGetItem for both (two past 100 keys)."""
+        part_keys = _part_keys(session)
+        found = self.store.batch_get([*(keys.item_key(i) for i in session.item_ids), *part_keys],
+                                     consistent=consistent)
+        by_key = {(i[keys.PK], i[keys.SK]): i for i in found}
+        items = {i[keys.PK]: from_item(Item, i) for i in found if i[keys.SK] == keys.versioned(keys.ITEM)}
+        if part_keys:
+            session = with_detail(session, [by_key[(k[keys.PK], k[keys.SK])] for k in part_keys
+                                            if (k[keys.PK], k[keys.SK]) in by_key])
+        return session, items
+
     def create_session(self, session: Session, *, extra_ops: list[dict[str, Any]] | None = None) -> None:
         """Conditional: raises ConcurrentUpdate if a session with this id already exists."""
-        self.store.transact([op_put(session_item(session), NEW_ITEM), *(extra_ops or [])],
+        self.store.transact([op_put(session_item(session), NEW_ITEM), *part_ops(None, session, history=False),
+                             *(extra_ops or [])],
                             conflict_message=f"session '{session.id}' already exists, or the student's "
                                              "extension on the exam changed meanwhile; retry")
 
     def save_session(self, session: Session, *, keep_history_of: Session | None = None,
-                     extra_ops: list[dict[str, Any]] | None = None) -> None:
+                     extra_ops: list[dict[str, Any]] | None = None, before: Session | None = None) -> None:
         """Write ``session`` (whose version was bumped by the caller) only if the stored one is still the
         version before it. ``keep_history_of`` writes that earlier state as ``exam-session#v<n>`` in the
-        same transaction, so resets and rescoring stay restorable."""
+        same transaction, so resets and rescoring stay restorable. ``before``: the state ``session`` was made
+        from (the current attempt's parts that did not change are not written again)."""
+        earlier = keep_history_of or before
+        parts = part_ops(earlier, session, history=keep_history_of is not None)  # may give it a new record
         ops = [op_put(session_item(session), SAME_VERSION, {"#version": "version"},
-                      {":expected": session.version - 1})]
+                      {":expected": session.version - 1}), *parts]
         if keep_history_of is not None:
-            history = to_item(keep_history_of, keys.session_history_key(session.id, keep_history_of.version))
-            ops.append(op_put(history, NEW_ITEM))
+            ops.append(op_put(history_item(keep_history_of, session.id), NEW_ITEM))
         ops.extend(extra_ops or [])
         self.store.transact(ops, conflict_message="the session (or the student's extension on the exam) was "
                                                   "changed by another request; retry")
@@ -86,9 +243,7 @@ class SessionRepository:
         return [from_item(SessionRemoval, i) for i in page.items], page.next_token
 
     def _removal_item(self, removal: SessionRemoval) -> dict[str, Any]:
-        s = removal.session
-        return to_item(removal, keys.session_removal_key(s.id, removal.removal_id),
-                       keys.session_removal_index(s.course_id, s.exam_id, s.user_id, removal.removal_id))
+        return removal_item(removal)
 
     def remove_session(self, removal: SessionRemoval, extra_ops: list[dict[str, Any]]) -> None:
         """Delete the live session (only the version we read) and write its removal record, atomically."""
@@ -100,7 +255,7 @@ class SessionRepository:
 
     def restore_session(self, removal: SessionRemoval, restored: Session, extra_ops: list[dict[str, Any]]) -> None:
         """Put the session back (only if no newer one was begun since) and mark the record restored."""
-        ops = [op_put(session_item(restored), NEW_ITEM),
+        ops = [op_put(session_item(restored), NEW_ITEM), *part_ops(None, restored, history=False),
                op_put(self._removal_item(removal), "attribute_exists(id) AND attribute_not_exists(restored_at)"),
                *extra_ops]
         self.store.transact(ops, conflict_message="a newer session exists or it was restored already")

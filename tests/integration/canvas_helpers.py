@@ -45,9 +45,11 @@ def read(session_id: str, as_user: str = STUDENT) -> dict[str, Any]:
 
 
 def stored(session_id: str) -> Session:
-    session = SessionRepository().get_session(session_id, consistent=True)
+    """The stored session with its current attempt's responses and results (their own items)."""
+    repo = SessionRepository()
+    session = repo.get_session(session_id, consistent=True)
     assert session is not None
-    return session
+    return repo.with_current(session, consistent=True)
 
 
 def store_session(session: Session) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from functions.core.models import Extension, Session
-from functions.data.sessions import SessionRepository, session_item
+from functions.data.sessions import SessionRepository, part_ops, session_item
 from functions.data.stats import StatsRepository
-from functions.data.store import Store
+from functions.data.store import Store, op_put
 from tests.conftest import Answer, call, principal_context
 
 COURSE = "course-1"
@@ -47,18 +47,22 @@ def submit_all(session_id: str, items: list[str], right: int, as_user: str | Non
 
 
 def stored(session_id: str) -> Session:
-    session = SessionRepository().get_session(session_id, consistent=True)
+    """The stored session with its current attempt's responses and results (their own items)."""
+    repo = SessionRepository()
+    session = repo.get_session(session_id, consistent=True)
     assert session is not None
-    return session
+    return repo.with_current(session, consistent=True)
 
 
 def store_session(session: Session) -> None:
     """Write a session as-is (to move its clock in tests)."""
-    Store().put(session_item(session))
+    Store().transact([op_put(session_item(session)), *part_ops(None, session, history=False)])
 
 
 def history(session_id: str) -> list[Session]:
-    return SessionRepository().session_history(session_id)
+    """History copies, newest first, each with the responses and results its current attempt had."""
+    repo = SessionRepository()
+    return [repo.with_current(s, consistent=True) for s in repo.session_history(session_id)]
 
 
 def stats(exam_id: str = EXAM) -> dict[str, Any]:

@@ -57,9 +57,11 @@ def start(exam_id: str = TIMED, user: str = STUDENT, context_id: str = "", as_us
 
 
 def stored(session_id: str) -> Session:
-    session = SessionRepository().get_session(session_id, consistent=True)
+    """The stored session with its current attempt's responses and results (their own items)."""
+    repo = SessionRepository()
+    session = repo.get_session(session_id, consistent=True)
     assert session is not None
-    return session
+    return repo.with_current(session, consistent=True)
 
 
 def store_session(session: Session) -> None:

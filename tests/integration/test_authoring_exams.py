@@ -58,7 +58,7 @@ def test_create_with_every_field(world):
     ({"timeLimitMinutes": 0}, "timeLimitMinutes"),
     ({"timeLimitMinutes": 10081}, "timeLimitMinutes"),
     ({"maxAttempts": 0}, "maxAttempts"),
-    ({"maxAttempts": 1001}, "maxAttempts"),
+    ({"maxAttempts": 101}, "maxAttempts"),
     ({"itemPool": POOL, "drawCount": 4}, "drawCount"),
     ({"drawCount": 1}, "drawCount"),  # an empty pool draws nothing
     ({"itemPool": ["item-course-1-0", "item-course-1-0"]}, "itemPool"),

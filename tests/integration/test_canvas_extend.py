@@ -149,6 +149,24 @@ def test_dynamodb_calls_of_an_extend(room, dynamo_calls):
     assert dict(dynamo_calls.counts) == {"GetItem": 3, "BatchGetItem": 1, "Query": 1, "TransactWriteItems": 1}
 
 
+def test_reopening_a_timed_out_attempt_keeps_its_responses_and_reads_them_once(room, dynamo_calls):
+    sid = start()["id"]
+    item = stored(sid).item_ids[0]
+    saved = call("examspark_set_responses", {"sessionId": sid}, as_user=STUDENT,
+                 body={"responses": [{"itemId": item, "questions": [
+                     {"id": f"{item}-q", "response": {"options": [{"index": 1}]}}]}]})
+    assert saved.status == 200, saved.body
+    age(sid, 60 + 30, settle=True)
+    assert stored(sid).current.item_scores  # type: ignore[union-attr]
+    dynamo_calls.reset()
+    assert set_quiz([{"user_id": STUDENT, "extend_from_now": 20}]).status == 200
+    # as any extend, + the attempt's responses and results (its own items): its scores are cleared, its
+    # responses kept, under a new record (the timed-out state stays with the history copy)
+    assert dict(dynamo_calls.counts) == {"GetItem": 3, "BatchGetItem": 2, "Query": 1, "TransactWriteItems": 1}
+    after = stored(sid).current
+    assert after is not None and after.responses == {item: {f"{item}-q": [1]}} and after.item_scores == {}
+
+
 def test_a_student_moved_only_by_extend_from_now_is_in_the_read_back(room):
     sid = start()["id"]
     assert extension() is None

@@ -214,9 +214,11 @@ def test_reopen_rights(room):
 
 # --- cost --------------------------------------------------------------------------------------
 # session, user + enrollment (rights), exam, the student's extension; one transaction. A retake also reads the
-# course (active?) and Queries the student's sessions on the exam (attempts count per student and exam).
+# course (active?) and Queries the student's sessions on the exam (attempts count per student and exam); a reopen
+# reads the attempt's responses (its own items) for the continuation.
 @pytest.mark.parametrize("route,as_user,extra", [("retake", STUDENT, {"GetItem": 1, "Query": 1}),
-                                                 ("reset", TA, {}), ("reopen", TA, {})])
+                                                 ("reset", TA, {}),
+                                                 ("reopen", TA, {"BatchGetItem": 1})])  # + its responses
 def test_dynamodb_calls(room, dynamo_calls, route, as_user, extra):
     sid = start(MULTI)
     submit_all(sid, room["items"], right=1)

@@ -176,7 +176,7 @@ class OtherWriter:
     def __call__(self, repo, session, **kwargs):
         if self.pending:
             answer = self.pending.pop(0)
-            current = repo.get_session(session.id, consistent=True)
+            current = repo.with_current(repo.get_session(session.id, consistent=True), consistent=True)
             current.current.responses.setdefault(answer.item_id, {})[answer.questions[0].question_id] = [
                 answer.questions[0].indexes[0]]
             current.version += 1

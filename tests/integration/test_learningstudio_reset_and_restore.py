@@ -67,7 +67,9 @@ def test_reset_removes_the_instance_keeps_it_restorable_and_the_next_begin_draws
     assert SessionRepository().get_session(first["instanceId"], consistent=True) is None
     assert call("examspark_get_session", {"sessionId": first["instanceId"]}, as_user=STUDENT).status == 404
     kept = SessionRepository().latest_removal(first["instanceId"])
-    assert kept and kept.session.attempts[0].responses and kept.removed_by == INSTRUCTOR
+    assert kept and kept.removed_by == INSTRUCTOR and kept.session.attempts[0].answered == 2
+    # its responses stay in the attempt's own items, which the record names
+    assert SessionRepository().with_current(kept.session).attempts[0].responses
     assert StatsRepository().get_many([EXAM])[0]["sessions"] == 0
     again = begun()
     assert again["instanceId"] == first["instanceId"]

@@ -45,9 +45,11 @@ def _course(name: str, students: int) -> tuple[str, str, list[str]]:
 
 
 def _session(session_id: str) -> Session:
-    found = SessionRepository().get_session(session_id, consistent=True)
+    """The stored session with its current attempt's responses and results (their own items)."""
+    repo = SessionRepository()
+    found = repo.get_session(session_id, consistent=True)
     assert found is not None
-    return found
+    return repo.with_current(found, consistent=True)
 
 
 def _clean(tally: writers.Tally, shape: str) -> None:

@@ -105,7 +105,7 @@ class Sessions:
             self._apply(extra_ops)
 
     def save_session(self, session: Session, *, keep_history_of: Session | None = None,
-                     extra_ops: list[dict[str, Any]] | None = None) -> None:
+                     extra_ops: list[dict[str, Any]] | None = None, before: Session | None = None) -> None:
         if self.before_save and not self._in_hook:
             self._in_hook = True
             try:

@@ -104,7 +104,7 @@ class Store:
         self.live[session.id] = session.model_copy(deep=True)
 
     def save_session(self, session: Session, *, keep_history_of: Session | None = None,
-                     extra_ops: list[dict[str, Any]] | None = None) -> None:
+                     extra_ops: list[dict[str, Any]] | None = None, before: Session | None = None) -> None:
         if self.live[session.id].version != session.version - 1:
             raise ConcurrentUpdate("changed")
         self._write(extra_ops)

@@ -37,7 +37,7 @@ def test_new_id_keeps_a_good_id_and_makes_one_otherwise():
     ({"opens_at": NOW, "due_at": NOW - timedelta(seconds=1)}, "dueAt"),
     ({"opens_at": NOW, "closes_at": NOW - timedelta(seconds=1)}, "closesAt"),
     ({"time_limit_minutes": 0}, "timeLimitMinutes"),
-    ({"max_attempts": 1001}, "maxAttempts"),
+    ({"max_attempts": 101}, "maxAttempts"),
     ({"item_pool": ["a", "b"], "draw_count": 3}, "drawCount"),
     ({"item_pool": ["a", "a"]}, "itemPool"),
     ({"score_min": 5, "score_max": 1}, "scoreMax"),

@@ -82,7 +82,7 @@ class SessionsInMemory:
         self.world.sessions[session.id] = session.model_copy(deep=True)
 
     def save_session(self, session: Session, *, keep_history_of: Session | None = None,
-                     extra_ops: list[dict[str, Any]] | None = None) -> None:
+                     extra_ops: list[dict[str, Any]] | None = None, before: Session | None = None) -> None:
         stored = self.world.sessions[session.id]
         if stored.version != session.version - 1:
             raise ConcurrentUpdate("changed")
@@ -129,7 +129,7 @@ class QueuedSessions(SessionsInMemory):
         self.queue = queue
 
     def save_session(self, session: Session, *, keep_history_of: Session | None = None,
-                     extra_ops: list[dict[str, Any]] | None = None) -> None:
+                     extra_ops: list[dict[str, Any]] | None = None, before: Session | None = None) -> None:
         self.queue.append({"session": session.model_copy(deep=True), "history": keep_history_of})
         self.queue.extend(extra_ops or [])
 

@@ -23,7 +23,7 @@ def get_session(
     view."""
     wanted = includes(include)
     service = session_service(app)
-    session, exam = service.get(sessionId)
+    session, exam = service.get(sessionId, detail=bool({"responses", "results"} & set(wanted)))
     return session_envelope(session, exam, wanted, shown=service.disclosure(session, exam))
 
 

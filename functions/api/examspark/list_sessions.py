@@ -52,7 +52,8 @@ def list_sessions(
         raise InvalidInput("nextToken is given twice (query and body) with different values",
                            field="nextToken")
     page = session_list_service(app).page(request.filter.examConfigIds.include, limit,
-                                          nextToken or request.nextToken)
+                                          nextToken or request.nextToken,
+                                          detail=bool({"responses", "results"} & set(wanted)))
     return session_list(page, wanted)
 
 

@@ -46,6 +46,8 @@ def start_session(
                            resource_link_id=launch.resource_link_id, lti=lti)
     service = session_service(app)
     session, exam, _created = service.start(examConfigId, request)
+    if {"responses", "results"} & set(wanted):
+        session = service.detailed(session)  # an existing session's current attempt, read only when shown
     return session_envelope(session, exam, wanted, shown=service.disclosure(session, exam))
 
 

@@ -57,8 +57,8 @@ class AttemptService:
         self.service.require_open(exam, for_student=self._own(session))
         items: dict[str, Item] | None = None
         for try_number in (1, 2):
-            if items is None:
-                items = self.service.exams.get_items(session.item_ids)
+            # the drawn items (validation, scoring) and the attempt's responses so far: one read
+            session, items = self.service.with_items(session, items)
             self._require_answerable(session, exam, items)
             responses.check(answers, session.item_ids, items)
             after = session.model_copy(deep=True)
@@ -169,6 +169,10 @@ class AttemptService:
         if ends_at is not None and ends_at <= now:
             raise Conflict(f"attempt {current.number}'s time ran out at {_iso(current)}; extra time for the "
                            "student is needed to reopen it")
+        if len(session.attempts) >= work.MAX_ATTEMPT_RECORDS:
+            raise Conflict(f"a session keeps at most {work.MAX_ATTEMPT_RECORDS} attempts (its own and the "
+                           "continuations of reopened ones) and this one is full: reset the attempt instead")
+        session = self.service.detailed(session)  # the continuation carries its responses
         after = session.model_copy(deep=True)
         if not current.complete:  # past its end, never settled: completed first, as every write does
             after = completed_at_end(after)

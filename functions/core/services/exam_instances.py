@@ -96,7 +96,7 @@ class Reset:
     @property
     def saved_answers(self) -> int:
         """Questions answered across the instance's attempts (the answers themselves are kept too)."""
-        return sum(len(questions) for a in self.removal.session.attempts for questions in a.responses.values())
+        return sum(a.answered_count for a in self.removal.session.attempts)
 
 
 def reset_of(removal: SessionRemoval, now: datetime) -> Reset:

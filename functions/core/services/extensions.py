@@ -139,6 +139,8 @@ class ExtensionService:
                 refused.append(result.refused or "it cannot move")
                 after_all.append(session)
                 continue
+            if session.current is not None and session.current.complete:
+                session = sessions.detailed(session)  # its scores are cleared: its responses are kept
             after = session.model_copy(deep=True)
             attempt = after.current
             assert attempt is not None

@@ -40,7 +40,7 @@ class ResultsService:
             raise NotFound(f"exam session '{session_id}' not found")
         service.access.require_own_or(session.course_id, session.user_id, Right.VIEW_COURSE)
         exam = service.exam(session.exam_id)
-        items = self.catalog.get_items(session.item_ids)
+        session, items = service.with_items(session)  # the drawn items and the attempt's results: one read
         session = service.settle(session, exam, items)
         disclosure.require_results_visible(service.access.principal, session, exam)
         drawn = [items[i] for i in session.item_ids if i in items]

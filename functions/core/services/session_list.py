@@ -8,6 +8,7 @@ from a pass over sessions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -44,8 +45,12 @@ class SessionListService:
     exams: ExamStore
     access: Access
     now: datetime
+    # Sessions with their current attempt's responses and results (stored in their own items): one read for
+    # the page, made only when the page shows them or scores an attempt past its end.
+    details: Callable[[list[Session]], list[Session]] = lambda sessions: sessions
 
-    def page(self, exam_ids: list[str], limit: int = DEFAULT_LIMIT, token: str | None = None) -> SessionList:
+    def page(self, exam_ids: list[str], limit: int = DEFAULT_LIMIT, token: str | None = None, *,
+             detail: bool = False) -> SessionList:
         exam_ids = list(dict.fromkeys(exam_ids))
         if not 1 <= len(exam_ids) <= MAX_CONFIGS:
             raise InvalidInput(f"filter.examConfigIds.include needs 1 to {MAX_CONFIGS} exam config ids",
@@ -59,6 +64,8 @@ class SessionListService:
                 raise InvalidInput("nextToken does not belong to this list", field="nextToken")
             return SessionList([], 0, statistics.aggregate([]), None)
         sessions, next_token = self.pages.sessions_page(exam_ids, limit, token)
+        if detail:
+            sessions = self.details(sessions)
         rows = [(s, exams[s.exam_id]) for s in self._settled_views(sessions, exams)]
         aggregate = statistics.aggregate([stats[e] for e in exam_ids if e in stats])
         return SessionList(rows, aggregate.sessions, aggregate, next_token)
@@ -82,6 +89,7 @@ class SessionListService:
         late = [s for s in sessions if expired(s, self.now)]
         if not late:
             return sessions
+        late = self.details(late)  # a no-op for sessions read with them already
         items = self.exams.get_items(list(dict.fromkeys(i for s in late for i in s.item_ids)))
         views: dict[str, Session] = {}
         for session in late:

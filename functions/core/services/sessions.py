@@ -12,7 +12,17 @@ from functions.core import audit, disclosure, scoring, statistics, timing, work
 from functions.core.audit import Change
 from functions.core.disclosure import Disclosure
 from functions.core.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound
-from functions.core.models import Attempt, Exam, Extension, HistoryNote, Item, Session, User
+from functions.core.models import (
+    ATTEMPT_DETAIL,
+    Attempt,
+    Exam,
+    Extension,
+    HistoryNote,
+    Item,
+    Session,
+    User,
+    new_record,
+)
 from functions.core.ports import ExamStore, People, SessionStore, StatsOps
 from functions.core.rights import Access, Right
 
@@ -71,19 +81,47 @@ class SessionService:
             raise NotFound(f"exam '{exam_id}' not found")
         return exam
 
-    def get(self, session_id: str) -> tuple[Session, Exam]:
-        """A session the caller may see (their own, or any in a course where they may view), settled."""
+    def get(self, session_id: str, *, detail: bool = False) -> tuple[Session, Exam]:
+        """A session the caller may see (their own, or any in a course where they may view), settled.
+        ``detail``: with the current attempt's responses and results (read only when asked for)."""
         session = self.sessions.get_session(session_id)
         if session is None:
             raise NotFound(f"exam session '{session_id}' not found")
         self.access.require_own_or(session.course_id, session.user_id, Right.VIEW_COURSE)
         exam = self.exam(session.exam_id)
-        return self.settle(session, exam), exam
+        session = self.settle(session, exam)
+        return (self.detailed(session) if detail else session), exam
+
+    def detailed(self, session: Session, *, consistent: bool | None = None) -> Session:
+        """``session`` with its current attempt's responses and results (stored in their own items: read
+        only by the routes that show or change them, never the other attempts'). A write route reads them
+        strongly consistent (``consistent`` None: when it may write): parts read after the session item are
+        then at least as new as it, and anything newer fails the write's version check; an older part could
+        otherwise be written back over a newer one."""
+        current = session.current
+        if current is None or not current.detached:
+            return session
+        return self.sessions.with_current(session, consistent=self._consistent(consistent))
+
+    def _consistent(self, consistent: bool | None) -> bool:
+        return self.persist_expiry if consistent is None else consistent
+
+    def with_items(self, session: Session, items: dict[str, Item] | None = None, *, consistent: bool | None = None
+                   ) -> tuple[Session, dict[str, Item]]:
+        """``session`` with its current attempt's responses and results, and its drawn items (``items``
+        when already read): one read for both."""
+        current = session.current
+        if items is not None:
+            return self.detailed(session, consistent=consistent), items
+        if current is not None and current.detached:
+            return self.sessions.with_current_and_items(session, consistent=self._consistent(consistent))
+        return session, self.exams.get_items(session.item_ids)
 
     def settle(self, session: Session, exam: Exam, items: dict[str, Item] | None = None) -> Session:
         """Expiry is enforced on every read: an attempt past its end is completed with what it has."""
         if not expired(session, self.now):
             return session
+        session, items = self.with_items(session, items)  # scored with the responses it has: one read
         after = completed_at_end(session)
         self.score(after, exam, items)
         if not self.persist_expiry:
@@ -198,7 +236,7 @@ class SessionService:
         """Score the current attempt and resolve the session score by the exam's policy (in place).
         ``items``: the session's items when the caller already read them (saves a BatchGetItem)."""
         attempt = session.current
-        assert attempt is not None
+        assert attempt is not None and not attempt.detached, "score a session read with its current attempt"
         items = items if items is not None else self.exams.get_items(session.item_ids)
         missing = [i for i in session.item_ids if i not in items]
         if missing:
@@ -227,6 +265,9 @@ class SessionService:
         """The one write path: optimistic version check, exam statistics in the same transaction, and
         (``history``) the earlier state kept as a restorable version noting ``reason``, who and when.
         ``also``: more operations of the same transaction (``started_ops``)."""
+        if len(after.attempts) > work.MAX_ATTEMPT_RECORDS:
+            raise Conflict(f"a session keeps at most {work.MAX_ATTEMPT_RECORDS} attempts (its own and the "
+                           "continuations of reopened ones) and this one is full: reset the attempt instead")
         after.version = before.version + 1
         after.updated_at = self.now
         after.history_note = None
@@ -234,11 +275,23 @@ class SessionService:
         if history:
             kept = before.model_copy(deep=True)
             kept.history_note = HistoryNote(reason=reason, by=self.access.principal.subject, at=self.now)
+            _rekey_changed(before, after)
         op = self.stats_op(exam.id, statistics.score_change(before.score_actual, after.score_actual),
                            shard_by=after.id)
         extra = ([op] if op else []) + audit.ops(self.access, self.now, f"session.{reason}", after.course_id,
                                                  Change("session", after.id, before, after)) + (also or [])
-        self.sessions.save_session(after, keep_history_of=kept, extra_ops=extra or None)
+        self.sessions.save_session(after, keep_history_of=kept, extra_ops=extra or None, before=before)
+
+
+def _rekey_changed(before: Session, after: Session) -> None:
+    """A change kept as a history copy stores the current attempt's new responses and results under a new
+    record: the copy keeps naming the ones it had (data/sessions.py)."""
+    current = after.current
+    if current is None or current.detached:
+        return
+    earlier = next((a for a in before.attempts if a.record == current.record), None)
+    if earlier is not None and any(getattr(earlier, f) != getattr(current, f) for f in ATTEMPT_DETAIL):
+        current.record = new_record()
 
 
 def expired(session: Session, now: datetime) -> bool:
