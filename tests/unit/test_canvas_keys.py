@@ -32,15 +32,3 @@ def test_history_stamps_sort_by_time():
     times = [datetime(2026, 1, 1, 9, 0, 0, tzinfo=UTC), datetime(2026, 1, 1, 9, 0, 0, 500, tzinfo=UTC),
              datetime(2026, 1, 1, 10, 0, 0, tzinfo=UTC)]
     assert sorted(history_stamp(t) for t in times) == [history_stamp(t) for t in times]
-
-
-def test_a_courses_audit_events_spread_over_its_shards_and_the_institutions_stay_in_one_partition():
-    ids = [f"20260101T090000.{n:06d}Z-{n:012x}" for n in range(300)]
-    spec = keys.course_audit_list("c1")
-    assert len(spec.partitions) == keys.AUDIT_SHARDS and spec.index.name == ""  # the base table, no index
-    written = [keys.audit_event_key("c1", e) for e in ids]
-    assert {k["id"] for k in written} == set(spec.partitions)  # every shard takes some, each in the list
-    assert all(k["sk"].startswith(spec.prefix) for k in written)
-    assert written[0] == keys.audit_event_key("c1", ids[0])  # the id alone names its shard (a restore's read)
-    assert {keys.audit_event_key(None, e)["id"] for e in ids} == {keys.INSTITUTION_AUDIT}
-    assert keys.audit_partition("c1") not in spec.partitions  # what a page token names is not a shard
