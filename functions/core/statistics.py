@@ -16,8 +16,9 @@ def histogram_attribute(score: float) -> str:
 
 
 def score_change(before: float | None, after: float | None, *, new_session: bool = False,
-                 removed_session: bool = False) -> dict[str, float]:
-    """The counter increments that move one session's score from ``before`` to ``after``."""
+                 removed_session: bool = False, attempts: int = 0) -> dict[str, float]:
+    """The counter increments that move one session's score from ``before`` to ``after``; ``attempts``: the
+    change in the exam's number of attempts (the Open edX attempts lists' ``count``)."""
     delta: dict[str, float] = {}
 
     def add(name: str, value: float) -> None:
@@ -27,6 +28,8 @@ def score_change(before: float | None, after: float | None, *, new_session: bool
         add("sessions", 1)
     if removed_session:
         add("sessions", -1)
+    if attempts:
+        add("attempts", attempts)
     if before is not None:
         add("scored", -1)
         add("scoreSum", -before)

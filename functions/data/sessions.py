@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from functions.core.models import Extension, Session, SessionRemoval
@@ -22,8 +23,18 @@ from functions.data.store import (
 
 
 def session_item(session: Session) -> dict[str, Any]:
-    index = keys.session_index(session.course_id, session.exam_id, session.user_id, session.id)
+    """The session with its index keys: its list positions follow its latest attempt's start and the
+    learner's name as recorded on it (data/keys.py session_index)."""
+    latest = session.current.started_at if session.current else session.created_at
+    started = latest.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if latest else ""
+    index = keys.session_index(session.course_id, session.exam_id, session.user_id, session.id, started=started,
+                               username=session.username, email=session.email)
     return to_item(session, keys.session_key(session.id), index)
+
+
+def extension_index(extension: Extension) -> dict[str, str]:
+    return keys.extension_index(extension.course_id, extension.exam_id, extension.user_id,
+                                username=extension.username, email=extension.email)
 
 
 class SessionRepository:
@@ -126,5 +137,5 @@ class SessionRepository:
                          names, values, condition)
 
     def extension_op(self, extension: Extension) -> dict[str, Any]:
-        index = keys.extension_index(extension.course_id, extension.exam_id, extension.user_id)
+        index = extension_index(extension)
         return op_put(to_item(extension, keys.extension_key(extension.exam_id, extension.user_id), index))

@@ -130,11 +130,12 @@ class SessionService:
         draw_number, item_ids = fresh_draw(exam, session_id, previous.session if previous else None)
         session = Session(
             id=session_id, exam_id=exam.id, course_id=exam.course_id, user_id=user.id, name=user.name,
+            username=user.username, email=user.email,  # the list indexes' search keys
             lti=lti, item_ids=item_ids, draw_number=draw_number,
             attempts=[Attempt(number=1, started_at=self.now, ends_at=ends_at, limited_by=limited_by)],
             version=previous.session.version + 1 if previous else 1, created_at=self.now, updated_at=self.now,
         )
-        op = self.stats_op(exam.id, statistics.score_change(None, None, new_session=True))
+        op = self.stats_op(exam.id, statistics.score_change(None, None, new_session=True, attempts=1))
         extra = ([op] if op else []) + audit.ops(self.access, self.now, "session.start", exam.course_id,
                                                  Change("session", session.id, None, session))
         extra += self.started_ops(session, extension)
@@ -220,7 +221,8 @@ class SessionService:
         if history:
             kept = before.model_copy(deep=True)
             kept.history_note = HistoryNote(reason=reason, by=self.access.principal.subject, at=self.now)
-        op = self.stats_op(exam.id, statistics.score_change(before.score_actual, after.score_actual))
+        op = self.stats_op(exam.id, statistics.score_change(
+            before.score_actual, after.score_actual, attempts=len(after.attempts) - len(before.attempts)))
         extra = ([op] if op else []) + audit.ops(self.access, self.now, f"session.{reason}", after.course_id,
                                                  Change("session", after.id, before, after)) + (also or [])
         self.sessions.save_session(after, keep_history_of=kept, extra_ops=extra or None)
