@@ -190,10 +190,10 @@ def session_index(course_id: str, exam_id: str, user_id: str, session_id: str, *
     }
     if username:
         index |= {BY_NAME.pk: f"attempts-by-name#{course_id}#{shard}",
-                  BY_NAME.sk: f"{_name_key(username)}#{session_id}"}
+                  BY_NAME.sk: f"u#{_name_key(username)}#{session_id}"}
     if email:
         index |= {BY_EMAIL.pk: f"attempts-by-email#{course_id}#{shard}",
-                  BY_EMAIL.sk: f"{_name_key(email)}#{session_id}"}
+                  BY_EMAIL.sk: f"e#{_name_key(email)}#{session_id}"}
     return index
 
 
@@ -209,11 +209,11 @@ def course_sessions_list(course_id: str) -> ListSpec:
 
 def course_sessions_by_name(course_id: str, needle: str = "") -> ListSpec:
     """A course's sessions by username, those whose username starts with ``needle`` (any case)."""
-    return ListSpec(BY_NAME, _shards(f"attempts-by-name#{course_id}"), _name_key(needle))
+    return ListSpec(BY_NAME, _shards(f"attempts-by-name#{course_id}"), "u#" + _name_key(needle))
 
 
 def course_sessions_by_email(course_id: str, needle: str = "") -> ListSpec:
-    return ListSpec(BY_EMAIL, _shards(f"attempts-by-email#{course_id}"), _name_key(needle))
+    return ListSpec(BY_EMAIL, _shards(f"attempts-by-email#{course_id}"), "e#" + _name_key(needle))
 
 
 def user_sessions_query(user_id: str, course_id: str | None = None) -> tuple[Index, str, str]:
@@ -255,10 +255,10 @@ def extension_index(course_id: str, exam_id: str, user_id: str, *, username: str
     index = {BY_COURSE.pk: f"course#{course_id}#{shard}", BY_COURSE.sk: f"extension#{exam_id}#{user_id}"}
     if username:
         index |= {BY_NAME.pk: f"allowances-by-name#{course_id}#{shard}",
-                  BY_NAME.sk: f"{_name_key(username)}#{exam_id}#{user_id}"}
+                  BY_NAME.sk: f"u#{_name_key(username)}#{exam_id}#{user_id}"}
     if email:
         index |= {BY_EMAIL.pk: f"allowances-by-email#{course_id}#{shard}",
-                  BY_EMAIL.sk: f"{_name_key(email)}#{exam_id}#{user_id}"}
+                  BY_EMAIL.sk: f"e#{_name_key(email)}#{exam_id}#{user_id}"}
     return index
 
 
@@ -289,11 +289,11 @@ def course_extensions_list(course_id: str, exam_id: str | None = None) -> ListSp
 
 
 def course_extensions_by_name(course_id: str, needle: str = "") -> ListSpec:
-    return ListSpec(BY_NAME, _shards(f"allowances-by-name#{course_id}"), _name_key(needle))
+    return ListSpec(BY_NAME, _shards(f"allowances-by-name#{course_id}"), "u#" + _name_key(needle))
 
 
 def course_extensions_by_email(course_id: str, needle: str = "") -> ListSpec:
-    return ListSpec(BY_EMAIL, _shards(f"allowances-by-email#{course_id}"), _name_key(needle))
+    return ListSpec(BY_EMAIL, _shards(f"allowances-by-email#{course_id}"), "e#" + _name_key(needle))
 
 
 def user_course_sessions_query(user_id: str, course_id: str,
