@@ -52,7 +52,8 @@ def test_every_list_finds_what_the_session_and_extension_indexes_write_in_one_sh
     # Without names (an item written before them) the item is in no name list: those attributes are absent.
     assert keys.BY_NAME.pk not in keys.session_index("c1", "e1", "u1", "s1")
     # Sessions and extensions never share a name list's partitions.
-    assert set(keys.course_sessions_by_name("c1").partitions).isdisjoint(keys.course_extensions_by_name("c1").partitions)
+    sessions, extensions = keys.course_sessions_by_name("c1"), keys.course_extensions_by_name("c1")
+    assert set(sessions.partitions).isdisjoint(extensions.partitions)
 
 
 def test_students_spread_over_every_shard():
