@@ -26,7 +26,8 @@ def list_course_allowances(course_id: CourseId, search: Search = None, page: Pag
                            cursor: CursorParam = None) -> AllowancePageOut:
     """The allowances on the course's special exams, one per user, exam and key: ``search`` (username or
     email prefix), ``page``, ``page_size`` (1..100, default 10), ``ordering`` (username, email), ``cursor``
-    (as the ``next`` link gives it). A ``time_multiplier`` row also says the minutes it adds to that exam (``additional_minutes``)."""
+    (as the ``next`` link gives it). A ``time_multiplier`` row also says the minutes it adds to that exam
+    (``additional_minutes``)."""
     query = list_query(search, page, page_size, ordering)
     found = allowances(app).course_allowances(course_id, query, decode_cursor(cursor))
     body = render.paginated(found, [render.allowance(v) for v in found.rows],

@@ -111,7 +111,8 @@ class ExtensionService:
         if batch.size() > MAX_WRITES:
             raise TooLarge(f"this request needs {batch.size()} writes and one atomic write holds at most "
                            f"{MAX_WRITES} (a changed extension is 2: the value and its history copy; each "
-                           f"quiz's allowance counter and the request's audit event are 1); send fewer students per request")
+                           f"quiz's allowance counter and the request's audit event are 1); send fewer "
+                           f"students per request")
         batch.commit()
         return views
 
