@@ -64,7 +64,8 @@ def phases(query: ListQuery, rows: Callable[[Session, bool], list[AttemptView]],
     """The ordered lists a page reads: under a search, those whose username starts with it, then those whose
     email does (and not their username), in the ordering's field first; otherwise one list."""
     field = ORDERINGS.get(query.field, "") if query.ordering else ""
-    forward = not query.descending if field else False  # no ordering: newest first
+    # No ordering: newest first; under a search (lists by name), by username going up.
+    forward = not query.descending if field else bool(query.needle)
     needle = query.needle
 
     def phase(by: str, unless: str | None = None) -> listing.Phase[Session, AttemptView]:
