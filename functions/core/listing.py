@@ -172,35 +172,32 @@ Reader = Callable[[ListOrder, int, "dict[str, str] | None"], Chunk[Any]]
 
 
 def collect(phases: Sequence[Phase[Any, R]], read: Reader, want: int, cursor: Cursor | None) -> Collected[R]:
-    """Up to ``want`` rows from ``cursor`` on: each read asks the store for about as many items as rows are
-    still wanted (an item gives one row or more), so the reads follow the page, not the list."""
-    out: Collected[R] = Collected()
+    """Up to ``want`` rows from ``cursor`` on, and whether more follow (one row more is looked for, so a page
+    that ends where the list ends says so): each read asks the store for about as many items as rows are still
+    wanted (an item gives one row or more), so the reads follow the page, not the list."""
+    found: list[tuple[R, Cursor]] = []  # each row with the position just after it
     phase, start, shown = (cursor.phase, cursor.key, cursor.shown) if cursor else (0, None, 0)
-    rounds = 0
-    while phase < len(phases):
-        if rounds == MAX_ROUNDS:
-            out.more, out.resume = True, Cursor(phase, start, shown)
-            return out
-        rounds += 1
-        chunk = read(phases[phase].order, want - len(out.rows) + (1 if start else 0), start)
+    for _ in range(MAX_ROUNDS):
+        if phase == len(phases) or len(found) > want:
+            break
+        chunk = read(phases[phase].order, want + 1 - len(found) + (1 if start else 0), start)
         if chunk.lost:
             raise CursorLost
         for located in chunk.items:
             rows = phases[phase].rows(located.item)
             skip = shown if start is not None and located.key == start else 0
-            for n in range(skip, len(rows)):
-                if len(out.rows) == want:
-                    out.more, out.resume = True, Cursor(phase, located.key, n)
-                    return out
-                out.rows.append(rows[n])
+            found += [(rows[n], Cursor(phase, located.key, n + 1)) for n in range(skip, len(rows))]
             start, shown = located.key, len(rows)
-        if not chunk.more or not chunk.items:
+            if len(found) > want:
+                break
+        if len(found) <= want and (not chunk.more or not chunk.items):
             phase, start, shown = phase + 1, None, 0
-        out.resume = Cursor(phase, start, shown)
-        if len(out.rows) == want:
-            out.more = phase < len(phases)  # more may follow (an empty next page at worst)
-            return out
-    return out
+    else:
+        if phase < len(phases) and len(found) <= want:  # out of rounds: a short page, continued by ``next``
+            return Collected([r for r, _ in found], True, Cursor(phase, start, shown))
+    if len(found) > want:
+        return Collected([r for r, _ in found[:want]], True, found[want - 1][1] if want else cursor)
+    return Collected([r for r, _ in found], False, None)
 
 
 def paged(phases: Sequence[Phase[Any, R]], read: Reader, query: ListQuery, cursor: Cursor | None,
