@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from functions.core.errors import InvalidInput, NotFound
-from functions.core.models import User
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -18,7 +17,6 @@ R = TypeVar("R")
 DEFAULT_PAGE_SIZE = 10  # edX's DefaultPagination
 MAX_PAGE_SIZE = 100
 MAX_SEARCH = 256
-USER_ORDERINGS = frozenset({"username", "user.username", "email", "user.email"})
 MAX_JUMP = 1000  # rows a page number alone may skip (read and dropped); past them, follow ``next`` (a cursor)
 MAX_ROUNDS = 6  # reads per page while rows are filtered out (another exam's); then a short page with ``next``
 
@@ -51,11 +49,6 @@ class ListQuery:
     def descending(self) -> bool:
         return self.ordering.startswith("-")
 
-    @property
-    def needs_users(self) -> bool:
-        """Does filtering or ordering read every row's user (rather than only the page's)?"""
-        return bool(self.needle) or self.field in USER_ORDERINGS
-
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
@@ -78,40 +71,6 @@ class Page(Generic[T]):
     @property
     def last_page(self) -> int:
         return max(1, -(-self.count // self.query.page_size))
-
-
-def matches(user: User | None, needle: str) -> bool:
-    """edX's search: a case-insensitive partial match on the username or the email."""
-    if not needle:
-        return True
-    return user is not None and (needle in user.username.lower() or needle in user.email.lower())
-
-
-def user_sort_value(user: User | None, field: str) -> str:
-    if user is None:
-        return ""
-    return (user.email if field.endswith("email") else user.username).lower()
-
-
-def ordered(rows: Sequence[T], keys: dict[str, Callable[[T], Any]], query: ListQuery,
-            tie: Callable[[T], Any]) -> list[T]:
-    """Rows in ``query``'s order; ``keys`` maps each accepted ordering name to its sort value. Empty values
-    sort last going up (first going down), and ``tie`` makes the order total, so descending is exactly the
-    ascending list reversed."""
-    if not query.ordering or query.field not in keys:  # an unknown field is ignored, as DRF's OrderingFilter does
-        return list(rows)
-    value = keys[query.field]
-    return sorted(rows, key=lambda row: (value(row) is None, _comparable(value(row)), tie(row)),
-                  reverse=query.descending)
-
-
-def _comparable(value: Any) -> Any:
-    return "" if value is None else value
-
-
-def page_of(rows: list[T], query: ListQuery) -> list[T]:
-    start = (query.page - 1) * query.page_size
-    return rows[start : start + query.page_size]
 
 
 # --- lists the store keeps in order -----------------------------------------------------------------
