@@ -2,10 +2,14 @@
 built-in roles), and why. A user principal's rights cost 2 GetItem in a course (the caller, their enrollment;
 built-in roles are code) and 1 for an administrator; every change is written with its audit event and any
 history copy in ONE conditional TransactWriteItems ("1 write"). Lists are one Query of an index whose
-partition is the list's own parent, so a page never depends on the table's size (see the scaling part).
+partition is the list's own parent, so a page never depends on the table's size (see the scaling part); a list
+that every start writes (a course's or an exam's sessions and extensions) is split in S partitions, so no start
+makes one hot, and its page is one Query per partition, merged (docs/data-model.md, "Lists").
 Only requests are a goal here: units follow from the items' sizes and are reported."""
 
 from __future__ import annotations
+
+from functions.data.keys import LIST_SHARDS as S  # a list's write-sharded partitions: one Query each per page
 
 R = "caller + enrollment"  # the rights check in a course
 A = "caller (admin?)"  # the administrator check
@@ -40,7 +44,8 @@ _MIN: dict[str, tuple[int, str]] = {
     "examspark_set_responses (save)": (6, f"session; {R}; exam; drawn items (1 batch); 1 write"),
     "examspark_set_responses (submit)": (6, f"session; {R}; exam; drawn items (1 batch); 1 write (+ history, stats)"),
     "examspark_get_results": (6, f"session; {R}; exam; items (1 batch); their objectives (1 batch)"),
-    "examspark_list_sessions": (5, f"{R}; config + 193 exam-stats shard keys (2 batches); 1 Query of gsi1 exam#"),
+    "examspark_list_sessions": (4 + S, f"{R}; config + 193 exam-stats shard keys (2 batches); {S} Query of "
+                                   "gsi1 exam#<s>"),
     "examspark_reopen": (7, f"session; {R}; exam; extension (end time); the attempt's parts (1 batch: its "
                            "responses go to the continuation); 1 write"),
     "examspark_retake": (6, f"session; {R}; exam; extension; 1 write"),
@@ -53,11 +58,12 @@ _MIN: dict[str, tuple[int, str]] = {
     "openedx_bulk_create_allowances": (9, f"{R}; exam aliases, exams, user lookups, users, enrollments + "
                                           "extensions (5 batches); per student with a new extension their "
                                           "sessions, for its session pointer (m Query, m=1); 1 write"),
-    "openedx_list_course_allowances": (5, f"{R}; the course's exams (Query); its extensions (Query); the page's "
-                                          "users (1 batch)"),
-    "openedx_list_course_attempts": (5, f"{R}; the course's exams (Query); its sessions (Query gsi3); the "
-                                        "page's users (1 batch)"),
-    "openedx_list_exam_attempts": (6, f"number alias; {R}; exam; its sessions (Query gsi1); users (1 batch)"),
+    "openedx_list_course_allowances": (5 + S, f"{R}; the course's exams (Query); a page of its extensions ({S} "
+                                              "Query); the exams' counters (1 batch); the page's users (1 batch)"),
+    "openedx_list_course_attempts": (5 + S, f"{R}; the course's exams (Query); a page of its sessions ({S} "
+                                            "Query gsi3); the exams' counters (1 batch); the page's users (1 batch)"),
+    "openedx_list_exam_attempts": (6 + S, f"number alias; {R}; exam; a page of its sessions ({S} Query gsi1); "
+                                          "its counters (1 batch); users (1 batch)"),
     "openedx_remove_allowance": (8, "as grant"),
     "openedx_reset_attempt": (8, f"number alias; username lookup, user; {R}; exam; the user's sessions "
                                  "(Query gsi2); 1 write"),
@@ -67,9 +73,9 @@ _MIN: dict[str, tuple[int, str]] = {
                                   "(n Query, n=1); 1 write"),
     "canvas_course_extensions": (7, f"{R}; course; its quizzes (Query); 1 batch; each student's sessions "
                                     "(n Query, n=1); 1 write"),
-    "canvas_list_course_extensions": (5, f"{R}; course; a page of gsi3 extension# (Query); the page's exams "
+    "canvas_list_course_extensions": (4 + S, f"{R}; course; a page of gsi3 extension# ({S} Query); the page's exams "
                                          "and the sessions its extensions point at, for end_at (1 batch)"),
-    "canvas_list_quiz_extensions": (5, f"{R}; exam; a page of gsi3 extension#<exam># (Query); the sessions "
+    "canvas_list_quiz_extensions": (4 + S, f"{R}; exam; a page of gsi3 extension#<exam># ({S} Query); the sessions "
                                        "its extensions point at, for end_at (1 batch)"),
     "canvas_get_course": (4, f"the number's alias (1 batch); {R}; course"),
     "canvas_list_quizzes": (5, f"the number's alias (1 batch); {R}; course; a page of gsi1 exam# (Query)"),

@@ -106,6 +106,24 @@ def new_extension(course_id: str, exam_id: str, user_id: str) -> Extension:
     return Extension(course_id=course_id, exam_id=exam_id, user_id=user_id)
 
 
+def row_count(extension: Extension | None) -> int:
+    """How many allowance rows the extension shows (``rows``): what its exam's allowance counter counts."""
+    if extension is None:
+        return 0
+    return (int(bool(extension.extra_time_minutes)) + int(extension.time_multiplier is not None)
+            + int(extension.review_policy_exception is not None))
+
+
+def count_deltas(pairs: list[tuple[Extension | None, Extension | None]]) -> dict[str, int]:
+    """Per exam, the change in its allowance rows that these (before, after) writes make."""
+    out: dict[str, int] = {}
+    for before, after in pairs:
+        either = after or before
+        if either is not None and (n := row_count(after) - row_count(before)):
+            out[either.exam_id] = out.get(either.exam_id, 0) + n
+    return {k: v for k, v in out.items() if v}
+
+
 def empty(extension: Extension) -> bool:
     """Nothing granted any more (neither allowances nor Canvas' extra attempts or unlock)."""
     return (extension.extra_attempts == 0 and extension.extra_time_minutes == 0

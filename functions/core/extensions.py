@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from functions.core import timing
 from functions.core.errors import InvalidInput
-from functions.core.models import Enrollment, Exam, Extension, LimitedBy, Session
+from functions.core.models import Enrollment, Exam, Extension, LimitedBy, Session, User
 from functions.core.ports import TRANSACTION_ITEMS, SessionStore
 
 # Canvas' documented limits (inclusive). Unlike Canvas, a value outside them is refused, never clamped; extra
@@ -123,8 +123,11 @@ class ExtensionStore(Protocol):
     def page_reads(self, exam_ids: list[str], session_ids: list[str]
                    ) -> tuple[dict[str, Exam], dict[str, Session]]: ...
 
-    def load(self, course_id: str, user_ids: list[str], exam_ids: list[str]
+    def load(self, course_id: str, user_ids: list[str], exam_ids: list[str], *,
+             users: dict[str, User] | None = None
              ) -> tuple[dict[str, Enrollment], dict[tuple[str, str], Extension]]: ...
+
+    def count_ops(self, deltas: dict[str, int]) -> list[dict[str, Any]]: ...
 
     def user_sessions(self, course_id: str, user_id: str, exam_id: str | None = None) -> list[Session]: ...
 

@@ -218,6 +218,10 @@ class Session(Model):
     # False on an item written before attempts had parts of their own (every attempt inline): its next write
     # stores each attempt's parts (data/sessions.py).
     attempt_parts: bool = False
+    # The student's username and email when the session was started: the list indexes' search and ordering
+    # keys (data/keys.py session_index). Lists show the user as they are now (read per page).
+    username: str | None = None
+    email: str | None = None
 
     @property
     def current(self) -> Attempt | None:
@@ -252,6 +256,9 @@ class Extension(Model):
     # item predates the pointer, so a list reads the student's sessions instead (docs/data-model.md, Canvas).
     latest_session_id: str | None = None
     session_tracked: bool = False
+    # The student's username and email when the extension was written: the list indexes' search keys.
+    username: str | None = None
+    email: str | None = None
 
 
 # --- PowerPath external tests (docs/powerpath.md) -------------------------------------------------

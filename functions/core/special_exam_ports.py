@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
+from functions.core.listing import Chunk, ListOrder
 from functions.core.models import Course, Enrollment, Exam, Extension, Session, User
 from functions.core.numeric_ids import Kind
 from functions.core.services.removal import RemovalStore
@@ -28,13 +29,20 @@ class Learners(Protocol):
 class CourseLists(Protocol):
     def course_exams(self, course_id: str) -> list[Exam]: ...
 
-    def course_sessions(self, course_id: str) -> list[Session]: ...
-
-    def exam_sessions(self, exam_id: str) -> list[Session]: ...
-
     def student_sessions(self, course_id: str, user_id: str, exam_id: str) -> list[Session]: ...
 
-    def course_extensions(self, course_id: str) -> list[Extension]: ...
+    def sessions(self, course_id: str, exam_id: str | None, order: ListOrder, limit: int,
+                 start: dict[str, str] | None) -> Chunk[Session]:
+        """About ``limit`` sessions of the course (or, in time order, of one exam) in ``order``, from the
+        session ``start`` names (included; ``lost`` when it is gone or not in this list)."""
+        ...
+
+    def extensions(self, course_id: str, order: ListOrder, limit: int, start: dict[str, str] | None
+                   ) -> Chunk[Extension]: ...
+
+    def counters(self, exam_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Per exam its counters: ``attempts`` (statistics), ``allowances`` (list counts)."""
+        ...
 
 
 class ProctoringStore(Protocol):
@@ -59,6 +67,10 @@ class AllowanceStore(Protocol):
                  ) -> list[dict[str, Any]]: ...
 
     def delete_ops(self, before: Extension, *, by: str, at: datetime) -> list[dict[str, Any]]: ...
+
+    def count_ops(self, deltas: dict[str, int]) -> list[dict[str, Any]]:
+        """One ADD per exam to its allowance counter (data/keys.py list_counts_key)."""
+        ...
 
     def write(self, operations: list[dict[str, Any]]) -> None: ...
 

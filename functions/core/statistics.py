@@ -19,8 +19,9 @@ def histogram_attribute(score: float) -> str:
 
 
 def score_change(before: float | None, after: float | None, *, new_session: bool = False,
-                 removed_session: bool = False) -> dict[str, float]:
-    """The counter increments that move one session's score from ``before`` to ``after``."""
+                 removed_session: bool = False, attempts: int = 0) -> dict[str, float]:
+    """The counter increments that move one session's score from ``before`` to ``after``; ``attempts``: the
+    change in the exam's number of attempts (the Open edX attempts lists' ``count``)."""
     delta: dict[str, float] = {}
 
     def add(name: str, value: float) -> None:
@@ -30,6 +31,8 @@ def score_change(before: float | None, after: float | None, *, new_session: bool
         add("sessions", 1)
     if removed_session:
         add("sessions", -1)
+    if attempts:
+        add("attempts", attempts)
     if before is not None:
         add("scored", -1)
         add("scoreSum", -before)
@@ -54,7 +57,7 @@ class Aggregate:
         return round(self.score_sum / self.scored, 2) if self.scored else None
 
 
-COUNTERS = ("sessions", "scored", "scoreSum")
+COUNTERS = ("sessions", "attempts", "scored", "scoreSum")
 
 
 def combine(stat_items: list[dict]) -> dict[str, float]:

@@ -1,27 +1,38 @@
-"""Whole lists within one course: its exams, its sessions (or one exam's), its extensions.
+"""Lists within one course whose page cost does not grow with the course: its exams (a whole, short list),
+and its sessions and extensions a page at a time from write-sharded index partitions.
 
-Open edX's course-wide lists filter by a learner's username or email, sort by any column and report an exact
-``count``, so they read the course's part of an index whole: the cost grows with the course's own items,
-never with the table (each call is a Query of one index partition, 1 MB a page). A walk stops with a 400 at
-``MAX_PAGES`` pages rather than run past the Lambda's time; docs/data-model.md lists the calls.
+A list (``keys.ListSpec``) is spread over ``keys.LIST_SHARDS`` partitions of one index. A page is one Query
+per shard from the same position (``Limit`` = the page), merged by sort key: sort keys are unique and compare
+the same in every shard, so the first ``limit`` merged items are exactly the list's next ones, unless a shard
+stopped early (DynamoDB's 1 MB page): then only the items up to that shard's last key are certain, and the
+rest wait for the next round. The cost of a page is LIST_SHARDS Queries of about ``limit`` items, whatever
+the course's size; docs/data-model.md lists the calls.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from functions.core.errors import InvalidInput
+from functions.core.listing import Chunk, ListOrder, Located
 from functions.core.models import Exam, Extension, Session
-from functions.data import keys
+from functions.data import keys, tokens
 from functions.data.dynamo import client, deserialize, serialize, table_name, translated_errors
-from functions.data.keys import Index
+from functions.data.keys import Index, ListSpec
 from functions.data.store import from_item
 
-MAX_PAGES = 50  # 50 MB of one course's sessions: far more than any course we know of
+M = TypeVar("M", bound=BaseModel)
+MAX_PAGES = 50  # a whole list read at once (a course's exams, a student's sessions): 50 MB is far beyond any
+TOP = "\uffff"  # above every character our keys hold: the upper end of a prefix's range
 
 
 def walk(index: Index, pk: str, prefix: str, what: str) -> list[dict[str, Any]]:
-    """Every item of one index partition under ``prefix``, continuing from DynamoDB's own last key."""
+    """Every item of one index partition under ``prefix``, continuing from DynamoDB's own last key (only for
+    lists that stay short: a course's exams, one student's sessions)."""
     args: dict[str, Any] = {
         "TableName": table_name(), "IndexName": index.name,
         "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :prefix)",
@@ -37,28 +48,134 @@ def walk(index: Index, pk: str, prefix: str, what: str) -> list[dict[str, Any]]:
         if not last:
             return items
         args["ExclusiveStartKey"] = last
-    raise InvalidInput(f"{what} are too many to list at once (over {MAX_PAGES} MB); "
-                       "list one exam's attempts instead", field="course_id")
+    raise InvalidInput(f"{what} are too many to list at once (over {MAX_PAGES} MB)", field="course_id")
+
+
+def position(spec: ListSpec, key: dict[str, str]) -> str | None:
+    """The sort key in ``spec`` of the item ``key`` names (one GetItem of its index keys), or None when that
+    item is gone or is not in this list: a page token can never move a list outside its own partitions."""
+    with translated_errors():
+        response = client().get_item(TableName=table_name(), Key=serialize(key),
+                                     ProjectionExpression="#pk, #sk",
+                                     ExpressionAttributeNames={"#pk": spec.index.pk, "#sk": spec.index.sk})
+    found = deserialize(response.get("Item") or {})
+    sk = found.get(spec.index.sk)
+    if found.get(spec.index.pk) not in spec.partitions or not isinstance(sk, str) or not sk.startswith(spec.prefix):
+        return None
+    return sk
+
+
+def merged(spec: ListSpec, limit: int, *, start: str | None = None, forward: bool = True
+           ) -> tuple[list[dict[str, Any]], bool]:
+    """Up to ``limit`` items of the list in order from ``start`` (a sort key, included if present), and
+    whether more may follow: one Query per shard."""
+    index = spec.index
+    names = {"#pk": index.pk, "#sk": index.sk}
+    if start is None:
+        condition, values = "#pk = :pk AND begins_with(#sk, :prefix)", {":prefix": spec.prefix}
+    elif forward:
+        condition, values = "#pk = :pk AND #sk BETWEEN :lo AND :hi", {":lo": start, ":hi": spec.prefix + TOP}
+    else:
+        condition, values = "#pk = :pk AND #sk BETWEEN :lo AND :hi", {":lo": spec.prefix, ":hi": start}
+    items: list[dict[str, Any]] = []
+    frontier: str | None = None  # the nearest last key of a shard that has more: items past it are unsure
+    for pk in spec.partitions:
+        with translated_errors():
+            response = client().query(
+                TableName=table_name(), IndexName=index.name, KeyConditionExpression=condition,
+                ExpressionAttributeNames=names, ExpressionAttributeValues=serialize({":pk": pk, **values}),
+                Limit=limit, ScanIndexForward=forward)
+        items += [deserialize(i) for i in response.get("Items", [])]
+        last = response.get("LastEvaluatedKey")
+        if last:
+            edge = deserialize(last)[index.sk]
+            if frontier is None or (edge < frontier if forward else edge > frontier):
+                frontier = edge
+    items.sort(key=lambda i: (i[index.sk], i[keys.PK], i[keys.SK]), reverse=not forward)
+    if frontier is not None:
+        items = [i for i in items if (i[index.sk] <= frontier if forward else i[index.sk] >= frontier)]
+    return items[:limit], frontier is not None or len(items) > limit
+
+
+def token_page(spec: ListSpec, limit: int, token: str | None, field: str = "nextToken"
+               ) -> tuple[list[dict[str, Any]], str | None]:
+    """A page in the seed's token format (``["id=<last item>|sk=<its sort key>"]``, the last item's own
+    key): the continued page reads that item's index keys (one GetItem) and refuses, with a 400, a token
+    that names anything outside this list."""
+    start = None
+    if token:
+        start = position(spec, tokens.decode(token, field)[0])
+        if start is None:
+            raise InvalidInput(f"{field} does not belong to this list", field=field)
+    items, more = merged(spec, limit + (1 if start else 0), start=start)
+    items = [i for i in items if i[spec.index.sk] != start]
+    more = more or len(items) > limit
+    items = items[:limit]
+    last = items[-1] if items and more else None
+    return items, tokens.encode([{keys.PK: last[keys.PK], keys.SK: last[keys.SK]}]) if last else None
+
+
+def _located(model: type[M], items: list[dict[str, Any]]) -> list[Located[M]]:
+    return [Located(from_item(model, i), {keys.PK: i[keys.PK], keys.SK: i[keys.SK]}) for i in items]
+
+
+def _chunk(spec: ListSpec, model: type[M], limit: int, start: dict[str, str] | None, forward: bool
+           ) -> Chunk[M]:
+    bound = position(spec, start) if start else None
+    if start and bound is None:
+        return Chunk([], False, lost=True)
+    items, more = merged(spec, limit, start=bound, forward=forward)
+    return Chunk(_located(model, items), more)
 
 
 class CourseWalks:
+    """The Open edX and Canvas lists' reads (core/special_exam_ports.py CourseLists)."""
+
     def course_exams(self, course_id: str) -> list[Exam]:
         index, pk, prefix = keys.course_exams_query(course_id)
         return [from_item(Exam, i) for i in walk(index, pk, prefix, "the course's exams")]
-
-    def course_sessions(self, course_id: str) -> list[Session]:
-        index, pk, prefix = keys.course_sessions_query(course_id)
-        return [from_item(Session, i) for i in walk(index, pk, prefix, "the course's attempts")]
-
-    def exam_sessions(self, exam_id: str) -> list[Session]:
-        index, pk, prefix = keys.exam_sessions_query(exam_id)
-        return [from_item(Session, i) for i in walk(index, pk, prefix, "the exam's attempts")]
 
     def student_sessions(self, course_id: str, user_id: str, exam_id: str) -> list[Session]:
         """One student's sessions on one exam (one per LTI context), on the per-user index."""
         index, pk, prefix = keys.user_course_sessions_query(user_id, course_id, exam_id)
         return [from_item(Session, i) for i in walk(index, pk, prefix, "the student's sessions")]
 
-    def course_extensions(self, course_id: str) -> list[Extension]:
-        index, pk, prefix = keys.course_extensions_query(course_id)
-        return [from_item(Extension, i) for i in walk(index, pk, prefix, "the course's allowances")]
+    def sessions(self, course_id: str, exam_id: str | None, order: ListOrder, limit: int,
+                 start: dict[str, str] | None) -> Chunk[Session]:
+        """Sessions of the course (or one exam) in ``order``, from the session ``start`` names (included)."""
+        specs: dict[str, Callable[[], ListSpec]] = {
+            "time": lambda: keys.exam_sessions_list(exam_id) if exam_id else keys.course_sessions_list(course_id),
+            "username": lambda: keys.course_sessions_by_name(course_id, order.needle),
+            "email": lambda: keys.course_sessions_by_email(course_id, order.needle),
+        }
+        return _chunk(specs[order.field](), Session, limit, start, order.forward)
+
+    def extensions(self, course_id: str, order: ListOrder, limit: int, start: dict[str, str] | None
+                   ) -> Chunk[Extension]:
+        specs: dict[str, Callable[[], ListSpec]] = {
+            "time": lambda: keys.course_extensions_list(course_id),
+            "username": lambda: keys.course_extensions_by_name(course_id, order.needle),
+            "email": lambda: keys.course_extensions_by_email(course_id, order.needle),
+        }
+        return _chunk(specs[order.field](), Extension, limit, start, order.forward)
+
+    def counters(self, exam_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The exams' statistics (summed over their shards, data/stats.py) and list counters, per exam: one
+        batch read of 1 + 192 statistics keys and 1 list-counts key per exam, in calls of at most 100 keys."""
+        from functions.data.stats import by_exam, stats_keys
+        from functions.data.store import Store
+
+        wanted = stats_keys(exam_ids) + [keys.list_counts_key(e) for e in exam_ids]
+        found = Store().batch_get(wanted) if wanted else []
+        combined = by_exam(found)
+        out: dict[str, dict[str, Any]] = {e: {} for e in exam_ids}
+        for exam_id, stats in combined.items():
+            counts = {n: int(v) for n, v in stats.items() if n not in (keys.PK, keys.SK)}
+            out.setdefault(exam_id, {}).update(counts)
+        for item in found:
+            if item.get(keys.SK) == keys.list_counts_key(item[keys.PK])[keys.SK]:
+                totals = out.setdefault(item[keys.PK], {})
+                for name, value in item.items():
+                    if name not in (keys.PK, keys.SK) and isinstance(value, int | float | Decimal):
+                        totals[name] = totals.get(name, 0) + int(value)
+        return out

@@ -7,11 +7,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from functions.core.errors import InvalidInput
-from functions.core.models import Enrollment, Exam, Extension, Session
-from functions.data import keys, tokens
-from functions.data.sessions import SessionRepository
-from functions.data.store import NEW_ITEM, SAME_VERSION, UNVERSIONED, Store, from_item, op_put, to_item
+from functions.core.models import Enrollment, Exam, Extension, Session, User
+from functions.data import keys
+from functions.data.course_walks import token_page
+from functions.data.sessions import SessionRepository, extension_index
+from functions.data.store import (
+    NEW_ITEM,
+    SAME_VERSION,
+    UNVERSIONED,
+    Store,
+    from_item,
+    op_put,
+    op_update,
+    to_item,
+)
 
 SESSION_PAGE = 100
 
@@ -62,7 +71,7 @@ class ExtensionRepository:
 
     def put_op(self, extension: Extension) -> dict[str, Any]:
         """An unconditional put without history (kept for callers that predate save_ops)."""
-        index = keys.extension_index(extension.course_id, extension.exam_id, extension.user_id)
+        index = extension_index(extension)
         return op_put(to_item(extension, keys.extension_key(extension.exam_id, extension.user_id), index))
 
     def save_ops(self, before: Extension | None, after: Extension, *, by: str, at: datetime
@@ -70,7 +79,7 @@ class ExtensionRepository:
         """Upsert ``after`` only if the stored item is still ``before`` (its version), and keep ``before``
         as a history copy noting who replaced it and when: the earlier value stays restorable."""
         key = keys.extension_key(after.exam_id, after.user_id)
-        item = to_item(after, key, keys.extension_index(after.course_id, after.exam_id, after.user_id))
+        item = to_item(after, key, extension_index(after))
         if before is None:
             return [op_put(item, NEW_ITEM)]
         names, values = {"#version": "version"}, {":expected": before.version}
@@ -78,6 +87,11 @@ class ExtensionRepository:
         history_key = keys.extension_history_key(before.exam_id, before.user_id, history_stamp(at))
         history = to_item(before, history_key, {"replaced_by": by, "replaced_at": at.isoformat()})
         return [op_put(item, condition, names, values), op_put(history, NEW_ITEM)]
+
+    def count_ops(self, deltas: dict[str, int]) -> list[dict[str, Any]]:
+        """One ADD per exam to its allowance-row counter (the Open edX allowances list's ``count``)."""
+        return [op_update(keys.list_counts_key(exam_id), "ADD allowances :n", None, {":n": n})
+                for exam_id, n in sorted(deltas.items()) if n]
 
     def history(self, exam_id: str, user_id: str, limit: int = 50) -> list[dict[str, Any]]:
         """Earlier values, newest first, each with ``replaced_by`` / ``replaced_at``."""
@@ -87,14 +101,10 @@ class ExtensionRepository:
 
     def list_extensions(self, course_id: str, exam_id: str | None, limit: int, token: str | None
                         ) -> tuple[list[Extension], str | None]:
-        if token:
-            tokens.decode(token, field="page")  # a garbled token: 400 naming the parameter
-        index, pk, prefix = keys.course_extensions_query(course_id, exam_id)
-        try:
-            page = self.store.query_page(pk, prefix, index=index, limit=limit, token=token)
-        except InvalidInput as error:  # a well-formed token that names something outside this list
-            raise InvalidInput(error.message.replace("nextToken", "page"), field="page") from None
-        return [from_item(Extension, i) for i in page.items], page.next_token
+        """A page of the course's (or the quiz's) extensions, by quiz then student, merged from the course's
+        write-sharded partitions; a token that is garbled or names something outside this list is a 400."""
+        items, next_token = token_page(keys.course_extensions_list(course_id, exam_id), limit, token, field="page")
+        return [from_item(Extension, i) for i in items], next_token
 
     # --- what a grant reads ----------------------------------------------------------------------
     def course_exams(self, course_id: str, at_most: int) -> list[Exam]:
@@ -120,11 +130,15 @@ class ExtensionRepository:
                 exams[item[keys.PK]] = from_item(Exam, item)
         return exams, sessions
 
-    def load(self, course_id: str, user_ids: list[str], exam_ids: list[str]
+    def load(self, course_id: str, user_ids: list[str], exam_ids: list[str], *,
+             users: dict[str, User] | None = None
              ) -> tuple[dict[str, Enrollment], dict[tuple[str, str], Extension]]:
         """The users' enrollments in the course and their stored extensions on the exams: one BatchGetItem
-        per 100 keys."""
+        per 100 keys; ``users`` given: the users themselves too, in the same batch, put into it."""
         wanted: dict[tuple[str, str], str] = {}
+        for user_id in user_ids if users is not None else []:
+            key = keys.user_key(user_id)
+            wanted[(key[keys.PK], key[keys.SK])] = "user"
         for user_id in user_ids:
             key = keys.enrollment_key(course_id, user_id)
             wanted[(key[keys.PK], key[keys.SK])] = "enrollment"
@@ -142,6 +156,9 @@ class ExtensionRepository:
             elif kind == "extension":
                 extension = from_item(Extension, item)
                 extensions[(extension.exam_id, extension.user_id)] = extension
+            elif kind == "user" and users is not None:
+                user = from_item(User, item)
+                users[user.id] = user
         return enrollments, extensions
 
     def user_sessions(self, course_id: str, user_id: str, exam_id: str | None = None) -> list[Session]:

@@ -31,8 +31,11 @@ class Index:
 BY_PARENT = Index("gsi1", "gsi1pk", "gsi1sk", "children of a parent: a course's exams, an exam's sessions")
 BY_USER = Index("gsi2", "gsi2pk", "gsi2sk", "what belongs to a user: enrollments, sessions")
 BY_COURSE = Index("gsi3", "gsi3pk", "gsi3sk", "course-wide lists: a course's sessions (attempts), allowances")
-WORK_QUEUE = Index("gsi4", "gsi4pk", "gsi4sk", "sparse: only pending external-test imports carry it")
-INDEXES: tuple[Index, ...] = (BY_PARENT, BY_USER, BY_COURSE, WORK_QUEUE)
+WORK_QUEUE = Index("gsi4", "gsi4pk", "gsi4sk", "sparse: pending external-test imports; learners by username "
+                                               "(a course's attempts and allowances: search and ordering)")
+BY_NAME = WORK_QUEUE  # sessions and extensions never carry a work-queue entry: the index holds both, apart by pk
+BY_EMAIL = Index("gsi5", "gsi5pk", "gsi5sk", "learners by email: a course's attempts and allowances")
+INDEXES: tuple[Index, ...] = (BY_PARENT, BY_USER, BY_COURSE, WORK_QUEUE, BY_EMAIL)
 
 LATEST = 0
 
@@ -175,29 +178,83 @@ def user_enrollments_query(user_id: str) -> tuple[Index, str, str]:
     return BY_USER, f"user#{user_id}", "enrollment#"
 
 
-def session_index(course_id: str, exam_id: str, user_id: str, session_id: str) -> dict[str, str]:
-    return {
-        BY_PARENT.pk: f"exam#{exam_id}",
-        BY_PARENT.sk: f"session#{session_id}",
+# --- write-sharded list partitions (docs/data-model.md, "Lists") -----------------------------------
+# Every start and submit writes its session's index entries. One partition per exam or course would take
+# every student's writes (100,000 starts in a minute is ~1,700 writes/s; a partition takes 1,000 WCU/s), so
+# each list's partition is split in LIST_SHARDS by the student: a page reads every shard (one Query each,
+# Limit ~ the page) and merges them by sort key. Sort keys are unique and the same in every shard, so a
+# position in the merged list is one sort key (what a page token names).
+LIST_SHARDS = 8
+
+
+def list_shard(user_id: str) -> int:
+    import zlib
+
+    return zlib.crc32(user_id.encode()) % LIST_SHARDS
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """One merged list: its index, its partitions (one per shard) and the sort-key prefix of its rows."""
+
+    index: Index
+    partitions: tuple[str, ...]
+    prefix: str
+
+
+def _shards(base: str) -> tuple[str, ...]:
+    return tuple(f"{base}#{n}" for n in range(LIST_SHARDS))
+
+
+def _name_key(text: str) -> str:
+    """A username or email as search and ordering see it: trimmed, lower case."""
+    return text.strip().lower()
+
+
+def session_index(course_id: str, exam_id: str, user_id: str, session_id: str, *, started: str = "",
+                  username: str | None = None, email: str | None = None) -> dict[str, str]:
+    """``started``: the latest attempt's start (fixed-width UTC text), so time lists are newest first by it;
+    ``username`` / ``email``: the learner's when the session was written (search and ordering by them)."""
+    shard = list_shard(user_id)
+    index = {
+        BY_PARENT.pk: f"exam#{exam_id}#{shard}",
+        BY_PARENT.sk: f"session#{started}#{session_id}",
         BY_USER.pk: f"user#{user_id}",
         BY_USER.sk: f"session#{course_id}#{exam_id}#{session_id}",
-        BY_COURSE.pk: f"course#{course_id}",
-        BY_COURSE.sk: f"session#{exam_id}#{user_id}#{session_id}",
+        BY_COURSE.pk: f"course#{course_id}#{shard}",
+        BY_COURSE.sk: f"session#{started}#{session_id}",
     }
+    if username:
+        index |= {BY_NAME.pk: f"attempts-by-name#{course_id}#{shard}",
+                  BY_NAME.sk: f"u#{_name_key(username)}#{session_id}"}
+    if email:
+        index |= {BY_EMAIL.pk: f"attempts-by-email#{course_id}#{shard}",
+                  BY_EMAIL.sk: f"e#{_name_key(email)}#{session_id}"}
+    return index
 
 
-def exam_sessions_query(exam_id: str) -> tuple[Index, str, str]:
-    return BY_PARENT, f"exam#{exam_id}", "session#"
+def exam_sessions_list(exam_id: str) -> ListSpec:
+    """An exam's sessions by their latest attempt's start (ExamSpark's list, Open edX's exam attempts)."""
+    return ListSpec(BY_PARENT, _shards(f"exam#{exam_id}"), "session#")
+
+
+def course_sessions_list(course_id: str) -> ListSpec:
+    """A course's sessions by their latest attempt's start (Open edX's course attempts)."""
+    return ListSpec(BY_COURSE, _shards(f"course#{course_id}"), "session#")
+
+
+def course_sessions_by_name(course_id: str, needle: str = "") -> ListSpec:
+    """A course's sessions by username, those whose username starts with ``needle`` (any case)."""
+    return ListSpec(BY_NAME, _shards(f"attempts-by-name#{course_id}"), "u#" + _name_key(needle))
+
+
+def course_sessions_by_email(course_id: str, needle: str = "") -> ListSpec:
+    return ListSpec(BY_EMAIL, _shards(f"attempts-by-email#{course_id}"), "e#" + _name_key(needle))
 
 
 def user_sessions_query(user_id: str, course_id: str | None = None) -> tuple[Index, str, str]:
     prefix = f"session#{course_id}#" if course_id else "session#"
     return BY_USER, f"user#{user_id}", prefix
-
-
-def course_sessions_query(course_id: str, exam_id: str | None = None) -> tuple[Index, str, str]:
-    prefix = f"session#{exam_id}#" if exam_id else "session#"
-    return BY_COURSE, f"course#{course_id}", prefix
 
 
 def table_definition(table_name: str) -> dict:
@@ -230,11 +287,27 @@ def extension_key(exam_id: str, user_id: str) -> dict[str, str]:
 def attempt_count_key(exam_id: str, user_id: str) -> dict[str, str]:
     """The attempts and live sessions one student has on one exam, counted in the transactions that start them
     (core/work.py): the attempt limit holds under concurrent starts, which a gsi2 count cannot see."""
-    return {PK: exam_id, SK: f"attempt-count#{user_id}"}
+    return {PK: f"attempt-count#{exam_id}#{user_id}", SK: "attempt-count"}  # its own partition: no hot key
 
 
-def extension_index(course_id: str, exam_id: str, user_id: str) -> dict[str, str]:
-    return {BY_COURSE.pk: f"course#{course_id}", BY_COURSE.sk: f"extension#{exam_id}#{user_id}"}
+def extension_index(course_id: str, exam_id: str, user_id: str, *, username: str | None = None,
+                    email: str | None = None) -> dict[str, str]:
+    """Sharded as the sessions are (every start moves its student's extension's session pointer)."""
+    shard = list_shard(user_id)
+    index = {BY_COURSE.pk: f"course#{course_id}#{shard}", BY_COURSE.sk: f"extension#{exam_id}#{user_id}"}
+    if username:
+        index |= {BY_NAME.pk: f"allowances-by-name#{course_id}#{shard}",
+                  BY_NAME.sk: f"u#{_name_key(username)}#{exam_id}#{user_id}"}
+    if email:
+        index |= {BY_EMAIL.pk: f"allowances-by-email#{course_id}#{shard}",
+                  BY_EMAIL.sk: f"e#{_name_key(email)}#{exam_id}#{user_id}"}
+    return index
+
+
+def list_counts_key(exam_id: str) -> dict[str, str]:
+    """An exam's list counters (``allowances``: its allowance rows), kept by every grant and removal. Staff
+    write it, never a student's start, so one item per exam takes its writes."""
+    return {PK: exam_id, SK: "list-counts"}
 
 
 # --- Canvas quiz extensions (issue 5) -----------------------------------------------------------
@@ -251,10 +324,18 @@ def extension_history_prefix(user_id: str) -> str:
     return f"{EXTENSION_HISTORY_PREFIX}{user_id}#"
 
 
-def course_extensions_query(course_id: str, exam_id: str | None = None) -> tuple[Index, str, str]:
+def course_extensions_list(course_id: str, exam_id: str | None = None) -> ListSpec:
     """A course's extensions (or one exam's), in exam then user order, on the course-wide index."""
     prefix = f"extension#{exam_id}#" if exam_id else "extension#"
-    return BY_COURSE, f"course#{course_id}", prefix
+    return ListSpec(BY_COURSE, _shards(f"course#{course_id}"), prefix)
+
+
+def course_extensions_by_name(course_id: str, needle: str = "") -> ListSpec:
+    return ListSpec(BY_NAME, _shards(f"allowances-by-name#{course_id}"), "u#" + _name_key(needle))
+
+
+def course_extensions_by_email(course_id: str, needle: str = "") -> ListSpec:
+    return ListSpec(BY_EMAIL, _shards(f"allowances-by-email#{course_id}"), "e#" + _name_key(needle))
 
 
 def user_course_sessions_query(user_id: str, course_id: str,

@@ -5,8 +5,9 @@ Token (the seed's format, base64 of a JSON list of ``"id=…|sk=…"``):
 - several: ``["id=<last session>|sk=exam-session", "id=<exam config>|sk=exam#v0"]``, the second entry naming
   the config the first belongs to; or ``["id=<exam config>|sk=exam#v0"]`` alone when the previous page ended
   exactly at the end of the config before it (the next page starts at that config's first session).
-Configs are walked in the order the filter gives them. A token naming a config outside the filter, or a
-session outside the named config's list, is a 400 (``Store.query_page`` checks the session entry).
+Configs are walked in the order the filter gives them; a config's sessions by their latest attempt's start,
+merged from its write-sharded index partitions (data/course_walks.py). A token naming a config outside the
+filter, or a session outside the named config's list, is a 400 (``token_page`` checks the session entry).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from functions.core.errors import InvalidInput
 from functions.core.models import Exam, Session
 from functions.data import keys, stats, tokens
+from functions.data.course_walks import token_page
 from functions.data.store import Store, from_item
 
 CONFIG_SK = keys.versioned(keys.EXAM)
@@ -39,12 +41,11 @@ class SessionListRepository:
         position, start = _position(exam_ids, token)
         sessions: list[Session] = []
         for n in range(position, len(exam_ids)):
-            index, pk, prefix = keys.exam_sessions_query(exam_ids[n])
-            page = self.store.query_page(pk, prefix, index=index, limit=limit - len(sessions), token=start)
+            items, next_token = token_page(keys.exam_sessions_list(exam_ids[n]), limit - len(sessions), start)
             start = None
-            sessions += [from_item(Session, i) for i in page.items]
-            if page.next_token:
-                return sessions, _continue(page.next_token, exam_ids, n)
+            sessions += [from_item(Session, i) for i in items]
+            if next_token:
+                return sessions, _continue(next_token, exam_ids, n)
             if len(sessions) >= limit:
                 more = n + 1 < len(exam_ids)
                 return sessions, tokens.encode([keys.exam_key(exam_ids[n + 1])]) if more else None

@@ -10,6 +10,7 @@ Sizes: docs/data-model.md, "Sessions and attempts".
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from functions.core import scoring
@@ -51,7 +52,12 @@ def session_body(session: Session) -> dict[str, Any]:
 
 
 def session_item(session: Session) -> dict[str, Any]:
-    index = keys.session_index(session.course_id, session.exam_id, session.user_id, session.id)
+    """The session with its index keys: its list positions follow its latest attempt's start and the
+    learner's name as recorded on it (data/keys.py session_index)."""
+    latest = session.current.started_at if session.current else session.created_at
+    started = latest.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if latest else ""
+    index = keys.session_index(session.course_id, session.exam_id, session.user_id, session.id, started=started,
+                               username=session.username, email=session.email)
     return {**session_body(session), **index, **keys.session_key(session.id)}
 
 
@@ -148,6 +154,11 @@ def _part_keys(session: Session) -> list[dict[str, str]]:
     if attempt is None or not attempt.detached:
         return []
     return [keys.session_part_key(session.id, attempt.record, n) for n in range(_part_count(session))]
+
+
+def extension_index(extension: Extension) -> dict[str, str]:
+    return keys.extension_index(extension.course_id, extension.exam_id, extension.user_id,
+                                username=extension.username, email=extension.email)
 
 
 class SessionRepository:
@@ -301,5 +312,5 @@ class SessionRepository:
         return op_delete(keys.attempt_count_key(exam_id, user_id))
 
     def extension_op(self, extension: Extension) -> dict[str, Any]:
-        index = keys.extension_index(extension.course_id, extension.exam_id, extension.user_id)
+        index = extension_index(extension)
         return op_put(to_item(extension, keys.extension_key(extension.exam_id, extension.user_id), index))

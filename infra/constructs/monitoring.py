@@ -122,21 +122,28 @@ class Monitoring(Construct):
             return cloudwatch.Metric(namespace="AWS/DynamoDB", metric_name=metric, statistic="Sum", period=PERIOD,
                                      dimensions_map={"TableName": name, **dims})
 
-        throttles = {"rt": ddb("ReadThrottleEvents"), "wt": ddb("WriteThrottleEvents")}
-        for n, index in enumerate(INDEXES):
-            throttles[f"ri{n}"] = ddb("ReadThrottleEvents", GlobalSecondaryIndexName=index.name)
-            throttles[f"wi{n}"] = ddb("WriteThrottleEvents", GlobalSecondaryIndexName=index.name)
-        throttled = cloudwatch.MathExpression(expression="+".join(throttles), using_metrics=throttles,
-                                              label="Throttled requests (table and indexes)", period=PERIOD)
+        # Reads and writes apart: an alarm's math takes at most 10 metrics, and the table has 5 indexes.
+        reads = {"rt": ddb("ReadThrottleEvents")} | {
+            f"ri{n}": ddb("ReadThrottleEvents", GlobalSecondaryIndexName=i.name) for n, i in enumerate(INDEXES)}
+        writes = {"wt": ddb("WriteThrottleEvents")} | {
+            f"wi{n}": ddb("WriteThrottleEvents", GlobalSecondaryIndexName=i.name) for n, i in enumerate(INDEXES)}
+        read_throttled = cloudwatch.MathExpression(expression="+".join(reads), using_metrics=reads,
+                                                   label="Throttled reads (table and indexes)", period=PERIOD)
+        throttled = cloudwatch.MathExpression(expression="+".join(writes), using_metrics=writes,
+                                              label="Throttled writes (table and indexes)", period=PERIOD)
         errors = {f"e{n}": ddb("SystemErrors", Operation=op) for n, op in enumerate(TABLE_OPERATIONS)}
         system_errors = cloudwatch.MathExpression(expression="+".join(errors), using_metrics=errors,
                                                   label="DynamoDB system errors", period=PERIOD)
         self._alarm(self, "TableThrottles", throttled, threshold=1, periods=3, datapoints=2,
-                    description="DynamoDB throttled reads or writes (on-demand table: a hot partition or a burst "
+                    description="DynamoDB throttled writes (on-demand table: a hot partition or a burst "
+                    "over the account's limits)")
+        self._alarm(self, "TableReadThrottles", read_throttled, threshold=1, periods=3, datapoints=2,
+                    description="DynamoDB throttled reads (on-demand table: a hot partition or a burst "
                     "over the account's limits)")
         self._alarm(self, "TableSystemErrors", system_errors, threshold=1,
                     description="DynamoDB answered with system errors (HTTP 500 on its side)")
-        self.dashboard.add_widgets(cloudwatch.GraphWidget(title="DynamoDB", width=8, left=[throttled, system_errors]))
+        self.dashboard.add_widgets(cloudwatch.GraphWidget(title="DynamoDB", width=8,
+                                                          left=[read_throttled, throttled, system_errors]))
 
     def watch_importer(self, function: lambda_.Function, dead_letters: sqs.Queue) -> None:
         depth = dead_letters.metric_approximate_number_of_messages_visible(period=PERIOD, statistic="Maximum")

@@ -52,7 +52,7 @@ def test_saving_merges_with_what_was_saved(room, sid):
     # a question given again replaces its selection; an empty selection clears it
     respond(sid, [choice(first, 2), choice(second)])
     assert stored(sid).current.responses == {first: {f"{first}-q": [2]}}  # type: ignore[union-attr]
-    assert stats() == {"id": EXAM, "sk": "exam-stats", "sessions": 1}  # saving scores nothing
+    assert stats() == {"id": EXAM, "sk": "exam-stats", "sessions": 1, "attempts": 1}  # saving scores nothing
 
 
 def test_submit_scores_completes_and_keeps_history(room, sid):

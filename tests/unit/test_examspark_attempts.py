@@ -31,11 +31,11 @@ def test_save_then_submit(world):
     sid = world.start()
     session, _ = world.attempts().set_responses(sid, answers(1, ("a",)), False)
     assert session.maturity is Maturity.IN_PROGRESS and session.score_actual is None
-    assert world.sessions.stats == {"sessions": 1}
+    assert world.sessions.stats == {"sessions": 1, "attempts": 1}
     session, _ = submit(world, sid, 2)
     assert session.maturity is Maturity.COMPLETE and session.score_actual == 66.67
     assert session.current and session.current.submitted_at == T0
-    assert world.sessions.stats == {"sessions": 1, "scored": 1, "scoreSum": 66.67, "h:66.67": 1}
+    assert world.sessions.stats == {"sessions": 1, "attempts": 1, "scored": 1, "scoreSum": 66.67, "h:66.67": 1}
     (kept,) = world.sessions.history.values()
     assert kept.history_note and kept.history_note.reason == "submit" and kept.maturity is Maturity.IN_PROGRESS
 

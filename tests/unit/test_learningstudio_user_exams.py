@@ -63,7 +63,7 @@ def test_begin_draws_from_the_pool_and_is_the_session(world):
     found = world.service().begin(STUDENT, COURSE, "e")
     assert found.session.id == session_id_for("e", STUDENT) and found.states == (AttemptState.IN_PROGRESS,)
     assert len(found.session.item_ids) == 3 and not found.completed
-    assert world.store.stats == {"sessions": 1}
+    assert world.store.stats == {"sessions": 1, "attempts": 1}
 
 
 def test_begin_is_the_start_act_the_student_or_attempt_manage(world):
@@ -118,7 +118,7 @@ def test_reset_keeps_the_whole_instance_and_the_next_begin_draws_anew(world):
     done = world.service(ADMIN).reset(STUDENT, COURSE, "e", "connection lost")[0]
     assert done.removal.session == first and done.removal.removed_by == ADMIN
     assert done.removal.reason == "connection lost" and done.removal.removed_at == world.now
-    assert first.id not in world.store.live and world.store.stats == {"sessions": 0}
+    assert first.id not in world.store.live and world.store.stats == {"sessions": 0, "attempts": 0}
     again = world.service().begin(STUDENT, COURSE, "e").session
     assert set(again.item_ids) != set(first.item_ids) and again.version > first.version
 

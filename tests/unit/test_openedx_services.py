@@ -97,6 +97,9 @@ class Store:
     def save_ops(self, before: Extension | None, after: Extension, *, by: str, at: datetime) -> list[dict]:
         return [{"put": after}]
 
+    def count_ops(self, deltas: dict[str, int]) -> list[dict]:
+        return [{"count": exam_id, "add": n} for exam_id, n in sorted(deltas.items())]
+
     def delete_ops(self, before: Extension, *, by: str, at: datetime) -> list[dict]:
         return [{"delete": before}]
 
@@ -184,7 +187,7 @@ def test_reset_removes_every_session_in_one_transaction_with_statistics_summed_o
         "c1", str(number(Kind.EXAM, EXAM.id)), "ann")
     assert removed == MAX_REMOVED and [sum(1 for o in t if deletes(o)) for t in log] == [MAX_REMOVED]
     stats = [o for o in log[0] if isinstance(o, dict) and "stats" in o]
-    assert stats == [{"stats": EXAM.id, "sessions": -MAX_REMOVED}] and len(log[0]) <= 100
+    assert stats == [{"stats": EXAM.id, "sessions": -MAX_REMOVED, "attempts": -MAX_REMOVED}] and len(log[0]) <= 100
 
 
 def test_a_reset_too_large_to_restore_in_one_go_removes_nothing():

@@ -183,7 +183,10 @@ class ExtensionsInMemory:
                     if s in self.world.sessions}
         return self.get_exams(exam_ids), sessions
 
-    def load(self, course_id: str, user_ids: list[str], exam_ids: list[str]):  # type: ignore[no-untyped-def]
+    def load(self, course_id: str, user_ids: list[str], exam_ids: list[str], *,  # type: ignore[no-untyped-def]
+             users: dict | None = None):
+        if users is not None:
+            users.update({u: self.world.users[u] for u in user_ids if u in getattr(self.world, "users", {})})
         enrollments = {u: self.world.enrollments[u] for u in user_ids if u in self.world.enrollments}
         found = {(e, u): x.model_copy() for (e, u), x in self.world.extensions.items()
                  if e in exam_ids and u in user_ids}
@@ -196,6 +199,9 @@ class ExtensionsInMemory:
     def list_extensions(self, course_id: str, exam_id: str | None, limit: int, token: str | None):  # type: ignore[no-untyped-def]
         found = [x for (e, _), x in sorted(self.world.extensions.items()) if exam_id in (None, e)]
         return found[:limit], None
+
+    def count_ops(self, deltas: dict[str, int]) -> list[dict[str, Any]]:
+        return [{"allowance-count": exam_id, "add": n} for exam_id, n in sorted(deltas.items())]
 
     def save_ops(self, before: Extension | None, after: Extension, *, by: str, at: datetime
                  ) -> list[dict[str, Any]]:

@@ -15,8 +15,9 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from functions.core.errors import NotFound
-from functions.core.listing import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SEARCH, ListQuery
+from functions.core.errors import InvalidInput, NotFound
+from functions.core.listing import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SEARCH, Cursor, ListQuery
+from functions.data import tokens
 
 CourseId = Annotated[str, Path(description="the course id (Open edX: course-v1:{org}+{course}+{run})")]
 ExamId = Annotated[str, Path(description="the exam's number (integer)")]
@@ -27,6 +28,10 @@ PageNumber = Annotated[str | None, Query(description="page number (integer; belo
 PageSize = Annotated[str | None, Query(
     description=f"results per page (integer; below 1: the default, above {MAX_PAGE_SIZE}: {MAX_PAGE_SIZE})")]
 Ordering = Annotated[str | None, Query(description="a field name; '-' first for descending")]
+CursorParam = Annotated[str | None, Query(
+    alias="cursor", description="where the page starts, as a 'next' link gives it (beyond the spec: a page "
+                                "reached by its link costs one page; one reached by its number alone reads "
+                                "the rows before it, at most 1,000)")]
 ExamType = Annotated[str | None, Query(description="proctored | timed | practice")]
 
 
@@ -50,3 +55,32 @@ def list_query(search: str | None, page: str | None, page_size: str | None, orde
     needle = search or ""
     return ListQuery(search=needle if len(needle) <= MAX_SEARCH else _NOTHING,
                      page=max(1, number or 1), page_size=size, ordering=(ordering or "")[:64])
+
+
+_PHASE = re.compile(r"^phase(\d)$")
+_SHOWN = re.compile(r"^shown#(\d{1,6})$")
+
+
+def encode_cursor(cursor: Cursor | None) -> str | None:
+    """The seed's token format: the item the page starts at (its own key), then the list's phase and how
+    many of that item's rows came before (``["id=<item>|sk=<sort key>", "id=phase<n>|sk=shown#<k>"]``)."""
+    if cursor is None:
+        return None
+    place = {"id": f"phase{cursor.phase}", "sk": f"shown#{cursor.shown}"}
+    return tokens.encode([cursor.key, place] if cursor.key else [place])
+
+
+def decode_cursor(text: str | None) -> Cursor | None:
+    """A cursor from a ``next`` link; anything else (garbled, forged) is no cursor: the page is then read by
+    its number (the lists answer no 400). A forged one can only move within the list: the store reads its
+    item and refuses one outside the list's own partitions (data/course_walks.py ``position``)."""
+    if not text:
+        return None
+    try:
+        entries = tokens.decode(text, field="cursor")
+    except InvalidInput:
+        return None
+    phase, shown = _PHASE.match(entries[-1]["id"]), _SHOWN.match(entries[-1]["sk"])
+    if len(entries) > 2 or not phase or not shown:
+        return None
+    return Cursor(int(phase.group(1)), entries[0] if len(entries) == 2 else None, int(shown.group(1)))

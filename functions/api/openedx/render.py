@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from functions.api.openedx.params import encode_cursor
 from functions.core.allowances import AllowanceType
 from functions.core.errors import InvalidInput
 from functions.core.listing import Page
@@ -137,17 +138,22 @@ def bulk_result(allowance_type: str, value: str, outcomes: list[Outcome]) -> dic
     }
 
 
-def page_link(event: dict[str, Any], page: int) -> str:
-    """An absolute URL of another page of this list (the request's own query, page replaced), on the
-    configured API base URL (functions/platform/links.py), never on the request's Host header."""
-    query = {k: v for k, v in (event.get("queryStringParameters") or {}).items() if k != "page"}
-    return api_url(event, {**query, "page": page})
+def page_link(event: dict[str, Any], page: int, cursor: str | None = None) -> str:
+    """An absolute URL of another page of this list (the request's own query, page replaced; ``cursor``:
+    where that page starts, so it costs one page to read), on the configured API base URL
+    (functions/platform/links.py), never on the request's Host header."""
+    query = {k: v for k, v in (event.get("queryStringParameters") or {}).items() if k not in ("page", "cursor")}
+    return api_url(event, {**query, "page": page, **({"cursor": cursor} if cursor else {})})
+
+
+def next_link(page: Page[Any], event: dict[str, Any]) -> str | None:
+    return page_link(event, page.query.page + 1, encode_cursor(page.cursor)) if page.has_next else None
 
 
 def paginated(page: Page[Any], results: list[dict[str, Any]], event: dict[str, Any]) -> dict[str, Any]:
     return {
         "count": page.count,
-        "next": page_link(event, page.query.page + 1) if page.has_next else None,
+        "next": next_link(page, event),
         "previous": (page_link(event, min(page.query.page - 1, page.last_page))
                      if page.has_previous else None),
         "results": results,

@@ -18,7 +18,7 @@ from functions.core.allowances import AllowanceRow, AllowanceType
 from functions.core.audit import Change
 from functions.core.errors import ConcurrentUpdate, InvalidInput
 from functions.core.extensions import pointed
-from functions.core.listing import ListQuery, Page
+from functions.core.listing import Chunk, ListQuery, Page
 from functions.core.models import Enrollment, Exam, Extension, Session, User
 from functions.core.numeric_ids import Kind
 from functions.core.ports import People
@@ -56,15 +56,9 @@ class AllowanceView:
         return numeric_ids.allowance_number(self.row.exam.id, self.row.extension.user_id, self.row.kind.value)
 
 
-ORDERINGS: dict[str, Any] = {
-    "username": lambda v: listing.user_sort_value(v.user, "username"),
-    "email": lambda v: listing.user_sort_value(v.user, "email"),
-    "exam_name": lambda v: v.row.exam.title.lower(),
-    "key": lambda v: v.row.kind.value,
-    "value": lambda v: v.row.value.lower(),
-}
-SORT_KEYS = {**ORDERINGS, "user.username": ORDERINGS["username"], "user.email": ORDERINGS["email"],
-             "proctored_exam.exam_name": ORDERINGS["exam_name"], "allowance_type": ORDERINGS["key"]}
+# Orderings the store keeps: username and email (edX's exam_name, key and value would need the whole course
+# read: ignored as unknown fields are, the list keeps its order: by exam, then user).
+ORDERINGS = {"username": "username", "user.username": "username", "email": "email", "user.email": "email"}
 
 
 @dataclass
@@ -210,15 +204,22 @@ class AllowanceService:
         after = allowances.granted(base, kind, value, by=self.scope.subject, at=self.scope.now)
         if after is None:
             return []
+        # The learner's names as they are now: the list indexes' search keys (data/keys.py extension_index).
+        after = after.model_copy(update={"username": user.username, "email": user.email})
         if not after.session_tracked:  # new, or written before the pointer: the Canvas lists need it
             after = pointed(after, [], own.on(user.id, exam.id), self.scope.now)
         changes.append(Change("extension", f"{exam.id}/{user.id}", before, after))
         return self.store.save_ops(before, after, by=self.scope.subject, at=self.scope.now)
 
     def _written(self, ops: list[dict[str, Any]], action: str, course_id: str, changes: list[Change]) -> bool:
-        """One transaction: the changes and their one audit event."""
+        """One transaction: the changes, their exams' allowance counters and their one audit event."""
+        deltas = allowances.count_deltas([(c.before, c.after) for c in changes
+                                          if isinstance(c.before, Extension | None)
+                                          and isinstance(c.after, Extension | None)])
+        counts = self.store.count_ops(deltas) if ops else []
         try:
-            self.store.write(ops + audit.ops(self.scope.access, self.scope.now, action, course_id, *changes))
+            self.store.write(ops + counts + audit.ops(self.scope.access, self.scope.now, action, course_id,
+                                                      *changes))
         except ConcurrentUpdate:
             return False
         return True
@@ -259,28 +260,57 @@ class AllowanceService:
 
     def _bounded(self, identifiers: list[str], exams: int) -> list[str]:
         users = identifiers_checked(identifiers)
-        if len(users) * exams > MAX_PAIRS:
+        # Each pair writes 2 items, each exam its allowance counter, and the request 1 audit event: <= 100.
+        if len(users) * exams > MAX_PAIRS or 2 * len(users) * exams + exams + 1 > 100:
             raise InvalidInput(f"{len(users)} users x {exams} exams is {len(users) * exams} allowances; at "
                                f"most {MAX_PAIRS} per request (one atomic write); split the request",
                                field="user_ids")
         return users
 
     # --- reading ---------------------------------------------------------------------------------
-    def course_allowances(self, course_id: str, query: ListQuery) -> Page[AllowanceView]:
-        """The course's allowances on its special exams: one row per user, exam and key."""
+    def course_allowances(self, course_id: str, query: ListQuery, cursor: listing.Cursor | None = None
+                          ) -> Page[AllowanceView]:
+        """The course's allowances on its special exams: one row per user, exam and key, a page read in order
+        from the course's extensions; ``count`` from the exams' allowance counters (under a search: what is
+        known, docs/openedx.md)."""
         self.scope.require(course_id, acts.right("read_special_exams"), "see allowances")
         exams = {e.id: e for e in self.lists.course_exams(course_id) if is_special(e)}
-        extensions = self.lists.course_extensions(course_id) if exams else []
-        views = [AllowanceView(row, None) for ext in extensions if ext.exam_id in exams
-                 for row in allowances.rows(ext, exams[ext.exam_id])]
-        if query.needs_users:
-            views = self._with_users(views)
-            views = [v for v in views if listing.matches(v.user, query.needle)]
-        if query.ordering:
-            views = listing.ordered(views, SORT_KEYS, query, tie=lambda v: v.id)
-        rows = listing.page_of(views, query)
-        return Page(rows if query.needs_users else self._with_users(rows), len(views), query)
+        if not exams:
+            return Page([], 0, query, more=False)
+        field = ORDERINGS.get(query.field, "") if query.ordering else ""
+        forward = not query.descending if field else True
+        needle = query.needle
+
+        def phase(by: str, unless: str | None = None) -> listing.Phase[Extension, AllowanceView]:
+            def of(extension: Extension) -> list[AllowanceView]:
+                exam = exams.get(extension.exam_id)
+                if exam is None or (needle and not _starts(extension, by, needle)):
+                    return []
+                if unless and _starts(extension, unless, needle):
+                    return []  # listed in the first phase already
+                views = [AllowanceView(row, None) for row in allowances.rows(extension, exam)]
+                return views if forward else views[::-1]
+            return listing.Phase(listing.ListOrder(by, needle if by != "time" else "", forward), of)
+
+        if needle:
+            first, second = ("email", "username") if field == "email" else ("username", "email")
+            phases = [phase(first), phase(second, unless=first)]
+        else:
+            phases = [phase(field or "time")]
+
+        def read(order: listing.ListOrder, limit: int, start: dict[str, str] | None) -> Chunk[Extension]:
+            return self.lists.extensions(course_id, order, limit, start)
+
+        exact = None if needle else sum(
+            int(c.get("allowances", 0)) for c in self.lists.counters(sorted(exams)).values())
+        page = listing.paged(phases, read, query, cursor, exact)
+        return replace(page, rows=self._with_users(page.rows))
 
     def _with_users(self, views: list[AllowanceView]) -> list[AllowanceView]:
-        users = self.learners.users([v.row.extension.user_id for v in views]) if views else {}
+        users = self.learners.users(sorted({v.row.extension.user_id for v in views})) if views else {}
         return [replace(v, user=users.get(v.row.extension.user_id)) for v in views]
+
+
+def _starts(extension: Extension, by: str, needle: str) -> bool:
+    value = extension.username if by == "username" else extension.email
+    return (value or "").strip().lower().startswith(needle)

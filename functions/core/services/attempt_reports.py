@@ -16,7 +16,7 @@ from datetime import datetime
 from functions.core import acts, attempt_status, listing, numeric_ids
 from functions.core.attempt_status import Status
 from functions.core.errors import NotFound
-from functions.core.listing import ListQuery, Page
+from functions.core.listing import Chunk, ListQuery, Page
 from functions.core.models import Attempt, Exam, Session, User
 from functions.core.ports import StatsOps
 from functions.core.services.course_exams import CourseScope, is_special
@@ -51,20 +51,40 @@ def _view(session: Session, exam: Exam, attempt: Attempt, incarnation: str, now:
     )
 
 
-ORDERINGS = {
-    "username": lambda v: listing.user_sort_value(v.user, "username"),
-    "email": lambda v: listing.user_sort_value(v.user, "email"),
-    "exam_name": lambda v: v.exam.title.lower(),
-    "time_limit": lambda v: v.exam.time_limit_minutes,
-    "type": lambda v: v.exam.type.value,
-    "started_at": lambda v: v.start_time,
-    "completed_at": lambda v: v.end_time,
-    "status": lambda v: v.status.value,
-}
-ALIASES = {"user.username": "username", "user.email": "email", "proctored_exam.exam_name": "exam_name",
-           "proctored_exam.time_limit_mins": "time_limit", "start_time": "started_at",
-           "end_time": "completed_at"}
-SORT_KEYS = {**ORDERINGS, **{alias: ORDERINGS[name] for alias, name in ALIASES.items()}}
+# Orderings the store keeps (ListOrder.field): the latest start (the default, newest first), username,
+# email. edX's other fields (exam_name, time_limit, type, completed_at, status) would need the whole course
+# read: they are ignored as unknown fields are (DRF's OrderingFilter), and the list keeps its default order.
+ORDERINGS = {"started_at": "time", "start_time": "time", "username": "username", "user.username": "username",
+             "email": "email", "user.email": "email"}
+
+
+def phases(query: ListQuery, rows: Callable[[Session, bool], list[AttemptView]],
+           keep: Callable[[Session], bool]) -> list[listing.Phase[Session, AttemptView]]:
+    """The ordered lists a page reads: under a search, those whose username starts with it, then those whose
+    email does (and not their username), in the ordering's field first; otherwise one list."""
+    field = ORDERINGS.get(query.field, "") if query.ordering else ""
+    # No ordering: newest first; under a search (lists by name), by username going up.
+    forward = not query.descending if field else bool(query.needle)
+    needle = query.needle
+
+    def phase(by: str, unless: str | None = None) -> listing.Phase[Session, AttemptView]:
+        def of(session: Session) -> list[AttemptView]:
+            if not keep(session) or (needle and not _starts(session, by, needle)):
+                return []
+            if unless and _starts(session, unless, needle):
+                return []  # listed in the first phase already
+            return rows(session, forward)
+        return listing.Phase(listing.ListOrder(by, needle if by != "time" else "", forward), of)
+
+    if needle:
+        first, second = ("email", "username") if field == "email" else ("username", "email")
+        return [phase(first), phase(second, unless=first)]
+    return [phase(field or "time")]
+
+
+def _starts(session: Session, by: str, needle: str) -> bool:
+    value = session.username if by == "username" else session.email
+    return (value or "").strip().lower().startswith(needle)
 
 
 @dataclass
@@ -77,36 +97,41 @@ class ExamAttemptService:
     work: StudentWork  # the student's sessions and extension on one exam (the removal's reads)
 
     # --- lists -----------------------------------------------------------------------------------
-    def exam_attempts(self, course_id: str, exam_ref: str, query: ListQuery) -> Page[AttemptView]:
+    def exam_attempts(self, course_id: str, exam_ref: str, query: ListQuery,
+                      cursor: listing.Cursor | None = None) -> Page[AttemptView]:
         self.scope.require(course_id, acts.right("list_attempts"), "see exam attempts")
         exam = self.scope.exam(course_id, exam_ref)
-        sessions = self.lists.exam_sessions(exam.id)
-        views = [v for s in sessions for v in attempt_views(s, exam, self.scope.now)]
-        return self._page(views, query)
+        return self._page(course_id, exam.id, {exam.id: exam}, query, cursor)
 
-    def course_attempts(self, course_id: str, query: ListQuery) -> Page[AttemptView]:
+    def course_attempts(self, course_id: str, query: ListQuery,
+                        cursor: listing.Cursor | None = None) -> Page[AttemptView]:
         self.scope.require(course_id, acts.right("list_attempts"), "see exam attempts")
         exams = {e.id: e for e in self.lists.course_exams(course_id) if is_special(e)}
-        sessions = self.lists.course_sessions(course_id) if exams else []
-        views = [v for s in sessions if s.exam_id in exams
-                 for v in attempt_views(s, exams[s.exam_id], self.scope.now)]
-        return self._page(views, query)
+        if not exams:
+            return Page([], 0, query, more=False)
+        return self._page(course_id, None, exams, query, cursor)
 
-    def _page(self, views: list[AttemptView], query: ListQuery) -> Page[AttemptView]:
-        """Newest first unless ``ordering`` says otherwise; users are read for every row only when the
-        search or the ordering needs them, else for the page's rows."""
-        if query.needs_users:
-            views = self._with_users(views)
-            views = [v for v in views if listing.matches(v.user, query.needle)]
-        if query.ordering:
-            views = listing.ordered(views, SORT_KEYS, query, tie=lambda v: v.id)
-        else:
-            views = sorted(views, key=lambda v: (v.start_time, v.id), reverse=True)
-        rows = listing.page_of(views, query)
-        return Page(rows if query.needs_users else self._with_users(rows), len(views), query)
+    def _page(self, course_id: str, exam_id: str | None, exams: dict[str, Exam], query: ListQuery,
+              cursor: listing.Cursor | None) -> Page[AttemptView]:
+        """A page read in order from the course's (or the exam's) sessions; ``count`` from the exams'
+        attempts counters (under a search: what is known, docs/openedx.md)."""
+        now = self.scope.now
+
+        def rows(session: Session, forward: bool) -> list[AttemptView]:
+            views = sorted(attempt_views(session, exams[session.exam_id], now), key=lambda v: (v.start_time, v.id))
+            return views if forward else views[::-1]
+
+        def read(order: listing.ListOrder, limit: int, start: dict[str, str] | None) -> Chunk[Session]:
+            # The time list of one exam is its own; name lists are the course's (rows of other exams drop).
+            return self.lists.sessions(course_id, exam_id if order.field == "time" else None, order, limit, start)
+
+        exact = None if query.needle else sum(
+            int(c.get("attempts", 0)) for c in self.lists.counters(sorted(exams)).values())
+        page = listing.paged(phases(query, rows, lambda s: s.exam_id in exams), read, query, cursor, exact)
+        return replace(page, rows=self._with_users(page.rows))
 
     def _with_users(self, views: list[AttemptView]) -> list[AttemptView]:
-        users = self.learners.users([v.user_id for v in views]) if views else {}
+        users = self.learners.users(sorted({v.user_id for v in views})) if views else {}
         return [replace(v, user=users.get(v.user_id)) for v in views]
 
     # --- reset -----------------------------------------------------------------------------------

@@ -15,11 +15,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from functions.core import acts, audit, scoring, timing
+from functions.core import acts, allowances, audit, scoring, timing
 from functions.core.audit import Change
 from functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 from functions.core.extensions import MAX_GRANTS, MAX_WRITES, ExtensionStore, ExtensionView, Grant, pointed
-from functions.core.models import Enrollment, Exam, Extension, Session
+from functions.core.models import Enrollment, Exam, Extension, Session, User
 from functions.core.ports import ExamStore, People, StatsOps
 from functions.core.rights import Access, Right
 from functions.core.services.sessions import SessionService
@@ -56,7 +56,8 @@ class ExtensionService:
         students = len(grants)
         quizzes = [self._quiz(course_id, quiz_id)] if quiz_id else self._course_quizzes(course_id, students)
         users = [g.user_id for g in grants]
-        enrollments, stored = self.store.load(course_id, users, [q.id for q in quizzes])
+        named: dict[str, User] = {}  # the students, in the same batch: their names are the lists' search keys
+        enrollments, stored = self.store.load(course_id, users, [q.id for q in quizzes], users=named)
         self._require_students(course_id, users, enrollments)
         batch = self.store.batch()
         deltas = _StatsDeltas()
@@ -71,7 +72,7 @@ class ExtensionService:
             moved = 0
             for quiz in quizzes:
                 before = stored.get((quiz.id, grant.user_id))
-                extension, changed = self._apply(course_id, quiz, grant, before)
+                extension, changed = self._apply(course_id, quiz, grant, before, named.get(grant.user_id))
                 shown = read = own.get(quiz.id, [])
                 if grant.extends:
                     shown, why, count = self._extend(sessions, quiz, extension, grant, read)
@@ -100,6 +101,8 @@ class ExtensionService:
                 field = "extend_from_now" if grant.extend_from_now is not None else "extend_from_end_at"
                 raise Conflict(f"user '{grant.user_id}': no running attempt can be extended ("
                                + "; ".join(refusals[:5]) + ")", field=field)
+        batch.add(self.store.count_ops(allowances.count_deltas(
+            [(c.before, c.after) for c in changes if c.type == "extension"])))
         for exam_id, delta in deltas.by_exam.items():
             op = self.stats_op(exam_id, {k: round(v, 4) for k, v in delta.items() if round(v, 4) != 0})
             if op:
@@ -107,19 +110,23 @@ class ExtensionService:
         batch.add(audit.ops(self.access, self.now, "extension.grant", course_id, *changes))
         if batch.size() > MAX_WRITES:
             raise TooLarge(f"this request needs {batch.size()} writes and one atomic write holds at most "
-                           f"{MAX_WRITES} (a changed extension is 2: the value and its history copy; the "
-                           f"request's audit event is 1); send fewer students per request")
+                           f"{MAX_WRITES} (a changed extension is 2: the value and its history copy; each "
+                           f"quiz's allowance counter and the request's audit event are 1); send fewer "
+                           f"students per request")
         batch.commit()
         return views
 
-    def _apply(self, course_id: str, quiz: Exam, grant: Grant, before: Extension | None
+    def _apply(self, course_id: str, quiz: Exam, grant: Grant, before: Extension | None, user: User | None
                ) -> tuple[Extension, bool]:
         """The extension after ``grant``, and whether it must be written (only when a value changes)."""
         changes = grant.changes()
         base = before or Extension(course_id=course_id, exam_id=quiz.id, user_id=grant.user_id)
+        # The student's names as they are now: the list indexes' search keys (data/keys.py extension_index).
+        names = {"username": user.username, "email": user.email} if user else {}
+        base = base.model_copy(update=names) if before is None else base
         if not changes or (before is not None and all(getattr(before, k) == v for k, v in changes.items())):
             return base, False
-        update: dict[str, Any] = {**changes, "updated_at": self.now, "updated_by": self._subject,
+        update: dict[str, Any] = {**changes, **names, "updated_at": self.now, "updated_by": self._subject,
                                   "version": base.version + 1}
         return base.model_copy(update=update), True
 

@@ -73,7 +73,8 @@ class SessionRemover:
     def remove(self, session: Session, removed_by: str, reason: str) -> SessionRemoval:
         """Rights are the caller's business (each dialect has its own rule); this keeps the record."""
         removal = SessionRemoval(session=session, removed_at=self.now, removed_by=removed_by, reason=reason)
-        delta = statistics.score_change(session.score_actual, None, removed_session=True)
+        delta = statistics.score_change(session.score_actual, None, removed_session=True,
+                                         attempts=-len(session.attempts))
         op = self.stats_op(session.exam_id, delta, shard_by=session.id)
         self.sessions.remove_session(removal, ([op] if op else []) + self._audit(
             "session.remove", Change("session", session.id, session, None), removal) + self._forget(session))
@@ -90,7 +91,8 @@ class SessionRemover:
         last_version = max(removal.session.version, latest.session.version if latest else 0)
         restored = removal.session.model_copy(update={"version": last_version + 1, "updated_at": self.now})
         marked = removal.model_copy(update={"restored_at": self.now, "restored_by": restored_by})
-        delta = statistics.score_change(None, restored.score_actual, new_session=True)
+        delta = statistics.score_change(None, restored.score_actual, new_session=True,
+                                         attempts=len(restored.attempts))
         op = self.stats_op(restored.exam_id, delta, shard_by=restored.id)
         self.sessions.restore_session(marked, restored, ([op] if op else []) + self._audit(
             "session.restore", Change("session", restored.id, None, restored), removal) + self._forget(restored))

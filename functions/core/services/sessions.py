@@ -168,11 +168,13 @@ class SessionService:
         draw_number, item_ids = fresh_draw(exam, session_id, previous.session if previous else None)
         session = Session(
             id=session_id, exam_id=exam.id, course_id=exam.course_id, user_id=user.id, name=user.name,
+            username=user.username, email=user.email,  # the list indexes' search keys
             lti=lti, item_ids=item_ids, draw_number=draw_number,
             attempts=[Attempt(number=1, started_at=self.now, ends_at=ends_at, limited_by=limited_by)],
             version=previous.session.version + 1 if previous else 1, created_at=self.now, updated_at=self.now,
         )
-        op = self.stats_op(exam.id, statistics.score_change(None, None, new_session=True), shard_by=session.id)
+        op = self.stats_op(exam.id, statistics.score_change(None, None, new_session=True, attempts=1),
+                           shard_by=session.id)
         extra = ([op] if op else []) + audit.ops(self.access, self.now, "session.start", exam.course_id,
                                                  Change("session", session.id, None, session))
         extra += self.started_ops(session, extension)
@@ -276,8 +278,9 @@ class SessionService:
             kept = before.model_copy(deep=True)
             kept.history_note = HistoryNote(reason=reason, by=self.access.principal.subject, at=self.now)
             _rekey_changed(before, after)
-        op = self.stats_op(exam.id, statistics.score_change(before.score_actual, after.score_actual),
-                           shard_by=after.id)
+        op = self.stats_op(exam.id, statistics.score_change(
+            before.score_actual, after.score_actual, attempts=len(after.attempts) - len(before.attempts)),
+            shard_by=after.id)
         extra = ([op] if op else []) + audit.ops(self.access, self.now, f"session.{reason}", after.course_id,
                                                  Change("session", after.id, before, after)) + (also or [])
         self.sessions.save_session(after, keep_history_of=kept, extra_ops=extra or None, before=before)
