@@ -23,9 +23,12 @@ def test_extension_lists_find_what_extension_index_writes_and_never_history():
         spec = keys.course_extensions_list("c1", exam)
         assert index[spec.index.pk] in spec.partitions and index[spec.index.sk].startswith(spec.prefix)
     history = keys.extension_history_key("e1", "u1", history_stamp(datetime(2026, 1, 1, tzinfo=UTC)))
-    assert not history["sk"].startswith("extension#")  # an exam's extension# rows never include history
-    assert keys.extension_key("e1", "u1")["id"] == history["id"] == "e1"
-    assert history["sk"].startswith(keys.extension_history_prefix("u1"))
+    live = keys.extension_key("e1", "u1")
+    # The extension and its history share a partition of their own: no other student's, no exam's.
+    assert live["id"] == history["id"] != keys.extension_key("e1", "u2")["id"]
+    assert live["id"] != keys.exam_key("e1")["id"] and live["id"] != keys.extension_key("e2", "u1")["id"]
+    partition, prefix = keys.extension_history_query("e1", "u1")
+    assert history["id"] == partition and history["sk"].startswith(prefix) and not live["sk"].startswith(prefix)
 
 
 def test_history_stamps_sort_by_time():
