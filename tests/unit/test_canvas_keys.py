@@ -62,3 +62,14 @@ def test_every_list_finds_what_the_session_and_extension_indexes_write_in_one_sh
 def test_students_spread_over_every_shard():
     shards = {keys.list_shard(f"student-{n}") for n in range(200)}
     assert shards == set(range(keys.LIST_SHARDS))
+
+
+def test_a_courses_audit_events_spread_over_its_shards_and_the_institutions_stay_in_one_partition():
+    ids = [f"20260101T090000.{n:06d}Z-{n:012x}" for n in range(300)]
+    spec = keys.course_audit_list("c1")
+    assert len(spec.partitions) == keys.AUDIT_SHARDS and spec.index.name == ""  # the base table, no index
+    written = [keys.audit_event_key("c1", e) for e in ids]
+    assert {k["id"] for k in written} == set(spec.partitions)  # every shard takes some, each in the list
+    assert all(k["sk"].startswith(spec.prefix) for k in written)
+    assert {keys.audit_event_key(None, e)["id"] for e in ids} == {keys.INSTITUTION_AUDIT}
+    assert keys.audit_partition("c1") not in spec.partitions  # what a page token names is not a shard
