@@ -408,11 +408,11 @@ INSTITUTION_AUDIT = "audit-institution"  # events of objects outside any course:
 
 
 # Every start and submit writes one event in its transaction (a transactional write costs 2 WCU per KB): 100,000
-# starts in a minute is ~1,700 events/s, ~3,400 WCU/s for 1 KB events on one key, over the 1,000 WCU/s a
-# partition takes. A course's events are split in AUDIT_SHARDS partitions by a hash of the event's own id (its
-# random tail spreads them evenly, and the id alone names its shard: a restore reads its event in one
-# GetItem): 16 take ~210 WCU/s each at 1 KB, so events up to ~4 KB (a session snapshot) stay under the limit
-# with room for an uneven second. The institution partition takes staff acts only: one key.
+# starts in a minute is ~1,700 events/s; a start's event is ~1.3 KB (billed 2 KB: 4 WCU), ~6,800 WCU/s on one
+# key, over the 1,000 WCU/s a partition takes. A course's events are split in AUDIT_SHARDS partitions by a hash
+# of the event's own id (its random tail spreads them evenly, and the id alone names its shard: a restore
+# reads its event in one GetItem): 16 take ~425 WCU/s each, room for larger (submit) events and an uneven
+# second. The institution partition takes staff acts only: one key.
 AUDIT_SHARDS = 16
 # The table's own keys as a list's "index": a course's audit list is read from the base table.
 BASE_TABLE = Index("", PK, SK, "the table itself (a course's audit shards)")
