@@ -69,22 +69,36 @@ def merged(spec: ListSpec, limit: int, *, start: str | None = None, forward: boo
            ) -> tuple[list[dict[str, Any]], bool]:
     """Up to ``limit`` items of the list in order from ``start`` (a sort key, included if present), and
     whether more may follow: one Query per shard."""
+    items, frontier = shard_round(spec, limit, start=start, forward=forward)
+    return items[:limit], frontier is not None or len(items) > limit
+
+
+def shard_round(spec: ListSpec, limit: int, *, start: str | None = None, forward: bool = True,
+                filter_expression: str | None = None, filter_names: dict[str, str] | None = None,
+                filter_values: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    """The list's items from ``start`` that are certain after one Query per shard (``Limit`` = ``limit``
+    items read in each, ``filter_*`` applied after), in order, and the frontier: the nearest last key read of
+    a shard that has more (None: every shard was read to its end). Nothing between ``start`` and the
+    frontier is missing, whether or not the filter kept it."""
     index = spec.index
-    names = {"#pk": index.pk, "#sk": index.sk}
+    names = {"#pk": index.pk, "#sk": index.sk, **(filter_names or {})}
     if start is None:
         condition, values = "#pk = :pk AND begins_with(#sk, :prefix)", {":prefix": spec.prefix}
     elif forward:
         condition, values = "#pk = :pk AND #sk BETWEEN :lo AND :hi", {":lo": start, ":hi": spec.prefix + TOP}
     else:
         condition, values = "#pk = :pk AND #sk BETWEEN :lo AND :hi", {":lo": spec.prefix, ":hi": start}
+    extra: dict[str, Any] = {"IndexName": index.name} if index.name else {}  # no name: the base table
+    if filter_expression:
+        extra["FilterExpression"] = filter_expression
     items: list[dict[str, Any]] = []
     frontier: str | None = None  # the nearest last key of a shard that has more: items past it are unsure
     for pk in spec.partitions:
         with translated_errors():
             response = client().query(
-                TableName=table_name(), IndexName=index.name, KeyConditionExpression=condition,
-                ExpressionAttributeNames=names, ExpressionAttributeValues=serialize({":pk": pk, **values}),
-                Limit=limit, ScanIndexForward=forward)
+                TableName=table_name(), KeyConditionExpression=condition, ExpressionAttributeNames=names,
+                ExpressionAttributeValues=serialize({":pk": pk, **values, **(filter_values or {})}),
+                Limit=limit, ScanIndexForward=forward, **extra)
         items += [deserialize(i) for i in response.get("Items", [])]
         last = response.get("LastEvaluatedKey")
         if last:
@@ -94,7 +108,7 @@ def merged(spec: ListSpec, limit: int, *, start: str | None = None, forward: boo
     items.sort(key=lambda i: (i[index.sk], i[keys.PK], i[keys.SK]), reverse=not forward)
     if frontier is not None:
         items = [i for i in items if (i[index.sk] <= frontier if forward else i[index.sk] >= frontier)]
-    return items[:limit], frontier is not None or len(items) > limit
+    return items, frontier
 
 
 def token_page(spec: ListSpec, limit: int, token: str | None, field: str = "nextToken"

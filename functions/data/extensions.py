@@ -95,8 +95,8 @@ class ExtensionRepository:
 
     def history(self, exam_id: str, user_id: str, limit: int = 50) -> list[dict[str, Any]]:
         """Earlier values, newest first, each with ``replaced_by`` / ``replaced_at``."""
-        prefix = keys.extension_history_prefix(user_id)
-        page = self.store.query_page(exam_id, prefix, limit=limit, forward=False)
+        partition, prefix = keys.extension_history_query(exam_id, user_id)
+        page = self.store.query_page(partition, prefix, limit=limit, forward=False)
         return page.items
 
     def list_extensions(self, course_id: str, exam_id: str | None, limit: int, token: str | None

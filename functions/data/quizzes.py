@@ -33,4 +33,5 @@ class QuizRepository:
     def user_extensions(self, user_id: str, exam_ids: list[str]) -> dict[str, Extension]:
         """One student's extensions on a page of exams (one BatchGetItem: a page holds at most 100)."""
         found = self.store.batch_get([keys.extension_key(e, user_id) for e in exam_ids]) if exam_ids else []
-        return {str(item[keys.PK]): from_item(Extension, item) for item in found}
+        extensions = (from_item(Extension, item) for item in found)
+        return {extension.exam_id: extension for extension in extensions}

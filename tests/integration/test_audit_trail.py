@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
+from functions.core import audit
+from functions.core.audit import Change
+from functions.core.rights import Principal
 from functions.core.services.sessions import session_id_for
+from functions.data import keys
+from functions.data.audit import audit_item
+from functions.data.store import Store
 from tests.conftest import call, principal_context
 from tests.factories import classroom
 from tests.integration.audit_helpers import SEEDED_EVENT, events, seeded_reset
@@ -131,7 +139,45 @@ def test_list_rights_filters_and_pages(room, dynamo_calls):
     dynamo_calls.reset()
     second = listed(limit="1", nextToken=first.body["nextToken"])
     assert second.body["items"][0]["id"] == SEEDED_EVENT
-    assert dict(dynamo_calls.counts) == {"GetItem": 2, "Query": 1}  # a base-table token is checked unread
+    # A base-table token is checked unread; one Query per shard of the course's events.
+    assert dict(dynamo_calls.counts) == {"GetItem": 2, "Query": keys.AUDIT_SHARDS}
+
+
+def test_a_courses_events_spread_over_its_shards_and_page_newest_first_filtered_or_not(room, dynamo_calls):
+    """Events land in one shard each (named by the event id alone); pages merge every shard in time order, each
+    page costs one Query per shard whatever the course holds, and a filtered page may be short but goes on."""
+    store, principal = Store(), Principal("user", INSTRUCTOR)
+    ids = [f"20250101T0000{n:02d}.000000Z-{n:012x}" for n in range(40)]
+    for n, event_id in enumerate(ids):
+        event = audit.event(principal, datetime.now(UTC), "exam.update" if n % 3 else "exam.create", COURSE,
+                            [Change("exam", f"obj-{n % 5}", None, {"n": n})])
+        store.put(audit_item(replace(event, event_id=event_id)))
+    assert len({keys.audit_event_key(COURSE, e)["id"] for e in ids}) > keys.AUDIT_SHARDS // 2
+    newest_first = list(reversed(ids))
+    for query, expected in [({}, newest_first),
+                            ({"action": "exam.create"}, [e for n, e in enumerate(ids) if n % 3 == 0][::-1]),
+                            ({"objectId": "obj-2"}, [e for n, e in enumerate(ids) if n % 5 == 2][::-1])]:
+        seen: list[str] = []
+        token: str | None = None
+        for _ in range(60):
+            dynamo_calls.reset()
+            page = listed(limit="7", **query, **({"nextToken": token} if token else {}))
+            assert page.status == 200, page.body
+            assert dynamo_calls.counts["Query"] == keys.AUDIT_SHARDS
+            if not query:
+                assert len(page.body["items"]) == 7 or not page.body["nextToken"]  # unfiltered pages are full
+            seen += [e["id"] for e in page.body["items"]]
+            token = page.body["nextToken"]
+            if not token:
+                break
+        assert seen == expected, query
+
+
+def test_a_token_naming_one_shard_is_400(room):
+    shard = keys.audit_event_key(COURSE, SEEDED_EVENT)["id"]
+    forged = base64.b64encode(json.dumps([f"id={shard}|sk=event#{SEEDED_EVENT}"]).encode()).decode()
+    answer = listed(nextToken=forged)
+    assert answer.status == 400 and answer.body["error"]["field"].endswith("nextToken"), answer.body
 
 
 @pytest.mark.parametrize("token", [

@@ -177,8 +177,9 @@ CALLS: dict[str, tuple[dict[str, int], str]] = {
     "update_item": ({"GetItem": 3, "TransactWriteItems": 1},
                     "item; caller, enrollment; `#v0` + `#v<n>` (alignments changed: +1 BatchGetItem)"),
     "list_items": ({"GetItem": 3, "BatchGetItem": 1}, "exam; caller, enrollment; one page of the pool"),
-    "list_audit_events": ({"GetItem": 2, "Query": 1},
-                          "caller, enrollment; `audit#<course>` / `event#`, newest first (filters after the read)"),
+    "list_audit_events": ({"GetItem": 2, "Query": 16},
+                          "caller, enrollment; `audit#<course>#<s>` / `event#`, one Query per shard, merged newest "
+                          "first (filters after the read)"),
     "restore_audit_event": ({"GetItem": 4, "Query": 1, "TransactWriteItems": 1},
                             "caller, enrollment; the event; per removed session its record and latest removal; "
                             "sessions + records marked + stats + audit event"),

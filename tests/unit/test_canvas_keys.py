@@ -23,9 +23,12 @@ def test_extension_lists_find_what_extension_index_writes_and_never_history():
         spec = keys.course_extensions_list("c1", exam)
         assert index[spec.index.pk] in spec.partitions and index[spec.index.sk].startswith(spec.prefix)
     history = keys.extension_history_key("e1", "u1", history_stamp(datetime(2026, 1, 1, tzinfo=UTC)))
-    assert not history["sk"].startswith("extension#")  # an exam's extension# rows never include history
-    assert keys.extension_key("e1", "u1")["id"] == history["id"] == "e1"
-    assert history["sk"].startswith(keys.extension_history_prefix("u1"))
+    live = keys.extension_key("e1", "u1")
+    # The extension and its history share a partition of their own: no other student's, no exam's.
+    assert live["id"] == history["id"] != keys.extension_key("e1", "u2")["id"]
+    assert live["id"] != keys.exam_key("e1")["id"] and live["id"] != keys.extension_key("e2", "u1")["id"]
+    partition, prefix = keys.extension_history_query("e1", "u1")
+    assert history["id"] == partition and history["sk"].startswith(prefix) and not live["sk"].startswith(prefix)
 
 
 def test_history_stamps_sort_by_time():
@@ -59,3 +62,14 @@ def test_every_list_finds_what_the_session_and_extension_indexes_write_in_one_sh
 def test_students_spread_over_every_shard():
     shards = {keys.list_shard(f"student-{n}") for n in range(200)}
     assert shards == set(range(keys.LIST_SHARDS))
+
+
+def test_a_courses_audit_events_spread_over_its_shards_and_the_institutions_stay_in_one_partition():
+    ids = [f"20260101T090000.{n:06d}Z-{n:012x}" for n in range(300)]
+    spec = keys.course_audit_list("c1")
+    assert len(spec.partitions) == keys.AUDIT_SHARDS and spec.index.name == ""  # the base table, no index
+    written = [keys.audit_event_key("c1", e) for e in ids]
+    assert {k["id"] for k in written} == set(spec.partitions)  # every shard takes some, each in the list
+    assert all(k["sk"].startswith(spec.prefix) for k in written)
+    assert {keys.audit_event_key(None, e)["id"] for e in ids} == {keys.INSTITUTION_AUDIT}
+    assert keys.audit_partition("c1") not in spec.partitions  # what a page token names is not a shard
