@@ -23,6 +23,9 @@ def configure(endpoint: str | None = None) -> None:
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    # Credential records are read for every request locally: a revocation takes effect at once (deployed: within
+    # EXAMDESK_CREDENTIAL_CACHE_SECONDS, docs/credentials.md).
+    os.environ.setdefault("EXAMDESK_CREDENTIAL_CACHE_SECONDS", "0")
     if endpoint:
         os.environ["EXAMDESK_DYNAMODB_ENDPOINT"] = endpoint
 

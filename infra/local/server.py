@@ -1,8 +1,8 @@
 """The local runner's HTTP front: API Gateway's part, played on 127.0.0.1.
 
-For each request it finds the route in the registry, runs the REQUEST authorizer as API Gateway would,
-builds a REST proxy event and calls that route's real ``lambda_handler``. Like a Lambda instance, each
-route handles one request at a time (Powertools resolvers hold the current event).
+For each request it finds the route in the registry, builds a REST proxy event and calls that route's real
+``lambda_handler``, which verifies the credentials itself (there is no authorizer: functions/platform/auth.py).
+Like a Lambda instance, each route handles one request at a time (Powertools resolvers hold the current event).
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import uuid
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from functions.core.errors import Unauthenticated, Unavailable
-from functions.platform.authorizer import authorize
 from functions.platform.events import proxy_event
 from functions.platform.gateway import GATEWAY_HEADERS, GATEWAY_RESPONSES, gateway_body
 from functions.routes import ROUTES, Route
@@ -114,16 +112,6 @@ def dispatch(table: RouteTable, method: str, raw_path: str, headers: dict[str, s
     query = parse_qs(url.query, keep_blank_values=True)
     event = proxy_event(route, path_params, query=query, body=body.decode("utf-8", "replace") or None,
                         headers=headers)
-    if not route.public:
-        if not any(k.lower() == "authorization" for k in headers):
-            return gateway_answer("UNAUTHORIZED")  # identity source missing: the authorizer is not even called
-        try:
-            answer = authorize({**event, "methodArn": f"arn:aws:execute-api:local:0:local/local/{method}{url.path}"})
-        except Unauthenticated:
-            return gateway_answer("UNAUTHORIZED")
-        except Unavailable:  # the authorizer's function failed (API Gateway: AUTHORIZER_FAILURE)
-            return gateway_answer("AUTHORIZER_FAILURE")
-        event["requestContext"]["authorizer"] = {**answer["context"], "principalId": answer["principalId"]}
     module: Any = importlib.import_module(route.import_path)
     with table.locks[route.name]:
         response = module.lambda_handler(event, LambdaContext(route.name))
