@@ -28,7 +28,7 @@ MODEL_START_SECONDS = 60
 class CallerLimit:
     name: str  # the WAF rule's name and metric
     dialect: str  # whose error shape the 429 has
-    prefix: str  # the dialect's paths start with it (after the stage name, if any)
+    prefixes: tuple[str, ...]  # the dialect's paths start with one of them (after the stage name, if any)
     limit: int  # requests per WINDOW_SECONDS per Authorization header value
     basic: bool | None = None  # True: Basic credentials only; False: any other scheme; None: all
     why: str = ""
@@ -38,7 +38,7 @@ class CallerLimit:
         return f"throttled-{self.dialect}"
 
     def matches(self, path: str, authorization: str | None) -> bool:
-        if not authorization or not _without_stage(path).startswith(self.prefix):
+        if not authorization or not _without_stage(path).startswith(self.prefixes):
             return False
         return self.basic is None or self.basic == authorization.lower().startswith("basic ")
 
@@ -50,20 +50,21 @@ INTEGRATION_START = MODEL_STUDENTS * 12 // 10 * WINDOW_SECONDS // MODEL_START_SE
 STAFF = 1_200  # a dashboard or script paging lists and granting extensions (50 users per request): 20/s
 SERVICE = 6_000  # an OAuth integration assigning and importing for every student of a course: 100/s
 
+LEARNINGSTUDIO = ("/users/", "/courses/")  # a user's exams; a course's exam resets
 CALLER_LIMITS: tuple[CallerLimit, ...] = (
-    CallerLimit("examspark-integration", "examspark", "/api/exam-", INTEGRATION_START, basic=True,
+    CallerLimit("examspark-integration", "examspark", ("/api/exam-",), INTEGRATION_START, basic=True,
                 why="an LMS integration (Basic key) starting sessions for a whole exam"),
-    CallerLimit("examspark-person", "examspark", "/api/exam-", PERSON, basic=False,
+    CallerLimit("examspark-person", "examspark", ("/api/exam-",), PERSON, basic=False,
                 why="a student's or a staff member's token"),
-    CallerLimit("learningstudio-integration", "learningstudio", "/users/", INTEGRATION_START, basic=True,
+    CallerLimit("learningstudio-integration", "learningstudio", LEARNINGSTUDIO, INTEGRATION_START, basic=True,
                 why="an integration beginning exams for a whole course"),
-    CallerLimit("learningstudio-person", "learningstudio", "/users/", PERSON, basic=False,
+    CallerLimit("learningstudio-person", "learningstudio", LEARNINGSTUDIO, PERSON, basic=False,
                 why="a student's or a staff member's token"),
-    CallerLimit("openedx-caller", "openedx", "/api/instructor/", STAFF, why="instructor dashboards and tools"),
-    CallerLimit("canvas-caller", "canvas", "/api/v1/", STAFF, why="Canvas tools, canvasapi scripts"),
-    CallerLimit("powerpath-caller", "powerpath", "/powerpath/", SERVICE,
+    CallerLimit("openedx-caller", "openedx", ("/api/instructor/",), STAFF, why="instructor dashboards and tools"),
+    CallerLimit("canvas-caller", "canvas", ("/api/v1/",), STAFF, why="Canvas tools, canvasapi scripts"),
+    CallerLimit("powerpath-caller", "powerpath", ("/powerpath/",), SERVICE,
                 why="PowerPath integrations (OAuth clients) assigning and importing per student"),
-    CallerLimit("authoring-caller", "examdesk", "/authoring/", STAFF, why="administrators and provisioning scripts"),
+    CallerLimit("authoring-caller", "examdesk", ("/authoring/",), STAFF, why="administrators and provisioning scripts"),
 )
 
 # Not per caller: per client IP, every request (with or without credentials), over 5 minutes. A backstop against

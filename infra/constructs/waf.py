@@ -38,9 +38,9 @@ def _visibility(name: str) -> W.VisibilityConfigProperty:
     return W.VisibilityConfigProperty(cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True)
 
 
-def _path_starts(prefix: str) -> W.StatementProperty:
-    """The URI path starts with ``prefix``, after the stage name when the execute-api URL carries it."""
-    pattern = f"^({re.escape(rate_limits.STAGE_PREFIX)})?{re.escape(prefix)}"
+def _path_starts(*prefixes: str) -> W.StatementProperty:
+    """The URI path starts with one of ``prefixes``, after the stage name when the execute-api URL carries it."""
+    pattern = f"^({re.escape(rate_limits.STAGE_PREFIX)})?({'|'.join(re.escape(p) for p in prefixes)})"
     return W.StatementProperty(regex_match_statement=W.RegexMatchStatementProperty(
         field_to_match=W.FieldToMatchProperty(uri_path={}), regex_string=pattern,
         text_transformations=[W.TextTransformationProperty(priority=0, type="NONE")]))
@@ -60,7 +60,7 @@ def _block(status: int, body_key: str, retry_after: int) -> W.RuleActionProperty
 
 
 def caller_rule(limit: CallerLimit, priority: int) -> W.RuleProperty:
-    scope: W.StatementProperty = _path_starts(limit.prefix)
+    scope: W.StatementProperty = _path_starts(*limit.prefixes)
     if limit.basic is not None:
         scheme = _basic_credentials() if limit.basic else W.StatementProperty(
             not_statement=W.NotStatementProperty(statement=_basic_credentials()))
