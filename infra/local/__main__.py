@@ -75,6 +75,8 @@ def run(port: int, db_port: int, importer_interval: float | None = None) -> None
     from infra.local.dynamodb_local import DynamoDBLocal
 
     _stop_on_signals()
+    # `make run` mirrors the web ACL's per-caller limits as deployed (docs/operations.md, "Throttling").
+    os.environ.setdefault("EXAMDESK_LOCAL_RATE_LIMITS", "1")
 
     db = DynamoDBLocal(port=db_port, db_path=ROOT / ".local" / "dynamodb").start()
     print(f"DynamoDB Local on {db.endpoint}, data kept in .local/dynamodb")

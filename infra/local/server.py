@@ -10,13 +10,17 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import os
 import re
 import threading
+import time
 import traceback
 import uuid
+from collections import deque
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from functions.platform import rate_limits
 from functions.platform.events import proxy_event
 from functions.platform.gateway import GATEWAY_HEADERS, GATEWAY_RESPONSES, gateway_body
 from functions.routes import ROUTES, Route
@@ -24,6 +28,41 @@ from infra.local import oauth, openapi
 from infra.local.httpd import Handler, Server
 
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
+# The web ACL's per-caller limits, mirrored when set: a scale factor of the deployed limits ("1": as deployed;
+# `make run` sets it). Unset: none (the e2e tests and the benchmark send thousands of requests with one token).
+RATE_LIMITS_ENV = "EXAMDESK_LOCAL_RATE_LIMITS"
+
+
+class CallerCounts:
+    """The web ACL's per-caller rules (functions/platform/rate_limits.py) on a sliding window of the same length,
+    per (rule, Authorization value): over its limit a caller gets the same 429 body and Retry-After as deployed.
+    Exact where WAF estimates (docs/operations.md, "Throttling")."""
+
+    def __init__(self, scale: float) -> None:
+        self.scale = scale
+        self.seen: dict[tuple[str, str], deque[float]] = {}
+        self.lock = threading.Lock()
+
+    @classmethod
+    def from_env(cls) -> CallerCounts | None:
+        value = os.environ.get(RATE_LIMITS_ENV, "")
+        return cls(float(value)) if value else None
+
+    def refusal(self, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], str] | None:
+        authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
+        limit = rate_limits.limit_for(path, authorization)
+        if limit is None or authorization is None:
+            return None
+        allowed, now = max(1, int(limit.limit * self.scale)), time.monotonic()
+        with self.lock:
+            seen = self.seen.setdefault((limit.name, authorization), deque())
+            while seen and seen[0] <= now - rate_limits.WINDOW_SECONDS:
+                seen.popleft()
+            if len(seen) >= allowed:
+                headers = {"Content-Type": "application/json", "Retry-After": str(rate_limits.RETRY_AFTER_SECONDS)}
+                return 429, headers, json.dumps(rate_limits.throttled_body(limit.dialect))
+            seen.append(now)
+        return None
 
 
 def _literal_first(route: Route) -> list[bool]:
@@ -83,9 +122,12 @@ def _docs_asset(path: str) -> tuple[str, str]:
     return openapi.docs_asset(path)
 
 
-def dispatch(table: RouteTable, method: str, raw_path: str, headers: dict[str, str], body: bytes
-             ) -> tuple[int, dict[str, str], str]:
+def dispatch(table: RouteTable, method: str, raw_path: str, headers: dict[str, str], body: bytes,
+             limits: CallerCounts | None = None) -> tuple[int, dict[str, str], str]:
     url = urlsplit(raw_path)
+    refused = limits.refusal(url.path, headers) if limits else None  # the web ACL runs before API Gateway
+    if refused is not None:
+        return refused
     if method == "GET" and url.path == "/openapi.json":
         return 200, {"Content-Type": "application/json"}, _openapi_document()
     if method == "GET" and url.path in ("/", "/docs"):
@@ -123,6 +165,7 @@ def dispatch(table: RouteTable, method: str, raw_path: str, headers: dict[str, s
 
 def make_server(host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) -> Server:
     table = RouteTable()
+    limits = CallerCounts.from_env()
 
     class RouteHandler(Handler):
 
@@ -135,7 +178,7 @@ def make_server(host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) 
                 body = self.rfile.read(length) if length else b""
                 try:
                     status, headers, text = dispatch(table, self.command, self.path, dict(self.headers.items()),
-                                                     body)
+                                                     body, limits)
                 except Exception:  # a crashed function: API Gateway answers 502, the trace goes to the log
                     traceback.print_exc()
                     status, headers = 502, {"Content-Type": "application/json"}
