@@ -111,6 +111,11 @@ def stored_credentials() -> CachedCredentials:
                              settings().credential_cache_seconds)
 
 
+def _table_lookup(credential_id: str) -> dict[str, Any] | None:
+    # Built on first use: a user's token never needs the credential repository (nor its imports).
+    return stored_credentials()(credential_id)
+
+
 def _stored(lookup_key: LookupKey, key_id: str) -> Credential | None:
     from pydantic import ValidationError
 
@@ -207,7 +212,7 @@ def authenticate(authorization: str | None, lookup_key: LookupKey | None = None)
         raise Unauthenticated(f"the Authorization header must be at most {MAX_HEADER} ASCII characters")
     scheme, _, value = authorization.strip().partition(" ")
     scheme = scheme.lower()
-    lookup = stored_credentials() if lookup_key is None else lookup_key
+    lookup = _table_lookup if lookup_key is None else lookup_key
     if scheme in ("bearer", "jwt") and value.strip():
         return verify_jwt(value.strip(), lookup)
     if scheme == "basic" and value.strip():
