@@ -45,7 +45,7 @@ def serve(endpoint: str, port: int, demo: bool, quiet: bool = False, importer_in
     server = make_server(port=port, quiet=quiet)
     port = server.server_address[1]  # the one it bound: --port 0 lets the system choose (infra/local/spawn.py)
     # OAuth clients' tokens come from this runner's own token endpoint (infra/local/oauth.py), as Cognito's
-    # would deployed; the authorizer verifies them by this issuer's JWKS.
+    # would deployed; the routes verify them by this issuer's JWKS.
     os.environ[CLIENT_ISSUER] = f"http://127.0.0.1:{port}"
     # Links (pagination, Link headers) are built on this setting, never on request headers: the address bound.
     os.environ.setdefault(API_BASE_URL, f"http://127.0.0.1:{port}")

@@ -1,6 +1,6 @@
 """Integration credentials: the secret rules (overlap window, revocation), scopes -> rights, what may be issued,
 the lifecycle service on fakes (including the Cognito app clients and their compensation), the Cognito adapter on
-botocore's Stubber, and the authorizer's verification of OAuth access tokens (RS256, by the issuer's keys)."""
+botocore's Stubber, and the routes' verification of OAuth access tokens (RS256, by the issuer's keys)."""
 
 from __future__ import annotations
 
@@ -251,7 +251,7 @@ def test_the_cognito_adapter_keeps_two_secrets_at_most():
         CognitoClients(pool, client).delete(cid)
 
 
-# --- OAuth access tokens in the authorizer ----------------------------------------------------------
+# --- OAuth access tokens in the credential check ----------------------------------------------------------
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_pool"
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 CLIENTS = {"cid": {"kind": "oauth", "secretHash": hash_secret("x"), "courses": ["c1"],
