@@ -23,6 +23,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,12 +146,17 @@ def once(target: Target, figures: Figures, extra_env: dict[str, str] | None = No
     env = lambda_env() | (extra_env or {})
     code = PROBE.format(module=target.module, then=VERIFY if target.request else "") if target.module else "pass"
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    out = child.stdout.read() if child.stdout else ""
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode:
-        raise RuntimeError(f"importing {target.module} failed ({child.returncode})")
+    # stderr kept apart: the X-Ray SDK notes the JWKS fetch made outside an invocation (in Lambda it is inside the
+    # first one); shown only if the child fails.
+    with tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                 stderr=err, text=True)
+        out = child.stdout.read() if child.stdout else ""
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode:
+            err.seek(0)
+            raise RuntimeError(f"importing {target.module} failed ({child.returncode}): {err.read()[-2000:]}")
     figures.wall.append(time.perf_counter() - started)
     figures.cpu.append(usage.ru_utime + usage.ru_stime)
     modules, _, proc_status = out.partition("\n")
