@@ -16,7 +16,6 @@ from constructs import Construct
 from functions.routes import ROUTES, Route
 from infra.config import FUNCTIONS_DIR, PYPROJECT, UV_LOCK, DeployConfig
 from infra.constructs.api import Api
-from infra.constructs.authorizer import AuthorizerFunction
 from infra.constructs.code_assets import CodeAssets
 from infra.constructs.identity import Identity
 from infra.constructs.importer_schedule import ImporterSchedule
@@ -36,21 +35,18 @@ class ExamdeskStack(Stack):
         table = ExamTable(self, "ExamTable").table
         assets = CodeAssets(self, "Code", functions_dir=FUNCTIONS_DIR, pyproject=PYPROJECT, uv_lock=UV_LOCK)
         self.monitoring = Monitoring(self, "Monitoring", config=config)
-        # OAuth2 for machine clients (Cognito): its tokens for the authorizer, its app clients for credentials.
+        # OAuth2 for machine clients (Cognito): its tokens verified by every route, its app clients for credentials.
         self.identity = Identity(self, "Identity", table=table, assets=assets, config=config, actions=actions)
-        authorizer = AuthorizerFunction(self, "Authorizer", table=table, assets=assets, config=config, actions=actions)
-        self.identity.trust(authorizer.function)
-        self.api = Api(self, "Api", routes=routes, authorizer_function=authorizer.function, config=config)
+        self.api = Api(self, "Api", routes=routes, config=config)
         self.route_functions = RouteFunctions(self, "RouteFunctions", routes=routes, actions=actions, api=self.api,
                                               monitoring=self.monitoring, table=table, assets=assets, config=config,
                                               identity=self.identity)
         self.importer = ImporterSchedule(self, "Importer", table=table, assets=assets, config=config, actions=actions)
 
-        self.firewall = ApiFirewall(self, "Firewall", stage=self.api.rest_api.deployment_stage, name=config.stack_name)
+        self.firewall = ApiFirewall(self, "Firewall", stage=self.api.rest_api.deployment_stage, config=config)
         self.monitoring.watch_api(self.api.rest_api)
         self.monitoring.watch_table(table)
         self.monitoring.watch_importer(self.importer.function, self.importer.dead_letters)
-        self.monitoring.watch_function(self.monitoring, "Authorizer", authorizer.function, authorizer.timeout)
         self.monitoring.watch_function(self.monitoring, "Importer", self.importer.function, self.importer.timeout)
         self.monitoring.watch_function(self.monitoring, "CredentialSweep", self.identity.sweep,
                                        self.identity.sweep_timeout)

@@ -23,6 +23,7 @@ os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 os.environ.setdefault("EXAMDESK_JWT_SECRET", TEST_SECRET)
+os.environ.setdefault("EXAMDESK_CREDENTIAL_CACHE_SECONDS", "0")  # each test's table is new: keep no credential
 os.environ["EXAMDESK_TABLE_NAME"] = "examdesk-test"
 
 

@@ -1,7 +1,7 @@
 """The IAM actions each deployed function really calls on the table, watched while the tests run.
 
-Every DynamoDB call a route's ``lambda_handler``, the authorizer or the importer makes (through any botocore
-client) is turned into the IAM action it needs: ``Query@gsi2`` for a query on an index (granted on that
+Every DynamoDB call a route's ``lambda_handler`` (its credential check included) or the importer makes (through
+any botocore client) is turned into the IAM action it needs: ``Query@gsi2`` for a query on an index (granted on that
 index's ARN), and a transaction's parts as their own actions (a TransactWriteItems needs PutItem, UpdateItem,
 DeleteItem, ConditionCheckItem per part; TransactGetItems needs GetItem). IAM has no transaction actions.
 
@@ -29,7 +29,6 @@ from tests import dynamodb_requests
 
 ACTIONS_FILE = Path(__file__).resolve().parents[1] / "infra" / "dynamodb_actions.json"
 RECORD = os.environ.get("EXAMDESK_RECORD_ACTIONS") == "1"
-AUTHORIZER = "authorizer"
 IMPORTER = "import-results"
 SWEEP = "close-overlaps"
 _TRANSACT_PARTS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
@@ -80,14 +79,14 @@ def _install() -> None:
     from botocore.client import BaseClient
 
     from functions.jobs import close_overlaps, import_results
-    from functions.platform import authorizer, http
+    from functions.platform import http
 
     allowed = committed()
     make_api_call = BaseClient._make_api_call
 
     def watched(self: Any, operation: str, params: dict[str, Any]) -> Any:
         if _current and self.meta.service_model.service_name == "dynamodb":
-            name = _current[0]  # the outermost handler: a route calling the authorizer's code is the route
+            name = _current[0]  # the outermost handler
             for action in iam_actions(operation, params):
                 seen.setdefault(name, set()).add(action)
                 if not RECORD and action not in allowed.get(name, set()):
@@ -103,7 +102,6 @@ def _install() -> None:
         return labelled(self.route.name, instrumented(self))
 
     http.RouteApp._instrumented = route_instrumented  # type: ignore[method-assign]
-    authorizer.authorize = labelled(AUTHORIZER, authorizer.authorize)  # type: ignore[assignment]
     import_results.lambda_handler = labelled(IMPORTER, import_results.lambda_handler)  # type: ignore[assignment]
     close_overlaps.lambda_handler = labelled(SWEEP, close_overlaps.lambda_handler)  # type: ignore[assignment]
 

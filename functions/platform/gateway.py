@@ -28,6 +28,8 @@ def gateway_body(status: int, code: str, message: str) -> dict[str, Any]:
 
 # API Gateway response type -> (status, code, message)
 GATEWAY_RESPONSES: dict[str, tuple[int, str, str]] = {
+    # The routes answer their own 401 with this body (functions/platform/http.py, ``authenticated``): the one the
+    # REQUEST authorizer's refusals had, so clients see no change; it names no reason (the log has it).
     "UNAUTHORIZED": (401, "unauthorized", "credentials are missing or not valid"),
     "ACCESS_DENIED": (403, "forbidden", "access denied"),
     "MISSING_AUTHENTICATION_TOKEN": (404, "not_found", "no such route"),  # API Gateway's answer to unknown paths
@@ -36,11 +38,8 @@ GATEWAY_RESPONSES: dict[str, tuple[int, str, str]] = {
     # A route that did not answer within API Gateway's 29 s: its own 504, not hidden in DEFAULT_5XX's 503.
     "INTEGRATION_TIMEOUT": (504, "timeout", "the request took too long; it may have completed, check before retrying"),
     "DEFAULT_5XX": (503, "unavailable", "the service is unavailable; retry shortly"),
-    # The authorizer failed (the store unreachable while it looked an integration key up): the same 503 a
-    # route answers when the store is down, for every kind of caller (JWT callers never reach the store here).
-    "AUTHORIZER_FAILURE": (503, "unavailable", "the service is unavailable; retry shortly"),
 }
 RETRY_AFTER_SECONDS = 1  # as functions/core/errors.py Unavailable
 GATEWAY_HEADERS: dict[str, dict[str, str]] = {
-    kind: {"Retry-After": str(RETRY_AFTER_SECONDS)} for kind in ("THROTTLED", "DEFAULT_5XX", "AUTHORIZER_FAILURE")
+    kind: {"Retry-After": str(RETRY_AFTER_SECONDS)} for kind in ("THROTTLED", "DEFAULT_5XX")
 }

@@ -1,8 +1,9 @@
 """RouteApp: what every route module is built on.
 
 A route module declares its route by registry name and one function; RouteApp gives it the Powertools
-resolver (validation from type hints), the dialect's error mapping, the caller's Principal, observability,
-and a ``lambda_handler`` that also accepts a plain console test event.
+resolver (validation from type hints), the dialect's error mapping, the caller's Principal (the credentials are
+verified here, in the route's own process: functions/platform/auth.py), observability, and a ``lambda_handler``
+that also accepts a plain console test event.
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.event_handler.router import Router
 from aws_lambda_powertools.logging import correlation_paths
 
-from functions.core.errors import DomainError, Unavailable
+from functions.core.errors import DomainError, Unauthenticated, Unavailable
 from functions.core.rights import Principal
 from functions.data import keys
-from functions.platform import console, request_limits
-from functions.platform.errors import documented_errors, domain_error_body, error_body, validation_message
+from functions.platform import auth, console, request_limits
+from functions.platform.coldstart import resume_gc
+from functions.platform.errors import documented_errors, domain_error_body, error_body, proxy_error, validation_message
+from functions.platform.gateway import GATEWAY_RESPONSES, gateway_body
 from functions.platform.observability import count_answer, logger, metrics, tracer
-from functions.platform.principal import from_context
+from functions.platform.principal import from_context, to_context
 from functions.routes import route as registry_route
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -81,6 +84,7 @@ class RouteApp:
             responses=self.documented_responses(),  # type: ignore[arg-type]
             status_code=self.status_code,
         )(fn)
+        resume_gc()  # the route module's last line: everything it needs is loaded
         return fn
 
     def documented_responses(self) -> dict[int, dict[str, Any]]:
@@ -122,8 +126,12 @@ class RouteApp:
         return lambda_handler
 
     def _respond(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
-        """The request limits (so the idempotency layer and the route see only requests within them), then the
-        route, under its Idempotency-Key when one is sent (POST/DELETE writes)."""
+        """The caller's credentials, the request limits (so the idempotency layer and the route see only requests
+        within them), then the route, under its Idempotency-Key when one is sent (POST/DELETE writes)."""
+        if not self.route.public:
+            event, refused = authenticated(event, self.dialect)
+            if refused is not None:
+                return refused
         refused = request_limits.refusal(event, self.dialect)
         if refused is not None:
             return refused
@@ -138,6 +146,34 @@ class RouteApp:
         if key is None:
             return self.resolver.resolve(event, context)
         return idempotency.handle(self.route, event, context, key, lambda: self.resolver.resolve(event, context))
+
+
+def authenticated(event: dict[str, Any], dialect: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The event with its caller in ``requestContext.authorizer`` (where the principal, idempotency and the audit
+    read it), or the refusal: 401 in the shape API Gateway's own 401 has (``gateway.py``: the same body the REQUEST
+    authorizer's refusals had, naming no reason), or the dialect's 503 with Retry-After when the store or the
+    token issuer cannot be read. Refused before the store is asked when the header is malformed or oversized.
+
+    An event that already names a principal there was built by whoever invoked the function with IAM rights to do
+    so (a console test event's ``actAs``, a test): API Gateway sets none, as the API has no authorizer."""
+    request_context = event.get("requestContext") or {}
+    context = request_context.get("authorizer")
+    if isinstance(context, dict) and context.get("kind") and context.get("subject"):
+        return event, None
+    headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
+    try:
+        principal = auth.authenticate(headers.get("authorization"))
+    except Unauthenticated as error:
+        logger.info("credentials refused", extra={"reason": error.message})
+        status, code, message = GATEWAY_RESPONSES["UNAUTHORIZED"]
+        return event, {"statusCode": status, "headers": {"Content-Type": JSON},
+                       "body": json.dumps(gateway_body(status, code, message)), "isBase64Encoded": False}
+    except Unavailable as error:
+        logger.warning("credentials could not be checked", extra={"reason": error.message})
+        return event, proxy_error(dialect, error.status, error.code, error.message,
+                                  headers={"Retry-After": str(Unavailable.retry_after_seconds)})
+    caller = {**to_context(principal), "principalId": principal.subject}
+    return {**event, "requestContext": {**request_context, "authorizer": caller}}, None
 
 
 # Dialects whose peers' frameworks (Canvas: Rails; Open edX: Django) read a repeated query parameter as its last

@@ -17,6 +17,10 @@ JWT_AUDIENCE = "EXAMDESK_JWT_AUDIENCE"
 CLIENT_ISSUER = "EXAMDESK_CLIENT_ISSUER"
 CLIENT_JWKS_URL = "EXAMDESK_CLIENT_JWKS_URL"
 USER_POOL_ID = "EXAMDESK_USER_POOL_ID"  # deployed: OAuth clients are this Cognito pool's app clients
+# Seconds a route process keeps a credential record it read (Basic keys, OAuth clients): the revocation delay
+# (docs/credentials.md). 0 reads the table for every request (the local runner and the tests).
+CREDENTIAL_CACHE_SECONDS = "EXAMDESK_CREDENTIAL_CACHE_SECONDS"
+DEFAULT_CREDENTIAL_CACHE_SECONDS = 60
 API_BASE_URL = "EXAMDESK_API_BASE_URL"  # absolute links are built on it (functions/platform/links.py)
 DEFAULT_API_BASE_URL = "http://localhost:8000"  # `make run`'s address; the runner sets the port it bound
 
@@ -33,6 +37,7 @@ class Settings:
     client_issuer: str | None = None
     client_jwks_url: str | None = None
     user_pool_id: str | None = None
+    credential_cache_seconds: float = DEFAULT_CREDENTIAL_CACHE_SECONDS
 
 
 @lru_cache(maxsize=1)
@@ -50,4 +55,5 @@ def settings() -> Settings:
         user_pool_id=os.environ.get(USER_POOL_ID) or None,
         client_jwks_url=os.environ.get(CLIENT_JWKS_URL) or (f"{client_issuer}/.well-known/jwks.json"
                                                              if client_issuer else None),
+        credential_cache_seconds=float(os.environ.get(CREDENTIAL_CACHE_SECONDS) or DEFAULT_CREDENTIAL_CACHE_SECONDS),
     )

@@ -1,4 +1,10 @@
-"""The REST API: one method per route (from functions/routes.py), a cached REQUEST authorizer, stage logging."""
+"""The REST API: one method per route (from functions/routes.py), stage throttling and logging.
+
+No authorizer: each route's function verifies the caller's credentials itself (functions/platform/auth.py), so a
+cold request pays one cold start, not an authorizer's and then the route's (docs/performance.md, "A cold request").
+Per-caller rate limits are the web ACL's (infra/constructs/waf.py); the stage's throttle is sized from the exam-day
+model (docs/operations.md, "Throttling").
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ import json
 import re
 from collections.abc import Sequence
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -18,7 +24,6 @@ from functions.routes import Route
 from infra.config import DeployConfig
 from infra.constructs.nag import acknowledge
 
-AUTHORIZER_CACHE_TTL = Duration.seconds(300)
 STAGE = "prod"  # API Gateway's default stage name, named so the base URL below can say it
 
 # JSON access logs: the standard fields plus what explains a 401/403/5xx without turning on execution logs.
@@ -36,8 +41,6 @@ ACCESS_LOG_FIELDS = {
     "responseLength": _F.context_response_length(),
     "responseLatency": _F.context_response_latency(),
     "integrationLatency": _F.context_integration_latency(),
-    "principalId": _F.context_authorizer_principal_id(),
-    "authorizerError": _F.context_authorizer_error(),
     "errorMessage": _F.context_error_message(),
     "xrayTraceId": _F.context_xray_trace_id(),
 }
@@ -50,7 +53,6 @@ class Api(Construct):
         construct_id: str,
         *,
         routes: Sequence[Route],
-        authorizer_function: lambda_.IFunction,
         config: DeployConfig,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -72,6 +74,8 @@ class Api(Construct):
                 stage_name=STAGE,
                 access_log_destination=apigw.LogGroupLogDestination(self.access_logs),
                 access_log_format=apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS)),
+                # Applied to each method on its own (API Gateway's stage default), within the account's
+                # regional limit that every method shares (docs/operations.md, "Throttling").
                 throttling_rate_limit=config.throttle_rate_limit,
                 throttling_burst_limit=config.throttle_burst_limit,
                 tracing_enabled=True,
@@ -79,15 +83,6 @@ class Api(Construct):
                 logging_level=apigw.MethodLoggingLevel.ERROR,
                 data_trace_enabled=False,  # full request logging would write tokens and answers to logs
             ),
-        )
-        self.authorizer = apigw.RequestAuthorizer(
-            self,
-            "Authorizer",
-            handler=authorizer_function,
-            identity_sources=[apigw.IdentitySource.header("Authorization")],
-            # The cached policy is reused for every method called with the same header: the authorizer
-            # must return a policy that covers the whole API, not just event["methodArn"].
-            results_cache_ttl=AUTHORIZER_CACHE_TTL,
         )
         # API Gateway checks that each method's path parameters are present; bodies are validated in the
         # route modules (pydantic), the one place their schemas live (and the OpenAPI document's source).
@@ -147,8 +142,7 @@ class Api(Construct):
                 proxy=True, service="lambda", path=f"2015-03-31/functions/{function.function_arn}/invocations"),
             options=apigw.MethodOptions(
                 operation_name=route.name,
-                authorization_type=apigw.AuthorizationType.NONE if route.public else apigw.AuthorizationType.CUSTOM,
-                authorizer=None if route.public else self.authorizer,
+                authorization_type=apigw.AuthorizationType.NONE,  # the function verifies credentials
                 request_validator=self.validator,
                 request_parameters={f"method.request.path.{name}": True for name in route.path_params},
             ),
@@ -159,9 +153,12 @@ class Api(Construct):
             f"{route.name}ApiInvoke", principal=iam.ServicePrincipal("apigateway.amazonaws.com"),
             source_arn=self.rest_api.arn_for_execute_api(route.method, re.sub(r"\{\w+\}", "*", route.path), "*"))
         if not route.public:
-            acknowledge(method, "AwsSolutions-COG4",
-                        "Callers are LMS and proctoring integrations with their own JWTs (JWKS) and API keys, "
-                        "verified by the Lambda REQUEST authorizer on this method; there is no Cognito user pool.")
+            reason = ("Callers are people with their identity provider's JWTs (JWKS), integrations with Basic keys "
+                      "and OAuth clients with Cognito access tokens: all verified by the route's own function before "
+                      "anything else runs (functions/platform/auth.py), which answers 401 itself. A gateway "
+                      "authorizer would be a second Lambda cold start in series with the route's.")
+            acknowledge(method, "AwsSolutions-APIG4", reason)
+            acknowledge(method, "AwsSolutions-COG4", reason)
         if route.public:
             reason = f"{route.name} is declared public=True in functions/routes.py: it serves anonymous callers."
             acknowledge(method, "AwsSolutions-APIG4", reason)

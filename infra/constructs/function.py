@@ -154,7 +154,7 @@ class ExamdeskFunction(Construct):
                          "already implies the role itself. Redundant and harmless, CDK's choice.")
         if synchronous:
             acknowledge(self.function, "Serverless-LambdaDLQ",
-                        "Invoked synchronously (API Gateway, or as its authorizer): the caller receives the error "
+                        "Invoked synchronously (by API Gateway): the caller receives the error "
                         "and the Route5xx / Errors alarms count it; a dead-letter queue only serves asynchronous "
                         "invocations.")
         latest = (f"Python {LAMBDA_PYTHON}, set once in infra/config.LAMBDA_PYTHON: the shipped bytecode is "

@@ -3,8 +3,9 @@
 right (``examdesk/course:view`` ...), and app clients: one per OAuth credential, made, given a second secret
 (rotation) and deleted (revocation) by the credential routes through the Cognito API
 (functions/data/cognito_clients.py), and a scheduled sweep ends overlap windows there
-(functions/jobs/close_overlaps.py). The authorizer verifies the pool's access tokens by its JWKS
-(functions/platform/auth.py); the local runner plays the same part with its own keys (infra/local/oauth.py).
+(functions/jobs/close_overlaps.py). Every route verifies the pool's access tokens by its JWKS
+(functions/platform/auth.py, ``auth_environment``); the local runner plays the same part with its own keys
+(infra/local/oauth.py).
 See docs/credentials.md.
 """
 
@@ -16,7 +17,6 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from functions.core.credentials import RESOURCE_SERVER
@@ -104,7 +104,5 @@ class Identity(Construct):
                                targets=[targets.LambdaFunction(self.sweep, retry_attempts=2, max_event_age=every,
                                                                dead_letter_queue=self.dead_letters)])
         acknowledge_invoke_config(schedule, "credential sweep")
-
-    def trust(self, authorizer: lambda_.Function) -> None:
-        """The authorizer verifies this pool's access tokens (its JWKS)."""
-        authorizer.add_environment(settings.CLIENT_ISSUER, self.issuer)
+        # What every route needs to verify this pool's access tokens (functions/platform/auth.py).
+        self.token_environment = {settings.CLIENT_ISSUER: self.issuer}

@@ -1,6 +1,6 @@
 """Least privilege by action: each function's role holds exactly the DynamoDB actions its code calls.
 
-What each function calls is data, infra/dynamodb_actions.json (route name, ``authorizer``, ``import-results``
+What each function calls is data, infra/dynamodb_actions.json (route name, ``import-results``, ``close-overlaps``
 -> IAM actions; ``Query@gsi2`` is a query on index gsi2, granted on that index's ARN). The tests record it:
 every test run fails when a function calls an action the file does not list (tests/dynamodb_actions.py), and
 ``make record-actions`` rewrites it from a run of the suites. tests/infra/test_permissions.py checks that the
@@ -27,7 +27,6 @@ from infra.constructs.function import FunctionRole
 from infra.constructs.providers import grant_provider_secrets
 
 ACTIONS_FILE = REPO_ROOT / "infra" / "dynamodb_actions.json"
-AUTHORIZER = "authorizer"
 IMPORTER = "import-results"
 
 

@@ -7,19 +7,22 @@ registry double without reaching CloudFormation's 500 resources or 1 MB per temp
 (tests/infra/test_resource_count.py synthesizes a doubled registry).
 
 Each function's role is the shared role of the functions with the same needs (infra/constructs/permissions.py).
+Every non-public route verifies its callers' credentials itself (functions/platform/auth.py): it gets the token
+issuers' settings (``auth_environment``) and reads credential records with the GetItem its entry lists.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Duration, NestedStack
+from aws_cdk import Annotations, Duration, NestedStack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from functions.platform import settings
 from functions.routes import Route
+from infra.config import JWKS_URL as JWKS_URL_KEY
 from infra.config import DeployConfig
 from infra.constructs.api import Api
 from infra.constructs.code_assets import CodeAssets
@@ -33,6 +36,17 @@ from infra.constructs.providers import provider_environment, secrets_of
 # A provider call is up to 3 attempts of 3 s with backoff: room for that, inside API Gateway's 29 s.
 EXTERNAL_TIMEOUT = Duration.seconds(20)
 DEFAULT_TIMEOUT = Duration.seconds(10)
+
+
+def auth_environment(config: DeployConfig, identity: Identity) -> dict[str, str]:
+    """What a route needs to verify credentials: the users' token issuer, audience and JWKS, the OAuth clients'
+    token issuer (Cognito), and how long it keeps a credential record (the revocation delay)."""
+    environment = {settings.JWT_ISSUER: config.jwt_issuer, settings.JWT_AUDIENCE: config.jwt_audience,
+                   settings.CREDENTIAL_CACHE_SECONDS: str(settings.DEFAULT_CREDENTIAL_CACHE_SECONDS),
+                   **identity.token_environment}
+    if config.jwks_url:
+        environment[settings.JWKS_URL] = config.jwks_url
+    return environment
 
 
 class DialectStack(NestedStack):
@@ -59,6 +73,8 @@ class DialectStack(NestedStack):
             needs = needs_of(route.name, actions, secrets, cognito=route.name in CREDENTIAL_ROUTES)
             role = roles.role_for(route.name, needs)
             environment = {settings.API_BASE_URL: api.base_url}
+            if not route.public:
+                environment.update(auth_environment(config, identity))
             if secrets:
                 environment.update(provider_environment(config, secrets))
             if needs.cognito:
@@ -109,6 +125,11 @@ class RouteFunctions(Construct):
             if route.access not in ("read", "write"):  # fail closed: an unknown access level is refused
                 raise ValueError(f"route {route.name}: access must be 'read' or 'write', got {route.access!r}")
         self.roles = SharedRoles(self, "Roles", table=table, config=config, cognito=identity.client_statement)
+        if not config.jwks_url:  # a synth/deploy-time warning, not an error: keys still work and tests need no JWKS
+            Annotations.of(self).add_warning_v2(
+                "examdesk:noJwksUrl",
+                f"context {JWKS_URL_KEY} is not set: the deployed routes cannot verify users' bearer tokens "
+                "(see docs/deploy.md)")
         self.stacks: dict[str, DialectStack] = {}
         self.functions: dict[str, lambda_.Function] = {}
         by_dialect: dict[str, list[Route]] = {}

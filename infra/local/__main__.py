@@ -23,6 +23,9 @@ def configure(endpoint: str | None = None) -> None:
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    # Credential records are read for every request locally: a revocation takes effect at once (deployed: within
+    # EXAMDESK_CREDENTIAL_CACHE_SECONDS, docs/credentials.md).
+    os.environ.setdefault("EXAMDESK_CREDENTIAL_CACHE_SECONDS", "0")
     if endpoint:
         os.environ["EXAMDESK_DYNAMODB_ENDPOINT"] = endpoint
 
@@ -42,7 +45,7 @@ def serve(endpoint: str, port: int, demo: bool, quiet: bool = False, importer_in
     server = make_server(port=port, quiet=quiet)
     port = server.server_address[1]  # the one it bound: --port 0 lets the system choose (infra/local/spawn.py)
     # OAuth clients' tokens come from this runner's own token endpoint (infra/local/oauth.py), as Cognito's
-    # would deployed; the authorizer verifies them by this issuer's JWKS.
+    # would deployed; the routes verify them by this issuer's JWKS.
     os.environ[CLIENT_ISSUER] = f"http://127.0.0.1:{port}"
     # Links (pagination, Link headers) are built on this setting, never on request headers: the address bound.
     os.environ.setdefault(API_BASE_URL, f"http://127.0.0.1:{port}")
@@ -72,6 +75,8 @@ def run(port: int, db_port: int, importer_interval: float | None = None) -> None
     from infra.local.dynamodb_local import DynamoDBLocal
 
     _stop_on_signals()
+    # `make run` mirrors the web ACL's per-caller limits as deployed (docs/operations.md, "Throttling").
+    os.environ.setdefault("EXAMDESK_LOCAL_RATE_LIMITS", "1")
 
     db = DynamoDBLocal(port=db_port, db_path=ROOT / ".local" / "dynamodb").start()
     print(f"DynamoDB Local on {db.endpoint}, data kept in .local/dynamodb")

@@ -5,8 +5,8 @@ of its ``examdesk`` resource server, and the pool publishes its keys at ``<issue
 (infra/constructs/identity.py). This is the same contract on the runner's own origin: same paths, same request
 (HTTP Basic client authentication or ``client_id`` / ``client_secret`` in the form body, RFC 6749 2.3.1), same
 answer and error shapes (RFC 6749 5.1 / 5.2), and access tokens with Cognito's claims (``token_use: access``,
-``client_id``, ``scope``, no ``aud``) signed RS256 with a key made when the runner starts. The authorizer
-verifies them exactly as it verifies Cognito's: by the issuer's JWKS (functions/platform/auth.py).
+``client_id``, ``scope``, no ``aud``) signed RS256 with a key made when the runner starts. The routes
+verify them exactly as they verify Cognito's: by the issuer's JWKS (functions/platform/auth.py).
 
 It is not a route in functions/routes.py on purpose: a route there becomes a Lambda, and no examdesk Lambda
 issues tokens when deployed. Clients are the table's OAuth credentials (functions/core/credentials.py): the

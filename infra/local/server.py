@@ -1,8 +1,8 @@
 """The local runner's HTTP front: API Gateway's part, played on 127.0.0.1.
 
-For each request it finds the route in the registry, runs the REQUEST authorizer as API Gateway would,
-builds a REST proxy event and calls that route's real ``lambda_handler``. Like a Lambda instance, each
-route handles one request at a time (Powertools resolvers hold the current event).
+For each request it finds the route in the registry, builds a REST proxy event and calls that route's real
+``lambda_handler``, which verifies the credentials itself (there is no authorizer: functions/platform/auth.py).
+Like a Lambda instance, each route handles one request at a time (Powertools resolvers hold the current event).
 """
 
 from __future__ import annotations
@@ -10,15 +10,17 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import os
 import re
 import threading
+import time
 import traceback
 import uuid
+from collections import deque
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from functions.core.errors import Unauthenticated, Unavailable
-from functions.platform.authorizer import authorize
+from functions.platform import rate_limits
 from functions.platform.events import proxy_event
 from functions.platform.gateway import GATEWAY_HEADERS, GATEWAY_RESPONSES, gateway_body
 from functions.routes import ROUTES, Route
@@ -26,6 +28,41 @@ from infra.local import oauth, openapi
 from infra.local.httpd import Handler, Server
 
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
+# The web ACL's per-caller limits, mirrored when set: a scale factor of the deployed limits ("1": as deployed;
+# `make run` sets it). Unset: none (the e2e tests and the benchmark send thousands of requests with one token).
+RATE_LIMITS_ENV = "EXAMDESK_LOCAL_RATE_LIMITS"
+
+
+class CallerCounts:
+    """The web ACL's per-caller rules (functions/platform/rate_limits.py) on a sliding window of the same length,
+    per (rule, Authorization value): over its limit a caller gets the same 429 body and Retry-After as deployed.
+    Exact where WAF estimates (docs/operations.md, "Throttling")."""
+
+    def __init__(self, scale: float) -> None:
+        self.scale = scale
+        self.seen: dict[tuple[str, str], deque[float]] = {}
+        self.lock = threading.Lock()
+
+    @classmethod
+    def from_env(cls) -> CallerCounts | None:
+        value = os.environ.get(RATE_LIMITS_ENV, "")
+        return cls(float(value)) if value else None
+
+    def refusal(self, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], str] | None:
+        authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
+        limit = rate_limits.limit_for(path, authorization)
+        if limit is None or authorization is None:
+            return None
+        allowed, now = max(1, int(limit.limit * self.scale)), time.monotonic()
+        with self.lock:
+            seen = self.seen.setdefault((limit.name, authorization), deque())
+            while seen and seen[0] <= now - rate_limits.WINDOW_SECONDS:
+                seen.popleft()
+            if len(seen) >= allowed:
+                headers = {"Content-Type": "application/json", "Retry-After": str(rate_limits.RETRY_AFTER_SECONDS)}
+                return 429, headers, json.dumps(rate_limits.throttled_body(limit.dialect))
+            seen.append(now)
+        return None
 
 
 def _literal_first(route: Route) -> list[bool]:
@@ -85,9 +122,12 @@ def _docs_asset(path: str) -> tuple[str, str]:
     return openapi.docs_asset(path)
 
 
-def dispatch(table: RouteTable, method: str, raw_path: str, headers: dict[str, str], body: bytes
-             ) -> tuple[int, dict[str, str], str]:
+def dispatch(table: RouteTable, method: str, raw_path: str, headers: dict[str, str], body: bytes,
+             limits: CallerCounts | None = None) -> tuple[int, dict[str, str], str]:
     url = urlsplit(raw_path)
+    refused = limits.refusal(url.path, headers) if limits else None  # the web ACL runs before API Gateway
+    if refused is not None:
+        return refused
     if method == "GET" and url.path == "/openapi.json":
         return 200, {"Content-Type": "application/json"}, _openapi_document()
     if method == "GET" and url.path in ("/", "/docs"):
@@ -114,16 +154,6 @@ def dispatch(table: RouteTable, method: str, raw_path: str, headers: dict[str, s
     query = parse_qs(url.query, keep_blank_values=True)
     event = proxy_event(route, path_params, query=query, body=body.decode("utf-8", "replace") or None,
                         headers=headers)
-    if not route.public:
-        if not any(k.lower() == "authorization" for k in headers):
-            return gateway_answer("UNAUTHORIZED")  # identity source missing: the authorizer is not even called
-        try:
-            answer = authorize({**event, "methodArn": f"arn:aws:execute-api:local:0:local/local/{method}{url.path}"})
-        except Unauthenticated:
-            return gateway_answer("UNAUTHORIZED")
-        except Unavailable:  # the authorizer's function failed (API Gateway: AUTHORIZER_FAILURE)
-            return gateway_answer("AUTHORIZER_FAILURE")
-        event["requestContext"]["authorizer"] = {**answer["context"], "principalId": answer["principalId"]}
     module: Any = importlib.import_module(route.import_path)
     with table.locks[route.name]:
         response = module.lambda_handler(event, LambdaContext(route.name))
@@ -135,6 +165,7 @@ def dispatch(table: RouteTable, method: str, raw_path: str, headers: dict[str, s
 
 def make_server(host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) -> Server:
     table = RouteTable()
+    limits = CallerCounts.from_env()
 
     class RouteHandler(Handler):
 
@@ -147,7 +178,7 @@ def make_server(host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) 
                 body = self.rfile.read(length) if length else b""
                 try:
                     status, headers, text = dispatch(table, self.command, self.path, dict(self.headers.items()),
-                                                     body)
+                                                     body, limits)
                 except Exception:  # a crashed function: API Gateway answers 502, the trace goes to the log
                     traceback.print_exc()
                     status, headers = 502, {"Content-Type": "application/json"}

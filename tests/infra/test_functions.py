@@ -1,4 +1,5 @@
-"""One Lambda per route (plus the authorizer and the importer), all with the same runtime settings."""
+"""One Lambda per route (plus the importer and the credential sweep; no authorizer), all with the same runtime
+settings."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from functions.platform import settings
 from functions.routes import ROUTES
 from infra.config import LAMBDA_PYTHON
 from infra.constructs import bytecode
-from infra.constructs.authorizer import AUTHORIZER_HANDLER
 from infra.constructs.identity import SWEEP_HANDLER
 from infra.constructs.importer_schedule import IMPORTER_HANDLER
 from tests.infra.conftest import JWKS_URL, Synth
@@ -18,11 +18,11 @@ from tests.infra.conftest import JWKS_URL, Synth
 # One xdist worker runs them all (make test uses --dist loadgroup): the app is synthesized once.
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
-ALL_HANDLERS = [route.handler for route in ROUTES] + [AUTHORIZER_HANDLER, IMPORTER_HANDLER, SWEEP_HANDLER]
+ALL_HANDLERS = [route.handler for route in ROUTES] + [IMPORTER_HANDLER, SWEEP_HANDLER]
 
 
-def test_one_function_per_route_plus_authorizer_importer_and_credential_sweep(synth: Synth) -> None:
-    assert len(synth.of_type("AWS::Lambda::Function")) == len(ROUTES) + 3
+def test_one_function_per_route_plus_importer_and_credential_sweep(synth: Synth) -> None:
+    assert len(synth.of_type("AWS::Lambda::Function")) == len(ROUTES) + 2
     assert sorted(synth.functions_by_handler()) == sorted(ALL_HANDLERS)
 
 
@@ -75,15 +75,17 @@ def test_every_function_logs_to_its_own_log_group_with_retention(synth: Synth) -
     assert not synth.of_type("Custom::LogRetention")
 
 
-def test_authorizer_gets_jwt_settings(synth: Synth) -> None:
-    _, fn = synth.function_for(AUTHORIZER_HANDLER)
-    env = fn["Properties"]["Environment"]["Variables"]
-    assert env[settings.JWT_ISSUER] == "examdesk"
-    assert env[settings.JWT_AUDIENCE] == "examdesk-api"
-    assert env[settings.JWKS_URL] == JWKS_URL
-    # Route functions never see JWT settings; only the authorizer verifies tokens.
+def test_routes_get_jwt_settings_to_verify_tokens_themselves(synth: Synth) -> None:
     for route in ROUTES:
-        assert settings.JWKS_URL not in synth.function_for(route.handler)[1]["Properties"]["Environment"]["Variables"]
+        env = synth.function_for(route.handler)[1]["Properties"]["Environment"]["Variables"]
+        if route.public:  # signed by its own scheme (the MasteryTrack write-back): no tokens
+            assert settings.JWKS_URL not in env
+            continue
+        assert env[settings.JWT_ISSUER] == "examdesk"
+        assert env[settings.JWT_AUDIENCE] == "examdesk-api"
+        assert env[settings.JWKS_URL] == JWKS_URL
+    for handler in (IMPORTER_HANDLER, SWEEP_HANDLER):  # no caller to verify
+        assert settings.JWKS_URL not in synth.function_for(handler)[1]["Properties"]["Environment"]["Variables"]
 
 
 def test_code_asset_is_a_staged_copy_of_functions_only(synth: Synth) -> None:

@@ -1,5 +1,5 @@
 """The Cognito pieces (infra/constructs/identity.py): a user pool nobody signs up to, a resource server with one
-scope per right, a domain (the token URL), the authorizer trusting the pool's issuer, and the credential routes
+scope per right, a domain (the token URL), every protected route trusting the pool's issuer, and the credential routes
 (only they) told the pool and allowed to manage its app clients, on this pool only."""
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import pytest
 from functions.core.rights import ALL_RIGHTS
 from functions.platform import settings
 from functions.routes import route
-from infra.constructs.authorizer import AUTHORIZER_HANDLER
 from infra.constructs.identity import CLIENT_ACTIONS, CREDENTIAL_ROUTES
 from tests.infra.conftest import Synth
 from tests.infra.test_permissions import role_of, statements_of_role
@@ -50,11 +49,15 @@ def test_a_domain_serves_the_token_url(synth: Synth) -> None:
     assert "/oauth2/token" in str(token_url["Value"])
 
 
-def test_the_authorizer_trusts_the_pools_issuer(synth: Synth) -> None:
-    _, fn = synth.function_for(AUTHORIZER_HANDLER)
-    issuer = fn["Properties"]["Environment"]["Variables"][settings.CLIENT_ISSUER]
+def test_every_protected_route_trusts_the_pools_issuer(synth: Synth) -> None:
+    from functions.routes import ROUTES
+
     pool_id, _ = only(synth, "AWS::Cognito::UserPool")
-    assert {"Fn::GetAtt": [pool_id, "ProviderURL"]} == issuer
+    for r in ROUTES:
+        if not r.public:
+            _, fn = synth.function_for(r.handler)
+            issuer = fn["Properties"]["Environment"]["Variables"][settings.CLIENT_ISSUER]
+            assert {"Fn::GetAtt": [pool_id, "ProviderURL"]} == issuer, r.name
 
 
 def test_only_the_credential_routes_know_the_pool(synth: Synth) -> None:

@@ -12,14 +12,13 @@ import pytest
 
 from functions.platform.observability import IMPORT_FAILED, IMPORT_PARKED, ROUTE_5XX
 from functions.routes import ROUTES
-from infra.constructs.authorizer import AUTHORIZER_HANDLER
 from infra.constructs.importer_schedule import IMPORTER_HANDLER
 from tests.infra.conftest import Synth
 
 # One xdist worker runs them all (make test uses --dist loadgroup): the app is synthesized once.
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
-ALL_HANDLERS = [route.handler for route in ROUTES] + [AUTHORIZER_HANDLER, IMPORTER_HANDLER]
+ALL_HANDLERS = [route.handler for route in ROUTES] + [IMPORTER_HANDLER]
 
 
 def alarms(synth: Synth) -> dict[str, dict[str, Any]]:

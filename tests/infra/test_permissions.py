@@ -10,10 +10,9 @@ import pytest
 
 from functions.providers import config as provider_config
 from functions.routes import ROUTES, Route
-from infra.constructs.authorizer import AUTHORIZER_HANDLER
 from infra.constructs.identity import CREDENTIAL_ROUTES, SWEEP, SWEEP_HANDLER
 from infra.constructs.importer_schedule import IMPORTER_HANDLER
-from infra.constructs.permissions import AUTHORIZER, IMPORTER, load_actions
+from infra.constructs.permissions import IMPORTER, load_actions
 from infra.constructs.providers import SECRET_PARAMETERS
 from tests.infra.conftest import Synth
 
@@ -21,8 +20,7 @@ from tests.infra.conftest import Synth
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 ACTIONS = load_actions()
-HANDLERS = {route.name: route.handler for route in ROUTES} | {AUTHORIZER: AUTHORIZER_HANDLER,
-                                                               IMPORTER: IMPORTER_HANDLER, SWEEP: SWEEP_HANDLER}
+HANDLERS = {route.name: route.handler for route in ROUTES} | {IMPORTER: IMPORTER_HANDLER, SWEEP: SWEEP_HANDLER}
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -97,8 +95,8 @@ def test_functions_share_a_role_exactly_when_their_needs_are_the_same(synth: Syn
             assert same_role == (needs[a.name] == needs[b.name]), (a.name, b.name)
 
 
-def test_the_authorizer_and_the_importer_have_roles_of_their_own(synth: Synth) -> None:
-    for handler in (AUTHORIZER_HANDLER, IMPORTER_HANDLER):
+def test_the_importer_has_a_role_of_its_own(synth: Synth) -> None:
+    for handler in (IMPORTER_HANDLER,):
         role = role_of(synth, handler)
         users = [fn for fn in synth.of_type("AWS::Lambda::Function").values()
                  if fn["Properties"]["Role"]["Fn::GetAtt"][0] == role]
@@ -140,9 +138,8 @@ def test_the_webhook_can_read_only_its_own_secret(synth: Synth) -> None:
     assert ssm_parameters(synth, role_of(synth, webhook.handler)) == WEBHOOK
 
 
-def test_the_importer_reads_the_provider_secrets_and_the_authorizer_none(synth: Synth) -> None:
+def test_the_importer_reads_the_provider_secrets(synth: Synth) -> None:
     assert ssm_parameters(synth, role_of(synth, IMPORTER_HANDLER)) == PROVIDER
-    assert ssm_parameters(synth, role_of(synth, AUTHORIZER_HANDLER)) == set()
 
 
 def function_roles(synth: Synth) -> set[str]:

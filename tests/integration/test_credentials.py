@@ -1,6 +1,7 @@
-"""Integration credentials on moto: the routes with the authorizer reading what they wrote (rotation window,
-revocation), the operator's console event, refusals that change nothing, and the DynamoDB calls of the
-authorizer and of the variants (the per-route counts are in test_authoring_routes.py)."""
+"""Integration credentials on moto: a route checking the credentials it is called with against what the credential
+routes wrote (rotation window, revocation; the record kept per process for the documented time), the operator's
+console event, refusals that change nothing, and the DynamoDB calls of the credential check and of the variants (the
+per-route counts are in test_authoring_routes.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ import time
 
 import pytest
 
-from functions.core.errors import Unauthenticated
-from functions.platform.authorizer import authorize
+from functions.platform import auth, settings
 from tests.conftest import LambdaContext, call
 from tests.integration.test_authoring_support import ADMIN, snapshot
 from tests.integration.test_authoring_support import world as _world
@@ -18,9 +18,13 @@ from tests.integration.test_authoring_support import world as _world
 world = _world  # the shared fixture
 
 
-def basic(user: str, secret: str) -> dict[str, object]:
-    header = "Basic " + base64.b64encode(f"{user}:{secret}".encode()).decode()
-    return {"headers": {"Authorization": header}, "methodArn": "arn:aws:execute-api:us-east-1:0:api/prod/GET/x"}
+def basic(user: str, secret: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{secret}".encode()).decode()}
+
+
+def read_course(user: str, secret: str) -> int:
+    """A key reading its course through a route, which checks the Basic credentials itself."""
+    return call("get_course", {"courseId": "course-1"}, headers=basic(user, secret)).status
 
 
 def issue(**body: object) -> dict:
@@ -30,23 +34,44 @@ def issue(**body: object) -> dict:
     return answer.body
 
 
-def test_the_authorizer_follows_rotation_and_revocation(world, dynamo_calls):
+def test_a_route_follows_rotation_and_revocation(world, dynamo_calls):
     key = issue()
     dynamo_calls.reset()
-    answer = authorize(basic(key["id"], key["secret"]))
-    assert answer["context"] == {"kind": "key", "subject": key["id"], "keyCourses": "course-1",
-                                 "keyRights": "course:view"}
-    assert dict(dynamo_calls.counts) == {"GetItem": 1}  # the credential, nothing else
+    assert read_course(key["id"], key["secret"]) == 200
+    assert dict(dynamo_calls.counts) == {"GetItem": 2}  # the credential, then the course (a key's rights are its own)
     rotated = call("rotate_credential", {"credentialId": key["id"]}, as_user=ADMIN, body={"overlapSeconds": 1})
     assert rotated.status == 200
-    assert authorize(basic(key["id"], key["secret"]))["principalId"] == key["id"]  # inside the window
-    assert authorize(basic(key["id"], rotated.body["secret"]))["principalId"] == key["id"]
+    assert read_course(key["id"], key["secret"]) == 200  # inside the window
+    assert read_course(key["id"], rotated.body["secret"]) == 200
     time.sleep(1.1)
-    with pytest.raises(Unauthenticated):
-        authorize(basic(key["id"], key["secret"]))
+    assert read_course(key["id"], key["secret"]) == 401
     assert call("revoke_credential", {"credentialId": key["id"]}, as_user=ADMIN).body["status"] == "revoked"
-    with pytest.raises(Unauthenticated):
-        authorize(basic(key["id"], rotated.body["secret"]))
+    assert read_course(key["id"], rotated.body["secret"]) == 401
+    assert read_course("no-such-key", "whatever") == 401
+
+
+@pytest.fixture
+def kept_a_minute(monkeypatch):
+    """The deployed setting: a route process keeps a credential record 60 s (docs/credentials.md)."""
+    monkeypatch.setenv(settings.CREDENTIAL_CACHE_SECONDS, "60")
+    settings.settings.cache_clear()
+    auth.stored_credentials.cache_clear()
+    yield
+    settings.settings.cache_clear()
+    auth.stored_credentials.cache_clear()
+
+
+def test_a_warm_route_reads_a_key_once_a_minute_so_revocation_waits_that_long(world, dynamo_calls, kept_a_minute):
+    key = issue()
+    dynamo_calls.reset()
+    assert read_course(key["id"], key["secret"]) == 200
+    assert read_course(key["id"], key["secret"]) == 200
+    assert dict(dynamo_calls.counts) == {"GetItem": 3}  # the credential once, the course twice
+    assert read_course(key["id"], "a-wrong-secret") == 401  # the kept record still checks the secret
+    call("revoke_credential", {"credentialId": key["id"]}, as_user=ADMIN)
+    assert read_course(key["id"], key["secret"]) == 200  # the documented delay: at most 60 s on a warm instance
+    auth.stored_credentials().items.clear()  # what 60 s do
+    assert read_course(key["id"], key["secret"]) == 401
 
 
 def test_the_secret_is_shown_once_and_stored_only_as_a_hash(world):

@@ -13,7 +13,8 @@ Columns (principals), in this order in every row's ``expect`` string:
   admin   an institution administrator (not asked for: it proves the request itself is well formed)
 
 and, for every non-public route, the token-level principals (anonymous, garbled token, expired token,
-``alg: none`` token): always 401, decided by the authorizer before any route runs (TOKEN_PRINCIPALS).
+``alg: none`` token): always 401, decided by the route's own credential check before anything else runs
+(TOKEN_PRINCIPALS).
 
 The statuses follow the documented rules: docs/architecture.md (no rights in the course: 404 for its objects;
 a member without the right: 403), with the documented dialect exceptions: Open edX and Canvas answer 403 to

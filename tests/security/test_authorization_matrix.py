@@ -2,8 +2,8 @@
 cell a call of the route's real lambda_handler on one data set built once for the module (and put back
 after every write). A cell checks the status and that no foreign data appears anywhere in the answer.
 
-The token-level principals (anonymous, garbled, expired, ``alg: none``) are the authorizer's: see
-test_authorizer_matrix.py (in process) and test_gateway_matrix.py (through the local runner)."""
+The token-level principals (anonymous, garbled, expired, ``alg: none``) are the credential check's: see
+test_credential_matrix.py (in process) and test_gateway_matrix.py (through the local runner)."""
 
 from __future__ import annotations
 

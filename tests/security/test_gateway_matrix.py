@@ -1,6 +1,6 @@
-"""The matrix's token-level cells over HTTP: the local runner (API Gateway's stand-in, running the real
-authorizer) answers 401 to anonymous, garbled, expired and ``alg: none`` credentials on every registry route,
-in the gateway's shape, without echoing the credentials. The public MasteryTrack write-back is refused too:
+"""The matrix's token-level cells over HTTP: the local runner (API Gateway's stand-in; each route checks the
+credentials itself) answers 401 to anonymous, garbled, expired and ``alg: none`` credentials on every registry
+route, in the gateway's shape, without echoing the credentials. The public MasteryTrack write-back is refused too:
 no signature, no write (401 from the route itself)."""
 
 from __future__ import annotations

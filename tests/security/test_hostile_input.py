@@ -9,7 +9,7 @@ multi-byte strings at and past the documented limit, NUL and control characters,
 tokens naming keys over DynamoDB's byte limits. Every answer must be below 500 and, when refused, in the
 dialect's error shape with the table unchanged; what is past a limit or hostile must be a 4xx.
 
-Credentials (the Authorization header) are the authorizer's: test_hostile_credentials.py (401 before any
+Credentials (the Authorization header) are the routes' credential check's: test_hostile_credentials.py (401 before any
 DynamoDB call). A new route is covered by adding it to the registry: its places come from the registry and the
 generated OpenAPI, its baseline request from its matrix row (which test_authorization_matrix.py demands) or,
 until it has one, a bare request with placeholder ids.

@@ -1,12 +1,12 @@
 """No personal data in logs: every log line of a full flow across the dialects (on moto, through the routes'
-real lambda_handlers, the authorizer and the scheduled importer) is captured at DEBUG and searched for the
+real lambda_handlers, their credential checks and the scheduled importer) is captured at DEBUG and searched for the
 users' emails and names and for every token and Authorization header used. None may appear.
 
 The flow: the matrix world is built through the routes (sessions started and submitted, allowances granted,
 LearningStudio resets, PowerPath assignments), then ExamSpark lists and results, Open edX allowances by email
 and searches by email, an attempt reset by username, Canvas extensions, LearningStudio begin / reset / restore,
 authoring users, refusals whose subject is an email, the importer (console import and a pass), the
-MasteryTrack write-back with a bad signature and the authorizer refusing and accepting tokens."""
+MasteryTrack write-back with a bad signature and a route refusing and accepting credentials."""
 
 from __future__ import annotations
 
@@ -43,7 +43,6 @@ class Flow:
 
 def run_flow(flow: Flow) -> None:
     from functions.jobs import import_results
-    from functions.platform import authorizer
 
     world, olive, edx = flow.world, w.email(w.OLIVE), {"course_id": w.ALPHA}
     live = {**edx, "exam_id": w.exam_number(w.LIVE)}
@@ -103,18 +102,13 @@ def run_flow(flow: Flow) -> None:
             raise RuntimeError(f"lookup failed for {olive} (token {flow.bearer(w.OLIVE)['Authorization']})")
         patch.setattr("functions.data.directory.DirectoryRepository.get_user", broken)
         assert a(w.OLIVE, "get_course", {"courseId": w.ALPHA}) == 500
-    # The authorizer: bad tokens refused, a good one accepted
+    # A route's own credential check: bad tokens and keys refused, a good token accepted
     for authorization in [*filter(None, bad_authorizations("test-secret-not-for-production-0123456789").values()),
                           f"Bearer {mint_jwt(w.OLIVE, secret='a-wrong-secret-0123456789-0123456789')}",
                           "Basic " + __import__("base64").b64encode(f"{olive}:secret".encode()).decode()]:
         flow.tokens.append(authorization.split(" ", 1)[1])
-        event = {"methodArn": "arn:aws:execute-api:us-east-1:0:api/prod/GET/x", "headers": {
-            "Authorization": authorization}}
-        with pytest.raises(Exception, match="Unauthorized"):
-            authorizer.lambda_handler(event, LambdaContext())
-    good = flow.bearer(w.OLIVE)
-    authorizer.lambda_handler({"methodArn": "arn:aws:execute-api:us-east-1:0:api/prod/GET/x", "headers": good},
-                              LambdaContext())
+        assert call("get_course", {"courseId": w.ALPHA}, headers={"Authorization": authorization}).status == 401
+    assert call("get_course", {"courseId": w.ALPHA}, headers=flow.bearer(w.OLIVE)).status == 200
 
 
 @pytest.fixture(scope="module")

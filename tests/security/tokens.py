@@ -1,4 +1,4 @@
-"""The token-level principals of the matrix: credentials the authorizer must refuse (401) for every route."""
+"""The token-level principals of the matrix: credentials every route must refuse (401)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def bad_authorizations(secret: str, subject: str = "mx-ada-admin") -> dict[str, 
 
 
 def sample_path(path: str) -> str:
-    """A concrete path for a registry path (the authorizer runs before any parameter is looked at)."""
+    """A concrete path for a registry path (credentials are checked before any parameter is looked at)."""
     import re
 
     return re.sub(r"\{(\w+)\}", lambda m: f"mx-{m.group(1).lower()}", path)

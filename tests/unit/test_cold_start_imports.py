@@ -42,7 +42,6 @@ CASES = {
     "POST write route": _first(access="write", method="POST", dialect="openedx"),
     "provider-calling route": next(r.import_path for r in ROUTES if r.external),
     "importer": "functions.jobs.import_results",
-    "authorizer": "functions.platform.authorizer",
 }
 
 
@@ -59,10 +58,25 @@ def test_tracer_patches_only_what_we_call_out_with(loaded: dict[str, dict[str, l
         assert not {"requests", "charset_normalizer"} & set(found["loaded"]), label
 
 
-def test_jwt_crypto_only_in_the_authorizer(loaded: dict[str, dict[str, list[str]]]) -> None:
-    assert {"jwt", "cryptography"} <= set(loaded["authorizer"]["loaded"])
-    for label in CASES.keys() - {"authorizer"}:
-        assert not {"jwt", "cryptography"} & set(loaded[label]["loaded"]), label
+def test_no_jwt_library_at_import(loaded: dict[str, dict[str, list[str]]]) -> None:
+    for label, found in loaded.items():
+        assert not {"jwt", "cryptography"} & set(found["loaded"]), label
+
+
+def test_verifying_a_token_in_a_route_loads_no_jwt_library() -> None:
+    """Routes verify credentials themselves (functions/platform/jws.py: the standard library), so pyjwt and
+    cryptography (about 90 ms of CPU at cold start) never load, not even for the first request's token."""
+    from functions.platform.auth import mint_jwt
+    from tests.conftest import TEST_SECRET
+
+    probe = (f"import json, sys, {CASES['read route']}\n"
+             "from functions.platform import auth\n"
+             f"assert auth.authenticate('Bearer {mint_jwt('kevin', secret=TEST_SECRET)}').subject == 'kevin'\n"
+             "print(json.dumps([m for m in ('jwt', 'cryptography') if m in sys.modules]))")
+    env = {**lambda_env(), "EXAMDESK_JWT_SECRET": TEST_SECRET}
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
 
 def test_idempotency_is_loaded_on_a_write_request_not_at_import(loaded: dict[str, dict[str, list[str]]]) -> None:

@@ -1,6 +1,6 @@
 """Integration credentials: the secret rules (overlap window, revocation), scopes -> rights, what may be issued,
 the lifecycle service on fakes (including the Cognito app clients and their compensation), the Cognito adapter on
-botocore's Stubber, and the authorizer's verification of OAuth access tokens (RS256, by the issuer's keys)."""
+botocore's Stubber, and the routes' verification of OAuth access tokens (RS256, by the issuer's keys)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound, U
 from functions.core.rights import Access, Principal
 from functions.core.services.credentials import CredentialService
 from functions.data.cognito_clients import CognitoClients
-from functions.platform import auth, settings
+from functions.platform import auth, jws, settings
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 
@@ -251,7 +251,7 @@ def test_the_cognito_adapter_keeps_two_secrets_at_most():
         CognitoClients(pool, client).delete(cid)
 
 
-# --- OAuth access tokens in the authorizer ----------------------------------------------------------
+# --- OAuth access tokens in the credential check ----------------------------------------------------------
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_pool"
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 CLIENTS = {"cid": {"kind": "oauth", "secretHash": hash_secret("x"), "courses": ["c1"],
@@ -261,19 +261,22 @@ CLIENTS = {"cid": {"kind": "oauth", "secretHash": hash_secret("x"), "courses": [
            "basic": {"kind": "basic", "secretHash": hash_secret("x"), "courses": ["c1"], "rights": ["course:view"]}}
 
 
-class Keys:
-    def __init__(self, key: Any) -> None:
-        self.key = key
+KID = "test-kid"
 
-    def get_signing_key_from_jwt(self, token: str) -> Any:
-        return type("SigningKey", (), {"key": self.key})()
+
+def key_set(public_key: Any, kid: str = KID) -> jws.KeySet:
+    """An issuer's key set as a route holds it after fetching the JWKS (no HTTP in unit tests)."""
+    numbers = public_key.public_numbers()
+    keys = jws.KeySet("https://issuer.invalid/.well-known/jwks.json")
+    keys.keys, keys.fetched_at = {kid: jws.RsaKey(numbers.n, numbers.e)}, time.monotonic()
+    return keys
 
 
 @pytest.fixture
 def cognito_issuer(monkeypatch):
     monkeypatch.setenv(settings.CLIENT_ISSUER, ISSUER)
     settings.settings.cache_clear()
-    monkeypatch.setattr(auth, "client_jwks", lambda: Keys(KEY.public_key()))
+    monkeypatch.setattr(auth, "client_jwks", lambda: key_set(KEY.public_key()))
     yield
     settings.settings.cache_clear()
 
@@ -282,7 +285,8 @@ def access_token(key: Any = KEY, **overrides: Any) -> str:
     now = int(time.time())
     claims = {"sub": "cid", "client_id": "cid", "token_use": "access", "iss": ISSUER, "iat": now, "exp": now + 60,
               "scope": "examdesk/course:view", "jti": str(uuid.uuid4()), **overrides}
-    return jwt.encode({k: v for k, v in claims.items() if v is not None}, key, algorithm="RS256")
+    return jwt.encode({k: v for k, v in claims.items() if v is not None}, key, algorithm="RS256",
+                      headers={"kid": KID})
 
 
 def test_a_cognito_access_token_is_a_client_with_its_scopes_in_its_courses(cognito_issuer):
