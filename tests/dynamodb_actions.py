@@ -32,6 +32,7 @@ RECORD = os.environ.get("EXAMDESK_RECORD_ACTIONS") == "1"
 AUTHORIZER = "authorizer"
 IMPORTER = "import-results"
 SWEEP = "close-overlaps"
+PREWARM = "prewarm"
 _TRANSACT_PARTS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
                    "ConditionCheck": "ConditionCheckItem"}
 
@@ -79,7 +80,7 @@ def labelled(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 def _install() -> None:
     from botocore.client import BaseClient
 
-    from functions.jobs import close_overlaps, import_results
+    from functions.jobs import close_overlaps, import_results, prewarm
     from functions.platform import authorizer, http
 
     allowed = committed()
@@ -106,6 +107,7 @@ def _install() -> None:
     authorizer.authorize = labelled(AUTHORIZER, authorizer.authorize)  # type: ignore[assignment]
     import_results.lambda_handler = labelled(IMPORTER, import_results.lambda_handler)  # type: ignore[assignment]
     close_overlaps.lambda_handler = labelled(SWEEP, close_overlaps.lambda_handler)  # type: ignore[assignment]
+    prewarm.lambda_handler = labelled(PREWARM, prewarm.lambda_handler)  # type: ignore[assignment]
 
 
 def pytest_configure(config: pytest.Config) -> None:
