@@ -23,7 +23,7 @@ def test_the_exam_day_routes_invoke_their_live_alias_and_the_others_their_functi
     aliases = synth.of_type("AWS::Lambda::Alias")
     versions = synth.of_type("AWS::Lambda::Version")
     assert len(aliases) == len(prewarm.ROUTES) == len(versions)
-    for alias_id, alias in aliases.items():
+    for alias in aliases.values():
         assert alias["Properties"]["Name"] == "live"
         version_id = alias["Properties"]["FunctionVersion"]["Fn::GetAtt"][0]
         assert version_id in versions
@@ -50,9 +50,8 @@ def test_the_job_runs_every_5_minutes_and_may_touch_only_the_aliases_provisioned
     statements = [s for p in synth.of_type("AWS::IAM::Policy").values()
                   if {"Ref": role} in p["Properties"]["Roles"]
                   for s in p["Properties"]["PolicyDocument"]["Statement"]]
-    lambda_statements = [s for s in statements if any(str(a).startswith("lambda:") for a in
-                                                      (s["Action"] if isinstance(s["Action"], list) else [s["Action"]]))]
-    (statement,) = lambda_statements
+    actions = [(s, s["Action"] if isinstance(s["Action"], list) else [s["Action"]]) for s in statements]
+    (statement,) = [s for s, names in actions if any(str(a).startswith("lambda:") for a in names)]
     assert sorted(statement["Action"]) == sorted(PROVISIONED_CONCURRENCY_ACTIONS)
     assert len(statement["Resource"]) == len(prewarm.ROUTES)
     configs = [c for c in synth.of_type("AWS::Lambda::EventInvokeConfig").values()
