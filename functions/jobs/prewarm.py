@@ -5,7 +5,7 @@ bucket, one BatchGetItem of the exams), counts each one's students (its course's
 provisioned concurrency of the exam-day functions' ``live`` alias to what the sizing rule gives
 (functions/core/prewarm.py); a function no exam needs any more is released. Any event (a schedule tick or ``{}``
 from the console) runs one pass now; ``{"now": "<ISO time>"}`` plans for that time instead, and
-``{"dryRun": true}`` answers the plan without changing anything.
+``{"dryRun": true}`` answers the plan without changing anything; a malformed ``now`` answers a 400 summary.
 """
 
 from __future__ import annotations
@@ -56,6 +56,10 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         from functions.data.provisioned_concurrency import LambdaProvisionedConcurrency
 
         port = LambdaProvisionedConcurrency()
-    result = run(_now(event), ExamWindowRepository(), port, prewarm_settings())
+    try:
+        now = _now(event)
+    except InvalidInput as refused:  # a console test's mistake: say so, run nothing (architecture.md)
+        return {"statusCode": 400, "summary": f"nothing run: {refused}"}
+    result = run(now, ExamWindowRepository(), port, prewarm_settings())
     logger.info("pre-warm pass", extra={"wanted": result["wanted"], "changed": result["changed"]})
     return result

@@ -12,7 +12,6 @@ import pytest
 from botocore.stub import Stubber
 
 from functions.core import prewarm
-from functions.core.errors import InvalidInput
 from functions.data import keys
 from functions.data.exam_windows import ExamWindowRepository
 from functions.data.exams import ExamRepository
@@ -81,8 +80,8 @@ def test_console_events(school, monkeypatch):
     exam("exam-1", "course-1", [], opens_at=OPEN, closes_at=OPEN + timedelta(hours=2))
     dry = job.lambda_handler({"now": "2026-12-04T08:55:00", "dryRun": True}, LambdaContext())
     assert dry["exams"] == ["exam-1"] and dry["wanted"]["examspark_start_session"] == 1 and dry["changed"] == {}
-    with pytest.raises(InvalidInput):
-        job.lambda_handler({"now": "soon", "dryRun": True}, LambdaContext())
+    refused = job.lambda_handler({"now": "soon", "dryRun": True}, LambdaContext())
+    assert refused["statusCode"] == 400 and "now must be an ISO 8601 time" in refused["summary"]
     port = FakeConcurrency({"fn-start": 5})
     monkeypatch.setattr("functions.data.provisioned_concurrency.LambdaProvisionedConcurrency", lambda: port)
     monkeypatch.setenv("EXAMDESK_PREWARM_FUNCTIONS", '{"examspark_start_session": "fn-start"}')
