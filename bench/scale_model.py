@@ -23,6 +23,7 @@ from typing import Any
 
 from bench.capacity import read_units, write_units
 from bench.report import Row, text
+from functions.core import prewarm
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUESTS_FILE = ROOT / "infra" / "dynamodb_requests.json"
@@ -173,7 +174,17 @@ def authorizer_in_front() -> bool:
     return api.exists() and "RequestAuthorizer(" in api.read_text()
 
 
-def rows(path: Path = REQUESTS_FILE) -> list[Row]:
+def provisioned(route: str, duration_s: float) -> int:
+    """The environments the pre-warm job (functions/jobs/prewarm.py) provisions on ``route`` for this exam: its
+    own sizing rule (functions/core/prewarm.py) on the model's students, arrival window and warm duration."""
+    for phase, arrival_s in ((prewarm.OPEN, START_S), (prewarm.CLOSE, SUBMIT_S)):
+        if route in phase.routes:
+            return prewarm.environments(STUDENTS, arrival_s, duration_s, prewarm.DEFAULT_CAP)
+    return 0
+
+
+def rows(path: Path = REQUESTS_FILE, *, prewarmed: bool = True) -> list[Row]:
+    """``prewarmed``: the exam-day functions have the job's provisioned environments when the students come."""
     recorded = json.loads(path.read_text())
     peak, rates, durations, rps = peaks(recorded)
     out: list[Row] = []
@@ -211,13 +222,17 @@ def rows(path: Path = REQUESTS_FILE) -> list[Row]:
     total = 0.0
     for name, rate in sorted(functions.items(), key=lambda f: -f[1]):
         warm = rate * durations[name]
-        # While instances are new, each request holds its instance for the init and the invocation.
-        cold = rate * (COLD_INIT_S + durations[name])
-        total += cold
-        out.append(Row(PART, f"Lambda {name} concurrency", f"{rate:,.1f}/s x ({COLD_INIT_S:g} s init + "
-                       f"{durations[name] * 1000:.0f} ms) = {cold:,.0f} while cold ({warm:,.0f} warm)",
-                       f"<= {LAMBDA_CONCURRENCY:,}", cold <= LAMBDA_CONCURRENCY))
-        new = min(cold, rate * 10)
+        ready = provisioned(name, durations[name]) if prewarmed else 0
+        # Provisioned environments serve up to ready / duration requests/s; only the rest finds none warm, and
+        # while instances are new each such request holds its instance for the init and the invocation.
+        spill = max(0.0, rate - ready / durations[name])
+        cold = spill * (COLD_INIT_S + durations[name])
+        total += ready + cold  # provisioned environments count against the account's concurrency too
+        figure = (f"{ready:,} provisioned + {spill:,.1f}/s" if ready else f"{rate:,.1f}/s")
+        out.append(Row(PART, f"Lambda {name} concurrency", f"{figure} x ({COLD_INIT_S:g} s init + "
+                       f"{durations[name] * 1000:.0f} ms) = {ready + cold:,.0f} while cold ({warm:,.0f} warm)",
+                       f"<= {LAMBDA_CONCURRENCY:,}", ready + cold <= LAMBDA_CONCURRENCY))
+        new = min(cold, spill * 10)
         out.append(Row(PART, f"Lambda {name} scale-out", f"{new:,.0f} new instances in the first 10 s",
                        f"<= {LAMBDA_SCALING:,} / 10 s", new <= LAMBDA_SCALING))
     out.append(Row(PART, "Lambda account concurrency (all functions)", f"{total:,.0f} while cold",

@@ -21,6 +21,7 @@ from infra.constructs.identity import Identity
 from infra.constructs.importer_schedule import ImporterSchedule
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.permissions import load_actions
+from infra.constructs.prewarm_schedule import PrewarmSchedule
 from infra.constructs.route_functions import RouteFunctions
 from infra.constructs.table import ExamTable
 from infra.constructs.waf import ApiFirewall
@@ -42,6 +43,8 @@ class ExamdeskStack(Stack):
                                               monitoring=self.monitoring, table=table, assets=assets, config=config,
                                               identity=self.identity)
         self.importer = ImporterSchedule(self, "Importer", table=table, assets=assets, config=config, actions=actions)
+        self.prewarm = PrewarmSchedule(self, "Prewarm", table=table, assets=assets, config=config, actions=actions,
+                                       aliases=self.route_functions.aliases)
 
         self.firewall = ApiFirewall(self, "Firewall", stage=self.api.rest_api.deployment_stage, config=config)
         self.monitoring.watch_api(self.api.rest_api)
@@ -51,6 +54,8 @@ class ExamdeskStack(Stack):
         self.monitoring.watch_function(self.monitoring, "CredentialSweep", self.identity.sweep,
                                        self.identity.sweep_timeout)
         self.monitoring.watch_dead_letters("CredentialSweep", self.identity.dead_letters)
+        self.monitoring.watch_function(self.monitoring, "Prewarm", self.prewarm.function, self.prewarm.timeout)
+        self.monitoring.watch_dead_letters("Prewarm", self.prewarm.dead_letters)
 
         CfnOutput(self, "ApiUrl", value=self.api.rest_api.url)
         CfnOutput(self, "TableName", value=table.table_name)

@@ -31,6 +31,7 @@ ACTIONS_FILE = Path(__file__).resolve().parents[1] / "infra" / "dynamodb_actions
 RECORD = os.environ.get("EXAMDESK_RECORD_ACTIONS") == "1"
 IMPORTER = "import-results"
 SWEEP = "close-overlaps"
+PREWARM = "prewarm"
 _TRANSACT_PARTS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
                    "ConditionCheck": "ConditionCheckItem"}
 
@@ -78,7 +79,7 @@ def labelled(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 def _install() -> None:
     from botocore.client import BaseClient
 
-    from functions.jobs import close_overlaps, import_results
+    from functions.jobs import close_overlaps, import_results, prewarm
     from functions.platform import http
 
     allowed = committed()
@@ -104,6 +105,7 @@ def _install() -> None:
     http.RouteApp._instrumented = route_instrumented  # type: ignore[method-assign]
     import_results.lambda_handler = labelled(IMPORTER, import_results.lambda_handler)  # type: ignore[assignment]
     close_overlaps.lambda_handler = labelled(SWEEP, close_overlaps.lambda_handler)  # type: ignore[assignment]
+    prewarm.lambda_handler = labelled(PREWARM, prewarm.lambda_handler)  # type: ignore[assignment]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -10,6 +10,7 @@ from functions.core.models import Exam, Item, Objective
 from functions.core.numeric_ids import Kind
 from functions.data import keys, tokens
 from functions.data.aliases import alias_op
+from functions.data.exam_windows import window_ops
 from functions.data.keys import BY_PARENT
 from functions.data.store import NEW_ITEM, SAME_VERSION, Store, from_item, op_put, to_item
 
@@ -40,8 +41,9 @@ class ExamRepository:
         ``extra_ops`` go in the same transaction (the change's audit event)."""
         # A new exam gets its Open edX number alias in the same transaction (data/aliases.py).
         alias = [alias_op(Kind.EXAM, exam.id)] if exam.version == 1 else []
+        # Its open and close entries for the pre-warm job (data/exam_windows.py), written with it.
         self._save_versioned(exam, keys.exam_key, keys.exam_index(exam.course_id, exam.id), "exam",
-                             alias + (extra_ops or []))
+                             alias + window_ops(exam) + (extra_ops or []))
 
     def get_exam(self, exam_id: str) -> Exam | None:
         return self.store.get_model(Exam, keys.exam_key(exam_id))

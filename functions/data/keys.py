@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 PK = "id"
 SK = "sk"
@@ -508,3 +509,35 @@ def demo_marker_key(piece: str) -> dict[str, str]:
     """The local runner's record that a piece of demo data was loaded once (infra/local/demo_data.py): what
     the API may since have changed or removed is never put back."""
     return {PK: f"demo#{piece}", SK: "demo-loaded"}
+
+
+# --- Exam window entries (the pre-warm job, functions/jobs/prewarm.py) ------------------------------------------
+# Written with the exam (data/exams.py) for its open and its close, one partition per UTC hour, so the job finds
+# the exams opening or closing soon with one Query per hour bucket, never a Scan. An entry left behind by a changed
+# time is ignored (the job compares it with the exam) and expires a day after its moment (TTL_ATTRIBUTE).
+EXAM_WINDOW_PREFIX = "exam-window#"
+EXAM_WINDOW_TTL_S = 24 * 3600
+
+
+def _utc(at: datetime) -> datetime:
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def exam_window_bucket(at: datetime) -> str:
+    return f"{EXAM_WINDOW_PREFIX}{_utc(at):%Y-%m-%dT%H}"
+
+
+def exam_window_key(kind: str, at: datetime, exam_id: str) -> dict[str, str]:
+    """The sort key starts with the moment's time, so a bucket reads in time order."""
+    return {PK: exam_window_bucket(at), SK: f"{_utc(at):%Y-%m-%dT%H:%M:%S}Z#{kind}#{exam_id}"}
+
+
+def exam_window_buckets(low: datetime, high: datetime) -> list[tuple[str, str]]:
+    """(partition, sort key prefix) of every hour bucket a moment between ``low`` and ``high`` may be in, in
+    order: every sort key of a bucket starts with its hour (DynamoDB refuses an empty prefix)."""
+    hour = _utc(low).replace(minute=0, second=0, microsecond=0)
+    out = []
+    while hour <= _utc(high):
+        out.append((exam_window_bucket(hour), f"{hour:%Y-%m-%dT%H}"))
+        hour += timedelta(hours=1)
+    return out

@@ -127,6 +127,24 @@ class Store:
         next_token = tokens.encode([{"id": last[keys.PK]["S"], "sk": last[keys.SK]["S"]}]) if last else None
         return Page([deserialize(i) for i in response.get("Items", [])], next_token)
 
+    def count(self, pk_value: str, sk_prefix: str) -> int:
+        """How many items of a partition start with ``sk_prefix`` (Select=COUNT, every page; a job's read)."""
+        args: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :prefix)",
+            "ExpressionAttributeNames": {"#pk": keys.PK, "#sk": keys.SK},
+            "ExpressionAttributeValues": serialize({":pk": pk_value, ":prefix": sk_prefix}),
+            "Select": "COUNT",
+        }
+        total = 0
+        while True:
+            with translated_errors():
+                response = client().query(**args)
+            total += int(response.get("Count", 0))
+            if not response.get("LastEvaluatedKey"):
+                return total
+            args["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
     def _start_key(self, token: str, pk_value: str, sk_prefix: str, index: Index | None) -> dict[str, str]:
         """Turn a seed-format token back into a start key, refusing one that names anything outside this list.
 

@@ -22,7 +22,13 @@ USER_POOL_ID = "EXAMDESK_USER_POOL_ID"  # deployed: OAuth clients are this Cogni
 CREDENTIAL_CACHE_SECONDS = "EXAMDESK_CREDENTIAL_CACHE_SECONDS"
 DEFAULT_CREDENTIAL_CACHE_SECONDS = 60
 API_BASE_URL = "EXAMDESK_API_BASE_URL"  # absolute links are built on it (functions/platform/links.py)
-DEFAULT_API_BASE_URL = "http://localhost:8000"  # `make run`'s address; the runner sets the port it bound
+DEFAULT_API_BASE_URL = "http://localhost:8000"
+# The pre-warm job (functions/jobs/prewarm.py): route name -> deployed function name (JSON, set by CDK), the
+# most environments per function, and each route's expected warm duration in ms (JSON; unlisted: the default).
+PREWARM_FUNCTIONS = "EXAMDESK_PREWARM_FUNCTIONS"
+PREWARM_CAP = "EXAMDESK_PREWARM_CAP"
+PREWARM_DURATIONS_MS = "EXAMDESK_PREWARM_DURATIONS_MS"
+PREWARM_DEFAULT_DURATION_MS = 200  # `make run`'s address; the runner sets the port it bound
 
 
 @dataclass(frozen=True)
@@ -57,3 +63,23 @@ def settings() -> Settings:
                                                              if client_issuer else None),
         credential_cache_seconds=float(os.environ.get(CREDENTIAL_CACHE_SECONDS) or DEFAULT_CREDENTIAL_CACHE_SECONDS),
     )
+
+
+@dataclass(frozen=True)
+class PrewarmSettings:
+    functions: dict[str, str]
+    cap: int
+    durations_s: dict[str, float]
+
+
+def prewarm_settings() -> PrewarmSettings:
+    """Read per run (the job is small): a malformed value is a configuration error, raised as such."""
+    import json
+
+    from functions.core.prewarm import DEFAULT_CAP, ROUTES
+
+    durations = {**dict.fromkeys(ROUTES, PREWARM_DEFAULT_DURATION_MS),
+                 **json.loads(os.environ.get(PREWARM_DURATIONS_MS) or "{}")}
+    return PrewarmSettings(functions=json.loads(os.environ.get(PREWARM_FUNCTIONS) or "{}"),
+                           cap=int(os.environ.get(PREWARM_CAP) or DEFAULT_CAP),
+                           durations_s={route: float(ms) / 1000 for route, ms in durations.items()})

@@ -28,6 +28,7 @@ from infra.constructs.providers import grant_provider_secrets
 
 ACTIONS_FILE = REPO_ROOT / "infra" / "dynamodb_actions.json"
 IMPORTER = "import-results"
+PREWARM = "prewarm"
 
 
 def load_actions(path: Path = ACTIONS_FILE) -> dict[str, frozenset[str]]:

@@ -20,6 +20,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from functions.core import prewarm
 from functions.platform import settings
 from functions.routes import Route
 from infra.config import JWKS_URL as JWKS_URL_KEY
@@ -68,6 +69,7 @@ class DialectStack(NestedStack):
     ) -> None:
         super().__init__(scope, construct_id, description=f"examdesk {construct_id}: routes, methods, alarms")
         self.functions: dict[str, lambda_.Function] = {}
+        self.aliases: dict[str, lambda_.Alias] = {}
         for route in routes:
             secrets = secrets_of(route)
             needs = needs_of(route.name, actions, secrets, cognito=route.name in CREDENTIAL_ROUTES)
@@ -93,14 +95,21 @@ class DialectStack(NestedStack):
                 timeout=EXTERNAL_TIMEOUT if route.external else DEFAULT_TIMEOUT,
             )
             self.functions[route.name] = built.function
-            api.add_route(self, route, built.function)
+            target: lambda_.IFunction = built.function
+            if route.name in prewarm.ROUTES:
+                # An exam-day function: API Gateway invokes its ``live`` alias (a published version), on which
+                # the pre-warm job sets provisioned concurrency around exams' opens and closes.
+                target = self.aliases[route.name] = lambda_.Alias(
+                    self, f"{route.name}Live", alias_name=prewarm.ALIAS, version=built.function.current_version)
+            api.add_route(self, route, target)
             monitoring.watch_function(self, route.name, built.function, built.timeout)
         for path, methods in not_allowed.items():
             api.add_method_not_allowed(self, path, methods)
 
 
 class RouteFunctions(Construct):
-    """The dialects' nested stacks; ``functions`` maps every route name to its function."""
+    """The dialects' nested stacks; ``functions`` maps every route name to its function, ``aliases`` each
+    exam-day route (functions/core/prewarm.py) to the ``live`` alias API Gateway invokes."""
 
     def __init__(
         self,
@@ -132,6 +141,7 @@ class RouteFunctions(Construct):
                 "(see docs/deploy.md)")
         self.stacks: dict[str, DialectStack] = {}
         self.functions: dict[str, lambda_.Function] = {}
+        self.aliases: dict[str, lambda_.Alias] = {}
         by_dialect: dict[str, list[Route]] = {}
         allowed: dict[str, list[str]] = {}
         owner: dict[str, str] = {}  # a path's 405 method goes in the stack of the first dialect that uses it
@@ -151,3 +161,4 @@ class RouteFunctions(Construct):
                              "CDK makes a nested stack depend on the roles' policies its functions need; the "
                              "GetAtt parameters already imply the roles themselves. Redundant and harmless.")
             self.functions.update(stack.functions)
+            self.aliases.update(stack.aliases)

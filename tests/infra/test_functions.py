@@ -13,16 +13,17 @@ from infra.config import LAMBDA_PYTHON
 from infra.constructs import bytecode
 from infra.constructs.identity import SWEEP_HANDLER
 from infra.constructs.importer_schedule import IMPORTER_HANDLER
+from infra.constructs.prewarm_schedule import PREWARM_HANDLER
 from tests.infra.conftest import JWKS_URL, Synth
 
 # One xdist worker runs them all (make test uses --dist loadgroup): the app is synthesized once.
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
-ALL_HANDLERS = [route.handler for route in ROUTES] + [IMPORTER_HANDLER, SWEEP_HANDLER]
+ALL_HANDLERS = [route.handler for route in ROUTES] + [IMPORTER_HANDLER, SWEEP_HANDLER, PREWARM_HANDLER]
 
 
-def test_one_function_per_route_plus_importer_and_credential_sweep(synth: Synth) -> None:
-    assert len(synth.of_type("AWS::Lambda::Function")) == len(ROUTES) + 2
+def test_one_function_per_route_plus_importer_credential_sweep_and_prewarm(synth: Synth) -> None:
+    assert len(synth.of_type("AWS::Lambda::Function")) == len(ROUTES) + 3  # no authorizer
     assert sorted(synth.functions_by_handler()) == sorted(ALL_HANDLERS)
 
 

@@ -86,8 +86,8 @@ def test_the_importers_failed_and_parked_assignments_have_alarms(synth: Synth, m
 
 
 def test_every_dead_letter_queue_depth_has_an_alarm(synth: Synth) -> None:
-    queues = set(synth.of_type("AWS::SQS::Queue"))  # the importer's and the credential sweep's
-    assert len(queues) == 2
+    queues = set(synth.of_type("AWS::SQS::Queue"))  # the importer's, the credential sweep's, the pre-warm's
+    assert len(queues) == 3
     depths = alarms_on(synth, "AWS/SQS", "ApproximateNumberOfMessagesVisible")
     watched = {d["Dimensions"][0]["Value"]["Fn::GetAtt"][0] for d in depths}
     assert watched == queues and all(d["Threshold"] == 1 for d in depths)

@@ -12,7 +12,8 @@ from functions.providers import config as provider_config
 from functions.routes import ROUTES, Route
 from infra.constructs.identity import CREDENTIAL_ROUTES, SWEEP, SWEEP_HANDLER
 from infra.constructs.importer_schedule import IMPORTER_HANDLER
-from infra.constructs.permissions import IMPORTER, load_actions
+from infra.constructs.permissions import IMPORTER, PREWARM, load_actions
+from infra.constructs.prewarm_schedule import PREWARM_HANDLER
 from infra.constructs.providers import SECRET_PARAMETERS
 from tests.infra.conftest import Synth
 
@@ -20,7 +21,8 @@ from tests.infra.conftest import Synth
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
 ACTIONS = load_actions()
-HANDLERS = {route.name: route.handler for route in ROUTES} | {IMPORTER: IMPORTER_HANDLER, SWEEP: SWEEP_HANDLER}
+HANDLERS = {route.name: route.handler for route in ROUTES} | {IMPORTER: IMPORTER_HANDLER, SWEEP: SWEEP_HANDLER,
+                                                                PREWARM: PREWARM_HANDLER}
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -159,8 +161,8 @@ def test_no_action_wildcards(synth: Synth) -> None:
 
 
 def test_only_the_scheduled_functions_may_send_to_their_dead_letter_queues(synth: Synth) -> None:
-    scheduled = {role_of(synth, IMPORTER_HANDLER), role_of(synth, SWEEP_HANDLER)}
-    assert len(scheduled) == 2
+    scheduled = {role_of(synth, IMPORTER_HANDLER), role_of(synth, SWEEP_HANDLER), role_of(synth, PREWARM_HANDLER)}
+    assert len(scheduled) == 3
     for role_id in function_roles(synth):
         sends = {a for a in allowed_actions(synth, role_id) if a.startswith("sqs:")}
         assert bool(sends) == (role_id in scheduled), role_id

@@ -85,8 +85,8 @@ def test_eventbridge_retries_are_bounded_and_undeliverable_events_dead_lettered(
 
 
 def test_every_dead_letter_queue_is_encrypted_kept_14_days_and_tls_only(synth: Synth) -> None:
-    queues = synth.of_type("AWS::SQS::Queue")  # the importer's and the credential sweep's (dead_letters.py)
-    assert _queue_id(synth) in queues and len(queues) == 2
+    queues = synth.of_type("AWS::SQS::Queue")  # the importer's, the credential sweep's, the pre-warm's
+    assert _queue_id(synth) in queues and len(queues) == 3
     policies = synth.of_type("AWS::SQS::QueuePolicy").values()
     for queue_id, queue in queues.items():
         assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600

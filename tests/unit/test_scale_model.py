@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import scale_model
+from functions.core import prewarm
 from functions.data import keys
 from functions.routes import ROUTES
 from tests import dynamodb_requests
@@ -157,3 +158,24 @@ def test_requests_of_one_shape_in_one_call_are_counted_once() -> None:
     # The model reads it as 3 reads of one key shape: 1.5 read units per invocation, spread over the shards.
     loads = scale_model.request_loads(shape["requests"])
     assert loads[("table", shape["requests"][0]["pk"], "partition")].rcu == 1.5
+
+
+def test_the_start_function_is_short_cold_and_passes_prewarmed() -> None:
+    """The pre-warm job's own sizing rule (functions/core/prewarm.py) is what lifts the start function's rows."""
+    def lambda_rows(prewarmed: bool) -> dict[str, Any]:
+        return {r.subject: r for r in scale_model.rows(prewarmed=prewarmed)
+                if r.subject.startswith("Lambda examspark_start_session")}
+
+    cold = lambda_rows(False)
+    assert {r.mark for r in cold.values()} == {"SHORT"}
+    warm = lambda_rows(True)
+    assert all(r.ok for r in warm.values())
+    recorded = _recorded()
+    duration = scale_model.INVOKE_S + scale_model.DYNAMODB_CALL_S * len(
+        {r["n"] for r in scale_model.shape_of("examspark_start_session", recorded)})
+    ready = scale_model.provisioned("examspark_start_session", duration)
+    # rate x duration x headroom: enough to serve every start without a new environment, under the cap.
+    assert scale_model.STUDENTS / scale_model.START_S * duration <= ready <= prewarm.DEFAULT_CAP
+    assert warm["Lambda examspark_start_session concurrency"].figure.startswith(f"{ready:,} provisioned + 0.0/s")
+    assert warm["Lambda examspark_start_session scale-out"].figure.startswith("0 new instances")
+    assert scale_model.provisioned("examspark_list_sessions", duration) == 0  # staff routes are not pre-warmed
