@@ -40,7 +40,7 @@ class CourseLists(Protocol):
     def extensions(self, course_id: str, order: ListOrder, limit: int, start: dict[str, str] | None
                    ) -> Chunk[Extension]: ...
 
-    def counters(self, exam_ids: list[str]) -> dict[str, dict[str, Any]]:
+    def counters(self, exam_ids: list[str], kind: str) -> dict[str, dict[str, Any]]:
         """Per exam its counters: ``attempts`` (statistics), ``allowances`` (list counts)."""
         ...
 

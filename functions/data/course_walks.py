@@ -24,6 +24,7 @@ from functions.data import keys, tokens
 from functions.data.dynamo import client, deserialize, serialize, table_name, translated_errors
 from functions.data.keys import Index, ListSpec
 from functions.data.store import from_item
+from functions.data.tokens import MAX_SORT_KEY_BYTES
 
 M = TypeVar("M", bound=BaseModel)
 MAX_PAGES = 50  # a whole list read at once (a course's exams, a student's sessions): 50 MB is far beyond any
@@ -80,6 +81,8 @@ def shard_round(spec: ListSpec, limit: int, *, start: str | None = None, forward
     items read in each, ``filter_*`` applied after), in order, and the frontier: the nearest last key read of
     a shard that has more (None: every shard was read to its end). Nothing between ``start`` and the
     frontier is missing, whether or not the filter kept it."""
+    if len((spec.prefix + TOP).encode()) > MAX_SORT_KEY_BYTES:
+        return [], None  # no stored sort key is that long (a search past it matches nothing; DynamoDB would refuse)
     index = spec.index
     names = {"#pk": index.pk, "#sk": index.sk, **(filter_names or {})}
     if start is None:
@@ -173,23 +176,17 @@ class CourseWalks:
         }
         return _chunk(specs[order.field](), Extension, limit, start, order.forward)
 
-    def counters(self, exam_ids: list[str]) -> dict[str, dict[str, Any]]:
-        """The exams' statistics (summed over their shards, data/stats.py) and list counters, per exam: one
-        batch read of 1 + 192 statistics keys and 1 list-counts key per exam, in calls of at most 100 keys."""
+    def counters(self, exam_ids: list[str], kind: str) -> dict[str, dict[str, Any]]:
+        """The exams' counters of one ``kind``: ``"statistics"`` (attempts and scores, summed over their 1 + 192
+        shard keys, data/stats.py: 2 BatchGetItem calls per exam) or ``"lists"`` (the `list-counts` item: one
+        key per exam, 100 exams per call)."""
         from functions.data.stats import by_exam, stats_keys
         from functions.data.store import Store
 
-        wanted = stats_keys(exam_ids) + [keys.list_counts_key(e) for e in exam_ids]
-        found = Store().batch_get(wanted) if wanted else []
-        combined = by_exam(found)
-        out: dict[str, dict[str, Any]] = {e: {} for e in exam_ids}
-        for exam_id, stats in combined.items():
-            counts = {n: int(v) for n, v in stats.items() if n not in (keys.PK, keys.SK)}
-            out.setdefault(exam_id, {}).update(counts)
-        for item in found:
-            if item.get(keys.SK) == keys.list_counts_key(item[keys.PK])[keys.SK]:
-                totals = out.setdefault(item[keys.PK], {})
-                for name, value in item.items():
-                    if name not in (keys.PK, keys.SK) and isinstance(value, int | float | Decimal):
-                        totals[name] = totals.get(name, 0) + int(value)
-        return out
+        if kind == "statistics":
+            found = by_exam(Store().batch_get(stats_keys(exam_ids)) if exam_ids else [])
+        else:
+            found = {i[keys.PK]: i for i in (Store().batch_get([keys.list_counts_key(e) for e in exam_ids])
+                                              if exam_ids else [])}
+        return {e: {n: int(v) for n, v in found.get(e, {}).items()
+                    if n not in (keys.PK, keys.SK) and isinstance(v, int | float | Decimal)} for e in exam_ids}
