@@ -103,17 +103,22 @@ def shape_of(route: str, recorded: dict[str, Any]) -> list[dict[str, Any]]:
     return max(shapes, key=cost)["requests"]
 
 
-def _query_bytes(request: dict[str, Any]) -> int:
-    """A Query's page at exam-day size: full when the partition is shared by the exam, else as recorded."""
+def _query_bytes(request: dict[str, Any], grows: set[tuple[str, str]] | None = None) -> int:
+    """A Query's page at exam-day size: full when the partition is shared by the exam, else as recorded.
+    ``grows``: the partitions the students' own requests write (None: assume every shared one does); a
+    partition no student writes (a course's exams) holds what staff put there, as the tests recorded it."""
     per_item = request["size"] / request["items"] if request.get("items") else SESSION_BYTES
     if population(request["pk"], "student") >= STUDENTS:  # one student's partition (staff read them too)
+        return int(request["size"])
+    if grows is not None and (request.get("index") or "table", request["pk"]) not in grows:
         return int(request["size"])
     if request.get("limit"):
         return int(per_item * request["limit"])
     return int(per_item * STUDENTS)  # no limit on a shared partition: the whole of it, 1 MB per call
 
 
-def request_loads(requests: list[dict[str, Any]]) -> dict[tuple[str, str, str], Load]:
+def request_loads(requests: list[dict[str, Any]], grows: set[tuple[str, str]] | None = None
+                  ) -> dict[tuple[str, str, str], Load]:
     """Per (table or index, key shape, kind) the units (and transactions) ONE invocation puts on ONE key."""
     out: dict[tuple[str, str, str], Load] = defaultdict(Load)
 
@@ -127,7 +132,7 @@ def request_loads(requests: list[dict[str, Any]]) -> dict[tuple[str, str, str], 
             add("table", r["pk"], "partition",
                 rcu=n * read_units(r["size"], consistent=r.get("consistent", False)))
         elif op in ("Query", "Scan"):
-            size = _query_bytes(r)
+            size = _query_bytes(r, grows)
             rcu = sum(read_units(min(QUERY_PAGE_BYTES, size - start), consistent=r.get("consistent", False))
                       for start in range(0, max(size, 1), QUERY_PAGE_BYTES))
             add(r.get("index") or "table", r["pk"], "partition", rcu=n * rcu)
@@ -141,6 +146,20 @@ def request_loads(requests: list[dict[str, Any]]) -> dict[tuple[str, str, str], 
     return out
 
 
+def written_by_students(recorded: dict[str, Any]) -> set[tuple[str, str]]:
+    """(table or index, partition shape) of everything the students' requests write: the partitions that grow
+    with the exam's students."""
+    out: set[tuple[str, str]] = set()
+    for flow in SCENARIO:
+        if flow.who != "student":
+            continue
+        for r in shape_of(flow.route, recorded):
+            if r["op"] not in ("Get", "Query", "Scan"):
+                out.add(("table", r["pk"]))
+                out |= {(index, pk) for index, keys in r.get("indexes", {}).items() for pk in keys}
+    return out
+
+
 def peaks(recorded: dict[str, Any]) -> tuple[dict[tuple[str, str, str], Load], dict[str, float],
                                             dict[str, float], float]:
     """Per key its peak load over the phases; per function its peak invocations/s and warm duration; peak rps."""
@@ -148,10 +167,11 @@ def peaks(recorded: dict[str, Any]) -> tuple[dict[tuple[str, str, str], Load], d
     rates: dict[str, float] = defaultdict(float)
     durations: dict[str, float] = {}
     rps = {p: 0.0 for p in PHASES}
+    grows = written_by_students(recorded)
     for flow in SCENARIO:
         requests = shape_of(flow.route, recorded)
         durations[flow.route] = INVOKE_S + DYNAMODB_CALL_S * len({r["n"] for r in requests})
-        for (where, pattern, kind), load in request_loads(requests).items():
+        for (where, pattern, kind), load in request_loads(requests, grows).items():
             spread = population(pattern, flow.who)
             for phase, rate in flow.per_second.items():
                 old = per_phase[phase][(where, pattern, kind)]

@@ -250,7 +250,7 @@ def _write_parts(operation: str, params: dict[str, Any]) -> list[tuple[str, dict
 
 def pattern(value: str, kinds: dict[str, str]) -> str:
     """``value`` with every id replaced by what it is (see the module's docstring)."""
-    from functions.data.keys import SHARDED
+    from functions.data.keys import SHARDED, SHARDED_PARTITIONS
 
     out: list[str] = []
     for segment in value.split("#"):
@@ -268,6 +268,8 @@ def pattern(value: str, kinds: dict[str, str]) -> str:
             out.append("<n>")
         else:
             out.append(segment)
+    if len(out) == 3 and out[0] in SHARDED_PARTITIONS and out[-1] == "<n>":  # e.g. ``course#<course>#3``
+        out[-1] = f"<shard/{SHARDED_PARTITIONS[out[0]]}>"
     return "#".join(out)
 
 

@@ -212,6 +212,19 @@ def _name_key(text: str) -> str:
     return text.strip().lower()
 
 
+def _name_index(list_name: str, course_id: str, shard: int, tail: str, username: str | None,
+                email: str | None) -> dict[str, str]:
+    """A list's username / email index entries (gsi4 / gsi5), in the same shard as its time-ordered entry."""
+    index: dict[str, str] = {}
+    if username:
+        index[BY_NAME.pk] = f"{list_name}-by-name#{course_id}#{shard}"
+        index[BY_NAME.sk] = f"u#{_name_key(username)}#{tail}"
+    if email:
+        index[BY_EMAIL.pk] = f"{list_name}-by-email#{course_id}#{shard}"
+        index[BY_EMAIL.sk] = f"e#{_name_key(email)}#{tail}"
+    return index
+
+
 def session_index(course_id: str, exam_id: str, user_id: str, session_id: str, *, started: str = "",
                   username: str | None = None, email: str | None = None) -> dict[str, str]:
     """``started``: the latest attempt's start (fixed-width UTC text), so time lists are newest first by it;
@@ -225,13 +238,7 @@ def session_index(course_id: str, exam_id: str, user_id: str, session_id: str, *
         BY_COURSE.pk: f"course#{course_id}#{shard}",
         BY_COURSE.sk: f"session#{started}#{session_id}",
     }
-    if username:
-        index |= {BY_NAME.pk: f"attempts-by-name#{course_id}#{shard}",
-                  BY_NAME.sk: f"u#{_name_key(username)}#{session_id}"}
-    if email:
-        index |= {BY_EMAIL.pk: f"attempts-by-email#{course_id}#{shard}",
-                  BY_EMAIL.sk: f"e#{_name_key(email)}#{session_id}"}
-    return index
+    return index | _name_index("attempts", course_id, shard, session_id, username, email)
 
 
 def exam_sessions_list(exam_id: str) -> ListSpec:
@@ -306,13 +313,7 @@ def extension_index(course_id: str, exam_id: str, user_id: str, *, username: str
     """Sharded as the sessions are (every start moves its student's extension's session pointer)."""
     shard = list_shard(user_id)
     index = {BY_COURSE.pk: f"course#{course_id}#{shard}", BY_COURSE.sk: f"extension#{exam_id}#{user_id}"}
-    if username:
-        index |= {BY_NAME.pk: f"allowances-by-name#{course_id}#{shard}",
-                  BY_NAME.sk: f"u#{_name_key(username)}#{exam_id}#{user_id}"}
-    if email:
-        index |= {BY_EMAIL.pk: f"allowances-by-email#{course_id}#{shard}",
-                  BY_EMAIL.sk: f"e#{_name_key(email)}#{exam_id}#{user_id}"}
-    return index
+    return index | _name_index("allowances", course_id, shard, f"{exam_id}#{user_id}", username, email)
 
 
 def list_counts_key(exam_id: str) -> dict[str, str]:
@@ -541,3 +542,11 @@ def exam_window_buckets(low: datetime, high: datetime) -> list[tuple[str, str]]:
         out.append((exam_window_bucket(hour), f"{hour:%Y-%m-%dT%H}"))
         hour += timedelta(hours=1)
     return out
+
+
+# Partitions written by every start or submit, split in shards by a trailing number: the first segment of the
+# partition key -> its shard count (what the request recorder and the scale model read, bench/scale_model.py).
+SHARDED_PARTITIONS: dict[str, int] = {
+    "exam": LIST_SHARDS, "course": LIST_SHARDS, "attempts-by-name": LIST_SHARDS, "attempts-by-email": LIST_SHARDS,
+    "allowances-by-name": LIST_SHARDS, "allowances-by-email": LIST_SHARDS, "audit": AUDIT_SHARDS,
+}

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from functions.core import disclosure
+from functions.core import acts, disclosure
 from functions.core.disclosure import Disclosure
 from functions.core.errors import NotFound
 from functions.core.models import Exam, Item, Objective, Session
 from functions.core.ports import ExamStore
-from functions.core.rights import Right
 from functions.core.services.sessions import SessionService
 
 
@@ -38,7 +37,7 @@ class ResultsService:
         session = service.sessions.get_session(session_id)
         if session is None:
             raise NotFound(f"exam session '{session_id}' not found")
-        service.access.require_own_or(session.course_id, session.user_id, Right.VIEW_COURSE)
+        service.access.require_own_or(session.course_id, session.user_id, acts.right("read_results"))
         exam = service.exam(session.exam_id)
         session, items = service.with_items(session)  # the drawn items and the attempt's results: one read
         session = service.settle(session, exam, items)

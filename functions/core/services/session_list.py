@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from functions.core import scoring, statistics
+from functions.core import acts, scoring, statistics
 from functions.core.errors import Forbidden, InvalidInput
 from functions.core.models import Exam, Session
 from functions.core.ports import ExamStore
-from functions.core.rights import Access, Right
+from functions.core.rights import Access
 from functions.core.services.sessions import completed_at_end, expired
 
 MAX_CONFIGS = 20
@@ -77,9 +77,9 @@ class SessionListService:
         rights = {course: self.access.rights_in(course) for course in {e.course_id for e in exams.values()}}
         visible = [e for e in exam_ids if e in exams and rights[exams[e].course_id]]
         refused = sorted({exams[e].course_id for e in visible} - {
-            course for course, held in rights.items() if Right.VIEW_COURSE in held})
+            course for course, held in rights.items() if acts.right("list_sessions") in held})
         if refused:
-            raise Forbidden(f"listing exam sessions needs the '{Right.VIEW_COURSE.value}' right in course(s) "
+            raise Forbidden(f"listing exam sessions needs the '{acts.right('list_sessions').value}' right in course(s) "
                             f"{', '.join(refused)}; a student reads their own session with "
                             "GET /api/exam-session/{sessionId}")
         return visible

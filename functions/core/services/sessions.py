@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from functions.core import audit, disclosure, scoring, statistics, timing, work
+from functions.core import acts, audit, disclosure, scoring, statistics, timing, work
 from functions.core.audit import Change
 from functions.core.disclosure import Disclosure
 from functions.core.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound
@@ -87,7 +87,7 @@ class SessionService:
         session = self.sessions.get_session(session_id)
         if session is None:
             raise NotFound(f"exam session '{session_id}' not found")
-        self.access.require_own_or(session.course_id, session.user_id, Right.VIEW_COURSE)
+        self.access.require_own_or(session.course_id, session.user_id, acts.right("read_session"))
         exam = self.exam(session.exam_id)
         session = self.settle(session, exam)
         return (self.detailed(session) if detail else session), exam
@@ -226,7 +226,7 @@ class SessionService:
         user = self.people.get_user(user_ref) or self.people.find_user(user_ref)
         if user is None or user.id != self.access.principal.user_id:
             # Starting for someone else needs the right; checked before saying whether the user exists.
-            self.access.require(exam.course_id, Right.MANAGE_ATTEMPTS)
+            self.access.require(exam.course_id, acts.right("start"))
         enrollment = self.people.get_enrollment(exam.course_id, user.id) if user else None
         role = self.people.get_role(enrollment.role) if enrollment and enrollment.active else None
         if user is None or role is None or Right.TAKE_EXAM not in role.rights:
