@@ -40,8 +40,12 @@ class CourseLists(Protocol):
     def extensions(self, course_id: str, order: ListOrder, limit: int, start: dict[str, str] | None
                    ) -> Chunk[Extension]: ...
 
-    def counters(self, exam_ids: list[str], kind: str) -> dict[str, dict[str, Any]]:
-        """Per exam its counters: ``attempts`` (statistics), ``allowances`` (list counts)."""
+    def attempt_counts(self, exam_ids: list[str]) -> dict[str, int]:
+        """Per exam its number of attempts (the statistics' ``attempts`` counter)."""
+        ...
+
+    def allowance_counts(self, exam_ids: list[str]) -> dict[str, int]:
+        """Per exam its number of allowance rows."""
         ...
 
 

@@ -12,7 +12,6 @@ the course's size; docs/data-model.md lists the calls.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -24,7 +23,7 @@ from functions.data import keys, tokens
 from functions.data.dynamo import client, deserialize, serialize, table_name, translated_errors
 from functions.data.keys import Index, ListSpec
 from functions.data.store import from_item
-from functions.data.tokens import MAX_SORT_KEY_BYTES
+from functions.data.tokens import MAX_SORT_KEY_BYTES, utf8_size
 
 M = TypeVar("M", bound=BaseModel)
 MAX_PAGES = 50  # a whole list read at once (a course's exams, a student's sessions): 50 MB is far beyond any
@@ -81,7 +80,7 @@ def shard_round(spec: ListSpec, limit: int, *, start: str | None = None, forward
     items read in each, ``filter_*`` applied after), in order, and the frontier: the nearest last key read of
     a shard that has more (None: every shard was read to its end). Nothing between ``start`` and the
     frontier is missing, whether or not the filter kept it."""
-    if len((spec.prefix + TOP).encode()) > MAX_SORT_KEY_BYTES:
+    if utf8_size(spec.prefix + TOP) > MAX_SORT_KEY_BYTES:
         return [], None  # no stored sort key is that long (a search past it matches nothing; DynamoDB would refuse)
     index = spec.index
     names = {"#pk": index.pk, "#sk": index.sk, **(filter_names or {})}
@@ -176,17 +175,18 @@ class CourseWalks:
         }
         return _chunk(specs[order.field](), Extension, limit, start, order.forward)
 
-    def counters(self, exam_ids: list[str], kind: str) -> dict[str, dict[str, Any]]:
-        """The exams' counters of one ``kind``: ``"statistics"`` (attempts and scores, summed over their 1 + 192
-        shard keys, data/stats.py: 2 BatchGetItem calls per exam) or ``"lists"`` (the `list-counts` item: one
-        key per exam, 100 exams per call)."""
-        from functions.data.stats import by_exam, stats_keys
+    def attempt_counts(self, exam_ids: list[str]) -> dict[str, int]:
+        """Per exam its ``attempts`` counter, summed over its statistics shards (data/stats.py: 1 + 192 keys,
+        2 BatchGetItem calls per exam)."""
+        from functions.data.stats import StatsRepository
+
+        found = {s[keys.PK]: s for s in StatsRepository().get_many(exam_ids)} if exam_ids else {}
+        return {e: int(found.get(e, {}).get("attempts", 0)) for e in exam_ids}
+
+    def allowance_counts(self, exam_ids: list[str]) -> dict[str, int]:
+        """Per exam its ``allowances`` counter (its `list-counts` item: one key per exam, 100 per call)."""
         from functions.data.store import Store
 
-        if kind == "statistics":
-            found = by_exam(Store().batch_get(stats_keys(exam_ids)) if exam_ids else [])
-        else:
-            found = {i[keys.PK]: i for i in (Store().batch_get([keys.list_counts_key(e) for e in exam_ids])
-                                              if exam_ids else [])}
-        return {e: {n: int(v) for n, v in found.get(e, {}).items()
-                    if n not in (keys.PK, keys.SK) and isinstance(v, int | float | Decimal)} for e in exam_ids}
+        found = {i[keys.PK]: i for i in Store().batch_get([keys.list_counts_key(e) for e in exam_ids])} \
+            if exam_ids else {}
+        return {e: int(found.get(e, {}).get("allowances", 0)) for e in exam_ids}

@@ -46,14 +46,14 @@ def decode(token: str, field: str = "nextToken") -> list[dict[str, str]]:
         if not match:
             raise bad('each entry must look like "id=<id>|sk=<sort key>"')
         pk, sk = match.groups()
-        if _CONTROL.search(entry) or _utf8_size(pk) > MAX_PARTITION_KEY_BYTES or _utf8_size(sk) > MAX_SORT_KEY_BYTES:
+        if _CONTROL.search(entry) or utf8_size(pk) > MAX_PARTITION_KEY_BYTES or utf8_size(sk) > MAX_SORT_KEY_BYTES:
             raise bad(f"a key is over DynamoDB's limits ({MAX_PARTITION_KEY_BYTES} bytes for id, "
                       f"{MAX_SORT_KEY_BYTES} for sk, in UTF-8) or holds control characters")
         keys.append({"id": pk, "sk": sk})
     return keys
 
 
-def _utf8_size(text: str) -> int:
+def utf8_size(text: str) -> int:
     try:
         return len(text.encode("utf-8"))
     except UnicodeEncodeError:  # an unpaired surrogate (from a \ud800 escape) cannot be stored at all

@@ -302,7 +302,7 @@ class AllowanceService:
             return self.lists.extensions(course_id, order, limit, start)
 
         exact = None if needle else sum(
-            int(c.get("allowances", 0)) for c in self.lists.counters(sorted(exams), "lists").values())
+            self.lists.allowance_counts(sorted(exams)).values())
         page = listing.paged(phases, read, query, cursor, exact)
         return replace(page, rows=self._with_users(page.rows))
 

@@ -126,7 +126,7 @@ class ExamAttemptService:
             return self.lists.sessions(course_id, exam_id if order.field == "time" else None, order, limit, start)
 
         exact = None if query.needle else sum(
-            int(c.get("attempts", 0)) for c in self.lists.counters(sorted(exams), "statistics").values())
+            self.lists.attempt_counts(sorted(exams)).values())
         page = listing.paged(phases(query, rows, lambda s: s.exam_id in exams), read, query, cursor, exact)
         return replace(page, rows=self._with_users(page.rows))
 
