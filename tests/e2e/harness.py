@@ -89,3 +89,23 @@ def eventually(check: Callable[[], Any], what: str, timeout: float = 60) -> Any:
 def api() -> Iterator[Api]:
     with local_api("examdesk-e2e") as running:
         yield running
+
+
+@contextmanager
+def data_layer_on(endpoint: str, table_name: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The in-process data layer pointed at a DynamoDB Local table (created if absent), for tests that call
+    services directly; the cached settings and client are dropped before and after."""
+    from functions.data import dynamo
+    from functions.platform import settings
+    from infra.local.dynamodb_local import ensure_table
+
+    monkeypatch.setenv("EXAMDESK_DYNAMODB_ENDPOINT", endpoint)
+    monkeypatch.setenv("EXAMDESK_TABLE_NAME", table_name)
+    settings.settings.cache_clear()
+    dynamo.client.cache_clear()
+    ensure_table(dynamo.client(), table_name)
+    try:
+        yield
+    finally:
+        settings.settings.cache_clear()  # the next test reads the environment monkeypatch restores
+        dynamo.client.cache_clear()

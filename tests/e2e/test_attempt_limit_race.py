@@ -25,7 +25,8 @@ from functions.data.exams import ExamRepository
 from functions.data.sessions import SessionRepository
 from functions.data.stats import stats_op
 from functions.platform.clock import utcnow
-from infra.local.dynamodb_local import DynamoDBLocal, ensure_table
+from infra.local.dynamodb_local import DynamoDBLocal
+from tests.e2e.harness import data_layer_on
 from tests.factories import classroom, exam
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -42,17 +43,8 @@ def endpoint() -> Iterator[str]:
 
 @pytest.fixture
 def on_local(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    from functions.data import dynamo
-    from functions.platform import settings
-
-    monkeypatch.setenv("EXAMDESK_DYNAMODB_ENDPOINT", endpoint)
-    monkeypatch.setenv("EXAMDESK_TABLE_NAME", "attempt-race")
-    settings.settings.cache_clear()
-    dynamo.client.cache_clear()
-    ensure_table(dynamo.client(), "attempt-race")
-    yield
-    settings.settings.cache_clear()
-    dynamo.client.cache_clear()
+    with data_layer_on(endpoint, "attempt-race", monkeypatch):
+        yield
 
 
 def race(monkeypatch: pytest.MonkeyPatch, course: str, max_attempts: int) -> tuple[list[int], int]:

@@ -23,7 +23,8 @@ from functions.data.session_lists import SessionListRepository
 from functions.data.sessions import SessionRepository
 from functions.data.stats import StatsRepository, shard_of, stats_op
 from functions.data.store import Store, op_delete, op_update
-from infra.local.dynamodb_local import DynamoDBLocal, ensure_table
+from infra.local.dynamodb_local import DynamoDBLocal
+from tests.e2e.harness import data_layer_on
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -33,19 +34,12 @@ WRITERS, PER_WRITER = 8, 30
 
 @pytest.fixture
 def on_local(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    from functions.data import dynamo
-    from functions.platform import settings
-
     db = DynamoDBLocal().start()
-    monkeypatch.setenv("EXAMDESK_DYNAMODB_ENDPOINT", db.endpoint)
-    monkeypatch.setenv("EXAMDESK_TABLE_NAME", "stats-shards")
-    settings.settings.cache_clear()
-    dynamo.client.cache_clear()
-    ensure_table(dynamo.client(), "stats-shards")
-    yield
-    settings.settings.cache_clear()
-    dynamo.client.cache_clear()
-    db.stop()
+    try:
+        with data_layer_on(db.endpoint, "stats-shards", monkeypatch):
+            yield
+    finally:
+        db.stop()
 
 
 def retried(write: Callable[[], object]) -> None:
