@@ -15,6 +15,7 @@ from functions.platform.http import RouteApp
 # (the provider adapters and their models, for instance, only in the PowerPath routes that call providers).
 if TYPE_CHECKING:
     from functions.core.canvas_ids import Ref
+    from functions.core.ports import UnitOfWork
     from functions.core.services.attempts import AttemptService
     from functions.core.services.course_reads import QuizCatalog
     from functions.core.services.exam_instances import UserExamService
@@ -27,6 +28,14 @@ if TYPE_CHECKING:
     from functions.core.services.sessions import SessionService
 
 
+def unit(app: RouteApp) -> UnitOfWork:
+    """Where the request's changes are written (core/changes.py): one transaction per unit, its audit event
+    naming the caller."""
+    from functions.data.unit_of_work import DynamoUnitOfWork
+
+    return DynamoUnitOfWork(app.principal, utcnow())
+
+
 def access(app: RouteApp, directory: Directory | None = None) -> Access:
     """The caller, their rights, and where their changes are recorded (the audit trail)."""
     return Access(app.principal, directory or DirectoryRepository(), audit=audit_op)
@@ -36,12 +45,13 @@ def session_service(app: RouteApp) -> SessionService:
     from functions.core.services.sessions import SessionService
     from functions.data.exams import ExamRepository
     from functions.data.sessions import SessionRepository
-    from functions.data.stats import stats_op
+    from functions.data.unit_of_work import DynamoUnitOfWork
 
     directory = DirectoryRepository()
+    now = utcnow()
     return SessionService(
-        people=directory, exams=ExamRepository(), sessions=SessionRepository(), stats_op=stats_op,
-        access=access(app, directory), now=utcnow(),
+        people=directory, exams=ExamRepository(), sessions=SessionRepository(),
+        unit=DynamoUnitOfWork(app.principal, now), access=access(app, directory), now=now,
         persist_expiry=app.route.access == "write",  # read routes have read-only table access
     )
 
@@ -73,13 +83,11 @@ def session_list_service(app: RouteApp) -> SessionListService:
 # --- Canvas quiz extensions ---------------------------------------------------------------------------
 def extension_service(app: RouteApp) -> ExtensionService:
     from functions.core.services.extensions import ExtensionService
-    from functions.data.exams import ExamRepository
     from functions.data.extensions import ExtensionRepository
-    from functions.data.stats import stats_op
 
-    directory = DirectoryRepository()
-    return ExtensionService(people=directory, exams=ExamRepository(), store=ExtensionRepository(),
-                            stats_op=stats_op, access=access(app, directory), now=utcnow())
+    sessions = session_service(app)
+    return ExtensionService(people=sessions.people, exams=sessions.exams, store=ExtensionRepository(),
+                            unit=sessions.unit, sessions=sessions, access=sessions.access, now=sessions.now)
 
 
 def quiz_catalog(app: RouteApp) -> QuizCatalog:
@@ -136,7 +144,6 @@ def writeback_service() -> WritebackService:
 # --- LearningStudio user exams ------------------------------------------------------------------------
 def user_exam_service(app: RouteApp) -> UserExamService:
     from functions.core.services.exam_instances import UserExamService
-    from functions.data.resets import ResetBatch
     from functions.data.sessions import SessionRepository
 
-    return UserExamService(service=session_service(app), store=SessionRepository(), batches=ResetBatch)
+    return UserExamService(service=session_service(app), store=SessionRepository())

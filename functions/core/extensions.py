@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from functions.core import timing
 from functions.core.errors import InvalidInput
 from functions.core.models import Enrollment, Exam, Extension, LimitedBy, Session, User
-from functions.core.ports import TRANSACTION_ITEMS, SessionStore
+from functions.core.ports import TRANSACTION_ITEMS
 
 # Canvas' documented limits (inclusive). Unlike Canvas, a value outside them is refused, never clamped; extra
 # attempts stop at 100 (Canvas: 1000), so a session's attempts fit its item (core/work.py MAX_ATTEMPT_RECORDS).
@@ -104,19 +104,6 @@ def pointed(extension: Extension, moved: list[Session], sessions: list[Session],
                                         "session_tracked": True})
 
 
-class WriteBatch(Protocol):
-    """Writes gathered for one TransactWriteItems; ``sessions`` queues SessionService.commit's writes."""
-
-    @property
-    def sessions(self) -> SessionStore: ...
-
-    def add(self, operations: list[dict[str, Any]]) -> None: ...
-
-    def size(self) -> int: ...
-
-    def commit(self) -> None: ...
-
-
 class ExtensionStore(Protocol):
     def course_exams(self, course_id: str, at_most: int) -> list[Exam]: ...
 
@@ -127,14 +114,7 @@ class ExtensionStore(Protocol):
              users: dict[str, User] | None = None
              ) -> tuple[dict[str, Enrollment], dict[tuple[str, str], Extension]]: ...
 
-    def count_ops(self, deltas: dict[str, int]) -> list[dict[str, Any]]: ...
-
     def user_sessions(self, course_id: str, user_id: str, exam_id: str | None = None) -> list[Session]: ...
 
     def list_extensions(self, course_id: str, exam_id: str | None, limit: int, token: str | None
                         ) -> tuple[list[Extension], str | None]: ...
-
-    def save_ops(self, before: Extension | None, after: Extension, *, by: str, at: datetime
-                 ) -> list[dict[str, Any]]: ...
-
-    def batch(self) -> WriteBatch: ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from functions.core.changes import Work
 from functions.core.models import Course, Exam, Extension, Item, Session, SessionRemoval, User
 from functions.core.rights import Directory
 
@@ -25,11 +26,6 @@ class ExamStore(Protocol):
 class SessionStore(Protocol):
     def get_session(self, session_id: str, *, consistent: bool = False) -> Session | None: ...
 
-    def create_session(self, session: Session, *, extra_ops: list[dict[str, Any]] | None = None) -> None: ...
-
-    def save_session(self, session: Session, *, keep_history_of: Session | None = None,
-                     extra_ops: list[dict[str, Any]] | None = None, before: Session | None = None) -> None: ...
-
     def with_current(self, session: Session, *, consistent: bool = False) -> Session: ...
 
     def with_current_and_items(self, session: Session, *, consistent: bool = False
@@ -37,17 +33,16 @@ class SessionStore(Protocol):
 
     def get_extension(self, exam_id: str, user_id: str) -> Extension | None: ...
 
-    def attempt_count_op(self, exam_id: str, user_id: str, *, used: int, live: int, allowed: int,
-                         new_session: bool, max_sessions: int) -> dict[str, Any]: ...
-
-    def forget_attempt_count_op(self, exam_id: str, user_id: str) -> dict[str, Any]: ...
-
-    def latest_session_op(self, exam_id: str, user_id: str, extension: Extension | None, session_id: str
-                          ) -> dict[str, Any]: ...
-
     def latest_removal(self, session_id: str) -> SessionRemoval | None: ...
 
     def student_sessions(self, course_id: str, user_id: str, exam_id: str) -> list[Session]: ...
+
+
+class UnitOfWork(Protocol):
+    """Writes one unit of changes (core/changes.py) all or nothing: raises ConcurrentUpdate when a version it
+    was read at changed meanwhile (nothing written), TooLarge when it does not fit one transaction."""
+
+    def commit(self, work: Work) -> None: ...
 
 
 class StatsOps(Protocol):

@@ -8,7 +8,6 @@ from typing import Any, Protocol
 from functions.core.listing import Chunk, ListOrder
 from functions.core.models import Course, Enrollment, Exam, Extension, Session, User
 from functions.core.numeric_ids import Kind
-from functions.core.services.removal import RemovalStore
 
 
 class Aliases(Protocol):
@@ -77,16 +76,3 @@ class AllowanceStore(Protocol):
         ...
 
     def write(self, operations: list[dict[str, Any]]) -> None: ...
-
-
-class ResetBatch(Protocol):
-    """Removals gathered for one TransactWriteItems; ``sessions`` queues SessionRemover's writes."""
-
-    @property
-    def sessions(self) -> RemovalStore: ...
-
-    def add(self, operations: list[dict[str, Any]]) -> None: ...
-
-    def size(self) -> int: ...
-
-    def commit(self) -> None: ...

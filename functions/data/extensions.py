@@ -10,13 +10,14 @@ from typing import Any
 from functions.core.models import Enrollment, Exam, Extension, Session, User
 from functions.data import keys
 from functions.data.course_walks import token_page
-from functions.data.sessions import SessionRepository, extension_index
+from functions.data.sessions import extension_index
 from functions.data.store import (
     NEW_ITEM,
     SAME_VERSION,
     UNVERSIONED,
     Store,
     from_item,
+    op_delete,
     op_put,
     op_update,
     to_item,
@@ -28,37 +29,6 @@ SESSION_PAGE = 100
 def history_stamp(at: datetime) -> str:
     """Fixed-width UTC text, so history copies sort by time."""
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-class BufferedStore(Store):
-    """Reads as a Store does, but queues transaction operations instead of sending them, so writes built by
-    other repositories (a session commit) join the grant's one transaction."""
-
-    def __init__(self) -> None:
-        self.operations: list[dict[str, Any]] = []
-
-    def transact(self, operations: list[dict[str, Any]], conflict_message: str | None = None) -> None:
-        self.operations.extend(operations)
-
-
-class ExtensionWrites:
-    """The operations of one grant; ``commit`` sends them as one TransactWriteItems (all or nothing)."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.buffer = BufferedStore()
-        self.sessions = SessionRepository(self.buffer)
-        self.operations: list[dict[str, Any]] = []
-
-    def add(self, operations: list[dict[str, Any]]) -> None:
-        self.operations.extend(operations)
-
-    def size(self) -> int:
-        return len(self.operations) + len(self.buffer.operations)
-
-    def commit(self) -> None:
-        self.store.transact(self.operations + self.buffer.operations,
-                            conflict_message="an extension or attempt was changed by another request; retry")
 
 
 class ExtensionRepository:
@@ -76,17 +46,7 @@ class ExtensionRepository:
 
     def save_ops(self, before: Extension | None, after: Extension, *, by: str, at: datetime
                  ) -> list[dict[str, Any]]:
-        """Upsert ``after`` only if the stored item is still ``before`` (its version), and keep ``before``
-        as a history copy noting who replaced it and when: the earlier value stays restorable."""
-        key = keys.extension_key(after.exam_id, after.user_id)
-        item = to_item(after, key, extension_index(after))
-        if before is None:
-            return [op_put(item, NEW_ITEM)]
-        names, values = {"#version": "version"}, {":expected": before.version}
-        condition = UNVERSIONED if before.version == 0 else SAME_VERSION
-        history_key = keys.extension_history_key(before.exam_id, before.user_id, history_stamp(at))
-        history = to_item(before, history_key, {"replaced_by": by, "replaced_at": at.isoformat()})
-        return [op_put(item, condition, names, values), op_put(history, NEW_ITEM)]
+        return extension_save_ops(before, after, by=by, at=at)
 
     def count_ops(self, deltas: dict[str, int]) -> list[dict[str, Any]]:
         """One ADD per exam to its allowance-row counter (the Open edX allowances list's ``count``)."""
@@ -173,5 +133,27 @@ class ExtensionRepository:
             if not token:
                 return sessions
 
-    def batch(self) -> ExtensionWrites:
-        return ExtensionWrites(self.store)
+
+def extension_save_ops(before: Extension | None, after: Extension, *, by: str, at: datetime) -> list[dict[str, Any]]:
+    """Upsert ``after`` only if the stored item is still ``before`` (its version), and keep ``before``
+    as a history copy noting who replaced it and when: the earlier value stays restorable."""
+    key = keys.extension_key(after.exam_id, after.user_id)
+    item = to_item(after, key, extension_index(after))
+    if before is None:
+        return [op_put(item, NEW_ITEM)]
+    names, values = {"#version": "version"}, {":expected": before.version}
+    condition = UNVERSIONED if before.version == 0 else SAME_VERSION
+    history_key = keys.extension_history_key(before.exam_id, before.user_id, history_stamp(at))
+    history = to_item(before, history_key, {"replaced_by": by, "replaced_at": at.isoformat()})
+    return [op_put(item, condition, names, values), op_put(history, NEW_ITEM)]
+
+
+def extension_delete_ops(before: Extension, *, by: str, at: datetime) -> list[dict[str, Any]]:
+    """Delete the extension only if it is still the version read, and keep it as a history copy."""
+    names, values = {"#version": "version"}, {":expected": before.version}
+    condition = UNVERSIONED if before.version == 0 else SAME_VERSION
+    history_key = keys.extension_history_key(before.exam_id, before.user_id, history_stamp(at))
+    noted = {"replaced_by": by, "replaced_at": at.isoformat(), "deleted": True}
+    history = to_item(before, history_key, noted)
+    return [op_delete(keys.extension_key(before.exam_id, before.user_id), condition, names, values),
+            op_put(history, NEW_ITEM)]

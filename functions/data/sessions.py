@@ -14,6 +14,7 @@ from datetime import UTC
 from typing import Any
 
 from functions.core import scoring
+from functions.core.changes import AttemptCount
 from functions.core.models import (
     ATTEMPT_DETAIL,
     Attempt,
@@ -277,40 +278,52 @@ class SessionRepository:
 
     def latest_session_op(self, exam_id: str, user_id: str, extension: Extension | None, session_id: str
                           ) -> dict[str, Any]:
-        """The extension (as read) now points at ``session_id``, one version on, so a grant that read the
-        older version loses with a 409. No extension: none may appear before this write commits (a grant
-        that creates one meanwhile wins, and the start is a 409 to retry); nothing is created."""
-        key = keys.extension_key(exam_id, user_id)
-        if extension is None:
-            return op_check(key, NEW_ITEM)
-        names = {"#version": "version"}
-        values = {":expected": extension.version, ":next": extension.version + 1, ":session": session_id,
-                  ":tracked": True}
-        # attribute_exists: an update must never create an extension that was deleted since it was read.
-        condition = f"attribute_exists(id) AND ({UNVERSIONED})" if extension.version == 0 else SAME_VERSION
-        return op_update(key, "SET latest_session_id = :session, session_tracked = :tracked, #version = :next",
-                         names, values, condition)
+        return latest_session_op(exam_id, user_id, extension, session_id)
 
     def attempt_count_op(self, exam_id: str, user_id: str, *, used: int, live: int, allowed: int,
                          new_session: bool, max_sessions: int) -> dict[str, Any]:
-        """One more attempt (and, ``new_session``, one more live session) of the student on the exam, only while
-        the stored count is under ``allowed`` (and ``max_sessions``). No count stored yet (work from before the
-        count, or after a removal forgot it): it starts from ``used`` / ``live``, as the caller counted them."""
-        names = {"#started": "started", "#live": "sessions"}
-        values: dict[str, Any] = {":used": used, ":live": live, ":one": 1, ":new": int(new_session),
-                                  ":allowed": allowed}
-        condition = "attribute_not_exists(#started) OR (#started < :allowed"
-        if new_session:
-            values[":max"] = max_sessions
-            condition += " AND #live < :max"
-        return op_update(keys.attempt_count_key(exam_id, user_id),
-                         "SET #started = if_not_exists(#started, :used) + :one, "
-                         "#live = if_not_exists(#live, :live) + :new", names, values, condition + ")")
+        return attempt_count_op(exam_id, user_id, AttemptCount(used, live, allowed, new_session, max_sessions))
 
     def forget_attempt_count_op(self, exam_id: str, user_id: str) -> dict[str, Any]:
-        """Removals and restores change which sessions live: the count is taken again at the next start."""
-        return op_delete(keys.attempt_count_key(exam_id, user_id))
+        return forget_attempt_count_op(exam_id, user_id)
 
     def extension_op(self, extension: Extension) -> dict[str, Any]:
         index = extension_index(extension)
         return op_put(to_item(extension, keys.extension_key(extension.exam_id, extension.user_id), index))
+
+
+def latest_session_op(exam_id: str, user_id: str, extension: Extension | None, session_id: str) -> dict[str, Any]:
+    """The extension (as read) now points at ``session_id``, one version on, so a grant that read the
+    older version loses with a 409. No extension: none may appear before this write commits (a grant
+    that creates one meanwhile wins, and the start is a 409 to retry); nothing is created."""
+    key = keys.extension_key(exam_id, user_id)
+    if extension is None:
+        return op_check(key, NEW_ITEM)
+    names = {"#version": "version"}
+    values = {":expected": extension.version, ":next": extension.version + 1, ":session": session_id,
+              ":tracked": True}
+    # attribute_exists: an update must never create an extension that was deleted since it was read.
+    condition = f"attribute_exists(id) AND ({UNVERSIONED})" if extension.version == 0 else SAME_VERSION
+    return op_update(key, "SET latest_session_id = :session, session_tracked = :tracked, #version = :next",
+                     names, values, condition)
+
+
+def attempt_count_op(exam_id: str, user_id: str, count: AttemptCount) -> dict[str, Any]:
+    """One more attempt (and, ``new_session``, one more live session) of the student on the exam, only while
+    the stored count is under ``allowed`` (and ``max_sessions``). No count stored yet (work from before the
+    count, or after a removal forgot it): it starts from ``used`` / ``live``, as the caller counted them."""
+    names = {"#started": "started", "#live": "sessions"}
+    values: dict[str, Any] = {":used": count.used, ":live": count.live, ":one": 1, ":new": int(count.new_session),
+                              ":allowed": count.allowed}
+    condition = "attribute_not_exists(#started) OR (#started < :allowed"
+    if count.new_session:
+        values[":max"] = count.max_sessions
+        condition += " AND #live < :max"
+    return op_update(keys.attempt_count_key(exam_id, user_id),
+                     "SET #started = if_not_exists(#started, :used) + :one, "
+                     "#live = if_not_exists(#live, :live) + :new", names, values, condition + ")")
+
+
+def forget_attempt_count_op(exam_id: str, user_id: str) -> dict[str, Any]:
+    """Removals and restores change which sessions live: the count is taken again at the next start."""
+    return op_delete(keys.attempt_count_key(exam_id, user_id))

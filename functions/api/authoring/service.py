@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from functions.api.wiring import access
+from functions.api.wiring import access, unit
 from functions.core.services.audit_trail import AuditTrailService
 from functions.core.services.authoring import AuthoringService
 from functions.data.audit import AuditRepository
 from functions.data.directory import DirectoryRepository
 from functions.data.exams import ExamRepository
-from functions.data.resets import ResetBatch
-from functions.data.stats import stats_op
 from functions.platform.clock import utcnow
 from functions.platform.http import RouteApp
 
@@ -28,8 +26,10 @@ def authoring(app: RouteApp) -> AuthoringService:
 
 def audit_trail(app: RouteApp) -> AuditTrailService:
     """A course's audit events, and restores from them."""
-    return AuditTrailService(access=access(app), events=AuditRepository(), batches=ResetBatch, stats_op=stats_op,
-                             now=utcnow())
+    from functions.data.sessions import SessionRepository
+
+    return AuditTrailService(access=access(app), events=AuditRepository(), removals=SessionRepository(),
+                             unit=unit(app), now=utcnow())
 
 
 def credentials(app: RouteApp) -> CredentialService:

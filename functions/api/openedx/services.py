@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functions.api.wiring import access
+from functions.api.wiring import access, unit
 from functions.core.services.allowances import AllowanceService
 from functions.core.services.attempt_reports import ExamAttemptService
 from functions.core.services.course_exams import CourseScope, SpecialExamService
@@ -14,9 +14,7 @@ from functions.data.directory import DirectoryRepository
 from functions.data.exams import ExamRepository
 from functions.data.learners import LearnerRepository
 from functions.data.proctoring import ProctoringRepository
-from functions.data.resets import ResetBatch
 from functions.data.sessions import SessionRepository
-from functions.data.stats import stats_op
 from functions.platform.clock import utcnow
 from functions.platform.http import RouteApp
 
@@ -36,8 +34,8 @@ def proctoring(app: RouteApp) -> ProctoringService:
 
 
 def attempts(app: RouteApp) -> ExamAttemptService:
-    return ExamAttemptService(scope(app), CourseWalks(), LearnerRepository(), batches=ResetBatch,
-                              stats_op=stats_op, work=SessionRepository())
+    return ExamAttemptService(scope(app), CourseWalks(), LearnerRepository(), unit=unit(app),
+                              work=SessionRepository())
 
 
 def allowances(app: RouteApp) -> AllowanceService:

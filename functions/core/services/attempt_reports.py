@@ -18,10 +18,10 @@ from functions.core.attempt_status import Status
 from functions.core.errors import NotFound
 from functions.core.listing import Chunk, ListQuery, Page
 from functions.core.models import Attempt, Exam, Session, User
-from functions.core.ports import StatsOps
+from functions.core.ports import UnitOfWork
 from functions.core.services.course_exams import CourseScope, is_special
 from functions.core.services.work_removal import StudentWork, WorkRemoval
-from functions.core.special_exam_ports import CourseLists, Learners, ResetBatch
+from functions.core.special_exam_ports import CourseLists, Learners
 
 
 @dataclass(frozen=True)
@@ -92,8 +92,7 @@ class ExamAttemptService:
     scope: CourseScope
     lists: CourseLists
     learners: Learners
-    batches: Callable[[], ResetBatch]  # a fresh write batch per transaction
-    stats_op: StatsOps
+    unit: UnitOfWork
     work: StudentWork  # the student's sessions and extension on one exam (the removal's reads)
 
     # --- lists -----------------------------------------------------------------------------------
@@ -138,7 +137,7 @@ class ExamAttemptService:
     def reset(self, course_id: str, exam_ref: str, username: str) -> int:
         """Remove all of the student's work on the exam (every session, every LTI context): the one removal
         act (core/services/work_removal.py: course:admin, inside the window, whole); how many sessions."""
-        removal = WorkRemoval(self.scope.access, self.work, self.batches, self.stats_op, self.scope.now)
+        removal = WorkRemoval(self.scope.access, self.work, self.unit, self.scope.now)
         removal.require_right(course_id)
         exam = self.scope.exam(course_id, exam_ref)
         user = self.learners.by_username(username)

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from functions.core import responses, scoring, timing, work
 from functions.core.acts import ACTS, OWN, Act
+from functions.core.changes import AttemptBegun
 from functions.core.errors import ConcurrentUpdate, Conflict, Forbidden, NotFound
 from functions.core.models import Attempt, Exam, Extension, Item, LimitedBy, Session
 from functions.core.responses import ItemAnswer
@@ -122,9 +123,8 @@ class AttemptService:
         after.attempts.append(Attempt(number=len(session.attempts) + 1, started_at=now, ends_at=ends_at,
                                       limited_by=limited_by))
         after.score_actual = scoring.resolve_session_score(exam.scoring_policy, after, exam.score_min, exam.score_max)
-        self.service.commit(session, after, exam, reason="retake",
-                            also=self.service.started_ops(after, extension) + self.service.counted_ops(
-                                exam, session.user_id, extension, counted, new_session=False))
+        self.service.commit(session, after, exam, reason="retake", begun=AttemptBegun(extension),
+                            counted=self.service.counted(exam, extension, counted, new_session=False))
         return after, exam
 
     # --- reset -----------------------------------------------------------------------------------
@@ -143,8 +143,7 @@ class AttemptService:
                                      limited_by=limited_by, reset_by=self.service.access.principal.subject,
                                      reset_at=now, reopens=current.reopens)
         after.score_actual = scoring.resolve_session_score(exam.scoring_policy, after, exam.score_min, exam.score_max)
-        self.service.commit(session, after, exam, history=True, reason="reset",
-                            also=self.service.started_ops(after, extension))
+        self.service.commit(session, after, exam, history=True, reason="reset", begun=AttemptBegun(extension))
         return after, exam
 
     # --- reopen ----------------------------------------------------------------------------------
@@ -183,8 +182,7 @@ class AttemptService:
             number=reopened.number + 1, started_at=now, ends_at=ends_at, limited_by=limited_by,
             responses=dict(reopened.responses), reopens=reopened.reopens or reopened.number))
         after.score_actual = scoring.resolve_session_score(exam.scoring_policy, after, exam.score_min, exam.score_max)
-        self.service.commit(session, after, exam, history=True, reason="reopen",
-                            also=self.service.started_ops(after, extension))
+        self.service.commit(session, after, exam, history=True, reason="reopen", begun=AttemptBegun(extension))
         return after, exam
 
 

@@ -11,22 +11,19 @@ restore's own audit event, or none is (409 when a newer session was begun since,
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from functions.core import acts, audit
-from functions.core.audit import Change
+from functions.core import acts
 from functions.core.errors import ConcurrentUpdate, Conflict, NotFound
 from functions.core.models import Session
-from functions.core.ports import StatsOps
+from functions.core.ports import UnitOfWork
 from functions.core.rights import Access
-from functions.core.services.removal import ScopedRemovals, SessionRemover, forget_counts
-from functions.core.special_exam_ports import ResetBatch
+from functions.core.services.removal import RemovalStore, ScopedRemovals, SessionRemover
+from functions.core.services.work_removal import MAX_REMOVED
 
-MAX_RESTORE = 33  # sessions in one restore: 2 writes each + statistics per exam + 1 audit event <= 100
+MAX_RESTORE = MAX_REMOVED  # one restore undoes one removal
 
 
 class AuditStore(Protocol):
@@ -40,8 +37,8 @@ class AuditStore(Protocol):
 class AuditTrailService:
     access: Access
     events: AuditStore
-    batches: Callable[[], ResetBatch]  # a fresh write batch per transaction (functions/data/resets.py)
-    stats_op: StatsOps
+    removals: RemovalStore
+    unit: UnitOfWork
     now: datetime
 
     def events_page(self, course_id: str, limit: int, token: str | None, object_id: str | None = None,
@@ -69,27 +66,10 @@ class AuditTrailService:
         if len(pointers) > MAX_RESTORE:
             raise Conflict(f"audit event '{event_id}' removed {len(pointers)} sessions; at most {MAX_RESTORE} "
                            "are restored in one request")
-        totals: dict[str, dict[str, float]] = defaultdict(dict)
-
-        def summed(exam_id: str, delta: dict[str, float], shard_by: str | None = None) -> None:
-            for name, value in delta.items():
-                totals[exam_id][name] = totals[exam_id].get(name, 0) + value
-
-        batch = self.batches()
-        remover = SessionRemover(ScopedRemovals(batch.sessions, course_id), summed, self.now, own_counts=False)
-        restored = [remover.restore(p["sessionId"], p["ref"], self.access.principal.subject) for p in pointers]
-        batch.add(forget_counts(batch.sessions, restored))
-        for exam_id, delta in totals.items():
-            op = self.stats_op(exam_id, {k: round(v, 4) for k, v in delta.items() if round(v, 4) != 0})
-            if op:
-                batch.add([op])
-        batch.add(audit.ops(self.access, self.now, "session.restore", course_id,
-                            *(Change("session", s.id, None, s) for s in restored),
-                            restorable=[audit.Restorable("session-removal", p["sessionId"], p["ref"])
-                                        for p in pointers]))
+        remover = SessionRemover(ScopedRemovals(self.removals, course_id), self.unit, self.now)
         try:
-            batch.commit()
+            return remover.restore(course_id, [(p["sessionId"], p["ref"]) for p in pointers],
+                                   self.access.principal.subject)
         except ConcurrentUpdate as lost:
             raise ConcurrentUpdate("a session this event removed was begun again since, or restored already; "
                                    "reset that session first to restore this one") from lost
-        return restored

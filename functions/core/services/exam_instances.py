@@ -10,7 +10,6 @@ begin and reset, one instance per user, the exam's course in the path, and reset
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -25,7 +24,6 @@ from functions.core.services.attempts import AttemptService
 from functions.core.services.removal import RemovalStore, ScopedRemovals, SessionRemover
 from functions.core.services.sessions import SessionService, StartRequest, session_id_for
 from functions.core.services.work_removal import StudentWork, WorkRemoval
-from functions.core.special_exam_ports import ResetBatch
 
 MAX_REASON = 500
 
@@ -127,7 +125,6 @@ class CourseExams:
 class UserExamService:
     service: SessionService  # people, exams, sessions, rights, now, and the one commit path
     store: UserExamStore
-    batches: Callable[[], ResetBatch]  # a reset is one transaction (core/services/work_removal.py)
 
     @property
     def now(self) -> datetime:
@@ -219,7 +216,7 @@ class UserExamService:
         user on the exam in one transaction). The instance (the user's own session) comes first."""
         if len(reason) > MAX_REASON:
             raise InvalidInput(f"reason is at most {MAX_REASON} characters", field="reason")
-        removal = WorkRemoval(self.service.access, self.store, self.batches, self.service.stats_op, self.now)
+        removal = WorkRemoval(self.service.access, self.store, self.service.unit, self.now)
         removal.require_right(course_id)
         service, _ = self._in_course(course_id)
         exam = service.exam(exam_id)
@@ -241,10 +238,9 @@ class UserExamService:
         """Put a reset instance back with its answers, while no newer instance was begun (else 409)."""
         access = self.service.access
         access.require(course_id, acts.right("restore_work"))
-        remover = SessionRemover(ScopedRemovals(self.store, course_id, exam_id), self.service.stats_op, self.now,
-                                 access)
+        remover = SessionRemover(ScopedRemovals(self.store, course_id, exam_id), self.service.unit, self.now)
         try:
-            restored = remover.restore(session_id, removal_id, access.principal.subject)
+            [restored] = remover.restore(course_id, [(session_id, removal_id)], access.principal.subject)
         except ConcurrentUpdate as lost:
             raise ConcurrentUpdate("the user has a live instance of this exam (begun after this reset, or this "
                                    "reset was restored just now); reset that instance first to restore this "

@@ -15,27 +15,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from functions.core import acts, allowances, audit, scoring, timing
-from functions.core.audit import Change
+from functions.core import acts, scoring, timing
+from functions.core.changes import AttemptBegun, Change, ExtensionSaved, SessionChanged, Work
 from functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 from functions.core.extensions import MAX_GRANTS, MAX_WRITES, ExtensionStore, ExtensionView, Grant, pointed
 from functions.core.models import Enrollment, Exam, Extension, Session, User
-from functions.core.ports import ExamStore, People, StatsOps
+from functions.core.ports import ExamStore, People, UnitOfWork
 from functions.core.rights import Access, Right
 from functions.core.services.sessions import SessionService
-
-
-class _StatsDeltas:
-    """Stands in for ``stats_op`` while sessions are committed: a transaction may touch an exam's statistics
-    item only once, so the deltas of every moved session are summed and written as one update per exam."""
-
-    def __init__(self) -> None:
-        self.by_exam: dict[str, dict[str, float]] = defaultdict(dict)
-
-    def __call__(self, exam_id: str, delta: dict[str, float], shard_by: str | None = None) -> None:
-        total = self.by_exam[exam_id]
-        for name, value in delta.items():
-            total[name] = total.get(name, 0) + value
 
 
 @dataclass
@@ -43,7 +30,8 @@ class ExtensionService:
     people: People
     exams: ExamStore
     store: ExtensionStore
-    stats_op: StatsOps
+    unit: UnitOfWork
+    sessions: SessionService  # the moved attempts' changes (its reads, scores and changes; never its commits)
     access: Access
     now: datetime
 
@@ -59,13 +47,8 @@ class ExtensionService:
         named: dict[str, User] = {}  # the students, in the same batch: their names are the lists' search keys
         enrollments, stored = self.store.load(course_id, users, [q.id for q in quizzes], users=named)
         self._require_students(course_id, users, enrollments)
-        batch = self.store.batch()
-        deltas = _StatsDeltas()
-        # One audit event for the whole grant (below), not one per moved session: the sessions commit unrecorded.
-        sessions = SessionService(people=self.people, exams=self.exams, sessions=batch.sessions,
-                                  stats_op=deltas, access=replace(self.access, audit=None), now=self.now)
         views: list[ExtensionView] = []
-        changes: list[Change] = []
+        changes: list[Change] = []  # one unit, one audit event for the whole grant
         for grant in grants:
             own = _by_exam(self.store.user_sessions(course_id, grant.user_id, quiz_id))
             refusals: list[str] = []
@@ -75,14 +58,14 @@ class ExtensionService:
                 extension, changed = self._apply(course_id, quiz, grant, before, named.get(grant.user_id))
                 shown = read = own.get(quiz.id, [])
                 if grant.extends:
-                    shown, why, count = self._extend(sessions, quiz, extension, grant, read)
-                    changes += [Change("session", a.id, b, a) for b, a in zip(read, shown, strict=True)
-                                if a is not b]
+                    shown, why, count, session_changes = self._extend(quiz, extension, grant, read)
                     moved += count
                     refusals += [f"quiz '{quiz.id}': {reason}" for reason in why]
                 # The extension names the attempt a list shows, in this same transaction (data-model.md).
                 moved_here = [a for b, a in zip(read, shown, strict=True) if a is not b]
                 extension = pointed(extension, moved_here, read, self.now)
+                changes += _begun_where_pointed(session_changes if grant.extends else [], before, extension,
+                                                changed=changed)
                 if not changed and before is None and moved_here:
                     # Moved only by extend_from_now / extend_from_end_at: the extension is written (values
                     # unchanged, pointing at the moved attempt) so the read-back lists this student too.
@@ -90,30 +73,14 @@ class ExtensionService:
                                                              "version": extension.version + 1})
                     changed = True
                 if changed:
-                    batch.add(self.store.save_ops(before, extension, by=self._subject, at=self.now))
-                    changes.append(Change("extension", f"{quiz.id}/{grant.user_id}", before, extension))
-                elif before is not None and moved_here and extension.latest_session_id != before.latest_session_id:
-                    assert extension.latest_session_id is not None
-                    batch.add([batch.sessions.latest_session_op(quiz.id, grant.user_id, before,
-                                                                extension.latest_session_id)])
+                    changes.append(ExtensionSaved(before, extension))
                 views.append(self._view(quiz, extension, shown))
             if grant.extends and moved == 0:
                 field = "extend_from_now" if grant.extend_from_now is not None else "extend_from_end_at"
                 raise Conflict(f"user '{grant.user_id}': no running attempt can be extended ("
                                + "; ".join(refusals[:5]) + ")", field=field)
-        batch.add(self.store.count_ops(allowances.count_deltas(
-            [(c.before, c.after) for c in changes if c.type == "extension"])))
-        for exam_id, delta in deltas.by_exam.items():
-            op = self.stats_op(exam_id, {k: round(v, 4) for k, v in delta.items() if round(v, 4) != 0})
-            if op:
-                batch.add([op])
-        batch.add(audit.ops(self.access, self.now, "extension.grant", course_id, *changes))
-        if batch.size() > MAX_WRITES:
-            raise TooLarge(f"this request needs {batch.size()} writes and one atomic write holds at most "
-                           f"{MAX_WRITES} (a changed extension is 2: the value and its history copy; each "
-                           f"quiz's allowance counter and the request's audit event are 1); send fewer "
-                           f"students per request")
-        batch.commit()
+        self.unit.commit(Work("extension.grant", course_id, changes,
+                              conflict="an extension or attempt was changed by another request; retry"))
         return views
 
     def _apply(self, course_id: str, quiz: Exam, grant: Grant, before: Extension | None, user: User | None
@@ -130,14 +97,16 @@ class ExtensionService:
                                   "version": base.version + 1}
         return base.model_copy(update=update), True
 
-    def _extend(self, sessions: SessionService, quiz: Exam, extension: Extension, grant: Grant,
-                own: list[Session]) -> tuple[list[Session], list[str], int]:
+    def _extend(self, quiz: Exam, extension: Extension, grant: Grant, own: list[Session]
+                ) -> tuple[list[Session], list[str], int, list[SessionChanged]]:
         """Move every extendable attempt of the student on ``quiz`` (one per LTI context): the sessions as
-        they are afterwards, the reasons why others could not move, and how many moved."""
+        they are afterwards, the reasons why others could not move, how many moved, and their changes."""
         if not own:
-            return [], [timing.extend_refusal(quiz, None, self.now) or "no attempt"], 0
+            return [], [timing.extend_refusal(quiz, None, self.now) or "no attempt"], 0, []
+        sessions = self.sessions
         after_all: list[Session] = []
         refused: list[str] = []
+        moved: list[SessionChanged] = []
         for session in own:
             result = timing.extend_attempt(quiz, extension, session.current, self.now,
                                            from_now=grant.extend_from_now,
@@ -160,9 +129,9 @@ class ExtensionService:
                                                                    quiz.score_max)
             attempt.ends_at, attempt.limited_by = result.end, result.limited_by
             # The timed-out state is kept as a restorable history copy when the attempt is reopened.
-            sessions.commit(session, after, quiz, history=reopened, reason="extension")
+            moved.append(sessions.changed(session, after, history=reopened, reason="extension"))
             after_all.append(after)
-        return after_all, refused, len(own) - len(refused)
+        return after_all, refused, len(own) - len(refused), moved
 
     # --- reading ---------------------------------------------------------------------------------
     def granted(self, course_id: str, quiz_id: str | None, limit: int, token: str | None
@@ -278,3 +247,13 @@ def _by_exam(sessions: list[Session]) -> dict[str, list[Session]]:
     for session in sessions:
         grouped[session.exam_id].append(session)
     return grouped
+
+
+def _begun_where_pointed(moved: list[SessionChanged], before: Extension | None, extension: Extension, *,
+                         changed: bool) -> list[Change]:
+    """The moved attempts' changes; the one the extension now points at is begun under the extension as
+    read, so its pointer is written (folded into the extension's own write when the grant changes it)."""
+    if changed or before is None:
+        return list(moved)
+    return [replace(c, begun=AttemptBegun(before)) if c.after.id == extension.latest_session_id
+            and extension.latest_session_id != before.latest_session_id else c for c in moved]

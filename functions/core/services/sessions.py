@@ -6,10 +6,9 @@ import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from functions.core import acts, audit, disclosure, scoring, statistics, timing, work
-from functions.core.audit import Change
+from functions.core import acts, disclosure, scoring, timing, work
+from functions.core.changes import AttemptBegun, AttemptCount, SessionChanged, SessionStarted, Work
 from functions.core.disclosure import Disclosure
 from functions.core.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound
 from functions.core.models import (
@@ -17,13 +16,12 @@ from functions.core.models import (
     Attempt,
     Exam,
     Extension,
-    HistoryNote,
     Item,
     Session,
     User,
     new_record,
 )
-from functions.core.ports import ExamStore, People, SessionStore, StatsOps
+from functions.core.ports import ExamStore, People, SessionStore, UnitOfWork
 from functions.core.rights import Access, Right
 
 SESSION_NAMESPACE = uuid.UUID("6f1d0c1e-8d0b-5b7a-9f43-0e9d5c1a2b3c")
@@ -67,7 +65,7 @@ class SessionService:
     people: People
     exams: ExamStore
     sessions: SessionStore
-    stats_op: StatsOps
+    unit: UnitOfWork  # writes every change (core/changes.py)
     access: Access
     now: datetime
     # Read routes run with read-only table access: they show an expired attempt completed but do not store it
@@ -173,14 +171,12 @@ class SessionService:
             attempts=[Attempt(number=1, started_at=self.now, ends_at=ends_at, limited_by=limited_by)],
             version=previous.session.version + 1 if previous else 1, created_at=self.now, updated_at=self.now,
         )
-        op = self.stats_op(exam.id, statistics.score_change(None, None, new_session=True, attempts=1),
-                           shard_by=session.id)
-        extra = ([op] if op else []) + audit.ops(self.access, self.now, "session.start", exam.course_id,
-                                                 Change("session", session.id, None, session))
-        extra += self.started_ops(session, extension)
-        extra += self.counted_ops(exam, user.id, extension, sessions, new_session=True)
+        counted = self.counted(exam, extension, sessions, new_session=True)
+        started = SessionStarted(session, AttemptBegun(extension), counted)
         try:
-            self.sessions.create_session(session, extra_ops=extra or None)
+            self.unit.commit(Work("session.start", exam.course_id, [started], conflict=(
+                f"session '{session.id}' already exists, or the student's extension on the exam changed "
+                "meanwhile; retry")))
         except ConcurrentUpdate as lost:
             # A concurrent start of the same session won the race: answer with that one.
             winner = self.sessions.get_session(session_id, consistent=True)
@@ -247,43 +243,38 @@ class SessionService:
         session.score_actual = scoring.resolve_session_score(exam.scoring_policy, session, exam.score_min,
                                                                exam.score_max)
 
-    def counted_ops(self, exam: Exam, user_id: str, extension: Extension | None, sessions: list[Session], *,
-                    new_session: bool) -> list[dict[str, Any]]:
-        """One more attempt of the student on the exam, counted in the same transaction as the attempt, under
-        the limit (core/work.py): the Query that listed ``sessions`` cannot see a concurrent start, the count
+    def counted(self, exam: Exam, extension: Extension | None, sessions: list[Session], *,
+                new_session: bool) -> AttemptCount:
+        """One more attempt of the student on the exam, counted in the same unit as the attempt, under the
+        limit (core/work.py): the Query that listed ``sessions`` cannot see a concurrent start, the count
         can, so of two concurrent starts past the limit one loses."""
-        return [self.sessions.attempt_count_op(
-            exam.id, user_id, used=work.attempts_used(sessions), live=len(sessions),
-            allowed=timing.allowed_attempts(exam, extension), new_session=new_session,
-            max_sessions=work.MAX_SESSIONS)]
+        return AttemptCount(used=work.attempts_used(sessions), live=len(sessions),
+                            allowed=timing.allowed_attempts(exam, extension), new_session=new_session,
+                            max_sessions=work.MAX_SESSIONS)
 
-    def started_ops(self, session: Session, extension: Extension | None) -> list[dict[str, Any]]:
-        """An attempt of ``session`` starts or restarts: the student's extension on the exam (``extension``,
-        as read for the attempt's end) points at it, written in the same transaction as the session."""
-        return [self.sessions.latest_session_op(session.exam_id, session.user_id, extension, session.id)]
-
-    def commit(self, before: Session, after: Session, exam: Exam, *, history: bool = False,
-               reason: str = "change", also: list[dict[str, Any]] | None = None) -> None:
-        """The one write path: optimistic version check, exam statistics in the same transaction, and
-        (``history``) the earlier state kept as a restorable version noting ``reason``, who and when.
-        ``also``: more operations of the same transaction (``started_ops``)."""
+    def changed(self, before: Session, after: Session, *, history: bool = False, reason: str = "change",
+                begun: AttemptBegun | None = None, counted: AttemptCount | None = None) -> SessionChanged:
+        """``before`` becomes ``after`` (in place: its version, time and current attempt's record), as a
+        change to commit: the optimistic version check, the statistics and (``history``) the earlier state
+        kept restorable noting ``reason``, who and when follow from it (core/changes.py). ``begun``: an
+        attempt started or restarted under the student's extension as read (its pointer follows)."""
         if len(after.attempts) > work.MAX_ATTEMPT_RECORDS:
             raise Conflict(f"a session keeps at most {work.MAX_ATTEMPT_RECORDS} attempts (its own and the "
                            "continuations of reopened ones) and this one is full: reset the attempt instead")
         after.version = before.version + 1
         after.updated_at = self.now
         after.history_note = None
-        kept = None
         if history:
-            kept = before.model_copy(deep=True)
-            kept.history_note = HistoryNote(reason=reason, by=self.access.principal.subject, at=self.now)
             _rekey_changed(before, after)
-        op = self.stats_op(exam.id, statistics.score_change(
-            before.score_actual, after.score_actual, attempts=len(after.attempts) - len(before.attempts)),
-            shard_by=after.id)
-        extra = ([op] if op else []) + audit.ops(self.access, self.now, f"session.{reason}", after.course_id,
-                                                 Change("session", after.id, before, after)) + (also or [])
-        self.sessions.save_session(after, keep_history_of=kept, extra_ops=extra or None, before=before)
+        return SessionChanged(before, after, reason, keep_history=history, begun=begun, counted=counted)
+
+    def commit(self, before: Session, after: Session, exam: Exam, *, history: bool = False,
+               reason: str = "change", begun: AttemptBegun | None = None, counted: AttemptCount | None = None
+               ) -> None:
+        """The one write of a session change (``changed``), as its own unit recorded as ``session.<reason>``."""
+        change = self.changed(before, after, history=history, reason=reason, begun=begun, counted=counted)
+        self.unit.commit(Work(f"session.{reason}", after.course_id, [change], conflict=(
+            "the session (or the student's extension on the exam) was changed by another request; retry")))
 
 
 def _rekey_changed(before: Session, after: Session) -> None:

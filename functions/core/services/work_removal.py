@@ -12,25 +12,25 @@ act, one rule, whichever door asks (docs/rulebook.md).
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from functions.core import audit, timing
+from functions.core import changes as unit_sizes
+from functions.core import timing
 from functions.core.acts import ACTS
-from functions.core.audit import Change
+from functions.core.changes import Work
 from functions.core.errors import Conflict, NotFound
 from functions.core.models import Exam, Extension, Session, SessionRemoval
-from functions.core.ports import StatsOps
+from functions.core.ports import UnitOfWork
 from functions.core.rights import Access
-from functions.core.services.removal import SessionRemover, forget_counts, restorable_of
-from functions.core.special_exam_ports import ResetBatch
+from functions.core.services.removal import removed
 
-# One removal is one transaction (2 items a session + statistics + audit event + attempt count <= 100) and one
-# restore of its audit event undoes it (core/services/audit_trail.py MAX_RESTORE): both hold this many sessions.
-MAX_REMOVED = 33
+# One removal is one unit, and one restore of its audit event undoes it (core/services/audit_trail.py): both
+# hold this many sessions of one student on one exam, next to the statistics, the count and the audit event.
+MAX_REMOVED = unit_sizes.fit(max(unit_sizes.SESSION_REMOVED_ITEMS, unit_sizes.SESSION_RESTORED_ITEMS),
+                             fixed=unit_sizes.PER_UNIT_ITEMS + unit_sizes.PER_EXAM_ITEMS
+                             + unit_sizes.PER_STUDENT_ITEMS)
 
 
 class StudentWork(Protocol):
@@ -48,8 +48,7 @@ def window_text(exam: Exam) -> str:
 class WorkRemoval:
     access: Access
     work: StudentWork
-    batches: Callable[[], ResetBatch]  # one write batch: the whole removal is one TransactWriteItems
-    stats_op: StatsOps
+    unit: UnitOfWork  # the whole removal is one unit
     now: datetime
 
     def require_right(self, course_id: str) -> None:
@@ -74,25 +73,10 @@ class WorkRemoval:
         return self._remove(sorted(sessions, key=lambda s: s.id), reason)
 
     def _remove(self, sessions: list[Session], reason: str) -> list[SessionRemoval]:
-        """One transaction: each session deleted (only the version read) with its restorable record, the exam
-        statistics changed once by the sum (a transaction may touch an item only once), one audit event."""
-        totals: dict[str, dict[str, float]] = defaultdict(dict)
-
-        def summed(exam_id: str, delta: dict[str, float], shard_by: str | None = None) -> None:
-            for name, value in delta.items():
-                totals[exam_id][name] = totals[exam_id].get(name, 0) + value
-
-        batch = self.batches()
-        remover = SessionRemover(batch.sessions, summed, self.now, own_counts=False)
+        """One unit: each session removed (only the version read) and kept restorable; the statistics, the
+        forgotten attempt counts and the one audit event follow (core/changes.py)."""
         subject = self.access.principal.subject
-        removals = [remover.remove(session, subject, reason) for session in sessions]
-        batch.add(forget_counts(batch.sessions, sessions))  # the attempts come back (docs/rulebook.md)
-        batch.add(audit.ops(self.access, self.now, "session.remove", sessions[0].course_id,
-                            *(Change("session", s.id, s, None) for s in sessions),
-                            restorable=[restorable_of(r) for r in removals]))
-        for exam_id, delta in totals.items():
-            op = self.stats_op(exam_id, {k: round(v, 4) for k, v in delta.items() if round(v, 4) != 0})
-            if op:
-                batch.add([op])
-        batch.commit()
-        return removals
+        changes = [removed(session, subject, reason, self.now) for session in sessions]
+        self.unit.commit(Work("session.remove", sessions[0].course_id, list(changes),
+                              conflict="an attempt was changed by another request meanwhile; retry"))
+        return [c.removal for c in changes]
