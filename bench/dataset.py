@@ -27,12 +27,13 @@ def realistic(students: int = STUDENTS) -> dict[str, str]:
     from functions.data.directory import DirectoryRepository
     from functions.data.exams import ExamRepository
     from functions.data.sessions import SessionRepository
-    from functions.data.stats import stats_op
+    from functions.data.unit_of_work import DynamoUnitOfWork
     from functions.platform.principal import OPERATOR
 
     loaded = demo_data.load()
     people, now = DirectoryRepository(), datetime.now(UTC)
-    service = SessionService(people, ExamRepository(), SessionRepository(), stats_op, Access(OPERATOR, people), now)
+    service = SessionService(people, ExamRepository(), SessionRepository(), DynamoUnitOfWork(OPERATOR, now),
+                             Access(OPERATOR, people), now)
     for n in range(students):
         uid = student(n)
         people.create_user(User(id=uid, username=uid, email=f"{uid}@example.edu", name=f"Student {n}"))
@@ -88,13 +89,13 @@ def add_course_learners(count: int, prefix: str, start: int = 0, workers: int = 
     from functions.core.models import Extension, User
     from functions.core.services.sessions import session_id_for
     from functions.data import dynamo, keys
-    from functions.data.extensions import ExtensionRepository
+    from functions.data.extensions import extension_save_ops
     from functions.data.sessions import session_item
     from functions.data.stats import stats_op
-    from functions.data.store import Store, to_item
+    from functions.data.store import Store, op_update, to_item
 
     template, table = _template(COURSE_EXAM), dynamo.table_name()
-    client, extensions, now = dynamo.client(), ExtensionRepository(), datetime.now(UTC)
+    client, now = dynamo.client(), datetime.now(UTC)
 
     def items(n: int) -> list[dict[str, Any]]:
         uid = f"{prefix}-{n:06d}"
@@ -106,7 +107,7 @@ def add_course_learners(count: int, prefix: str, start: int = 0, workers: int = 
         if n % 10 == 0:
             extension = Extension(course_id=demo_data.OPENEDX_COURSE, exam_id=COURSE_QUIZ, user_id=uid,
                                   extra_time_minutes=15, username=uid, email=user.email, session_tracked=True)
-            (put,) = extensions.save_ops(None, extension, by="bench", at=now)
+            (put,) = extension_save_ops(None, extension, by="bench", at=now)
             out.append(dynamo.deserialize(put["Put"]["Item"]))
         return out
 
@@ -122,6 +123,6 @@ def add_course_learners(count: int, prefix: str, start: int = 0, workers: int = 
         list(pool.map(write, range(start, start + count, 11)))
     extended = len([n for n in range(start, start + count) if n % 10 == 0])
     ops = [stats_op(COURSE_EXAM, {"sessions": count, "attempts": count}),
-           *extensions.count_ops({COURSE_QUIZ: extended})]
+           op_update(keys.list_counts_key(COURSE_QUIZ), "ADD allowances :n", None, {":n": extended})]
     Store().transact([op for op in ops if op])
     return time.perf_counter() - started

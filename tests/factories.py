@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from functions.core.models import Course, Enrollment, Exam, Item, Objective, Option, Question, User
+from functions.core.models import Course, Enrollment, Exam, Extension, Item, Objective, Option, Question, Session, User
 from functions.data.directory import DirectoryRepository
 from functions.data.exams import ExamRepository
+from functions.data.store import Store
 
 NOW = datetime.now(UTC)
 
@@ -80,3 +81,21 @@ def subject_track(subject: str, grade: int, course_id: str) -> None:
     from functions.data.external_tests import LessonRepository
 
     LessonRepository().put_subject_track(SubjectTrack(subject=subject, grade=grade, course_id=course_id), None)
+
+
+def seed_session(session: Session) -> None:
+    """A session stored as it is (no statistics, counts or audit event): a test's starting state."""
+    from functions.data.sessions import part_ops, session_item
+    from functions.data.store import NEW_ITEM, Store, op_put
+
+    Store().transact([op_put(session_item(session), NEW_ITEM), *part_ops(None, session, history=False)])
+
+
+def seed_extension(extension: Extension) -> None:
+    """An extension stored as it is, over any earlier one (no history copy, counter or audit event)."""
+    from functions.data import keys
+    from functions.data.sessions import extension_index
+    from functions.data.store import to_item
+
+    Store().put(to_item(extension, keys.extension_key(extension.exam_id, extension.user_id),
+                        extension_index(extension)))

@@ -37,7 +37,6 @@ from functions.data.store import (
     op_delete,
     op_put,
     op_update,
-    to_item,
 )
 
 
@@ -199,29 +198,6 @@ class SessionRepository:
                                             if (k[keys.PK], k[keys.SK]) in by_key])
         return session, items
 
-    def create_session(self, session: Session, *, extra_ops: list[dict[str, Any]] | None = None) -> None:
-        """Conditional: raises ConcurrentUpdate if a session with this id already exists."""
-        self.store.transact([op_put(session_item(session), NEW_ITEM), *part_ops(None, session, history=False),
-                             *(extra_ops or [])],
-                            conflict_message=f"session '{session.id}' already exists, or the student's "
-                                             "extension on the exam changed meanwhile; retry")
-
-    def save_session(self, session: Session, *, keep_history_of: Session | None = None,
-                     extra_ops: list[dict[str, Any]] | None = None, before: Session | None = None) -> None:
-        """Write ``session`` (whose version was bumped by the caller) only if the stored one is still the
-        version before it. ``keep_history_of`` writes that earlier state as ``exam-session#v<n>`` in the
-        same transaction, so resets and rescoring stay restorable. ``before``: the state ``session`` was made
-        from (the current attempt's parts that did not change are not written again)."""
-        earlier = keep_history_of or before
-        parts = part_ops(earlier, session, history=keep_history_of is not None)  # may give it a new record
-        ops = [op_put(session_item(session), SAME_VERSION, {"#version": "version"},
-                      {":expected": session.version - 1}), *parts]
-        if keep_history_of is not None:
-            ops.append(op_put(history_item(keep_history_of, session.id), NEW_ITEM))
-        ops.extend(extra_ops or [])
-        self.store.transact(ops, conflict_message="the session (or the student's extension on the exam) was "
-                                                  "changed by another request; retry")
-
     def session_history(self, session_id: str, limit: int = 50) -> list[Session]:
         page = self.store.query_page(session_id, keys.SESSION_HISTORY_PREFIX, limit=limit, forward=False)
         return [from_item(Session, i) for i in page.items]
@@ -254,42 +230,9 @@ class SessionRepository:
         page = self.store.query_page(pk, prefix, index=index, limit=limit, token=token, forward=False)
         return [from_item(SessionRemoval, i) for i in page.items], page.next_token
 
-    def _removal_item(self, removal: SessionRemoval) -> dict[str, Any]:
-        return removal_item(removal)
-
-    def remove_session(self, removal: SessionRemoval, extra_ops: list[dict[str, Any]]) -> None:
-        """Delete the live session (only the version we read) and write its removal record, atomically."""
-        session = removal.session
-        ops = [op_delete(keys.session_key(session.id), SAME_VERSION, {"#version": "version"},
-                         {":expected": session.version}),
-               op_put(self._removal_item(removal), NEW_ITEM), *extra_ops]
-        self.store.transact(ops, conflict_message="the session was changed by another request; retry")
-
-    def restore_session(self, removal: SessionRemoval, restored: Session, extra_ops: list[dict[str, Any]]) -> None:
-        """Put the session back (only if no newer one was begun since) and mark the record restored."""
-        ops = [op_put(session_item(restored), NEW_ITEM), *part_ops(None, restored, history=False),
-               op_put(self._removal_item(removal), "attribute_exists(id) AND attribute_not_exists(restored_at)"),
-               *extra_ops]
-        self.store.transact(ops, conflict_message="a newer session exists or it was restored already")
-
     # --- extensions ------------------------------------------------------------------------------
     def get_extension(self, exam_id: str, user_id: str) -> Extension | None:
         return self.store.get_model(Extension, keys.extension_key(exam_id, user_id))
-
-    def latest_session_op(self, exam_id: str, user_id: str, extension: Extension | None, session_id: str
-                          ) -> dict[str, Any]:
-        return latest_session_op(exam_id, user_id, extension, session_id)
-
-    def attempt_count_op(self, exam_id: str, user_id: str, *, used: int, live: int, allowed: int,
-                         new_session: bool, max_sessions: int) -> dict[str, Any]:
-        return attempt_count_op(exam_id, user_id, AttemptCount(used, live, allowed, new_session, max_sessions))
-
-    def forget_attempt_count_op(self, exam_id: str, user_id: str) -> dict[str, Any]:
-        return forget_attempt_count_op(exam_id, user_id)
-
-    def extension_op(self, extension: Extension) -> dict[str, Any]:
-        index = extension_index(extension)
-        return op_put(to_item(extension, keys.extension_key(extension.exam_id, extension.user_id), index))
 
 
 def latest_session_op(exam_id: str, user_id: str, extension: Extension | None, session_id: str) -> dict[str, Any]:

@@ -13,17 +13,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
 
+from functions.core.changes import Work
 from functions.core.errors import Conflict
 from functions.core.rights import Access, Principal
 from functions.core.services.sessions import SessionService, StartRequest
 from functions.data.directory import DirectoryRepository
 from functions.data.exams import ExamRepository
 from functions.data.sessions import SessionRepository
-from functions.data.stats import stats_op
+from functions.data.unit_of_work import DynamoUnitOfWork
 from functions.platform.clock import utcnow
 from infra.local.dynamodb_local import DynamoDBLocal
 from tests.e2e.harness import data_layer_on
@@ -56,19 +56,19 @@ def race(monkeypatch: pytest.MonkeyPatch, course: str, max_attempts: int) -> tup
          max_attempts=max_attempts)
     student = f"student-{course}"
     counted = threading.Barrier(STARTS, timeout=30)
-    create = SessionRepository.create_session
+    commit = DynamoUnitOfWork.commit
 
-    def held(self: SessionRepository, *args: Any, **kwargs: Any) -> None:
+    def held(self: DynamoUnitOfWork, work: Work) -> None:
         counted.wait()  # every start has read the student's sessions (none yet) before any commits
-        create(self, *args, **kwargs)
+        commit(self, work)
 
-    monkeypatch.setattr(SessionRepository, "create_session", held)
+    monkeypatch.setattr(DynamoUnitOfWork, "commit", held)
     key = Principal("key", "lms", frozenset({course}), frozenset({"course:view", "attempt:manage"}))
 
     def start(n: int) -> int:
-        directory = DirectoryRepository()
-        service = SessionService(directory, ExamRepository(), SessionRepository(), stats_op,
-                                 Access(key, directory), utcnow())
+        directory, now = DirectoryRepository(), utcnow()
+        service = SessionService(directory, ExamRepository(), SessionRepository(), DynamoUnitOfWork(key, now),
+                                 Access(key, directory), now)
         try:
             _, _, created = service.start(exam_id, StartRequest(user=student, context_id=f"context-{n}"))
         except Conflict:  # the route's 409 (a lost race is a ConcurrentUpdate, a Conflict)
@@ -77,7 +77,7 @@ def race(monkeypatch: pytest.MonkeyPatch, course: str, max_attempts: int) -> tup
 
     with ThreadPoolExecutor(STARTS) as pool:
         statuses = sorted(pool.map(start, range(STARTS)))
-    monkeypatch.setattr(SessionRepository, "create_session", create)
+    monkeypatch.setattr(DynamoUnitOfWork, "commit", commit)
     return statuses, len(SessionRepository().student_sessions(course, student, exam_id))
 
 
@@ -90,6 +90,6 @@ def test_concurrent_starts_cannot_pass_the_attempt_limit(on_local, monkeypatch):
 
 def test_without_the_count_the_race_is_lost(on_local, monkeypatch):
     """The control: the Query's count alone lets every concurrent start through (why the count exists)."""
-    monkeypatch.setattr(SessionService, "counted_ops", lambda self, *a, **k: [])
+    monkeypatch.setattr("functions.data.unit_of_work._counted", lambda session, counted: [])
     statuses, stored = race(monkeypatch, "race-control", max_attempts=1)
     assert statuses == [201] * STARTS and stored == STARTS, (statuses, stored)

@@ -16,13 +16,15 @@ from typing import Any
 import pytest
 
 from functions.core import statistics
+from functions.core.changes import AttemptBegun, AttemptCount, Change, SessionChanged, SessionStarted, Work
 from functions.core.errors import ConcurrentUpdate
 from functions.core.models import Attempt, Session
 from functions.data import keys
 from functions.data.session_lists import SessionListRepository
-from functions.data.sessions import SessionRepository
 from functions.data.stats import StatsRepository, shard_of, stats_op
 from functions.data.store import Store, op_delete, op_update
+from functions.data.unit_of_work import DynamoUnitOfWork
+from functions.platform.principal import OPERATOR
 from infra.local.dynamodb_local import DynamoDBLocal
 from tests.e2e.harness import data_layer_on
 
@@ -60,23 +62,25 @@ def change_op(delta: dict[str, float], shard_by: str | None = None) -> dict[str,
 
 
 def writer(n: int, finals: dict[str, float | None], removed: list[str]) -> None:
-    repo, rng = SessionRepository(), random.Random(n)
+    rng = random.Random(n)
     now = datetime.now(UTC)
+    unit = DynamoUnitOfWork(OPERATOR, now)
+
+    def commit(change: Change) -> None:
+        retried(partial(unit.commit, Work("session.change", COURSE, [change])))
+
     for i in range(PER_WRITER):
         session = Session(id=f"s-{n}-{i}", exam_id=EXAM, course_id=COURSE, user_id=f"u-{n}-{i}",
                           attempts=[Attempt(number=1, started_at=now)], created_at=now, updated_at=now)
-        start = change_op(statistics.score_change(None, None, new_session=True), session.id)
-        retried(partial(repo.create_session, session, extra_ops=[start]))
+        commit(SessionStarted(session, AttemptBegun(None), AttemptCount(0, 0, 1, True, 1)))
         score = float(rng.randrange(0, 101))
         scored = session.model_copy(update={"score_actual": score, "version": 2})
-        submit = change_op(statistics.score_change(None, score), session.id)
-        retried(partial(repo.save_session, scored, extra_ops=[submit]))
+        commit(SessionChanged(session, scored, "submit"))
         final: float | None = score
         if i % 5 == 0:  # rescored
             final = float(rng.randrange(0, 101))
             again = scored.model_copy(update={"score_actual": final, "version": 3})
-            change = change_op(statistics.score_change(score, final), session.id)
-            retried(partial(repo.save_session, again, extra_ops=[change]))
+            commit(SessionChanged(scored, again, "rescore"))
         if i % 7 == 3:  # removed, its change summed as a staff batch's is: on any shard (shard_by None)
             out = change_op(statistics.score_change(final, None, removed_session=True))
             retried(partial(Store().transact, [op_delete(keys.session_key(session.id)), out]))

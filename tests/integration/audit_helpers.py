@@ -6,16 +6,16 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from functions.core import audit
-from functions.core.audit import Change
+from functions.core import audit, changes
+from functions.core.changes import Work
 from functions.core.models import Attempt, Session
 from functions.core.rights import Principal
-from functions.core.services.removal import SessionRemover, restorable_of
+from functions.core.services.removal import removed
 from functions.core.services.sessions import session_id_for
 from functions.data.audit import AuditRepository, audit_item
-from functions.data.sessions import SessionRepository
-from functions.data.stats import stats_op
 from functions.data.store import Store
+from functions.data.unit_of_work import DynamoUnitOfWork
+from tests.factories import seed_session
 
 SEEDED_EVENT = "20240101T000000.000000Z-0000000000a1"
 
@@ -26,11 +26,13 @@ def seeded_reset(course_id: str, exam_id: str, user_id: str, by: str, event_id: 
     session = Session(id=session_id_for(exam_id, user_id), exam_id=exam_id, course_id=course_id, user_id=user_id,
                       attempts=[Attempt(number=1, started_at=now, responses={"i": {"q": [1]}})],
                       created_at=now, updated_at=now)
-    sessions = SessionRepository()
-    sessions.create_session(session)
-    removal = SessionRemover(sessions, stats_op, now).remove(session, by, "reset")
-    event = audit.event(Principal("user", by), now, "session.remove", course_id,
-                        [Change("session", session.id, session, None)], [restorable_of(removal)])
+    seed_session(session)
+    change = removed(session, by, "reset", now)
+    unit = DynamoUnitOfWork(Principal("user", by), now)
+    *writes, _event = unit.operations(Work("session.remove", course_id, [change]))  # our own event id below
+    Store().transact(writes)
+    event = audit.event(Principal("user", by), now, "session.remove", course_id, changes.audit_changes([change]),
+                        changes.restorables([change]))
     Store().put(audit_item(replace(event, event_id=event_id)))
     return session
 

@@ -9,6 +9,7 @@ from functions.data.sessions import SessionRepository, part_ops, session_item
 from functions.data.stats import StatsRepository
 from functions.data.store import Store, op_put
 from tests.conftest import Answer, call, principal_context
+from tests.factories import seed_extension
 
 COURSE = "course-1"
 STUDENT, OTHER, TA, INSTRUCTOR = (f"{role}-{COURSE}" for role in ("student", "other", "ta", "instructor"))
@@ -72,7 +73,7 @@ def stats(exam_id: str = EXAM) -> dict[str, Any]:
 
 def grant(exam_id: str, user: str, **fields: Any) -> None:
     extension = Extension(course_id=COURSE, exam_id=exam_id, user_id=user, **fields)
-    Store().transact([SessionRepository().extension_op(extension)])
+    seed_extension(extension)
 
 
 def item_count() -> int:

@@ -9,10 +9,8 @@ from typing import Any
 from functions.core.models import Enrollment, Exam, Extension, Role
 from functions.data.directory import DirectoryRepository
 from functions.data.exams import ExamRepository
-from functions.data.sessions import SessionRepository
-from functions.data.store import Store
 from tests.conftest import Answer, call, principal_context
-from tests.factories import classroom, enroll, exam, item, user
+from tests.factories import classroom, enroll, exam, item, seed_extension, user
 
 COURSE, OTHER_COURSE = "course-1", "course-2"
 STUDENT, OTHER, TA, INSTRUCTOR = (f"{role}-{COURSE}" for role in ("student", "other", "ta", "instructor"))
@@ -89,7 +87,7 @@ def item_count() -> int:
 
 def unlock(exam_id: str, user_id: str = STUDENT) -> None:
     extension = Extension(course_id=COURSE, exam_id=exam_id, user_id=user_id, manually_unlocked=True)
-    Store().transact([SessionRepository().extension_op(extension)])
+    seed_extension(extension)
 
 
 def move_window(exam_id: str, **dates: datetime) -> Exam:

@@ -167,21 +167,26 @@ class OtherWriter:
 
     def __init__(self, monkeypatch, answers, times=1):
         from functions.core.responses import ItemAnswer, QuestionAnswer
+        from functions.data.unit_of_work import DynamoUnitOfWork
 
-        self.original = SessionRepository.save_session
+        self.original = DynamoUnitOfWork.commit
         self.pending = [ItemAnswer(item, (QuestionAnswer(f"{item}-q", (index,)),)) for item, index in answers][:times]
-        monkeypatch.setattr(SessionRepository, "save_session",
-                            lambda repo, session, **kwargs: self(repo, session, **kwargs))
+        monkeypatch.setattr(DynamoUnitOfWork, "commit", lambda unit, work: self(unit, work))
 
-    def __call__(self, repo, session, **kwargs):
+    def __call__(self, unit, work):
+        from functions.core.changes import SessionChanged, Work
+
         if self.pending:
             answer = self.pending.pop(0)
-            current = repo.with_current(repo.get_session(session.id, consistent=True), consistent=True)
+            repo = SessionRepository()
+            [session] = work.sessions()
+            read = repo.with_current(repo.get_session(session.id, consistent=True), consistent=True)
+            current = read.model_copy(deep=True)
             current.current.responses.setdefault(answer.item_id, {})[answer.questions[0].question_id] = [
                 answer.questions[0].indexes[0]]
             current.version += 1
-            self.original(repo, current)
-        return self.original(repo, session, **kwargs)
+            self.original(unit, Work("session.save", current.course_id, [SessionChanged(read, current, "save")]))
+        return self.original(unit, work)
 
 
 def test_a_lost_race_is_reread_and_reapplied_so_neither_update_is_lost(room, sid, monkeypatch):

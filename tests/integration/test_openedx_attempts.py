@@ -8,10 +8,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from functions.core.rights import Principal
 from functions.core.services.removal import SessionRemover
 from functions.data.keys import LIST_SHARDS as SHARDS
 from functions.data.sessions import SessionRepository
-from functions.data.stats import StatsRepository, stats_op
+from functions.data.stats import StatsRepository
+from functions.data.unit_of_work import DynamoUnitOfWork
 from tests.conftest import call, principal_context
 from tests.factories import enroll, exam, user
 from tests.integration.openedx_helpers import (
@@ -254,8 +256,9 @@ def test_reset_removes_every_session_of_the_user_on_the_exam_and_keeps_them_rest
         assert kept and kept.removed_by == INSTRUCTOR and kept.session.user_id == STUDENT
     assert StatsRepository().get_many([TIMED])[0]["sessions"] == 1
     # restorable: the record puts the session back whole
-    restored = SessionRemover(repo, stats_op, datetime.now(UTC)).restore(
-        first["id"], repo.latest_removal(first["id"]).removal_id, "admin")  # type: ignore[union-attr]
+    now = datetime.now(UTC)
+    [restored] = SessionRemover(repo, DynamoUnitOfWork(Principal("user", "admin"), now), now).restore(
+        COURSE, [(first["id"], repo.latest_removal(first["id"]).removal_id)], "admin")  # type: ignore[union-attr]
     assert restored.id == first["id"] and len(attempts_of(TIMED)) == 2
 
 
