@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
 from functions.core.changes import Work
 from functions.core.models import Course, Exam, Extension, Item, Session, SessionRemoval, User
 from functions.core.rights import Directory
-
-TRANSACTION_ITEMS = 100  # DynamoDB: the items one TransactWriteItems holds (writes and condition checks)
 
 
 class People(Directory, Protocol):
@@ -43,10 +41,3 @@ class UnitOfWork(Protocol):
     was read at changed meanwhile (nothing written), TooLarge when it does not fit one transaction."""
 
     def commit(self, work: Work) -> None: ...
-
-
-class StatsOps(Protocol):
-    """The write of a statistics change; ``shard_by`` (the session's id) picks the shard it goes to."""
-
-    def __call__(self, exam_id: str, delta: dict[str, float], shard_by: str | None = None
-                 ) -> dict[str, Any] | None: ...

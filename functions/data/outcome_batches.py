@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from functions.core.changes import TRANSACTION_ITEMS
 from functions.core.errors import ConcurrentUpdate
-from functions.core.ports import TRANSACTION_ITEMS
 
 TRANSACTION_BYTES = 3_500_000  # DynamoDB's 4 MB per TransactWriteItems, less room for the expressions
 ITEM_BYTES = 400 * 1024  # DynamoDB's limit per item (attribute names and values, as item_size counts them)

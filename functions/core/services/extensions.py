@@ -16,9 +16,9 @@ from datetime import datetime
 from typing import Any
 
 from functions.core import acts, scoring, timing
-from functions.core.changes import AttemptBegun, Change, ExtensionSaved, SessionChanged, Work
+from functions.core.changes import TRANSACTION_ITEMS, AttemptBegun, Change, ExtensionSaved, SessionChanged, Work
 from functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
-from functions.core.extensions import MAX_GRANTS, MAX_WRITES, ExtensionStore, ExtensionView, Grant, pointed
+from functions.core.extensions import MAX_GRANTS, ExtensionStore, ExtensionView, Grant, max_quizzes, pointed
 from functions.core.models import Enrollment, Exam, Extension, Session, User
 from functions.core.ports import ExamStore, People, UnitOfWork
 from functions.core.rights import Access, Right
@@ -202,11 +202,12 @@ class ExtensionService:
     def _course_quizzes(self, course_id: str, students: int) -> list[Exam]:
         if self.people.get_course(course_id) is None:
             raise NotFound(f"course '{course_id}' not found")
-        fit = MAX_WRITES // students
+        fit = max_quizzes(students)
         quizzes = self.store.course_exams(course_id, at_most=fit + 1)
         if len(quizzes) > fit:
-            raise TooLarge(f"{students} students x {len(quizzes)}+ quizzes is more than the {MAX_WRITES} "
-                           f"extensions one atomic write holds; send at most {fit} students per request, "
+            raise TooLarge(f"{students} students x {len(quizzes)}+ quizzes is more than one atomic write of "
+                           f"{TRANSACTION_ITEMS} writes holds (at most {fit} quizzes for {students} students); "
+                           "send fewer students per request, "
                            f"or use POST /api/v1/courses/{course_id}/quizzes/{{quiz_id}}/extensions")
         return quizzes
 
