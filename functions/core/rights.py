@@ -72,7 +72,7 @@ class Access:
     principal: Principal
     directory: Directory
     # Turns an audit event (core/audit.py) into the write that goes in the change's own transaction; None
-    # records nothing (unit fakes). Wired to functions/data/audit.py by functions/api/wiring.py.
+    # records nothing (unit fakes). Wired to functions/data/audit.py by functions/wiring.py.
     audit: Callable[[Any], dict[str, Any]] | None = None
 
     def rights_in(self, course_id: str) -> frozenset[str]:

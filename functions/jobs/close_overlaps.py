@@ -11,28 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.core.rights import Access, Principal
-from functions.core.services.credentials import CredentialService
-from functions.data.audit import audit_op
-from functions.data.credentials import CredentialRepository
-from functions.data.directory import DirectoryRepository
-from functions.platform.clock import utcnow
+from functions import wiring
+from functions.core.rights import Principal
 from functions.platform.observability import logger
-from functions.platform.settings import settings
+from functions.wiring import JobCaller
 
 SWEEP = Principal(kind="system", subject="credential-sweep")
 
 
 def sweep() -> list[str]:
-    app_clients = None
-    if settings().user_pool_id:
-        from functions.data.cognito_clients import CognitoClients
-
-        app_clients = CognitoClients()
-    service = CredentialService(store=CredentialRepository(), access=Access(SWEEP, DirectoryRepository(),
-                                                                             audit=audit_op),
-                                now=utcnow(), app_clients=app_clients)
-    return service.close_overlaps()
+    return wiring.credentials(JobCaller(SWEEP)).close_overlaps()
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -26,21 +26,15 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from functions import wiring
 from functions.core.errors import DomainError
-from functions.core.rights import Access, Principal
-from functions.core.services.external_imports import AssignmentImporter
-from functions.core.services.external_tests import ExternalTestService, MemoDirectory
-from functions.core.services.import_pass import ImportPass
-from functions.data.audit import audit_op
-from functions.data.directory import DirectoryRepository
-from functions.data.dynamo import MAX_POOL_CONNECTIONS
-from functions.data.external_tests import ExternalTestRepository, LessonRepository, enrollment_op
+from functions.core.rights import Principal
+from functions.core.services.external_tests import ExternalTestService
 from functions.data.keys import WORK_QUEUE_SHARDS
-from functions.platform.clock import utcnow
 from functions.platform.observability import logger, metrics
 from functions.platform.principal import OPERATOR
-from functions.providers.config import IMPORTER_CONCURRENCY, IMPORTER_MAX_PER_PASS, provider_settings
-from functions.providers.registry import provider
+from functions.providers.config import IMPORTER_CONCURRENCY, IMPORTER_MAX_PER_PASS
+from functions.wiring import JobCaller
 
 COUNTED = ("tried", "imported", "finalized", "failed", "skipped")
 FAILED_METRIC, PARKED_METRIC = "ImportFailed", "ImportParked"  # alarmed on: keep these names
@@ -55,12 +49,7 @@ def count_failures(failed: int, parked: int) -> None:
 
 
 def operator_service(owner: str) -> ExternalTestService:
-    directory = MemoDirectory(DirectoryRepository())
-    settings = provider_settings()
-    return ExternalTestService(
-        lessons=LessonRepository(), assignments=ExternalTestRepository(), people=directory,
-        providers=provider, enroll_op=enrollment_op, access=Access(OPERATOR, directory, audit=audit_op),
-        now=utcnow(), owner=owner, poll_every=settings.poll_every, max_failures=settings.max_failures)
+    return wiring.external_test_service(JobCaller(OPERATOR), owner)
 
 
 def requeue(student: str, lesson: str, owner: str) -> dict[str, Any]:
@@ -113,17 +102,10 @@ def shard_numbers(event: dict[str, Any]) -> list[int] | None:
 
 def run_pass(owner: str, time_left: Any = None, horizon: timedelta = timedelta(0),
              shards: list[int] | None = None) -> dict[str, Any]:
-    directory = DirectoryRepository()
-    queue, lessons = ExternalTestRepository(), LessonRepository()
-    importer = AssignmentImporter(queue, lessons, directory, provider, enrollment_op, clock=utcnow,
-                                  poll_every=provider_settings().poll_every,
-                                  access=Access(IMPORTER, directory, audit=audit_op),
-                                  max_failures=provider_settings().max_failures)
-    concurrency = int(os.environ.get(IMPORTER_CONCURRENCY, "16"))
-    job = ImportPass(queue=queue, importer=importer, clock=utcnow, owner=owner, concurrency=concurrency,
-                     workers=min(3 * concurrency, MAX_POOL_CONNECTIONS),  # one DynamoDB connection each
-                     limit=int(os.environ.get(IMPORTER_MAX_PER_PASS, "2000")),
-                     time_left=time_left, horizon=horizon, shards=shards)
+    job = wiring.import_pass(JobCaller(IMPORTER), owner=owner,
+                             concurrency=int(os.environ.get(IMPORTER_CONCURRENCY, "16")),
+                             limit=int(os.environ.get(IMPORTER_MAX_PER_PASS, "2000")),
+                             time_left=time_left, horizon=horizon, shards=shards)
     counts = job.run()
     result = counts.as_dict()
     result["shards"] = list(range(WORK_QUEUE_SHARDS)) if shards is None else shards

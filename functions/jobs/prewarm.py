@@ -20,6 +20,7 @@ from functions.data.exam_windows import ExamWindowRepository
 from functions.platform.clock import utcnow
 from functions.platform.observability import logger
 from functions.platform.settings import PrewarmSettings, prewarm_settings
+from functions.wiring import exam_windows
 
 
 def run(now: datetime, windows: ExamWindowRepository, port: ProvisionedConcurrency | None,
@@ -60,6 +61,6 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         now = _now(event)
     except InvalidInput as refused:  # a console test's mistake: say so, run nothing (architecture.md)
         return {"statusCode": 400, "summary": f"nothing run: {refused}"}
-    result = run(now, ExamWindowRepository(), port, prewarm_settings())
+    result = run(now, exam_windows(), port, prewarm_settings())
     logger.info("pre-warm pass", extra={"wanted": result["wanted"], "changed": result["changed"]})
     return result

@@ -106,6 +106,15 @@ class RouteApp:
         return from_context(request_context.get("authorizer"))
 
     @property
+    def writes(self) -> bool:
+        """Write routes may write the table; read routes have read-only access (a read shows expiry only)."""
+        return self.route.access == "write"
+
+    @property
+    def request_id(self) -> str:
+        return str(self.resolver.current_event.request_context.request_id)
+
+    @property
     def headers(self) -> dict[str, str]:
         return {k.lower(): v for k, v in (self.resolver.current_event.headers or {}).items()}
 

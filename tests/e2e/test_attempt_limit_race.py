@@ -5,7 +5,7 @@ that counts the student's attempts cannot be strongly consistent, so concurrent 
 attempts; the per-(student, exam) count written conditionally in each start's transaction (core/work.py,
 ``attempt-count#`` items) lets only as many through as the exam allows. Every start here is held until all
 have counted, so the race is certain, not likely; the control shows that without the count it is lost. Each
-thread runs the start act as its route does (``SessionService.start``, wired as functions/api/wiring.py wires
+thread runs the start act as its route does (``SessionService.start``, wired as functions/wiring.py wires
 it): a route module serves one request per Lambda process, so its app object is not shared between threads."""
 
 from __future__ import annotations

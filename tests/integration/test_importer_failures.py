@@ -36,11 +36,10 @@ class Clock:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    """The importer's and the routes' clock, moved by the test."""
-    from functions.api import wiring
+    """The clock of every service the root builds (the importer and the routes), moved by the test."""
+    from functions import wiring
 
     now = Clock()
-    monkeypatch.setattr(import_results, "utcnow", now)
     monkeypatch.setattr(wiring, "utcnow", now)
     return now
 

@@ -7,8 +7,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from functions.api.authoring.credentials_io import CredentialCreate, IssuedOut, issued_out
-from functions.api.authoring.service import credentials
 from functions.platform.http import RouteApp
+from functions.wiring import credentials
 
 app = RouteApp("create_credential", errors=(400, 401, 403, 409), status_code=201)
 

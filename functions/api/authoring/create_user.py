@@ -8,8 +8,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from functions.api.authoring.bodies import UserCreate
 from functions.api.authoring.render import UserOut, out
-from functions.api.authoring.service import authoring
 from functions.platform.http import RouteApp
+from functions.wiring import authoring
 
 app = RouteApp("create_user", errors=(400, 401, 403, 409), status_code=201)
 

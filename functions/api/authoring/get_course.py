@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functions.api.authoring.params import PathId
 from functions.api.authoring.render import CourseOut, out
-from functions.api.authoring.service import authoring
 from functions.platform.http import RouteApp
+from functions.wiring import authoring
 
 app = RouteApp("get_course")
 

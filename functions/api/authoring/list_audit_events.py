@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functions.api.authoring.audit_render import Action, AuditEventOut, AuditPageOut, ObjectId
 from functions.api.authoring.params import DEFAULT_PAGE, Limit, NextToken, PathId
-from functions.api.authoring.service import audit_trail
 from functions.data.audit import event_view
 from functions.platform.http import RouteApp
+from functions.wiring import audit_trail
 
 app = RouteApp("list_audit_events")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from functions.api.authoring.credentials_io import CredentialOut, credential_out
 from functions.api.authoring.params import DEFAULT_PAGE, Limit, NextToken
 from functions.api.authoring.render import PageOut
-from functions.api.authoring.service import credentials
 from functions.platform.http import RouteApp
+from functions.wiring import credentials
 
 app = RouteApp("list_credentials")
 

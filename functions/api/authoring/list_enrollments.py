@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functions.api.authoring.params import DEFAULT_PAGE, Limit, NextToken, PathId
 from functions.api.authoring.render import EnrollmentOut, PageOut, page
-from functions.api.authoring.service import authoring
 from functions.platform.http import RouteApp
+from functions.wiring import authoring
 
 app = RouteApp("list_enrollments")
 

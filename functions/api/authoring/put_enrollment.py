@@ -9,8 +9,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from functions.api.authoring.bodies import EnrollmentPut
 from functions.api.authoring.params import PathId, UserPathId
 from functions.api.authoring.render import EnrollmentOut, out
-from functions.api.authoring.service import authoring
 from functions.platform.http import RouteApp
+from functions.wiring import authoring
 
 app = RouteApp("put_enrollment")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functions.api.authoring.audit_render import EventId, RestoreOut, restored
 from functions.api.authoring.params import PathId
-from functions.api.authoring.service import audit_trail
 from functions.platform.http import RouteApp
+from functions.wiring import audit_trail
 
 app = RouteApp("restore_audit_event", errors=(400, 401, 403, 404, 409))
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from functions.api.authoring.credentials_io import CredentialId, CredentialOut, credential_out
-from functions.api.authoring.service import credentials
 from functions.platform.http import RouteApp
+from functions.wiring import credentials
 
 app = RouteApp("revoke_credential", errors=(400, 401, 403, 404, 409))
 

@@ -10,8 +10,8 @@ from functions.api.authoring import render
 from functions.api.authoring.bodies import ExamPatch
 from functions.api.authoring.params import PathId
 from functions.api.authoring.render import ExamOut
-from functions.api.authoring.service import authoring
 from functions.platform.http import RouteApp
+from functions.wiring import authoring
 
 app = RouteApp("update_exam", errors=(400, 401, 403, 404, 409))
 

@@ -9,8 +9,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from functions.api.authoring.bodies import ItemPatch
 from functions.api.authoring.params import PathId
 from functions.api.authoring.render import ItemOut, out
-from functions.api.authoring.service import authoring
 from functions.platform.http import RouteApp
+from functions.wiring import authoring
 
 app = RouteApp("update_item", errors=(400, 401, 403, 404, 409, 413))
 

@@ -9,8 +9,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from functions.api.authoring.bodies import UserPatch
 from functions.api.authoring.params import UserPathId
 from functions.api.authoring.render import UserOut, out
-from functions.api.authoring.service import authoring
 from functions.platform.http import RouteApp
+from functions.wiring import authoring
 
 app = RouteApp("update_user", errors=(400, 401, 403, 404, 409))
 

@@ -7,8 +7,8 @@ from typing import Any
 from functions.api.canvas import render
 from functions.api.canvas.ids import ours
 from functions.api.canvas.params import CourseId
-from functions.api.wiring import quiz_catalog
 from functions.platform.http import RouteApp
+from functions.wiring import quiz_catalog
 
 app = RouteApp("canvas_get_course", errors=(400, 401, 403, 404))
 

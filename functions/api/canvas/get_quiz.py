@@ -7,10 +7,10 @@ from typing import Any
 from functions.api.canvas import render
 from functions.api.canvas.ids import ours
 from functions.api.canvas.params import CourseId, QuizId
-from functions.api.wiring import quiz_catalog
 from functions.core.numeric_ids import Kind, number
 from functions.platform.http import RouteApp
 from functions.platform.links import api_base
+from functions.wiring import quiz_catalog
 
 app = RouteApp("canvas_get_quiz", errors=(400, 401, 403, 404))
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from functions.api.wiring import canvas_ids
 from functions.core.canvas_ids import ref
 from functions.core.errors import InvalidInput
 from functions.core.extensions import Grant
 from functions.core.numeric_ids import Kind
+from functions.wiring import canvas_ids
 
 FIRST_PAGES = ("first", "1")  # Canvas' names of the first page; any other page is a token from a Link header
 

@@ -9,10 +9,10 @@ from aws_lambda_powertools.event_handler import Response
 from functions.api.canvas import render
 from functions.api.canvas.ids import ours, page_token
 from functions.api.canvas.params import DEFAULT_PER_PAGE, CourseId, Page, PerPage
-from functions.api.wiring import quiz_catalog
 from functions.core.numeric_ids import Kind, number
 from functions.platform.http import JSON, RouteApp
 from functions.platform.links import api_base
+from functions.wiring import quiz_catalog
 
 app = RouteApp("canvas_list_quizzes", errors=(400, 401, 403, 404))
 

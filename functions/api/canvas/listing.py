@@ -8,8 +8,8 @@ from aws_lambda_powertools.event_handler import Response
 
 from functions.api.canvas import render
 from functions.api.canvas.ids import ours, page_token
-from functions.api.wiring import extension_service
 from functions.platform.http import JSON, RouteApp
+from functions.wiring import extension_service
 
 
 def extensions_page(app: RouteApp, course_id: str, quiz_id: str | None, per_page: int,

@@ -7,8 +7,8 @@ from typing import Any
 from functions.api.canvas import parse, render
 from functions.api.canvas.ids import ours
 from functions.api.canvas.params import CourseId
-from functions.api.wiring import extension_service
 from functions.platform.http import RouteApp
+from functions.wiring import extension_service
 
 app = RouteApp("canvas_course_extensions", errors=(400, 401, 403, 404, 409, 413))
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from functions.api.examspark.params import SessionId
 from functions.api.examspark.render import session_results
-from functions.api.wiring import results_service
 from functions.platform.http import RouteApp
+from functions.wiring import results_service
 
 app = RouteApp("examspark_get_results", errors=(400, 401, 403, 404, 409))
 

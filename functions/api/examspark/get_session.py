@@ -8,8 +8,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from functions.api.examspark.params import IncludeParam, includes
 from functions.api.examspark.render import session_envelope
-from functions.api.wiring import session_service
 from functions.platform.http import RouteApp
+from functions.wiring import session_service
 
 app = RouteApp("examspark_get_session")
 

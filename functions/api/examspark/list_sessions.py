@@ -9,11 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions.api.examspark.params import IncludeParam, LimitParam, NextTokenParam, includes
 from functions.api.examspark.render import INCLUDES, session_list
-from functions.api.wiring import session_list_service
 from functions.core.errors import InvalidInput
 from functions.core.services.session_list import DEFAULT_LIMIT, MAX_CONFIGS
 from functions.data.tokens import MAX_TOKEN_LENGTH
 from functions.platform.http import RouteApp
+from functions.wiring import session_list_service
 
 app = RouteApp("examspark_list_sessions")
 

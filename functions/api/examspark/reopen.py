@@ -6,8 +6,8 @@ from typing import Any
 
 from functions.api.examspark.params import IncludeParam, SessionId, includes
 from functions.api.examspark.render import session_envelope
-from functions.api.wiring import attempt_service
 from functions.platform.http import RouteApp
+from functions.wiring import attempt_service
 
 app = RouteApp("examspark_reopen", errors=(400, 401, 403, 404, 409))
 

@@ -9,9 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions.api.examspark.params import IncludeParam, SessionId, includes
 from functions.api.examspark.render import session_envelope
-from functions.api.wiring import attempt_service
 from functions.core.responses import ItemAnswer, QuestionAnswer
 from functions.platform.http import RouteApp
+from functions.wiring import attempt_service
 
 app = RouteApp("examspark_set_responses", errors=(400, 401, 403, 404, 409))
 

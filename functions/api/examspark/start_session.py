@@ -9,10 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions.api.examspark.params import IncludeParam, includes
 from functions.api.examspark.render import session_envelope
-from functions.api.wiring import session_service
 from functions.core.services.sessions import StartRequest
 from functions.platform.http import RouteApp
 from functions.platform.request_limits import ID_BYTES, ID_BYTES_NOTE
+from functions.wiring import session_service
 
 app = RouteApp("examspark_start_session", errors=(400, 401, 403, 404, 409))
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from functions.api.learningstudio.params import DEFAULT_LIMIT, CourseId, Limit, NextToken, UserId
 from functions.api.learningstudio.render import user_exams
-from functions.api.wiring import user_exam_service
 from functions.platform.http import RouteApp
+from functions.wiring import user_exam_service
 
 app = RouteApp("learningstudio_list_user_exams")
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from functions.api.learningstudio.params import CourseId, ExamId, Reason, UserId
 from functions.api.learningstudio.render import reset_answer
-from functions.api.wiring import user_exam_service
 from functions.platform.http import RouteApp
+from functions.wiring import user_exam_service
 
 app = RouteApp("learningstudio_reset_exam", errors=(400, 401, 403, 404, 409))
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from functions.api.learningstudio.params import CourseId, ExamId, ResetId, parse_reset_id
 from functions.api.learningstudio.render import user_exam
-from functions.api.wiring import user_exam_service
 from functions.platform.http import RouteApp
+from functions.wiring import user_exam_service
 
 app = RouteApp("learningstudio_restore_exam", errors=(400, 401, 403, 404, 409))
 

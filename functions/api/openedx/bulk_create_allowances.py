@@ -10,10 +10,10 @@ from functions.api.openedx import render
 from functions.api.openedx.bodies import json_only
 from functions.api.openedx.params import CourseId
 from functions.api.openedx.schemas import BulkAllowanceRequest, BulkOut
-from functions.api.openedx.services import allowances
 from functions.api.openedx.statuses import busy_as_unavailable
 from functions.core.errors import InvalidInput
 from functions.platform.http import RouteApp
+from functions.wiring import allowances
 
 app = RouteApp("openedx_bulk_create_allowances", errors=(400, 401, 403, 503))
 

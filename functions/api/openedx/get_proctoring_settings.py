@@ -5,8 +5,8 @@ from __future__ import annotations
 from functions.api.openedx import render
 from functions.api.openedx.params import CourseId
 from functions.api.openedx.schemas import ProctoringSettingsOut
-from functions.api.openedx.services import proctoring
 from functions.platform.http import RouteApp
+from functions.wiring import proctoring
 
 app = RouteApp("openedx_get_proctoring_settings", errors=(401, 403, 404))
 

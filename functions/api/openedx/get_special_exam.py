@@ -5,8 +5,8 @@ from __future__ import annotations
 from functions.api.openedx import render
 from functions.api.openedx.params import CourseId, ExamId
 from functions.api.openedx.schemas import SpecialExamOut
-from functions.api.openedx.services import special_exams
 from functions.platform.http import RouteApp
+from functions.wiring import special_exams
 
 app = RouteApp("openedx_get_special_exam", errors=(401, 403, 404))
 

@@ -14,8 +14,8 @@ from functions.api.openedx.params import (
     list_query,
 )
 from functions.api.openedx.schemas import AllowancePageOut
-from functions.api.openedx.services import allowances
 from functions.platform.http import RouteApp
+from functions.wiring import allowances
 
 app = RouteApp("openedx_list_course_allowances", errors=(401, 403, 404))
 

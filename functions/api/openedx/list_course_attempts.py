@@ -14,8 +14,8 @@ from functions.api.openedx.params import (
     list_query,
 )
 from functions.api.openedx.schemas import AttemptPageOut
-from functions.api.openedx.services import attempts
 from functions.platform.http import RouteApp
+from functions.wiring import exam_attempts as attempts
 
 app = RouteApp("openedx_list_course_attempts", errors=(401, 403, 404))
 

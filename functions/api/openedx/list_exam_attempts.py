@@ -20,10 +20,10 @@ from functions.api.openedx.params import (
     whole,
 )
 from functions.api.openedx.schemas import ExamAttemptOut
-from functions.api.openedx.services import attempts
 from functions.core.errors import NotFound
 from functions.core.listing import MAX_PAGE_SIZE, Page
 from functions.platform.http import JSON, RouteApp
+from functions.wiring import exam_attempts as attempts
 
 app = RouteApp("openedx_list_exam_attempts", errors=(401, 403, 404))
 

@@ -10,10 +10,10 @@ from functions.api.openedx import render
 from functions.api.openedx.bodies import json_only
 from functions.api.openedx.params import CourseId, ExamId, whole
 from functions.api.openedx.schemas import AllowanceDeleteRequest, ResultOut
-from functions.api.openedx.services import allowances
 from functions.api.openedx.statuses import busy_as_unavailable
 from functions.core.errors import InvalidInput
 from functions.platform.http import RouteApp
+from functions.wiring import allowances
 
 app = RouteApp("openedx_remove_allowance", errors=(400, 401, 403, 404, 503))
 

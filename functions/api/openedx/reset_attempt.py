@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functions.api.openedx.params import CourseId, ExamId, Username
 from functions.api.openedx.schemas import ResultOut
-from functions.api.openedx.services import attempts
 from functions.api.openedx.statuses import busy_as_unavailable
 from functions.platform.http import RouteApp
+from functions.wiring import exam_attempts as attempts
 
 app = RouteApp("openedx_reset_attempt", errors=(400, 401, 403, 404, 503))
 

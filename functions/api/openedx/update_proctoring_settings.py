@@ -10,9 +10,9 @@ from functions.api.openedx import render
 from functions.api.openedx.bodies import json_only
 from functions.api.openedx.params import CourseId
 from functions.api.openedx.schemas import ProctoringSettingsOut, ProctoringSettingsPatch
-from functions.api.openedx.services import proctoring
 from functions.api.openedx.statuses import busy_as_unavailable
 from functions.platform.http import RouteApp
+from functions.wiring import proctoring
 
 app = RouteApp("openedx_update_proctoring_settings", errors=(400, 401, 403, 404, 503))
 

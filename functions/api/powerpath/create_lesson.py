@@ -7,8 +7,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from functions.api.powerpath.schemas import LessonCreate, LessonOut, lesson_out
-from functions.api.wiring import lesson_service
 from functions.platform.http import RouteApp
+from functions.wiring import lesson_service
 
 app = RouteApp("powerpath_create_lesson", errors=(400, 401, 403, 404, 409), status_code=201)
 

@@ -7,8 +7,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from functions.api.powerpath.schemas import LessonOut, lesson_out
-from functions.api.wiring import lesson_service
 from functions.platform.http import RouteApp
+from functions.wiring import lesson_service
 
 app = RouteApp("powerpath_get_lesson", errors=(400, 401, 404))
 

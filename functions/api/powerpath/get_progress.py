@@ -8,8 +8,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from functions.api.powerpath.params import LessonId, Student
 from functions.api.powerpath.schemas import ProgressOut, progress_out
-from functions.api.wiring import external_test_service
 from functions.platform.http import RouteApp
+from functions.wiring import external_test_service
 
 app = RouteApp("powerpath_get_progress", errors=(400, 401, 404))
 

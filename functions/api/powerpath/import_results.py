@@ -6,10 +6,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from functions.api.powerpath.params import ApplicationName, LessonId, Student
 from functions.api.powerpath.schemas import ImportOut, import_out
-from functions.api.wiring import external_test_service
 from functions.core.errors import ProviderFailed
 from functions.platform.http import RouteApp
 from functions.platform.observability import metrics
+from functions.wiring import external_test_service
 
 app = RouteApp("powerpath_import_results", errors=(400, 401, 404, 409, 502, 503))
 

@@ -7,8 +7,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from functions.api.powerpath.schemas import AssignmentOut, MakeAssignment, assignment_out
-from functions.api.wiring import external_test_service
 from functions.platform.http import RouteApp
+from functions.wiring import external_test_service
 
 app = RouteApp("powerpath_make_assignment", errors=(400, 401, 404, 409, 502, 503))
 

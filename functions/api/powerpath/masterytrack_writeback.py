@@ -6,11 +6,11 @@ import base64
 import re
 
 from functions.api.powerpath.schemas import WritebackOut
-from functions.api.wiring import writeback_service
 from functions.core.errors import Unauthenticated
 from functions.platform.clock import utcnow
 from functions.platform.http import RouteApp
 from functions.providers.masterytrack import SIGNATURE_HEADER, TIMESTAMP_HEADER, read_writeback
+from functions.wiring import writeback_service
 
 app = RouteApp("powerpath_masterytrack_writeback", errors=(400, 401, 404, 409, 413, 503))
 

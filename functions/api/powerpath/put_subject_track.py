@@ -7,9 +7,9 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from functions.api.powerpath.schemas import SubjectTrackOut, SubjectTrackPut, subject_track_out
-from functions.api.wiring import lesson_service
 from functions.core.errors import InvalidInput
 from functions.platform.http import RouteApp
+from functions.wiring import lesson_service
 
 app = RouteApp("powerpath_put_subject_track", errors=(400, 401, 403, 404, 409))
 
