@@ -267,7 +267,7 @@ class SessionRepository:
     def restore_session(self, removal: SessionRemoval, restored: Session, extra_ops: list[dict[str, Any]]) -> None:
         """Put the session back (only if no newer one was begun since) and mark the record restored."""
         ops = [op_put(session_item(restored), NEW_ITEM), *part_ops(None, restored, history=False),
-               op_put(self._removal_item(removal), "attribute_exists(id) AND attribute_not_exists(restored_at)"),
+               op_put(self._removal_item(removal), f"{keys.ITEM_EXISTS} AND attribute_not_exists(restored_at)"),
                *extra_ops]
         self.store.transact(ops, conflict_message="a newer session exists or it was restored already")
 
@@ -287,7 +287,7 @@ class SessionRepository:
         values = {":expected": extension.version, ":next": extension.version + 1, ":session": session_id,
                   ":tracked": True}
         # attribute_exists: an update must never create an extension that was deleted since it was read.
-        condition = f"attribute_exists(id) AND ({UNVERSIONED})" if extension.version == 0 else SAME_VERSION
+        condition = f"{keys.ITEM_EXISTS} AND ({UNVERSIONED})" if extension.version == 0 else SAME_VERSION
         return op_update(key, "SET latest_session_id = :session, session_tracked = :tracked, #version = :next",
                          names, values, condition)
 

@@ -124,7 +124,7 @@ class Store:
         with translated_errors():
             response = client().query(**args)
         last = response.get("LastEvaluatedKey")
-        next_token = tokens.encode([{"id": last[keys.PK]["S"], "sk": last[keys.SK]["S"]}]) if last else None
+        next_token = tokens.encode([{keys.PK: last[keys.PK]["S"], keys.SK: last[keys.SK]["S"]}]) if last else None
         return Page([deserialize(i) for i in response.get("Items", [])], next_token)
 
     def count(self, pk_value: str, sk_prefix: str) -> int:
@@ -207,6 +207,6 @@ def op_check(key: dict[str, str], condition: str, names: dict | None = None,
     return {"ConditionCheck": args}
 
 
-NEW_ITEM = "attribute_not_exists(id)"
+NEW_ITEM = keys.ITEM_ABSENT
 SAME_VERSION = "#version = :expected"
 UNVERSIONED = "attribute_not_exists(#version) OR #version = :expected"  # items written before ``version``
