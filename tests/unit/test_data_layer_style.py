@@ -72,3 +72,53 @@ def test_the_key_scan_finds_what_it_looks_for(tmp_path):
     hits = [hit.split(": ", 1)[1] for hit in key_like_literals(sample, tmp_path)]
     assert hits == ["'course#'", "f'item#{x}'", "f'number#{kind}#'", "'attribute_exists(id)'",
                     "f'attribute_not_exists(id) OR {x}'", "'gsi1pk'"]
+
+
+# --- one style of table access in functions/data/ -------------------------------------------------------
+DATA = FUNCTIONS / "data"
+# store.py is the table's one access layer over dynamo.py's client. Other AWS clients are not the table's:
+# provisioned_concurrency.py's ``lambda_client()`` (Lambda) and cognito_clients.py's ``boto3.client("cognito-idp")``.
+CLIENT_CALLERS = {DATA / "store.py", DATA / "dynamo.py"}
+
+
+def _is_dynamodb_client(call: ast.Call) -> bool:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id == "client"  # dynamo.client imported by name
+    if not isinstance(func, ast.Attribute) or func.attr != "client":
+        return False
+    if isinstance(func.value, ast.Name) and func.value.id == "dynamo":
+        return True
+    first = call.args[0] if call.args else None  # boto3.client("dynamodb") made anew
+    return isinstance(first, ast.Constant) and first.value == "dynamodb"
+
+
+def client_uses(path: Path, root: Path = FUNCTIONS.parent) -> list[str]:
+    """Calls of the DynamoDB client (``client()``, ``dynamo.client()``, ``boto3.client("dynamodb")``) and
+    imports of dynamo.py's ``client``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Call) and _is_dynamodb_client(node):
+            found.append((node.lineno, f"{path.relative_to(root)}:{node.lineno}: {ast.unparse(node)}"))
+        if isinstance(node, ast.ImportFrom) and any(alias.name == "client" for alias in node.names):
+            found.append((node.lineno, f"{path.relative_to(root)}:{node.lineno}: imports client from {node.module}"))
+    return [hit for _, hit in sorted(found)]
+
+
+def test_only_the_store_calls_the_dynamodb_client():
+    offenders = [hit for path in sorted(DATA.rglob("*.py")) if path not in CLIENT_CALLERS
+                 for hit in client_uses(path)]
+    assert offenders == [], "go through functions/data/store.py's Store:\n" + "\n".join(offenders)
+
+
+def test_the_client_scan_finds_what_it_looks_for(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("from functions.data.dynamo import client\n"
+                      "from functions.data import dynamo\n"
+                      "client().query(TableName='t')\n"
+                      "dynamo.client().get_item()\n"
+                      "boto3.client('dynamodb')\n"
+                      "boto3.client('cognito-idp')\n"
+                      "lambda_client().invoke()\n")
+    assert [hit.split(": ", 1)[1] for hit in client_uses(sample, tmp_path)] == [
+        "imports client from functions.data.dynamo", "client()", "dynamo.client()", "boto3.client('dynamodb')"]
