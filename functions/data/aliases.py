@@ -13,7 +13,7 @@ from functions.data import keys
 from functions.data.store import Store, op_put
 
 TARGET = "target"
-FREE_OR_SAME = "attribute_not_exists(id) OR #target = :target"
+FREE_OR_SAME = f"{keys.ITEM_ABSENT} OR #target = :target"
 
 
 def alias_item(kind: Kind, value: str) -> dict[str, Any]:
@@ -39,7 +39,7 @@ class AliasRepository:
         if not values:
             return {}
         found = self.store.batch_get([keys.number_alias_key(kind.value, v) for v in values])
-        prefix = f"number#{kind.value}#"
+        prefix = keys.number_alias_prefix(kind.value)
         return {int(item[keys.PK].removeprefix(prefix)): str(item[TARGET]) for item in found}
 
     def resolve(self, wanted: list[tuple[Kind, int]]) -> dict[tuple[Kind, int], str]:

@@ -20,9 +20,8 @@ from functions.core.errors import InvalidInput
 from functions.core.listing import Chunk, ListOrder, Located
 from functions.core.models import Exam, Extension, Session
 from functions.data import keys, tokens
-from functions.data.dynamo import client, deserialize, serialize, table_name, translated_errors
 from functions.data.keys import Index, ListSpec
-from functions.data.store import from_item
+from functions.data.store import Store, from_item
 from functions.data.tokens import MAX_SORT_KEY_BYTES, utf8_size
 
 M = TypeVar("M", bound=BaseModel)
@@ -33,32 +32,20 @@ TOP = "\uffff"  # above every character our keys hold: the upper end of a prefix
 def walk(index: Index, pk: str, prefix: str, what: str) -> list[dict[str, Any]]:
     """Every item of one index partition under ``prefix``, continuing from DynamoDB's own last key (only for
     lists that stay short: a course's exams, one student's sessions)."""
-    args: dict[str, Any] = {
-        "TableName": table_name(), "IndexName": index.name,
-        "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :prefix)",
-        "ExpressionAttributeNames": {"#pk": index.pk, "#sk": index.sk},
-        "ExpressionAttributeValues": serialize({":pk": pk, ":prefix": prefix}),
-    }
-    items: list[dict[str, Any]] = []
+    store, items, start = Store(), [], None
     for _ in range(MAX_PAGES):
-        with translated_errors():
-            response = client().query(**args)
-        items += [deserialize(i) for i in response.get("Items", [])]
-        last = response.get("LastEvaluatedKey")
-        if not last:
+        page, start = store.query("#pk = :pk AND begins_with(#sk, :prefix)", {"#pk": index.pk, "#sk": index.sk},
+                                  {":pk": pk, ":prefix": prefix}, index=index, start=start)
+        items += page
+        if not start:
             return items
-        args["ExclusiveStartKey"] = last
     raise InvalidInput(f"{what} are too many to list at once (over {MAX_PAGES} MB)", field="course_id")
 
 
 def position(spec: ListSpec, key: dict[str, str]) -> str | None:
     """The sort key in ``spec`` of the item ``key`` names (one GetItem of its index keys), or None when that
     item is gone or is not in this list: a page token can never move a list outside its own partitions."""
-    with translated_errors():
-        response = client().get_item(TableName=table_name(), Key=serialize(key),
-                                     ProjectionExpression="#pk, #sk",
-                                     ExpressionAttributeNames={"#pk": spec.index.pk, "#sk": spec.index.sk})
-    found = deserialize(response.get("Item") or {})
+    found = Store().index_keys(key, spec.index)
     sk = found.get(spec.index.sk)
     if found.get(spec.index.pk) not in spec.partitions or not isinstance(sk, str) or not sk.startswith(spec.prefix):
         return None
@@ -90,21 +77,15 @@ def shard_round(spec: ListSpec, limit: int, *, start: str | None = None, forward
         condition, values = "#pk = :pk AND #sk BETWEEN :lo AND :hi", {":lo": start, ":hi": spec.prefix + TOP}
     else:
         condition, values = "#pk = :pk AND #sk BETWEEN :lo AND :hi", {":lo": spec.prefix, ":hi": start}
-    extra: dict[str, Any] = {"IndexName": index.name} if index.name else {}  # no name: the base table
-    if filter_expression:
-        extra["FilterExpression"] = filter_expression
+    store = Store()
     items: list[dict[str, Any]] = []
     frontier: str | None = None  # the nearest last key of a shard that has more: items past it are unsure
     for pk in spec.partitions:
-        with translated_errors():
-            response = client().query(
-                TableName=table_name(), KeyConditionExpression=condition, ExpressionAttributeNames=names,
-                ExpressionAttributeValues=serialize({":pk": pk, **values, **(filter_values or {})}),
-                Limit=limit, ScanIndexForward=forward, **extra)
-        items += [deserialize(i) for i in response.get("Items", [])]
-        last = response.get("LastEvaluatedKey")
+        page, last = store.query(condition, names, {":pk": pk, **values, **(filter_values or {})}, index=index,
+                                 limit=limit, forward=forward, filter_expression=filter_expression)
+        items += page
         if last:
-            edge = deserialize(last)[index.sk]
+            edge = last[index.sk]
             if frontier is None or (edge < frontier if forward else edge > frontier):
                 frontier = edge
     items.sort(key=lambda i: (i[index.sk], i[keys.PK], i[keys.SK]), reverse=not forward)

@@ -10,19 +10,14 @@ from functions.core.numeric_ids import Kind
 from functions.core.rights import DEFAULT_ROLES
 from functions.data import keys, tokens
 from functions.data.aliases import alias_op
-from functions.data.keys import BY_PARENT
 from functions.data.store import NEW_ITEM, Store, from_item, op_delete, op_put, to_item
 
-ALL_COURSES = "courses"
 Ops = list[dict[str, Any]] | None
-ALL_USERS = "users"
-ALL_ROLES = "roles"
 
 
 def _role(item: dict[str, Any]) -> Role:
     """Custom role items are keyed ``role#<id>`` (keys.role_key); the model carries the bare id."""
-    prefix = keys.role_key("")[keys.PK]
-    return from_item(Role, {**item, keys.PK: item[keys.PK].removeprefix(prefix)})
+    return from_item(Role, {**item, keys.PK: item[keys.PK].removeprefix(keys.ROLE_PREFIX)})
 
 
 class DirectoryRepository:
@@ -32,27 +27,28 @@ class DirectoryRepository:
     # --- courses ---------------------------------------------------------------------------------
     # ``extra_ops``: written in the same transaction (the change's audit event, core/audit.py).
     def create_course(self, course: Course, extra_ops: Ops = None) -> None:
-        index = {BY_PARENT.pk: ALL_COURSES, BY_PARENT.sk: f"course#{course.id}"}
+        index = keys.course_index(course.id)
         # The course's Canvas number (data/aliases.py) is written with it, as users' and exams' are.
         self.store.transact([op_put(to_item(course, keys.course_key(course.id), index), NEW_ITEM),
                              alias_op(Kind.COURSE, course.id), *(extra_ops or [])],
                             conflict_message=f"course '{course.id}' already exists")
 
     def save_course(self, course: Course, extra_ops: Ops = None) -> None:
-        index = {BY_PARENT.pk: ALL_COURSES, BY_PARENT.sk: f"course#{course.id}"}
-        self.store.transact([op_put(to_item(course, keys.course_key(course.id), index), "attribute_exists(id)"),
+        index = keys.course_index(course.id)
+        self.store.transact([op_put(to_item(course, keys.course_key(course.id), index), keys.ITEM_EXISTS),
                              *(extra_ops or [])])
 
     def get_course(self, course_id: str) -> Course | None:
         return self.store.get_model(Course, keys.course_key(course_id))
 
     def list_courses(self, limit: int, token: str | None) -> tuple[list[Course], str | None]:
-        page = self.store.query_page(ALL_COURSES, "course#", index=BY_PARENT, limit=limit, token=token)
+        index, pk, prefix = keys.courses_query()
+        page = self.store.query_page(pk, prefix, index=index, limit=limit, token=token)
         return [from_item(Course, i) for i in page.items], page.next_token
 
     # --- users -----------------------------------------------------------------------------------
     def _user_ops(self, user: User) -> list[dict[str, Any]]:
-        index = {BY_PARENT.pk: ALL_USERS, BY_PARENT.sk: f"user#{user.username.lower()}"}
+        index = keys.user_index(user.username)
         return [
             op_put(to_item(user, keys.user_key(user.id), index)),
             op_put({**keys.username_key(user.username), "userId": user.id}, condition=NEW_ITEM),
@@ -69,7 +65,7 @@ class DirectoryRepository:
     def update_user(self, before: User, after: User, extra_ops: Ops = None) -> None:
         """Rewrites the user; moves the username / email lookups when they change (one transaction)."""
         ops = self._user_ops(after)
-        ops[0]["Put"]["ConditionExpression"] = "attribute_exists(id)"
+        ops[0]["Put"]["ConditionExpression"] = keys.ITEM_EXISTS
         if after.username.lower() == before.username.lower():
             ops[1] = op_put({**keys.username_key(after.username), "userId": after.id})
         else:
@@ -92,7 +88,8 @@ class DirectoryRepository:
         return None
 
     def list_users(self, limit: int, token: str | None) -> tuple[list[User], str | None]:
-        page = self.store.query_page(ALL_USERS, "user#", index=BY_PARENT, limit=limit, token=token)
+        index, pk, prefix = keys.users_query()
+        page = self.store.query_page(pk, prefix, index=index, limit=limit, token=token)
         return [from_item(User, i) for i in page.items], page.next_token
 
     # --- roles -----------------------------------------------------------------------------------
@@ -105,13 +102,14 @@ class DirectoryRepository:
     def save_role(self, role: Role, *, new: bool, extra_ops: Ops = None) -> None:
         if role.id in DEFAULT_ROLES:
             raise Conflict(f"'{role.id}' is a built-in role and cannot be changed")
-        index = {BY_PARENT.pk: ALL_ROLES, BY_PARENT.sk: f"role#{role.id}"}
-        put = op_put(to_item(role, keys.role_key(role.id), index), NEW_ITEM if new else "attribute_exists(id)")
+        index = keys.role_index(role.id)
+        put = op_put(to_item(role, keys.role_key(role.id), index), NEW_ITEM if new else keys.ITEM_EXISTS)
         self.store.transact([put, *(extra_ops or [])],
                             conflict_message=f"role '{role.id}' already exists" if new else None)
 
     def list_custom_roles(self, limit: int, token: str | None) -> tuple[list[Role], str | None]:
-        page = self.store.query_page(ALL_ROLES, "role#", index=BY_PARENT, limit=limit, token=token)
+        index, pk, prefix = keys.roles_query()
+        page = self.store.query_page(pk, prefix, index=index, limit=limit, token=token)
         return [_role(i) for i in page.items], page.next_token
 
     def list_roles(self, limit: int, token: str | None) -> tuple[list[Role], str | None]:

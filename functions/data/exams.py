@@ -11,7 +11,6 @@ from functions.core.numeric_ids import Kind
 from functions.data import keys, tokens
 from functions.data.aliases import alias_op
 from functions.data.exam_windows import window_ops
-from functions.data.keys import BY_PARENT
 from functions.data.store import NEW_ITEM, SAME_VERSION, Store, from_item, op_put, to_item
 
 ItemPage = tuple[list[Item], str | None]
@@ -55,15 +54,14 @@ class ExamRepository:
 
     # --- items -----------------------------------------------------------------------------------
     def save_item(self, item: Item, extra_ops: list[dict[str, Any]] | None = None) -> None:
-        index = {BY_PARENT.pk: f"course-items#{item.course_id}", BY_PARENT.sk: f"item#{item.id}"}
-        self._save_versioned(item, keys.item_key, index, "item", extra_ops)
+        self._save_versioned(item, keys.item_key, keys.item_index(item.course_id, item.id), "item", extra_ops)
 
     def get_item(self, item_id: str) -> Item | None:
         return self.store.get_model(Item, keys.item_key(item_id))
 
     def get_items(self, item_ids: list[str]) -> dict[str, Item]:
         found = self.store.batch_get([keys.item_key(i) for i in item_ids])
-        return {i["id"]: from_item(Item, i) for i in found}
+        return {i[keys.PK]: from_item(Item, i) for i in found}
 
     def list_pool_items(self, item_ids: list[str], limit: int, token: str | None) -> ItemPage:
         """A page of an exam's pool, in pool order, with one BatchGetItem. The seed-format token names the
@@ -88,4 +86,4 @@ class ExamRepository:
 
     def get_objectives(self, objective_ids: list[str]) -> dict[str, Objective]:
         found = self.store.batch_get([keys.objective_key(i) for i in objective_ids])
-        return {o["id"]: from_item(Objective, o) for o in found}
+        return {o[keys.PK]: from_item(Objective, o) for o in found}

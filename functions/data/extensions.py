@@ -74,7 +74,7 @@ class ExtensionRepository:
 
     def get_exams(self, exam_ids: list[str]) -> dict[str, Exam]:
         found = self.store.batch_get([keys.exam_key(e) for e in exam_ids]) if exam_ids else []
-        return {i["id"]: from_item(Exam, i) for i in found}
+        return {i[keys.PK]: from_item(Exam, i) for i in found}
 
     def page_reads(self, exam_ids: list[str], session_ids: list[str]
                    ) -> tuple[dict[str, Exam], dict[str, Session]]:

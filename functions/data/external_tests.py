@@ -9,6 +9,7 @@ assignment's own (``leaseOwner`` / ``leaseUntil``: a console or route import of 
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from functions.core.errors import ConcurrentUpdate, TooLarge
 from functions.core.models import Enrollment, ExternalAssignment, Lesson, SubjectTrack
 from functions.core.services.external_ports import OutcomeWrite
 from functions.data import keys
-from functions.data.dynamo import client, deserialize, serialize, serialize_value, translated_errors
+from functions.data.dynamo import serialize
 from functions.data.keys import WORK_QUEUE
 from functions.data.outcome_batches import ITEM_BYTES, Outcome, item_size, lost_outcomes, pack
 from functions.data.store import NEW_ITEM, SAME_VERSION, Store, from_item, op_check, op_put, to_item
@@ -105,19 +106,12 @@ class ExternalTestRepository:
         for shard in keys.work_queue_shards(shards):
             start: dict[str, Any] | None = None
             while True:
-                args: dict[str, Any] = {
-                    "TableName": self.store.table, "IndexName": WORK_QUEUE.name, "Limit": page_size,
-                    "KeyConditionExpression": "#pk = :pk AND #sk < :bound", "ProjectionExpression": "#id, #key",
-                    "ExpressionAttributeNames": {"#pk": WORK_QUEUE.pk, "#sk": WORK_QUEUE.sk, "#id": keys.PK,
-                                                 "#key": keys.SK},
-                    "ExpressionAttributeValues": serialize({":pk": shard, ":bound": bound}),
-                }
-                if start:
-                    args["ExclusiveStartKey"] = start
-                with translated_errors():
-                    response = client().query(**args)
-                yield from self._still_due([deserialize(i) for i in response.get("Items", [])], bound)
-                start = response.get("LastEvaluatedKey")
+                page, start = self.store.query(
+                    "#pk = :pk AND #sk < :bound",
+                    {"#pk": WORK_QUEUE.pk, "#sk": WORK_QUEUE.sk, "#id": keys.PK, "#key": keys.SK},
+                    {":pk": shard, ":bound": bound}, index=WORK_QUEUE, limit=page_size, projection="#id, #key",
+                    start=start)
+                yield from self._still_due(page, bound)
                 if not start:
                     break
 
@@ -154,17 +148,12 @@ class ExternalTestRepository:
             condition += " AND #qsk < :bound"
             values[":bound"] = _due_bound(now)
         try:
-            with translated_errors():
-                response = client().update_item(
-                    TableName=self.store.table, Key=serialize(_key(a)), ReturnValues="ALL_NEW",
-                    UpdateExpression="SET #lo = :owner, #lu = :until, #qsk = :sk, #nt = :next, "
-                                     "#v = #v + :one",
-                    ConditionExpression=condition, ExpressionAttributeNames=names,
-                    ExpressionAttributeValues={k: serialize_value(v) for k, v in values.items()},
-                )
+            claimed = self.store.update(_key(a), "SET #lo = :owner, #lu = :until, #qsk = :sk, #nt = :next, "
+                                                 "#v = #v + :one",
+                                        names=names, values=values, condition=condition, return_values="ALL_NEW")
         except ConcurrentUpdate:
             return None
-        return from_item(ExternalAssignment, deserialize(response["Attributes"]))
+        return from_item(ExternalAssignment, claimed or {})
 
     def save_claimed(self, after: ExternalAssignment, owner: str, claimed_version: int,
                      extra_ops: list[dict[str, Any]] | None = None) -> None:
@@ -197,15 +186,10 @@ class ExternalTestRepository:
     def take_shard(self, shard: int, owner: str, now: datetime, until: datetime) -> bool:
         """Take a work-queue shard's lease until ``until`` (False while another pass holds it)."""
         try:
-            with translated_errors():
-                client().update_item(
-                    TableName=self.store.table, Key=serialize(keys.import_lease_key(shard)),
-                    UpdateExpression="SET #lo = :owner, #lu = :until, #at = :now",
-                    ConditionExpression="attribute_not_exists(#lu) OR #lu <= :now",
-                    ExpressionAttributeNames={"#lo": LEASE_OWNER, "#lu": LEASE_UNTIL, "#at": "takenAt"},
-                    ExpressionAttributeValues=serialize({":owner": owner, ":until": stamp(until),
-                                                         ":now": stamp(now)}),
-                )
+            self.store.update(keys.import_lease_key(shard), "SET #lo = :owner, #lu = :until, #at = :now",
+                              names={"#lo": LEASE_OWNER, "#lu": LEASE_UNTIL, "#at": "takenAt"},
+                              values={":owner": owner, ":until": stamp(until), ":now": stamp(now)},
+                              condition="attribute_not_exists(#lu) OR #lu <= :now")
         except ConcurrentUpdate:
             return False
         return True
@@ -213,16 +197,10 @@ class ExternalTestRepository:
     def release_shard(self, shard: int, owner: str, now: datetime) -> None:
         """End our lease now (best effort: it expires on its own). The item stays: who ran the shard last and
         when it finished."""
-        try:
-            with translated_errors():
-                client().update_item(
-                    TableName=self.store.table, Key=serialize(keys.import_lease_key(shard)),
-                    UpdateExpression="SET #rt = :now REMOVE #lu", ConditionExpression="#lo = :owner",
-                    ExpressionAttributeNames={"#lo": LEASE_OWNER, "#lu": LEASE_UNTIL, "#rt": "releasedAt"},
-                    ExpressionAttributeValues=serialize({":owner": owner, ":now": stamp(now)}),
-                )
-        except ConcurrentUpdate:
-            pass
+        with contextlib.suppress(ConcurrentUpdate):
+            self.store.update(keys.import_lease_key(shard), "SET #rt = :now REMOVE #lu",
+                              names={"#lo": LEASE_OWNER, "#lu": LEASE_UNTIL, "#rt": "releasedAt"},
+                              values={":owner": owner, ":now": stamp(now)}, condition="#lo = :owner")
 
     def save_imported(self, writes: Sequence[OutcomeWrite], owner: str, now: datetime
                       ) -> list[Exception | None]:
@@ -270,16 +248,9 @@ class ExternalTestRepository:
 
     def release(self, a: ExternalAssignment, owner: str) -> None:
         """Drop our lease without writing results (best effort: an expired lease frees it anyway)."""
-        try:
-            with translated_errors():
-                client().update_item(
-                    TableName=self.store.table, Key=serialize(_key(a)), UpdateExpression="REMOVE #lo, #lu",
-                    ConditionExpression="#lo = :owner", ExpressionAttributeNames={"#lo": LEASE_OWNER,
-                                                                                  "#lu": LEASE_UNTIL},
-                    ExpressionAttributeValues={":owner": serialize_value(owner)},
-                )
-        except ConcurrentUpdate:
-            pass
+        with contextlib.suppress(ConcurrentUpdate):
+            self.store.update(_key(a), "REMOVE #lo, #lu", names={"#lo": LEASE_OWNER, "#lu": LEASE_UNTIL},
+                              values={":owner": owner}, condition="#lo = :owner")
 
     def record_writeback(self, student_id: str, lesson_id: str, attempt: int, provider_assignment_id: str,
                          payload: dict[str, Any], order: str, digest: str, now: datetime
@@ -296,22 +267,17 @@ class ExternalTestRepository:
                   ":sk": queue[WORK_QUEUE.sk], ":aid": provider_assignment_id, ":mt": "mastery-track",
                   ":order": order, ":dg": digest}
         try:
-            with translated_errors():
-                response = client().update_item(
-                    TableName=self.store.table, ReturnValues="ALL_NEW",
-                    Key=serialize(keys.external_test_key(student_id, lesson_id, attempt)),
-                    UpdateExpression="SET #wb = :wb, #ws = if_not_exists(#ws, :zero) + :one, #nt = :next, "
-                                     "#qpk = :pk, #qsk = :sk, #v = #v + :one, #wo = :order, #dg = :dg, "
-                                     "#f = :zero REMOVE #pa",
-                    ConditionExpression="(attribute_exists(#qpk) OR attribute_exists(#pa)) AND #aid = :aid "
-                                        "AND #tp = :mt AND (attribute_not_exists(#wo) OR #wo < :order) "
-                                        "AND (attribute_not_exists(#dg) OR #dg <> :dg)",
-                    ExpressionAttributeNames=names,
-                    ExpressionAttributeValues={k: serialize_value(v) for k, v in values.items()},
-                )
+            updated = self.store.update(
+                keys.external_test_key(student_id, lesson_id, attempt),
+                "SET #wb = :wb, #ws = if_not_exists(#ws, :zero) + :one, #nt = :next, "
+                "#qpk = :pk, #qsk = :sk, #v = #v + :one, #wo = :order, #dg = :dg, #f = :zero REMOVE #pa",
+                names=names, values=values, return_values="ALL_NEW",
+                condition="(attribute_exists(#qpk) OR attribute_exists(#pa)) AND #aid = :aid "
+                          "AND #tp = :mt AND (attribute_not_exists(#wo) OR #wo < :order) "
+                          "AND (attribute_not_exists(#dg) OR #dg <> :dg)")
         except ConcurrentUpdate:
             return None
-        return from_item(ExternalAssignment, deserialize(response["Attributes"]))
+        return from_item(ExternalAssignment, updated or {})
 
 
 def _outcome_ops(write: OutcomeWrite, now: datetime) -> Outcome:

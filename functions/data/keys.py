@@ -9,6 +9,7 @@ read from here by CDK, the moto fixtures and the local runner.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,9 @@ SK = "sk"
 # holds one (core/content.py ID_PATTERN), and a value from outside holding one is never spliced into a key.
 SEPARATORS = frozenset("#|")
 TABLE_BASE_NAME = "examdesk"
+# Conditions on an item's presence, named here because they name the key attribute.
+ITEM_EXISTS = f"attribute_exists({PK})"
+ITEM_ABSENT = f"attribute_not_exists({PK})"
 
 
 @dataclass(frozen=True)
@@ -64,8 +68,11 @@ def user_key(user_id: str) -> dict[str, str]:
     return {PK: user_id, SK: versioned(USER)}
 
 
+ROLE_PREFIX = "role#"  # a custom role's partition and its BY_PARENT sort key
+
+
 def role_key(role_id: str) -> dict[str, str]:
-    return {PK: f"role#{role_id}", SK: versioned(ROLE)}
+    return {PK: f"{ROLE_PREFIX}{role_id}", SK: versioned(ROLE)}
 
 
 def exam_key(exam_id: str, version: int = LATEST) -> dict[str, str]:
@@ -169,6 +176,43 @@ def exam_index(course_id: str, exam_id: str) -> dict[str, str]:
 
 def course_exams_query(course_id: str) -> tuple[Index, str, str]:
     return BY_PARENT, f"course#{course_id}", "exam#"
+
+
+# --- BY_PARENT lists of every course, user and custom role, and a course's items ----------------
+ALL_COURSES = "courses"
+ALL_USERS = "users"
+ALL_ROLES = "roles"
+COURSE_PREFIX = "course#"
+USER_PREFIX = "user#"
+
+
+def course_index(course_id: str) -> dict[str, str]:
+    return {BY_PARENT.pk: ALL_COURSES, BY_PARENT.sk: f"{COURSE_PREFIX}{course_id}"}
+
+
+def courses_query() -> tuple[Index, str, str]:
+    return BY_PARENT, ALL_COURSES, COURSE_PREFIX
+
+
+def user_index(username: str) -> dict[str, str]:
+    """Users listed in (lower-cased) username order."""
+    return {BY_PARENT.pk: ALL_USERS, BY_PARENT.sk: f"{USER_PREFIX}{username.lower()}"}
+
+
+def users_query() -> tuple[Index, str, str]:
+    return BY_PARENT, ALL_USERS, USER_PREFIX
+
+
+def role_index(role_id: str) -> dict[str, str]:
+    return {BY_PARENT.pk: ALL_ROLES, BY_PARENT.sk: f"{ROLE_PREFIX}{role_id}"}
+
+
+def roles_query() -> tuple[Index, str, str]:
+    return BY_PARENT, ALL_ROLES, ROLE_PREFIX
+
+
+def item_index(course_id: str, item_id: str) -> dict[str, str]:
+    return {BY_PARENT.pk: f"course-items#{course_id}", BY_PARENT.sk: f"item#{item_id}"}
 
 
 def enrollment_index(course_id: str, user_id: str) -> dict[str, str]:
@@ -443,7 +487,12 @@ NUMBER_ALIAS = "number-alias"
 def number_alias_key(kind: str, number: int) -> dict[str, str]:
     """An integer id (Open edX) -> our string id (``target``). Written with the exam or user it names, on
     condition that the number is free or already names that object: two objects never share a number."""
-    return {PK: f"number#{kind}#{number}", SK: NUMBER_ALIAS}
+    return {PK: f"{number_alias_prefix(kind)}{number}", SK: NUMBER_ALIAS}
+
+
+def number_alias_prefix(kind: str) -> str:
+    """The part of an alias's partition before its number."""
+    return f"number#{kind}#"
 
 
 def proctoring_settings_key(course_id: str) -> dict[str, str]:
@@ -550,3 +599,20 @@ SHARDED_PARTITIONS: dict[str, int] = {
     "exam": LIST_SHARDS, "course": LIST_SHARDS, "attempts-by-name": LIST_SHARDS, "attempts-by-email": LIST_SHARDS,
     "allowances-by-name": LIST_SHARDS, "allowances-by-email": LIST_SHARDS, "audit": AUDIT_SHARDS,
 }
+
+
+# --- the Open edX lists' cursor (api/openedx/params.py) ------------------------------------------
+# Its last token entry is a key-shaped place, not an item: the list's phase and how many of the start item's
+# rows came before (``id=phase<n>|sk=shown#<k>``).
+_CURSOR_PHASE = re.compile(r"^phase(\d)$")
+_CURSOR_SHOWN = re.compile(r"^shown#(\d{1,6})$")
+
+
+def cursor_place(phase: int, shown: int) -> dict[str, str]:
+    return {PK: f"phase{phase}", SK: f"shown#{shown}"}
+
+
+def read_cursor_place(entry: dict[str, str]) -> tuple[int, int] | None:
+    """(phase, shown) of a place written by cursor_place; None for anything else."""
+    phase, shown = _CURSOR_PHASE.match(entry[PK]), _CURSOR_SHOWN.match(entry[SK])
+    return (int(phase.group(1)), int(shown.group(1))) if phase and shown else None

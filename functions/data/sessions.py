@@ -246,7 +246,7 @@ def latest_session_op(exam_id: str, user_id: str, extension: Extension | None, s
     values = {":expected": extension.version, ":next": extension.version + 1, ":session": session_id,
               ":tracked": True}
     # attribute_exists: an update must never create an extension that was deleted since it was read.
-    condition = f"attribute_exists(id) AND ({UNVERSIONED})" if extension.version == 0 else SAME_VERSION
+    condition = f"{keys.ITEM_EXISTS} AND ({UNVERSIONED})" if extension.version == 0 else SAME_VERSION
     return op_update(key, "SET latest_session_id = :session, session_tracked = :tracked, #version = :next",
                      names, values, condition)
 

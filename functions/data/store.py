@@ -84,6 +84,20 @@ class Store:
         with translated_errors(*([conflict_message] if conflict_message else [])):
             client().put_item(**args)
 
+    def update(self, key: dict[str, str], expression: str, *, names: dict | None = None,
+               values: dict | None = None, condition: str | None = None, return_values: str | None = None,
+               conflict_message: str | None = None) -> dict[str, Any] | None:
+        """One UpdateItem; with ``return_values`` (e.g. "ALL_NEW") the attributes it returns, else None. A
+        failed condition is a ConcurrentUpdate (``conflict_message``)."""
+        args: dict[str, Any] = {"TableName": self.table, "Key": serialize(key), "UpdateExpression": expression}
+        if return_values:
+            args["ReturnValues"] = return_values
+        _add_condition(args, condition, names, values)
+        with translated_errors(*([conflict_message] if conflict_message else [])):
+            response = client().update_item(**args)
+        attributes = response.get("Attributes")
+        return deserialize(attributes) if attributes else None
+
     def transact(self, operations: list[dict[str, Any]], conflict_message: str | None = None) -> None:
         """All-or-nothing write of up to 100 operations built with the ``op_*`` helpers below."""
         if not operations:
@@ -124,8 +138,45 @@ class Store:
         with translated_errors():
             response = client().query(**args)
         last = response.get("LastEvaluatedKey")
-        next_token = tokens.encode([{"id": last[keys.PK]["S"], "sk": last[keys.SK]["S"]}]) if last else None
+        next_token = tokens.encode([{keys.PK: last[keys.PK]["S"], keys.SK: last[keys.SK]["S"]}]) if last else None
         return Page([deserialize(i) for i in response.get("Items", [])], next_token)
+
+    def query(self, condition: str, names: dict[str, str], values: dict[str, Any], *, index: Index | None = None,
+              limit: int | None = None, forward: bool | None = None, projection: str | None = None,
+              filter_expression: str | None = None, start: dict[str, Any] | None = None
+              ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """One Query page with any key condition (``index`` None or unnamed: the table), continuing from
+        DynamoDB's own last key ``start``: the page's items and its last key (None at the end). Only the
+        options given are sent."""
+        args: dict[str, Any] = {"TableName": self.table, "KeyConditionExpression": condition,
+                                "ExpressionAttributeNames": names, "ExpressionAttributeValues": serialize(values)}
+        if index and index.name:
+            args["IndexName"] = index.name
+        if limit is not None:
+            args["Limit"] = limit
+        if forward is not None:
+            args["ScanIndexForward"] = forward
+        if projection:
+            args["ProjectionExpression"] = projection
+        if filter_expression:
+            args["FilterExpression"] = filter_expression
+        if start:
+            args["ExclusiveStartKey"] = serialize(start)
+        with translated_errors():
+            response = client().query(**args)
+        last = response.get("LastEvaluatedKey")
+        return [deserialize(i) for i in response.get("Items", [])], deserialize(last) if last else None
+
+    def index_keys(self, key: dict[str, str], index: Index) -> dict[str, Any]:
+        """The ``index`` key attributes of the item ``key`` names (one projected GetItem); {} when it is gone."""
+        with translated_errors():
+            response = client().get_item(
+                TableName=self.table,
+                Key=serialize(key),
+                ProjectionExpression="#pk, #sk",
+                ExpressionAttributeNames={"#pk": index.pk, "#sk": index.sk},
+            )
+        return deserialize(response.get("Item") or {})
 
     def count(self, pk_value: str, sk_prefix: str) -> int:
         """How many items of a partition start with ``sk_prefix`` (Select=COUNT, every page; a job's read)."""
@@ -157,14 +208,7 @@ class Store:
             if key[keys.PK] != pk_value or not key[keys.SK].startswith(sk_prefix):
                 raise outside
             return key
-        with translated_errors():
-            response = client().get_item(
-                TableName=self.table,
-                Key=serialize(key),
-                ProjectionExpression="#pk, #sk",
-                ExpressionAttributeNames={"#pk": index.pk, "#sk": index.sk},
-            )
-        found = deserialize(response.get("Item") or {})
+        found = self.index_keys(key, index)
         if found.get(index.pk) != pk_value or not str(found.get(index.sk, "")).startswith(sk_prefix):
             raise outside
         return {**key, index.pk: found[index.pk], index.sk: found[index.sk]}
@@ -207,6 +251,6 @@ def op_check(key: dict[str, str], condition: str, names: dict | None = None,
     return {"ConditionCheck": args}
 
 
-NEW_ITEM = "attribute_not_exists(id)"
+NEW_ITEM = keys.ITEM_ABSENT
 SAME_VERSION = "#version = :expected"
 UNVERSIONED = "attribute_not_exists(#version) OR #version = :expected"  # items written before ``version``

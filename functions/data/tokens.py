@@ -12,6 +12,7 @@ import json
 import re
 
 from functions.core.errors import InvalidInput
+from functions.data.keys import PK, SK
 
 MAX_TOKEN_LENGTH = 2048
 # DynamoDB's own key limits, in UTF-8 bytes: a start key past them is a ValidationException (a 500), and no
@@ -23,7 +24,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def encode(keys: list[dict[str, str]]) -> str:
-    entries = [f"id={key['id']}|sk={key['sk']}" for key in keys]
+    # The text is the seed's wire format; the entries are keys of the table.
+    entries = [f"id={key[PK]}|sk={key[SK]}" for key in keys]
     return base64.b64encode(json.dumps(entries, separators=(",", ":")).encode()).decode()
 
 
@@ -49,7 +51,7 @@ def decode(token: str, field: str = "nextToken") -> list[dict[str, str]]:
         if _CONTROL.search(entry) or utf8_size(pk) > MAX_PARTITION_KEY_BYTES or utf8_size(sk) > MAX_SORT_KEY_BYTES:
             raise bad(f"a key is over DynamoDB's limits ({MAX_PARTITION_KEY_BYTES} bytes for id, "
                       f"{MAX_SORT_KEY_BYTES} for sk, in UTF-8) or holds control characters")
-        keys.append({"id": pk, "sk": sk})
+        keys.append({PK: pk, SK: sk})
     return keys
 
 

@@ -111,7 +111,7 @@ class DynamoUnitOfWork:
         if isinstance(change, SessionRestored):
             return [op_put(session_item(change.restored), NEW_ITEM),
                     *part_ops(None, change.restored, history=False),
-                    op_put(removal_item(change.removal), "attribute_exists(id) AND attribute_not_exists(restored_at)")]
+                    op_put(removal_item(change.removal), f"{keys.ITEM_EXISTS} AND attribute_not_exists(restored_at)")]
         if isinstance(change, ExtensionSaved):
             return extension_save_ops(change.before, change.after, by=self.principal.subject, at=self.now)
         if isinstance(change, ExtensionRemoved):

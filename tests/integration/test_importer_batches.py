@@ -107,7 +107,7 @@ def test_a_shard_lease_is_held_until_given_back_or_ended(table):
 
 
 def test_the_due_queue_answers_from_the_table_not_the_stale_index(table, monkeypatch):
-    from functions.data import external_tests
+    from functions.data import store
     from functions.data.dynamo import client, serialize
 
     repo, made = ExternalTestRepository(), pending(3)
@@ -124,7 +124,7 @@ def test_the_due_queue_answers_from_the_table_not_the_stale_index(table, monkeyp
                 answer["Items"].append(serialize(keys.external_test_key(done.student_id, LESSON, 1)))
             return answer
 
-    monkeypatch.setattr(external_tests, "client", LaggingIndex)
+    monkeypatch.setattr(store, "client", LaggingIndex)  # the data layer's one client caller
     assert {a.student_id for a in repo.due(NOW)} == {made[0].student_id, made[2].student_id}
 
 

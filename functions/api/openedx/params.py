@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from functions.core.errors import InvalidInput, NotFound
 from functions.core.listing import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SEARCH, Cursor, ListQuery
-from functions.data import tokens
+from functions.data import keys, tokens
 
 CourseId = Annotated[str, Path(description="the course id (Open edX: course-v1:{org}+{course}+{run})")]
 ExamId = Annotated[str, Path(description="the exam's number (integer)")]
@@ -57,8 +57,6 @@ def list_query(search: str | None, page: str | None, page_size: str | None, orde
                      page=max(1, number or 1), page_size=size, ordering=(ordering or "")[:64])
 
 
-_PHASE = re.compile(r"^phase(\d)$")
-_SHOWN = re.compile(r"^shown#(\d{1,6})$")
 
 
 def encode_cursor(cursor: Cursor | None) -> str | None:
@@ -66,7 +64,7 @@ def encode_cursor(cursor: Cursor | None) -> str | None:
     many of that item's rows came before (``["id=<item>|sk=<sort key>", "id=phase<n>|sk=shown#<k>"]``)."""
     if cursor is None:
         return None
-    place = {"id": f"phase{cursor.phase}", "sk": f"shown#{cursor.shown}"}
+    place = keys.cursor_place(cursor.phase, cursor.shown)
     return tokens.encode([cursor.key, place] if cursor.key else [place])
 
 
@@ -80,7 +78,7 @@ def decode_cursor(text: str | None) -> Cursor | None:
         entries = tokens.decode(text, field="cursor")
     except InvalidInput:
         return None
-    phase, shown = _PHASE.match(entries[-1]["id"]), _SHOWN.match(entries[-1]["sk"])
-    if len(entries) > 2 or not phase or not shown:
+    place = keys.read_cursor_place(entries[-1])
+    if len(entries) > 2 or place is None:
         return None
-    return Cursor(int(phase.group(1)), entries[0] if len(entries) == 2 else None, int(shown.group(1)))
+    return Cursor(place[0], entries[0] if len(entries) == 2 else None, place[1])
