@@ -52,6 +52,8 @@ from functions.core.models import (
     HistoryNote,
     Item,
     Objective,
+    Option,
+    Question,
     Role,
     Session,
     SessionRemoval,
@@ -61,6 +63,14 @@ from functions.core.numeric_ids import Kind, number
 from functions.core.rights import DEFAULT_ROLES, Access, Principal
 
 Key = tuple[Any, ...]
+
+
+def choice_item(item_id: str, course_id: str, *, key: int = 2, options: int = 4, objective: str | None = None
+                ) -> Item:
+    """A one-question multiple-choice item (question ``<id>q``, options ``<id>o<n>``; ``key`` is right)."""
+    choices = [Option(id=f"{item_id}o{i}", content=str(i), is_key=i == key) for i in range(options)]
+    return Item(id=item_id, course_id=course_id, name=item_id, alignment_ids=[objective] if objective else [],
+                questions=[Question(id=f"{item_id}q", options=choices)])
 
 
 @dataclass(frozen=True)
@@ -108,9 +118,10 @@ class Memory:
     allowance_rows: dict[str, int] = field(default_factory=dict)  # per exam
     saved: dict[tuple[str, str], Any] = field(default_factory=dict)  # (kind, ref) -> the entity
     committed: list[Committed] = field(default_factory=list)
-    # Test controls: callables run (once each, in order) just before the next commits, as a concurrent writer
-    # would; a pause after each session read (lets threads interleave); every version check that failed.
+    # Test controls: callables run just before the next commits (one each, in order), as a concurrent writer
+    # would; a pause after each session read (lets threads interleave); every unit refused by a condition.
     before_commit: list[Callable[[], Any]] = field(default_factory=list)
+    in_hook: bool = False
     read_delay: float = 0.0
     conflicts: int = 0
     item_reads: int = 0
@@ -349,9 +360,12 @@ class MemoryUnitOfWork:
 
     def commit(self, work: Work) -> None:
         m = self.memory
-        while m.before_commit:  # a concurrent writer commits first (its own commits run no hooks)
-            hook = m.before_commit.pop(0)
-            hook()
+        if m.before_commit and not m.in_hook:  # a concurrent writer commits first (its commits run no hook)
+            m.in_hook = True
+            try:
+                m.before_commit.pop(0)()
+            finally:
+                m.in_hook = False
         writes = count_writes(work)
         check_size(writes, work)
         with m.lock:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -15,7 +16,10 @@ from functions.core.models import Attempt, Exam, Session
 from functions.core.rights import Access, Principal
 from functions.core.services.session_list import SessionListService
 from functions.data import session_lists, tokens
-from tests.unit.examspark_fakes import COURSE, STUDENT, T0, TA, Directory, Exams
+from tests.memory import Memory, choice_item
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+COURSE, STUDENT, TA = "c", "stu", "ta"
 
 S1 = {"id": "s1", "sk": "exam-session"}
 
@@ -80,7 +84,11 @@ def stats_of(*scores: float | None) -> dict[str, float]:
 
 def service(pages: Pages, as_user: str = TA, kind: str = "user", courses=frozenset({COURSE})) -> SessionListService:
     principal = Principal(kind=kind, subject=as_user, key_courses=courses, key_rights=frozenset({"course:view"}))
-    return SessionListService(pages=pages, exams=Exams(), access=Access(principal, Directory()), now=T0)
+    memory = Memory()
+    memory.enroll(COURSE, STUDENT, "student")
+    memory.enroll(COURSE, TA, "teaching_assistant")
+    memory.item(*(choice_item(i, COURSE, objective="o1") for i in ("a", "b", "c")))
+    return SessionListService(pages=pages, exams=memory, access=Access(principal, memory), now=T0)
 
 
 def two_configs() -> Pages:
