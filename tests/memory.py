@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -124,8 +125,7 @@ class Memory:
     in_hook: bool = False
     read_delay: float = 0.0
     conflicts: int = 0
-    item_reads: int = 0
-    exam_reads: int = 0
+    reads: Counter[str] = field(default_factory=Counter)  # read port method -> calls
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     # --- seeding -----------------------------------------------------------------------------------
@@ -198,37 +198,45 @@ class Memory:
 
     # --- People / Directory ----------------------------------------------------------------------------
     def get_user(self, user_id: str) -> User | None:
+        self.reads["get_user"] += 1
         return self.users.get(user_id)
 
     def find_user(self, username_or_email: str) -> User | None:
+        self.reads["find_user"] += 1
         return next((u for u in self.users.values() if username_or_email in (u.username, u.email)), None)
 
     def get_enrollment(self, course_id: str, user_id: str) -> Enrollment | None:
+        self.reads["get_enrollment"] += 1
         return self.enrollments.get((course_id, user_id))
 
     def get_role(self, role_id: str) -> Role | None:
+        self.reads["get_role"] += 1
         return self.roles.get(role_id)
 
     def get_course(self, course_id: str) -> Course | None:
+        self.reads["get_course"] += 1
         return self.courses.get(course_id)
 
     # --- ExamStore --------------------------------------------------------------------------------------
     def get_exam(self, exam_id: str) -> Exam | None:
-        self.exam_reads += 1
+        self.reads["get_exam"] += 1
         return self.exams.get(exam_id)
 
     def get_exams(self, exam_ids: list[str]) -> dict[str, Exam]:
+        self.reads["get_exams"] += 1
         return {e: self.exams[e] for e in exam_ids if e in self.exams}
 
     def get_items(self, item_ids: list[str]) -> dict[str, Item]:
-        self.item_reads += 1
+        self.reads["get_items"] += 1
         return {i: self.items[i] for i in item_ids if i in self.items}
 
     def get_objectives(self, objective_ids: list[str]) -> dict[str, Objective]:
+        self.reads["get_objectives"] += 1
         return {o: self.objectives[o] for o in objective_ids if o in self.objectives}
 
     # --- SessionStore / RemovalStore / UserExamStore ------------------------------------------------------
     def get_session(self, session_id: str, *, consistent: bool = False) -> Session | None:
+        self.reads["get_session"] += 1
         found = self.sessions.get(session_id)
         copy = found.model_copy(deep=True) if found else None
         if self.read_delay:
@@ -236,41 +244,50 @@ class Memory:
         return copy
 
     def with_current(self, session: Session, *, consistent: bool = False) -> Session:
+        self.reads["with_current"] += 1
         return session  # stored whole: the current attempt's responses and results are never detached here
 
     def with_current_and_items(self, session: Session, *, consistent: bool = False
                                ) -> tuple[Session, dict[str, Item]]:
+        self.reads["with_current_and_items"] += 1
         return session, self.get_items(session.item_ids)
 
     def get_extension(self, exam_id: str, user_id: str) -> Extension | None:
+        self.reads["get_extension"] += 1
         found = self.extensions.get((exam_id, user_id))
         return found.model_copy() if found else None
 
     def student_sessions(self, course_id: str, user_id: str, exam_id: str) -> list[Session]:
+        self.reads["student_sessions"] += 1
         return [s.model_copy(deep=True) for s in self.sessions.values()
                 if (s.course_id, s.user_id, s.exam_id) == (course_id, user_id, exam_id)]
 
     def user_sessions(self, course_id: str, user_id: str, exam_id: str | None = None) -> list[Session]:
+        self.reads["user_sessions"] += 1
         return [s.model_copy(deep=True) for s in self.sessions.values()
                 if (s.course_id, s.user_id) == (course_id, user_id) and exam_id in (None, s.exam_id)]
 
     def list_user_sessions(self, user_id: str, course_id: str, limit: int, token: str | None
                            ) -> tuple[list[Session], str | None]:
+        self.reads["list_user_sessions"] += 1
         found = sorted(self.user_sessions(course_id, user_id), key=lambda s: (s.exam_id, s.id))
         start = int(token or 0)
         rest = found[start:]
         return rest[:limit], (str(start + limit) if len(rest) > limit else None)
 
     def latest_removal(self, session_id: str) -> SessionRemoval | None:
+        self.reads["latest_removal"] += 1
         mine = sorted((rid, r) for (sid, rid), r in self.removals.items() if sid == session_id)
         return mine[-1][1].model_copy(deep=True) if mine else None
 
     def get_removal(self, session_id: str, removal_id: str) -> SessionRemoval | None:
+        self.reads["get_removal"] += 1
         found = self.removals.get((session_id, removal_id))
         return found.model_copy(deep=True) if found else None
 
     def list_removals(self, course_id: str, exam_id: str | None, limit: int, token: str | None
                       ) -> tuple[list[SessionRemoval], str | None]:
+        self.reads["list_removals"] += 1
         found = [r for _, r in sorted(self.removals.items())
                  if r.session.course_id == course_id and exam_id in (None, r.session.exam_id)]
         start = int(token or 0)
@@ -283,17 +300,20 @@ class Memory:
 
     # --- ExtensionStore / AllowanceStore reads -----------------------------------------------------------
     def course_exams(self, course_id: str, at_most: int | None = None) -> list[Exam]:
+        self.reads["course_exams"] += 1
         found = sorted((e for e in self.exams.values() if e.course_id == course_id), key=lambda e: e.id)
         return found if at_most is None else found[:at_most]
 
     def page_reads(self, exam_ids: list[str], session_ids: list[str]
                    ) -> tuple[dict[str, Exam], dict[str, Session]]:
+        self.reads["page_reads"] += 1
         sessions = {s: self.sessions[s].model_copy(deep=True) for s in session_ids if s in self.sessions}
         return self.get_exams(exam_ids), sessions
 
     def load(self, course_id: str, user_ids: list[str], exam_ids: list[str], *,
              users: dict[str, User] | None = None
              ) -> tuple[dict[str, Enrollment], dict[tuple[str, str], Extension]]:
+        self.reads["load"] += 1
         if users is not None:
             users.update({u: self.users[u] for u in user_ids if u in self.users})
         enrollments = {u: e for u in user_ids if (e := self.enrollments.get((course_id, u))) is not None}
@@ -302,6 +322,7 @@ class Memory:
 
     def list_extensions(self, course_id: str, exam_id: str | None, limit: int, token: str | None
                         ) -> tuple[list[Extension], str | None]:
+        self.reads["list_extensions"] += 1
         found = [x for (e, _), x in sorted(self.extensions.items()) if x.course_id == course_id
                  and exam_id in (None, e)]
         start = int(token or 0)
@@ -309,23 +330,29 @@ class Memory:
         return rest[:limit], (str(start + limit) if len(rest) > limit else None)
 
     def allowance_counts(self, exam_ids: list[str]) -> dict[str, int]:
+        self.reads["allowance_counts"] += 1
         return {e: self.allowance_rows.get(e, 0) for e in exam_ids}
 
     # --- special_exam_ports: Aliases, Learners ------------------------------------------------------------
     def target(self, kind: Kind, value: int) -> str | None:
+        self.reads["target"] += 1
         known = self.exams if kind is Kind.EXAM else {}
         return next((t for t in known if number(kind, t) == value), None)
 
     def targets(self, kind: Kind, values: list[int]) -> dict[int, str]:
+        self.reads["targets"] += 1
         return {v: t for v in values if (t := self.target(kind, v)) is not None}
 
     def by_identifier(self, identifiers: list[str], numbers: dict[str, int] | None = None) -> dict[str, User]:
+        self.reads["by_identifier"] += 1
         return {i: u for i in identifiers if (u := self.find_user(i)) is not None}
 
     def by_username(self, username: str) -> User | None:
+        self.reads["by_username"] += 1
         return next((u for u in self.users.values() if u.username == username), None)
 
     def users_of(self, user_ids: list[str]) -> dict[str, User]:
+        self.reads["users_of"] += 1
         return {u: self.users[u] for u in user_ids if u in self.users}
 
     # --- Saved entities ------------------------------------------------------------------------------------

@@ -88,9 +88,9 @@ def test_save_then_submit(world):
 
 def test_one_read_of_the_items_serves_validation_and_scoring(world):
     sid = world.start()
-    world.memory.item_reads = 0
+    world.memory.reads.clear()
     submit(world, sid, 3)
-    assert world.memory.item_reads == 1
+    assert world.memory.reads["get_items"] == 1
 
 
 def test_responses_after_the_end_complete_the_attempt_and_are_refused(world):

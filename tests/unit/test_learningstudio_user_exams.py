@@ -100,9 +100,9 @@ def test_attempt_states_with_lazy_expiry():
 def test_course_exams_hides_other_courses_and_reads_once(world):
     exams = CourseExams(world.memory, COURSE)
     assert exams.get_exam("x") is None and exams.get_exam("missing") is None
-    world.memory.exam_reads = 0
+    world.memory.reads.clear()
     assert exams.get_exam("e") is exams.get_exam("e")
-    assert world.memory.exam_reads == 1
+    assert world.memory.reads["get_exam"] == 1
 
 
 # --- begin ------------------------------------------------------------------------------------------
