@@ -333,6 +333,19 @@ class Memory:
         self.reads["allowance_counts"] += 1
         return {e: self.allowance_rows.get(e, 0) for e in exam_ids}
 
+    # --- session_list.SessionPages ----------------------------------------------------------------------
+    def configs_and_stats(self, exam_ids: list[str]) -> tuple[dict[str, Exam], dict[str, dict[str, Any]]]:
+        self.reads["configs_and_stats"] += 1
+        return self.get_exams(exam_ids), {e: dict(self.stats[e]) for e in exam_ids if e in self.stats}
+
+    def sessions_page(self, exam_ids: list[str], limit: int, token: str | None
+                      ) -> tuple[list[Session], str | None]:
+        self.reads["sessions_page"] += 1
+        found = sorted((s for s in self.sessions.values() if s.exam_id in exam_ids), key=lambda s: (s.exam_id, s.id))
+        start = int(token or 0)
+        rest = [s.model_copy(deep=True) for s in found[start:]]
+        return rest[:limit], (str(start + limit) if len(rest) > limit else None)
+
     # --- special_exam_ports: Aliases, Learners ------------------------------------------------------------
     def target(self, kind: Kind, value: int) -> str | None:
         self.reads["target"] += 1
