@@ -290,16 +290,22 @@ def test_a_unit_is_all_or_nothing():
         lambda: Work("session.start", COURSE, [started(s1), started(s2)]),
         lambda: Work("session.submit", COURSE, [submitted(s1, 100.0), submitted(stale, 0.0)]),
         lambda: Work("session.submit", COURSE, [submitted(s1, 100.0), submitted(s2, 0.0)]),
-    ], sessions=["s1", "s2"], pairs=[(EXAM, "u1"), (EXAM, "u2")]) == ["written", "conflict", "written"]
+        lambda: Work("session.remove", COURSE, [SessionRemoved(removal(submitted(s2, 0.0).after, T0)),
+                                                SessionRemoved(removal(s1, T0))]),  # s1 read at version 1
+        lambda: Work("session.remove", COURSE, [SessionRemoved(removal(submitted(s2, 0.0).after, T0)),
+                                                SessionRemoved(removal(submitted(s1, 100.0).after, T0))]),
+    ], sessions=["s1", "s2"], removals=[("s1", removal(s1, T0).removal_id)],
+        pairs=[(EXAM, "u1"), (EXAM, "u2")]) == ["written", "conflict", "written", "conflict", "written"]
 
 
 def test_removal_and_restore():
     s1 = session("s1", score=40.0)
-    first, second = T0 + timedelta(seconds=2), T0 + timedelta(seconds=9)
+    first, second, third = T0 + timedelta(seconds=2), T0 + timedelta(seconds=9), T0 + timedelta(seconds=20)
     gone = removal(s1, first)
     restored = s1.model_copy(update={"version": 2})
     marked = gone.model_copy(update={"restored_at": T0, "restored_by": "boss"})
     again = s1.model_copy(update={"version": 3})
+    last = s1.model_copy(update={"version": 4})
     assert run([
         lambda: Work("session.start", COURSE, [started(s1)]),
         lambda: Work("session.remove", COURSE, [SessionRemoved(gone)]),
@@ -308,10 +314,13 @@ def test_removal_and_restore():
         lambda: Work("session.restore", COURSE, [SessionRestored(marked, restored)]),  # a live one exists
         lambda: Work("session.remove", COURSE, [SessionRemoved(removal(restored, second))]),
         lambda: Work("session.restore", COURSE, [SessionRestored(marked, again)]),
-        lambda: Work("session.restore", COURSE, [SessionRestored(marked, again)]),  # restored already
-    ], sessions=["s1"], removals=[("s1", gone.removal_id), ("s1", removal(s1, second).removal_id)],
+        lambda: Work("session.restore", COURSE, [SessionRestored(marked, again)]),  # a live one exists
+        lambda: Work("session.remove", COURSE, [SessionRemoved(removal(again, third))]),
+        lambda: Work("session.restore", COURSE, [SessionRestored(marked, last)]),  # none live: restored already
+    ], sessions=["s1"], removals=[("s1", gone.removal_id), ("s1", removal(s1, second).removal_id),
+                                  ("s1", removal(s1, third).removal_id)],
         pairs=[(EXAM, "u1")]) == ["written", "written", "conflict", "written", "conflict", "written", "written",
-                                  "conflict"]
+                                  "conflict", "written", "conflict"]
 
 
 def test_attempt_counts_hold_their_limit_and_are_forgotten_on_removal():
