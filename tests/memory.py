@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel
@@ -370,7 +371,12 @@ class Memory:
 
     # --- Saved entities ------------------------------------------------------------------------------------
     def get_saved(self, kind: str, ref: str) -> Any:
+        self.reads["get_saved"] += 1
         return self.saved.get((kind, ref))
+
+    def saved_of(self, kind: str) -> dict[str, Any]:
+        """Every stored entity of ``kind`` by its ref (what a read store of that kind lists)."""
+        return {ref: value for (k, ref), value in sorted(self.saved.items()) if k == kind}
 
 
 class Learners:
@@ -449,8 +455,14 @@ class _Plan:
         self.m = memory
         self.principal = principal
         self.now = now
-        self.applies: list[Callable[[], None]] = []
+        self.applies: list[Callable[[], object]] = []
         self.touched: set[Key] = set()
+
+    def _set(self, mapping: dict[Any, Any], key: Any, value: Any) -> None:
+        self.applies.append(partial(mapping.__setitem__, key, value))
+
+    def _drop(self, mapping: dict[Any, Any], key: Any) -> None:
+        self.applies.append(partial(mapping.pop, key, None))
 
     def _touch(self, key: Key) -> None:
         # DynamoDB refuses a transaction that names one item twice (a bug in the service, not a race).
@@ -481,7 +493,7 @@ class _Plan:
                 kept.history_note = HistoryNote(reason=change.reason, by=self.principal.subject, at=self.now)
                 self._touch(("history", after.id, kept.version))
                 self._require((after.id, kept.version) not in m.history)
-                self.applies.append(lambda: m.history.__setitem__((after.id, kept.version), kept))
+                self._set(m.history, (after.id, kept.version), kept)
             self._counted(after, change.counted)
         elif isinstance(change, SessionRemoved):
             removal = change.removal
@@ -491,8 +503,8 @@ class _Plan:
             self._touch(("removal", *key))
             stored = m.sessions.get(s.id)
             self._require(stored is not None and stored.version == s.version and key not in m.removals)
-            kept = removal.model_copy(update={"session": _as_stored(s)})
-            self.applies += [lambda: m.sessions.pop(s.id, None), lambda: m.removals.__setitem__(key, kept)]
+            self._drop(m.sessions, s.id)
+            self._set(m.removals, key, removal.model_copy(update={"session": _as_stored(s)}))
         elif isinstance(change, SessionRestored):
             restored, removal = change.restored, change.removal
             key = (restored.id, removal.removal_id)
@@ -501,8 +513,7 @@ class _Plan:
             record = m.removals.get(key)
             self._require(restored.id not in m.sessions and record is not None and record.restored_at is None)
             self._put_session(restored)
-            marked = removal.model_copy(update={"session": _as_stored(removal.session)})
-            self.applies.append(lambda: m.removals.__setitem__(key, marked))
+            self._set(m.removals, key, removal.model_copy(update={"session": _as_stored(removal.session)}))
         elif isinstance(change, ExtensionSaved):
             self._extension(change.before, change.after)
         elif isinstance(change, ExtensionRemoved):
@@ -572,12 +583,11 @@ class _Plan:
         saved = {(c.after.exam_id, c.after.user_id) for c in work.changes if isinstance(c, ExtensionSaved)}
         pointers: dict[tuple[str, str], tuple[Extension | None, str]] = {}
         for change in work.changes:
-            begun = change.begun if isinstance(change, SessionStarted | SessionChanged) else None
-            if begun is None:
+            if not isinstance(change, SessionStarted | SessionChanged) or change.begun is None:
                 continue
-            s = change.session if isinstance(change, SessionStarted) else change.after
+            s = _session(change)
             if (s.exam_id, s.user_id) not in saved:
-                pointers[(s.exam_id, s.user_id)] = (begun.extension, s.id)
+                pointers[(s.exam_id, s.user_id)] = (change.begun.extension, s.id)
         for key, (read, session_id) in pointers.items():
             self._touch(("extension", *key))
             stored = m.extensions.get(key)
@@ -587,18 +597,18 @@ class _Plan:
             self._require(stored is not None and stored.version == read.version)
             pointed = read.model_copy(update={"latest_session_id": session_id, "session_tracked": True,
                                               "version": read.version + 1})
-            self.applies.append(lambda key=key, pointed=pointed: m.extensions.__setitem__(key, pointed))
-        for key in changes.forgotten_counts(work.changes):
-            self._touch(("count", *key))
-            self.applies.append(lambda key=key: m.attempt_counts.pop(key, None))
+            self._set(m.extensions, key, pointed)
+        for student in changes.forgotten_counts(work.changes):
+            self._touch(("count", *student))
+            self._drop(m.attempt_counts, student)
         for delta in changes.stats_deltas(work.changes):
-            self.applies.append(lambda d=delta: _add(m.stats.setdefault(d.exam_id, {}), d.delta))
+            self.applies.append(partial(_add, m.stats, delta.exam_id, delta.delta))
         for exam_id, n in _allowance_deltas(work).items():
-            self.applies.append(lambda e=exam_id, n=n: m.allowance_rows.__setitem__(
-                e, m.allowance_rows.get(e, 0) + n))
+            self._set(m.allowance_rows, exam_id, m.allowance_rows.get(exam_id, 0) + n)  # read under the lock
 
 
-def _add(counters: dict[str, float], delta: dict[str, float]) -> None:
+def _add(totals: dict[str, dict[str, float]], exam_id: str, delta: dict[str, float]) -> None:
+    counters = totals.setdefault(exam_id, {})
     for name, value in delta.items():
         counters[name] = round(counters.get(name, 0) + value, 4)
 

@@ -16,6 +16,7 @@ import pytest
 from functions.core.changes import (
     AttemptBegun,
     AttemptCount,
+    Change,
     ExtensionRemoved,
     ExtensionSaved,
     Saved,
@@ -381,7 +382,7 @@ def test_statistics_are_summed_per_exam():
 
 def test_a_unit_too_large_writes_nothing():
     many = [session(f"s{n:02}", f"u{n}") for n in range(49)]
-    removed = [SessionRemoved(removal(s, T0)) for s in many]
+    removed: list[Change] = [SessionRemoved(removal(s, T0)) for s in many]
     assert run([
         lambda: Work("session.start", COURSE, [started(s) for s in many[:30]]),
         lambda: Work("session.start", COURSE, [started(s) for s in many]),  # 49 x (session + count) + ...
