@@ -12,7 +12,10 @@ applied; one failing condition raises ``ConcurrentUpdate`` with the unit's ``con
   history copy; the session pointer of an attempt begun (``AttemptBegun``); the allowance-row counters;
 - attempt counts under their limit, forgotten after removals and restores; statistics summed per exam
   (``changes.stats_deltas``); one audit event per unit (``core.audit.event``);
-- ``Saved`` changes stored by (kind, ref), written only over the version read (or created when absent);
+- ``Saved`` changes stored by (kind, ref), written only over the version read (``extra["version"]`` when
+  given, else ``before``'s ``version``; or created only when absent), deleted when ``after`` is None: the
+  conditions the kinds' writers (data/unit_of_work.py SAVERS) use; a kind whose writer differs gets its
+  scenario in the conformance test when it lands;
 - the size check: the writes the unit would send, counted per change as data/unit_of_work.py builds them,
   against ``changes.TRANSACTION_ITEMS`` (bytes: the JSON of what is written, an estimate).
 """
