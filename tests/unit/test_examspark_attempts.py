@@ -84,6 +84,9 @@ def test_save_then_submit(world):
     assert world.stats == {"sessions": 1, "attempts": 1, "scored": 1, "scoreSum": 66.67, "h:66.67": 1}
     (kept,) = world.memory.history.values()
     assert kept.history_note and kept.history_note.reason == "submit" and kept.maturity is Maturity.IN_PROGRESS
+    # one audit event per unit, by the student, naming the session
+    assert [(e.action, e.actor_id, e.object_ids) for e in world.memory.events] == [
+        ("session.start", STUDENT, [sid]), ("session.save", STUDENT, [sid]), ("session.submit", STUDENT, [sid])]
 
 
 def test_one_read_of_the_items_serves_validation_and_scoring(world):

@@ -217,6 +217,9 @@ def test_restore_puts_the_instance_back_and_only_for_its_own_exam(world):
     restored = world.service(ADMIN).restore(COURSE, "e", first.id, removal.removal_id)
     assert restored.session.item_ids == first.item_ids and restored.session.version == first.version + 1
     assert world.memory.removals[(first.id, removal.removal_id)].restored_by == ADMIN
+    removed, put_back = world.memory.events[-2:]
+    assert (removed.action, put_back.action) == ("session.remove", "session.restore")
+    assert [(r.session_id, r.ref) for r in put_back.restorable] == [(first.id, removal.removal_id)]
 
 
 def test_restore_while_a_newer_instance_lives_is_refused(world):
