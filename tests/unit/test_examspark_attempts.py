@@ -3,15 +3,61 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from functions.core.errors import ConcurrentUpdate, Conflict, Forbidden, NotFound
-from functions.core.models import Attempt, LimitedBy, Maturity, ScoringPolicy
+from functions.core.models import Attempt, Exam, Extension, LimitedBy, Maturity, ScoringPolicy
 from functions.core.responses import ItemAnswer, QuestionAnswer
-from functions.core.services.attempts import reopened_end
-from tests.unit.examspark_fakes import OTHER, STUDENT, T0, TA, World, choice_item
+from functions.core.rights import Principal
+from functions.core.services.attempts import AttemptService, reopened_end
+from functions.core.services.sessions import SessionService, StartRequest
+from tests.memory import Memory, choice_item
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+COURSE, STUDENT, TA, OTHER = "c", "stu", "ta", "oth"
+
+
+class World:
+    """One exam 'e' of three items, a student, a TA and another student, in one Memory; services for any
+    caller at any instant (``now``)."""
+
+    def __init__(self, **exam_fields: Any) -> None:
+        self.memory = memory = Memory()
+        for user, role in ((STUDENT, "student"), (TA, "teaching_assistant"), (OTHER, "student")):
+            memory.enroll(COURSE, user, role)
+        memory.item(*(choice_item(i, COURSE, objective="o1") for i in ("a", "b", "c")))
+        fields = {"opens_at": T0 - timedelta(days=1), "closes_at": T0 + timedelta(days=1), "time_limit_minutes": 60,
+                  **exam_fields}
+        memory.exam(Exam(id="e", course_id=COURSE, title="E", item_pool=["a", "b", "c"], **fields))
+        self.now = T0
+
+    @property
+    def exam(self) -> Exam:
+        return self.memory.exams["e"]
+
+    @property
+    def stats(self) -> dict[str, float]:
+        return self.memory.stats.get("e", {})
+
+    def service(self, as_user: str = STUDENT, kind: str = "user", rights: frozenset[str] = frozenset()
+                ) -> SessionService:
+        principal = Principal(kind=kind, subject=as_user, key_courses=frozenset({COURSE}), key_rights=rights)
+        m = self.memory
+        return SessionService(people=m, exams=m, sessions=m, unit=m.unit(principal, self.now),
+                              access=m.access(principal), now=self.now)
+
+    def attempts(self, as_user: str = STUDENT, **kwargs: Any) -> AttemptService:
+        return AttemptService(self.service(as_user, **kwargs))
+
+    def start(self, user: str = STUDENT) -> str:
+        session, _, _ = self.service(user).start("e", StartRequest(user=user))
+        return session.id
+
+    def grant(self, **fields: Any) -> None:
+        self.memory.extension(Extension(course_id=COURSE, exam_id="e", user_id=STUDENT, **fields))
 
 
 def answers(right: int, items=("a", "b", "c")) -> list[ItemAnswer]:
@@ -31,20 +77,23 @@ def test_save_then_submit(world):
     sid = world.start()
     session, _ = world.attempts().set_responses(sid, answers(1, ("a",)), False)
     assert session.maturity is Maturity.IN_PROGRESS and session.score_actual is None
-    assert world.sessions.stats == {"sessions": 1, "attempts": 1}
+    assert world.stats == {"sessions": 1, "attempts": 1}
     session, _ = submit(world, sid, 2)
     assert session.maturity is Maturity.COMPLETE and session.score_actual == 66.67
     assert session.current and session.current.submitted_at == T0
-    assert world.sessions.stats == {"sessions": 1, "attempts": 1, "scored": 1, "scoreSum": 66.67, "h:66.67": 1}
-    (kept,) = world.sessions.history.values()
+    assert world.stats == {"sessions": 1, "attempts": 1, "scored": 1, "scoreSum": 66.67, "h:66.67": 1}
+    (kept,) = world.memory.history.values()
     assert kept.history_note and kept.history_note.reason == "submit" and kept.maturity is Maturity.IN_PROGRESS
+    # one audit event per unit, by the student, naming the session
+    assert [(e.action, e.actor_id, e.object_ids) for e in world.memory.events] == [
+        ("session.start", STUDENT, [sid]), ("session.save", STUDENT, [sid]), ("session.submit", STUDENT, [sid])]
 
 
 def test_one_read_of_the_items_serves_validation_and_scoring(world):
     sid = world.start()
-    world.exams.item_reads = 0
+    world.memory.reads.clear()
     submit(world, sid, 3)
-    assert world.exams.item_reads == 1
+    assert world.memory.reads["get_items"] == 1
 
 
 def test_responses_after_the_end_complete_the_attempt_and_are_refused(world):
@@ -54,7 +103,7 @@ def test_responses_after_the_end_complete_the_attempt_and_are_refused(world):
     with pytest.raises(Conflict) as caught:
         world.attempts().set_responses(sid, answers(3), True)
     assert (T0 + timedelta(minutes=60)).isoformat() in caught.value.message
-    stored = world.sessions.live[sid]
+    stored = world.memory.sessions[sid]
     assert stored.maturity is Maturity.COMPLETE and stored.score_actual == 33.33
     assert stored.current and stored.current.responses == {"a": {"aq": [2]}}
 
@@ -62,21 +111,21 @@ def test_responses_after_the_end_complete_the_attempt_and_are_refused(world):
 def test_a_lost_race_is_reapplied_once_then_409(world):
     sid = world.start()
     other = world.attempts()
-    world.sessions.before_save.append(lambda: other.set_responses(sid, answers(1, ("b",)), False))
+    world.memory.before_commit.append(lambda: other.set_responses(sid, answers(1, ("b",)), False))
     world.attempts().set_responses(sid, answers(1, ("a",)), False)
-    assert world.sessions.live[sid].current.responses == {"a": {"aq": [2]}, "b": {"bq": [2]}}  # type: ignore
-    world.sessions.before_save += [lambda: other.set_responses(sid, answers(0, ("c",)), False)] * 2
+    assert world.memory.sessions[sid].current.responses == {"a": {"aq": [2]}, "b": {"bq": [2]}}  # type: ignore
+    world.memory.before_commit += [lambda: other.set_responses(sid, answers(0, ("c",)), False)] * 2
     with pytest.raises(ConcurrentUpdate):
         world.attempts().set_responses(sid, answers(0, ("a",)), True)
-    assert world.sessions.live[sid].maturity is Maturity.IN_PROGRESS
+    assert world.memory.sessions[sid].maturity is Maturity.IN_PROGRESS
 
 
 def test_concurrent_writers_never_lose_an_acknowledged_update(world):
     """Threads save different questions at once; every write that was acknowledged is in the session."""
-    world.exams.items.update({i: choice_item(i) for i in "defgh"})
-    world.exams.exam.item_pool = list(world.exams.items)
+    world.memory.item(*(choice_item(i, COURSE, objective="o1") for i in "defgh"))
+    world.exam.item_pool = list(world.memory.items)
     sid = world.start()
-    world.sessions.read_delay = 0.005
+    world.memory.read_delay = 0.005
     barrier, acknowledged, refused = threading.Barrier(8), [], []
 
     def writer(item: str) -> None:
@@ -91,11 +140,11 @@ def test_concurrent_writers_never_lose_an_acknowledged_update(world):
     threads = [threading.Thread(target=writer, args=(i,)) for i in "abcdefgh"]
     [t.start() for t in threads]
     [t.join() for t in threads]
-    saved = world.sessions.live[sid].current.responses  # type: ignore[union-attr]
+    saved = world.memory.sessions[sid].current.responses  # type: ignore[union-attr]
     assert acknowledged and set(saved) == set(acknowledged)
     assert len(acknowledged) + len(refused) == 8
-    assert world.sessions.live[sid].version == 1 + len(acknowledged)  # one version per acknowledged write
-    assert world.sessions.conflicts > 0  # the writers did race
+    assert world.memory.sessions[sid].version == 1 + len(acknowledged)  # one version per acknowledged write
+    assert world.memory.conflicts > 0  # the writers did race
 
 
 # --- retake ------------------------------------------------------------------------------------
@@ -147,7 +196,7 @@ def test_session_score_follows_the_policy(policy, expected):
     world.attempts().retake(sid)
     session, _ = submit(world, sid, 0)
     assert session.score_actual == expected
-    assert world.sessions.stats["scoreSum"] == expected and world.sessions.stats["scored"] == 1
+    assert world.stats["scoreSum"] == expected and world.stats["scored"] == 1
 
 
 # --- reset and reopen --------------------------------------------------------------------------
@@ -160,9 +209,9 @@ def test_reset_starts_over_and_records_who_and_when(world):
     assert attempt and (attempt.number, attempt.responses, attempt.score_actual) == (1, {}, None)
     assert (attempt.reset_by, attempt.reset_at, attempt.started_at) == (TA, world.now, world.now)
     assert attempt.ends_at == world.now + timedelta(minutes=60)
-    kept = world.sessions.history[(sid, 2)]
+    kept = world.memory.history[(sid, 2)]
     assert kept.score_actual == 66.67 and kept.history_note and kept.history_note.by == TA
-    assert world.sessions.stats["scored"] == 0 and world.sessions.stats["h:66.67"] == 0
+    assert world.stats["scored"] == 0 and world.stats["h:66.67"] == 0
 
 
 def test_reopen_rules(world):
@@ -173,7 +222,7 @@ def test_reopen_rules(world):
     session, _ = world.attempts(TA).reopen(sid)
     assert session.maturity is Maturity.IN_PROGRESS and session.score_actual is None
     assert session.current and session.current.responses and session.current.points is None
-    assert world.sessions.stats["scored"] == 0
+    assert world.stats["scored"] == 0
     submit(world, sid, 3)
     world.now = T0 + timedelta(minutes=61)
     with pytest.raises(Conflict, match="time ran out"):
@@ -190,9 +239,9 @@ def test_reopen_rules(world):
 def test_reopened_end_never_shortens():
     world = World()
     attempt = Attempt(number=1, started_at=T0, ends_at=T0 + timedelta(minutes=90), limited_by=LimitedBy.EXTENSION)
-    assert reopened_end(world.exams.exam, None, attempt) == (T0 + timedelta(minutes=90), LimitedBy.EXTENSION)
+    assert reopened_end(world.exam, None, attempt) == (T0 + timedelta(minutes=90), LimitedBy.EXTENSION)
     untimed = Attempt(number=1, started_at=T0)
-    assert reopened_end(world.exams.exam, None, untimed) == (None, LimitedBy.UNTIMED)
+    assert reopened_end(world.exam, None, untimed) == (None, LimitedBy.UNTIMED)
 
 
 # --- who may ------------------------------------------------------------------------------------

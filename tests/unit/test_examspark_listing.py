@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass, field
-from typing import Any
+from datetime import UTC, datetime
 
 import pytest
 
@@ -15,7 +14,10 @@ from functions.core.models import Attempt, Exam, Session
 from functions.core.rights import Access, Principal
 from functions.core.services.session_list import SessionListService
 from functions.data import session_lists, tokens
-from tests.unit.examspark_fakes import COURSE, STUDENT, T0, TA, Directory, Exams
+from tests.memory import Memory, choice_item
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+COURSE, STUDENT, TA = "c", "stu", "ta"
 
 S1 = {"id": "s1", "sk": "exam-session"}
 
@@ -53,23 +55,7 @@ def test_continuation_names_the_config_only_when_there_are_several():
     assert tokens.decode(session_lists._continue(query_token, ["e1", "e2"], 1)) == [S1, {"id": "e2", "sk": "exam#v0"}]
 
 
-# --- the service with fake pages ---------------------------------------------------------------
-@dataclass
-class Pages:
-    exams: dict[str, Exam]
-    stats: dict[str, dict[str, Any]] = field(default_factory=dict)
-    sessions: list[Session] = field(default_factory=list)
-    asked: list[tuple[list[str], int, str | None]] = field(default_factory=list)
-
-    def configs_and_stats(self, exam_ids):
-        return ({e: x for e, x in self.exams.items() if e in exam_ids},
-                {e: s for e, s in self.stats.items() if e in exam_ids})
-
-    def sessions_page(self, exam_ids, limit, token):
-        self.asked.append((exam_ids, limit, token))
-        return self.sessions[:limit], None
-
-
+# --- the service on the in-memory world -------------------------------------------------------
 def stats_of(*scores: float | None) -> dict[str, float]:
     stats: dict[str, float] = {}
     for s in scores:
@@ -78,14 +64,21 @@ def stats_of(*scores: float | None) -> dict[str, float]:
     return stats
 
 
-def service(pages: Pages, as_user: str = TA, kind: str = "user", courses=frozenset({COURSE})) -> SessionListService:
+def service(memory: Memory, as_user: str = TA, kind: str = "user", courses=frozenset({COURSE})
+            ) -> SessionListService:
     principal = Principal(kind=kind, subject=as_user, key_courses=courses, key_rights=frozenset({"course:view"}))
-    return SessionListService(pages=pages, exams=Exams(), access=Access(principal, Directory()), now=T0)
+    return SessionListService(pages=memory, exams=memory, access=Access(principal, memory), now=T0)
 
 
-def two_configs() -> Pages:
-    exams = {e: Exam(id=e, course_id=COURSE, title=e) for e in ("e1", "e2")}
-    return Pages(exams, {"e1": stats_of(50, None, 70), "e2": stats_of(90)})
+def two_configs() -> Memory:
+    memory = Memory()
+    memory.enroll(COURSE, STUDENT, "student")
+    memory.enroll(COURSE, TA, "teaching_assistant")
+    memory.item(*(choice_item(i, COURSE, objective="o1") for i in ("a", "b", "c")))
+    for e in ("e1", "e2"):
+        memory.exam(Exam(id=e, course_id=COURSE, title=e))
+    memory.stats = {"e1": stats_of(50, None, 70), "e2": stats_of(90)}
+    return memory
 
 
 def test_total_and_aggregations_come_from_the_statistics_of_every_config():
@@ -124,7 +117,8 @@ def test_late_attempts_are_shown_completed_without_writing():
     pages = two_configs()
     late = Session(id="s", exam_id="e1", course_id=COURSE, user_id=STUDENT, item_ids=["a", "b", "c"],
                    attempts=[Attempt(number=1, started_at=T0, ends_at=T0, responses={"a": {"aq": [2]}})])
-    pages.sessions = [late]
+    pages.session(late)
     (row,) = service(pages).page(["e1"], 10).rows
     assert row[0].maturity.value == "COMPLETE" and row[0].score_actual == 33.33
-    assert late.maturity.value == "IN_PROGRESS"  # the stored one is untouched
+    assert late.maturity.value == "IN_PROGRESS"
+    assert pages.sessions["s"].maturity.value == "IN_PROGRESS" and pages.committed == []  # stored untouched

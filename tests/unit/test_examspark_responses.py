@@ -6,9 +6,9 @@ import pytest
 
 from functions.core.errors import InvalidInput
 from functions.core.responses import ItemAnswer, QuestionAnswer, check, merged, problems
-from tests.unit.examspark_fakes import choice_item
+from tests.memory import choice_item
 
-ITEMS = {i: choice_item(i) for i in ("a", "b", "c")}
+ITEMS = {i: choice_item(i, "c", objective="o1") for i in ("a", "b", "c")}
 DRAWN = ["a", "b"]  # "c" exists but was not drawn for this session
 
 

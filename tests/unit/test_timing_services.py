@@ -7,40 +7,45 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from functions.core.changes import stats_deltas
 from functions.core.errors import Conflict, Forbidden, InvalidInput, TooLarge
 from functions.core.extensions import Grant
 from functions.core.models import Exam, Extension, LimitedBy, Maturity
+from functions.core.rights import Principal
 from functions.core.services.extensions import ExtensionService
 from functions.core.services.sessions import SessionService, StartRequest
-from tests.unit.timing_fakes import ExtensionsInMemory, SessionsInMemory, World, stats_op
+from tests.memory import Memory, choice_item
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
 
 
 @pytest.fixture
-def world() -> World:
-    w = World()
+def world() -> Memory:
+    w = Memory()
     for uid, role in (("teacher", "instructor"), ("ta", "teaching_assistant"), ("kim", "student"),
                       ("lee", "student")):
-        w.person(uid, role)
+        w.enroll("c", uid, role)
+    w.item(*(choice_item(i, "c", key=0, options=2) for i in ("i1", "i2")))
     for eid in ("quiz-a", "quiz-b"):
-        w.exams[eid] = Exam(id=eid, course_id="c", title=eid, time_limit_minutes=60, item_pool=["i1", "i2"],
-                            opens_at=T0 - timedelta(days=1), closes_at=T0 + timedelta(days=1))
+        w.exam(Exam(id=eid, course_id="c", title=eid, time_limit_minutes=60, item_pool=["i1", "i2"],
+                    opens_at=T0 - timedelta(days=1), closes_at=T0 + timedelta(days=1)))
     return w
 
 
-def sessions_at(world: World, now: datetime, as_user: str = "kim") -> SessionService:
-    return SessionService(people=world, exams=world, sessions=SessionsInMemory(world), stats_op=stats_op,
-                          access=world.access(as_user), now=now)
+def sessions_at(world: Memory, now: datetime, as_user: str = "kim") -> SessionService:
+    principal = Principal("user", as_user)
+    return SessionService(people=world, exams=world, sessions=world, unit=world.unit(principal, now),
+                          access=world.access(principal), now=now)
 
 
-def grants_at(world: World, now: datetime, as_user: str = "teacher") -> ExtensionService:
-    return ExtensionService(people=world, exams=world, store=ExtensionsInMemory(world), stats_op=stats_op,
-                            access=world.access(as_user), now=now)
+def grants_at(world: Memory, now: datetime, as_user: str = "teacher") -> ExtensionService:
+    sessions = sessions_at(world, now, as_user)
+    return ExtensionService(people=world, exams=world, store=world, unit=sessions.unit, sessions=sessions,
+                            access=sessions.access, now=now)
 
 
-def start(world: World, now: datetime, user: str = "kim", exam: str = "quiz-a", context: str = ""):
+def start(world: Memory, now: datetime, user: str = "kim", exam: str = "quiz-a", context: str = ""):
     session, _, _ = sessions_at(world, now, user).start(exam, StartRequest(user=user, context_id=context))
     return session
 
@@ -102,8 +107,10 @@ def test_values_replace_earlier_ones_and_the_earlier_value_stays_restorable(worl
     assert (stored.extra_time_minutes, stored.extra_attempts, stored.version) == (10, 2, 2)
     assert (stored.updated_by, stored.updated_at) == ("ta", T0 + MIN)
     assert view.allowed_attempts == 3 and view.extra_time == 10
-    ((previous, replaced_by),) = world.extension_history
-    assert previous.extra_time_minutes == 30 and previous.updated_by == "teacher" and replaced_by == "ta"
+    (replaced,) = world.extension_history
+    previous = replaced.extension
+    assert previous.extra_time_minutes == 30 and previous.updated_by == "teacher" and replaced.by == "ta"
+    assert replaced.at == T0 + MIN and not replaced.deleted
 
 
 def test_an_allowance_multiplier_survives_a_canvas_grant(world):
@@ -117,8 +124,10 @@ def test_an_allowance_multiplier_survives_a_canvas_grant(world):
 def test_a_grant_that_changes_nothing_writes_nothing(world):
     grants_at(world, T0).grant("c", "quiz-a", [Grant(user_id="kim", extra_time=30)])
     grants_at(world, T0 + MIN).grant("c", "quiz-a", [Grant(user_id="kim", extra_time=30)])
-    # The first: the extension and its quiz's allowance counter (an allowance row appeared).
-    assert world.transactions == [2, 0] and world.extensions[("quiz-a", "kim")].updated_at == T0
+    # The first: the extension, its quiz's allowance counter (an allowance row appeared) and the audit event;
+    # the second changes nothing, so nothing is sent.
+    assert world.sizes == [3, 0] and world.extensions[("quiz-a", "kim")].updated_at == T0
+    assert world.allowance_rows == {"quiz-a": 1} and [e.action for e in world.events] == ["extension.grant"]
 
 
 def test_course_wide_grant_is_one_entry_per_student_per_quiz(world):
@@ -126,7 +135,8 @@ def test_course_wide_grant_is_one_entry_per_student_per_quiz(world):
                                                    Grant(user_id="lee", extra_attempts=2)])
     assert [(v.user_id, v.exam_id, v.extra_attempts) for v in views] == [
         ("kim", "quiz-a", 1), ("kim", "quiz-b", 1), ("lee", "quiz-a", 2), ("lee", "quiz-b", 2)]
-    assert world.transactions == [4]
+    # One unit: four extensions (extra attempts are no allowance row: no counter moves) and one audit event.
+    assert world.sizes == [5] and len(world.events[0].changes) == 4 and world.allowance_rows == {}
 
 
 def test_rights_and_students_are_checked_before_anything_is_written(world):
@@ -136,17 +146,18 @@ def test_rights_and_students_are_checked_before_anything_is_written(world):
         grants_at(world, T0).grant("c", "quiz-a", [Grant(user_id="kim", extra_time=5), Grant(user_id="ta")])
     with pytest.raises(InvalidInput, match="listed twice"):
         grants_at(world, T0).grant("c", "quiz-a", [Grant(user_id="kim"), Grant(user_id="kim")])
-    assert world.extensions == {} and world.transactions == []
+    assert world.extensions == {} and world.committed == []
 
 
 def test_a_grant_bigger_than_one_transaction_is_refused_whole(world):
     for n in range(60):
-        world.person(f"s{n}", "student")
+        world.enroll("c", f"s{n}", "student")
         world.extensions[("quiz-a", f"s{n}")] = Extension(course_id="c", exam_id="quiz-a", user_id=f"s{n}",
                                                           version=1)
-    with pytest.raises(TooLarge, match="121 writes"):
+    # 60 extensions with their history copies, the quiz's allowance counter and the audit event.
+    with pytest.raises(TooLarge, match="122 writes"):
         grants_at(world, T0).grant("c", "quiz-a", [Grant(user_id=f"s{n}", extra_time=5) for n in range(60)])
-    assert world.transactions == [] and all(x.extra_time_minutes == 0 for x in world.extensions.values())
+    assert world.committed == [] and all(x.extra_time_minutes == 0 for x in world.extensions.values())
 
 
 # --- moving a running attempt ----------------------------------------------------------------------------
@@ -171,9 +182,11 @@ def test_a_timed_out_attempt_reopens_within_the_hour_and_its_score_leaves_the_st
     reopened = world.sessions[kim.id]
     assert reopened.maturity is Maturity.IN_PROGRESS and reopened.score_actual is None
     assert reopened.current.ends_at == T0 + 110 * MIN
-    assert [h.maturity for h in world.session_history] == [Maturity.COMPLETE, Maturity.COMPLETE]
+    assert [h.maturity for h in world.history.values()] == [Maturity.COMPLETE, Maturity.COMPLETE]
     # both sessions' statistics changes are one update of the exam's statistics item
-    assert world.stats == [("quiz-a", {"scored": -2, "h:0": -2})]
+    assert [(d.exam_id, d.delta) for d in stats_deltas(world.works[-1].changes)] == [
+        ("quiz-a", {"scored": -2, "h:0": -2})]
+    assert world.stats == {"quiz-a": {"scored": -2, "h:0": -2}}
 
 
 def test_an_attempt_that_ended_more_than_an_hour_ago_does_not_move_and_nothing_is_written(world):
