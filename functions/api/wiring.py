@@ -112,22 +112,24 @@ def lesson_service(app: RouteApp) -> LessonService:
     from functions.core.services.external_tests import MemoDirectory
     from functions.core.services.lessons import LessonService
     from functions.data.external_tests import LessonRepository
+    from functions.data.unit_of_work import DynamoUnitOfWork
 
-    directory = MemoDirectory(DirectoryRepository())
-    return LessonService(lessons=LessonRepository(), people=directory, access=access(app, directory),
-                         now=utcnow())
+    directory, now = MemoDirectory(DirectoryRepository()), utcnow()
+    return LessonService(lessons=LessonRepository(), people=directory, unit=DynamoUnitOfWork(app.principal, now),
+                         access=access(app, directory), now=now)
 
 
 def external_test_service(app: RouteApp) -> ExternalTestService:
     from functions.core.services.external_tests import ExternalTestService, MemoDirectory
-    from functions.data.external_tests import ExternalTestRepository, LessonRepository, enrollment_op
+    from functions.data.external_tests import ExternalTestRepository, LessonRepository
+    from functions.data.unit_of_work import DynamoUnitOfWork
     from functions.providers.config import provider_settings
     from functions.providers.registry import provider
 
-    directory = MemoDirectory(DirectoryRepository())  # rights and the student check read a user once
+    directory, now = MemoDirectory(DirectoryRepository()), utcnow()  # rights, student check: a user read once
     return ExternalTestService(
         lessons=LessonRepository(), assignments=ExternalTestRepository(), people=directory, providers=provider,
-        enroll_op=enrollment_op, access=access(app, directory), now=utcnow(),
+        unit=DynamoUnitOfWork(app.principal, now), access=access(app, directory), now=now,
         owner=f"request:{app.resolver.current_event.request_context.request_id}",
         poll_every=provider_settings().poll_every, max_failures=provider_settings().max_failures,
     )

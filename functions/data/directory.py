@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from functions.core.changes import Saved
 from functions.core.errors import Conflict
 from functions.core.models import Course, Enrollment, Role, User
 from functions.core.numeric_ids import Kind
@@ -12,6 +13,7 @@ from functions.data import keys, tokens
 from functions.data.aliases import alias_op
 from functions.data.keys import BY_PARENT
 from functions.data.store import NEW_ITEM, Store, from_item, op_delete, op_put, to_item
+from functions.data.unit_of_work import Op, saves
 
 ALL_COURSES = "courses"
 Ops = list[dict[str, Any]] | None
@@ -144,3 +146,12 @@ class DirectoryRepository:
     def list_enrollments(self, course_id: str, limit: int, token: str | None) -> tuple[list[Enrollment], str | None]:
         page = self.store.query_page(course_id, keys.ENROLLMENT_PREFIX, limit=limit, token=token)
         return [from_item(Enrollment, i) for i in page.items], page.next_token
+
+
+@saves("enrollment")
+def _save_enrollment(change: Saved) -> list[Op]:
+    """A new enrollment only where there is none yet (an import's placement never replaces one); a changed one
+    as ``put_enrollment`` writes it."""
+    e = change.after
+    item = to_item(e, keys.enrollment_key(e.course_id, e.user_id), keys.enrollment_index(e.course_id, e.user_id))
+    return [op_put(item, NEW_ITEM if change.before is None else None)]

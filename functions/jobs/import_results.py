@@ -21,7 +21,8 @@ an alarm on them always has data.
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -29,13 +30,15 @@ from aws_lambda_powertools.metrics import MetricUnit
 from functions.core.errors import DomainError
 from functions.core.rights import Access, Principal
 from functions.core.services.external_imports import AssignmentImporter
+from functions.core.services.external_ports import Providers
 from functions.core.services.external_tests import ExternalTestService, MemoDirectory
 from functions.core.services.import_pass import ImportPass
-from functions.data.audit import audit_op
 from functions.data.directory import DirectoryRepository
 from functions.data.dynamo import MAX_POOL_CONNECTIONS
-from functions.data.external_tests import ExternalTestRepository, LessonRepository, enrollment_op
+from functions.data.external_tests import ExternalTestRepository, LessonRepository
+from functions.data.imported_outcomes import ImportUnitOfWork
 from functions.data.keys import WORK_QUEUE_SHARDS
+from functions.data.unit_of_work import DynamoUnitOfWork
 from functions.platform.clock import utcnow
 from functions.platform.observability import logger, metrics
 from functions.platform.principal import OPERATOR
@@ -55,12 +58,30 @@ def count_failures(failed: int, parked: int) -> None:
 
 
 def operator_service(owner: str) -> ExternalTestService:
+    """A console event's service: the operator's rights, its changes audited as the operator's."""
     directory = MemoDirectory(DirectoryRepository())
-    settings = provider_settings()
+    settings, now = provider_settings(), utcnow()
     return ExternalTestService(
         lessons=LessonRepository(), assignments=ExternalTestRepository(), people=directory,
-        providers=provider, enroll_op=enrollment_op, access=Access(OPERATOR, directory, audit=audit_op),
-        now=utcnow(), owner=owner, poll_every=settings.poll_every, max_failures=settings.max_failures)
+        providers=provider, unit=DynamoUnitOfWork(OPERATOR, now), access=Access(OPERATOR, directory),
+        now=now, owner=owner, poll_every=settings.poll_every, max_failures=settings.max_failures)
+
+
+def import_pass(owner: str, *, clock: Callable[[], datetime] = utcnow, providers: Providers = provider,
+                concurrency: int | None = None, time_left: Any = None, horizon: timedelta = timedelta(0),
+                shards: list[int] | None = None) -> ImportPass:
+    """The scheduled pass as deployed: its outcomes written by the importer's unit of work (audit events name
+    ``IMPORTER``); ``concurrency`` provider calls at once (default: the environment's)."""
+    settings = provider_settings()
+    unit = ImportUnitOfWork(IMPORTER, clock)
+    importer = AssignmentImporter(LessonRepository(), DirectoryRepository(), providers, unit, clock=clock,
+                                  poll_every=settings.poll_every, max_failures=settings.max_failures)
+    concurrency = concurrency or int(os.environ.get(IMPORTER_CONCURRENCY, "16"))
+    return ImportPass(queue=ExternalTestRepository(), unit=unit, importer=importer, clock=clock, owner=owner,
+                      concurrency=concurrency,
+                      workers=min(3 * concurrency, MAX_POOL_CONNECTIONS),  # one DynamoDB connection each
+                      limit=int(os.environ.get(IMPORTER_MAX_PER_PASS, "2000")),
+                      time_left=time_left, horizon=horizon, shards=shards)
 
 
 def requeue(student: str, lesson: str, owner: str) -> dict[str, Any]:
@@ -113,18 +134,7 @@ def shard_numbers(event: dict[str, Any]) -> list[int] | None:
 
 def run_pass(owner: str, time_left: Any = None, horizon: timedelta = timedelta(0),
              shards: list[int] | None = None) -> dict[str, Any]:
-    directory = DirectoryRepository()
-    queue, lessons = ExternalTestRepository(), LessonRepository()
-    importer = AssignmentImporter(queue, lessons, directory, provider, enrollment_op, clock=utcnow,
-                                  poll_every=provider_settings().poll_every,
-                                  access=Access(IMPORTER, directory, audit=audit_op),
-                                  max_failures=provider_settings().max_failures)
-    concurrency = int(os.environ.get(IMPORTER_CONCURRENCY, "16"))
-    job = ImportPass(queue=queue, importer=importer, clock=utcnow, owner=owner, concurrency=concurrency,
-                     workers=min(3 * concurrency, MAX_POOL_CONNECTIONS),  # one DynamoDB connection each
-                     limit=int(os.environ.get(IMPORTER_MAX_PER_PASS, "2000")),
-                     time_left=time_left, horizon=horizon, shards=shards)
-    counts = job.run()
+    counts = import_pass(owner, time_left=time_left, horizon=horizon, shards=shards).run()
     result = counts.as_dict()
     result["shards"] = list(range(WORK_QUEUE_SHARDS)) if shards is None else shards
     scope = "all shards" if shards is None else f"shard {', '.join(map(str, shards))}"
