@@ -67,11 +67,12 @@ def operator_service(owner: str) -> ExternalTestService:
         now=now, owner=owner, poll_every=settings.poll_every, max_failures=settings.max_failures)
 
 
-def import_pass(owner: str, *, clock: Callable[[], datetime] = utcnow, providers: Providers = provider,
+def import_pass(owner: str, *, clock: Callable[[], datetime] | None = None, providers: Providers = provider,
                 concurrency: int | None = None, time_left: Any = None, horizon: timedelta = timedelta(0),
                 shards: list[int] | None = None) -> ImportPass:
     """The scheduled pass as deployed: its outcomes written by the importer's unit of work (audit events name
     ``IMPORTER``); ``concurrency`` provider calls at once (default: the environment's)."""
+    clock = clock or utcnow
     settings = provider_settings()
     unit = ImportUnitOfWork(IMPORTER, clock)
     importer = AssignmentImporter(LessonRepository(), DirectoryRepository(), providers, unit, clock=clock,

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
+from functions.core.changes import Work
 from functions.core.errors import ConcurrentUpdate, ProviderFailed
 from functions.core.external_tests import ProviderResults, ScoreStatus
 from functions.core.models import ExternalAssignment, ExternalQuestion
-from functions.core.changes import Work
 from functions.core.services.external_imports import AssignmentImporter
 from functions.core.services.import_pass import ImportPass, batch_size
 from functions.data import keys
