@@ -13,7 +13,6 @@ from functions.data import keys, tokens
 from functions.data.aliases import alias_op
 from functions.data.keys import BY_PARENT
 from functions.data.store import NEW_ITEM, Store, from_item, op_delete, op_put, to_item
-from functions.data.unit_of_work import Op, saves
 
 ALL_COURSES = "courses"
 Ops = list[dict[str, Any]] | None
@@ -148,10 +147,10 @@ class DirectoryRepository:
         return [from_item(Enrollment, i) for i in page.items], page.next_token
 
 
-@saves("enrollment")
-def _save_enrollment(change: Saved) -> list[Op]:
-    """A new enrollment only where there is none yet (an import's placement never replaces one); a changed one
-    as ``put_enrollment`` writes it."""
+def enrollment_writes(change: Saved) -> list[dict[str, Any]]:
+    """The unit of work's writer of "enrollment" changes (registered where they are made: data/external_tests.py,
+    so routes that never write one do not load the unit of work at import): a new enrollment only where there
+    is none yet (an import's placement never replaces one); a changed one as ``put_enrollment`` writes it."""
     e = change.after
     item = to_item(e, keys.enrollment_key(e.course_id, e.user_id), keys.enrollment_index(e.course_id, e.user_id))
     return [op_put(item, NEW_ITEM if change.before is None else None)]

@@ -17,6 +17,7 @@ from functions.core.changes import Saved
 from functions.core.errors import ConcurrentUpdate, TooLarge
 from functions.core.models import ExternalAssignment, Lesson, SubjectTrack
 from functions.data import keys
+from functions.data.directory import enrollment_writes
 from functions.data.dynamo import client, deserialize, serialize, serialize_value, translated_errors
 from functions.data.keys import WORK_QUEUE
 from functions.data.outcome_batches import ITEM_BYTES, item_size
@@ -54,6 +55,9 @@ def lesson_item(lesson: Lesson) -> dict[str, Any]:
 def subject_track_item(track: SubjectTrack, version: int = keys.LATEST) -> dict[str, Any]:
     """The track as the latest (``#v0``), or as history at ``#v<version>``."""
     return to_item(track, keys.subject_track_key(track.subject, track.grade, version))
+
+
+saves("enrollment")(enrollment_writes)  # an import's placement / test-out enrollment
 
 
 @saves("lesson")

@@ -47,7 +47,7 @@ def finalized(a: ExternalAssignment, enrollment: Enrollment | None = None, at: d
     return Prepared(a, after, "finalized", enrollment, None).work(unleased_at=at)
 
 
-def save_imported(works: list[Work], owner: str, now: datetime = NOW) -> list[Exception | None]:
+def commit_each(works: list[Work], owner: str, now: datetime = NOW) -> list[Exception | None]:
     return ImportUnitOfWork(IMPORTER, lambda: now).commit_each(works, owner, now)
 
 
@@ -62,7 +62,7 @@ def test_outcomes_share_transactions_and_each_is_written(table, dynamo_calls):
     dynamo_calls.reset()
     # each with an enrollment: 2 items an outcome, so 60 outcomes need two transactions of <= 100 items
     writes = [finalized(a, Enrollment(course_id="c2", user_id=a.student_id, role="student")) for a in made]
-    assert save_imported(writes, "pass-1") == [None] * 60
+    assert commit_each(writes, "pass-1") == [None] * 60
     assert dynamo_calls.counts["TransactWriteItems"] == 2
     assert all(repo.get(a.student_id, LESSON, 1).finalized for a in made)
     assert all("gsi4pk" not in repo.store.get(keys.external_test_key(a.student_id, LESSON, 1)) for a in made)
@@ -74,7 +74,7 @@ def test_a_conflict_costs_only_its_own_outcome(table, dynamo_calls):
     changed = made[2].model_copy(update={"version": made[2].version + 1})  # a write-back meanwhile
     repo.store.put(assignment_item(changed))
     dynamo_calls.reset()
-    results = save_imported([finalized(a) for a in made], "pass-1")
+    results = commit_each([finalized(a) for a in made], "pass-1")
     assert [type(r).__name__ if r else None for r in results] == [None, None, "ConcurrentUpdate", None, None]
     # the batch, then the other four together again: DynamoDB's CancellationReasons name the one that lost
     assert dict(dynamo_calls.counts) == {"TransactWriteItems": 1 + 1}
@@ -85,11 +85,11 @@ def test_without_the_shard_lease_nothing_is_written(table, dynamo_calls):
     repo, made = ExternalTestRepository(), pending(3)
     take_all(repo, "pass-1")
     dynamo_calls.reset()
-    results = save_imported([finalized(a) for a in made], "pass-2")  # not the holder
+    results = commit_each([finalized(a) for a in made], "pass-2")  # not the holder
     assert all(isinstance(r, ConcurrentUpdate) for r in results)
     assert dynamo_calls.counts["TransactWriteItems"] == 1  # a lost lease loses its shard's outcomes at once
     later = NOW + timedelta(minutes=6)
-    expired = save_imported([finalized(a, at=later) for a in made], "pass-1", later)
+    expired = commit_each([finalized(a, at=later) for a in made], "pass-1", later)
     assert all(isinstance(r, ConcurrentUpdate) for r in expired)  # its lease has ended
     assert not any(repo.get(a.student_id, LESSON, 1).finalized for a in made)
 
@@ -99,7 +99,7 @@ def test_an_assignment_a_console_import_holds_is_not_overwritten(table):
     take_all(repo, "pass-1")
     assert repo.claim(made[0], "console", NOW, NOW + timedelta(minutes=2), due_only=False) is not None
     fresh = repo.get(made[1].student_id, LESSON, 1, consistent=True)
-    results = save_imported([finalized(made[0]), finalized(fresh)], "pass-1")
+    results = commit_each([finalized(made[0]), finalized(fresh)], "pass-1")
     assert isinstance(results[0], ConcurrentUpdate) and results[1] is None
 
 
