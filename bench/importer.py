@@ -69,18 +69,18 @@ def start_fake() -> tuple[subprocess.Popen[str], str]:
 def seed(n: int, url: str) -> None:
     """N pending assignments, due a minute ago, each already graded at the fake provider."""
     from functions.core.models import ExternalAssignment
-    from functions.data.external_tests import ExternalTestRepository
+    from functions.data.external_tests import ExternalTestRepository, assignment_item
 
     repo, past = ExternalTestRepository(), datetime.now(UTC) - timedelta(minutes=1)
     students = [f"bench-student-{i:05d}" for i in range(n)]
     control(url, "seed", {"assignments": [{"assignmentId": f"bench-as-{i}", "classId": "bench-class",
                                            "email": f"{s}@example.edu"} for i, s in enumerate(students)]})
     for i, student in enumerate(students):
-        repo.create(ExternalAssignment(
+        repo.store.put(assignment_item(ExternalAssignment(
             student_id=student, lesson_id="bench-unit-test", attempt=1, course_id="bench-course",
             lesson_type="unit-test", tool_provider="edulastic", subject="Math", grade=3,
             student_email=f"{student}@example.edu", assignment_id=f"bench-as-{i}", class_id="bench-class",
-            test_id="seeded", assigned_at=past, assigned_by="bench", next_try_at=past))
+            test_id="seeded", assigned_at=past, assigned_by="bench", next_try_at=past)))
 
 
 @contextmanager

@@ -8,6 +8,7 @@ for instance, only where providers are called).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
     from functions.core.services.credentials import CredentialService
     from functions.core.services.exam_instances import UserExamService
     from functions.core.services.extensions import ExtensionService
-    from functions.core.services.external_imports import AssignmentImporter, WritebackService
+    from functions.core.services.external_imports import WritebackService
+    from functions.core.services.external_ports import Providers
     from functions.core.services.external_tests import ExternalTestService
     from functions.core.services.import_pass import ImportPass
     from functions.core.services.lessons import LessonService
@@ -38,7 +40,6 @@ if TYPE_CHECKING:
     from functions.core.services.sessions import SessionService
     from functions.data.directory import DirectoryRepository
     from functions.data.exam_windows import ExamWindowRepository
-    from functions.data.external_tests import ExternalTestRepository
 
 
 class Caller(Protocol):
@@ -242,21 +243,22 @@ def lesson_service(caller: Caller) -> LessonService:
     from functions.core.services.lessons import LessonService
     from functions.data.external_tests import LessonRepository
 
-    people = MemoDirectory(directory())
-    return LessonService(lessons=LessonRepository(), people=people, access=access(caller, people), now=utcnow())
+    people, now = MemoDirectory(directory()), utcnow()
+    return LessonService(lessons=LessonRepository(), people=people, unit=unit(caller, now),
+                         access=access(caller, people), now=now)
 
 
 def external_test_service(caller: Caller, owner: str | None = None) -> ExternalTestService:
     """``owner``: who holds an assignment's lease while importing it (a route: its request)."""
     from functions.core.services.external_tests import ExternalTestService, MemoDirectory
-    from functions.data.external_tests import ExternalTestRepository, LessonRepository, enrollment_op
+    from functions.data.external_tests import ExternalTestRepository, LessonRepository
     from functions.providers.config import provider_settings
     from functions.providers.registry import provider
 
-    people = MemoDirectory(directory())  # rights and the student check read a user once
+    people, now = MemoDirectory(directory()), utcnow()  # rights and the student check read a user once
     return ExternalTestService(
         lessons=LessonRepository(), assignments=ExternalTestRepository(), people=people, providers=provider,
-        enroll_op=enrollment_op, access=access(caller, people), now=utcnow(),
+        unit=unit(caller, now), access=access(caller, people), now=now,
         owner=owner or f"request:{caller.request_id}", poll_every=provider_settings().poll_every,
         max_failures=provider_settings().max_failures,
     )
@@ -270,26 +272,26 @@ def writeback_service() -> WritebackService:
     return WritebackService(queue=ExternalTestRepository(), now=utcnow())
 
 
-def assignment_importer(caller: Caller, queue: ExternalTestRepository | None = None) -> AssignmentImporter:
+def import_pass(caller: Caller, *, owner: str, concurrency: int, limit: int,
+                clock: Callable[[], datetime] | None = None, providers: Providers | None = None,
+                time_left: Any = None, horizon: timedelta = timedelta(0), shards: list[int] | None = None
+                ) -> ImportPass:
+    """The scheduled pass: each imported outcome is its own unit (its audit event names ``caller``), a batch of
+    them one transaction (data/imported_outcomes.py); ``concurrency`` provider calls at once."""
     from functions.core.services.external_imports import AssignmentImporter
-    from functions.data.external_tests import ExternalTestRepository, LessonRepository, enrollment_op
+    from functions.core.services.import_pass import ImportPass
+    from functions.data.dynamo import MAX_POOL_CONNECTIONS
+    from functions.data.external_tests import ExternalTestRepository, LessonRepository
+    from functions.data.imported_outcomes import ImportUnitOfWork
     from functions.providers.config import provider_settings
     from functions.providers.registry import provider
 
-    people = directory()
-    return AssignmentImporter(queue or ExternalTestRepository(), LessonRepository(), people, provider, enrollment_op,
-                              clock=utcnow, poll_every=provider_settings().poll_every,
-                              access=access(caller, people), max_failures=provider_settings().max_failures)
-
-
-def import_pass(caller: Caller, *, owner: str, concurrency: int, limit: int, time_left: Any = None,
-                horizon: timedelta = timedelta(0), shards: list[int] | None = None) -> ImportPass:
-    from functions.core.services.import_pass import ImportPass
-    from functions.data.dynamo import MAX_POOL_CONNECTIONS
-    from functions.data.external_tests import ExternalTestRepository
-
-    queue = ExternalTestRepository()
-    return ImportPass(queue=queue, importer=assignment_importer(caller, queue), clock=utcnow, owner=owner,
+    clock = clock or utcnow
+    settings = provider_settings()
+    outcomes = ImportUnitOfWork(caller.principal, clock)
+    importer = AssignmentImporter(LessonRepository(), directory(), providers or provider, outcomes, clock=clock,
+                                  poll_every=settings.poll_every, max_failures=settings.max_failures)
+    return ImportPass(queue=ExternalTestRepository(), unit=outcomes, importer=importer, clock=clock, owner=owner,
                       concurrency=concurrency,
                       workers=min(3 * concurrency, MAX_POOL_CONNECTIONS),  # one DynamoDB connection each
                       limit=limit, time_left=time_left, horizon=horizon, shards=shards)

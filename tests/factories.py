@@ -68,19 +68,21 @@ def classroom(course_id: str = "course-1") -> dict[str, object]:
 def lesson(lid: str, course_id: str, lesson_type: str = "placement", tool_provider: str | None = "edulastic",
            subject: str = "Math", grade: int = 2, test_id: str | None = None) -> object:
     from functions.core.models import Lesson
-    from functions.data.external_tests import LessonRepository
+    from functions.data.external_tests import lesson_item
+    from functions.data.store import NEW_ITEM, Store
 
     found = Lesson(id=lid, course_id=course_id, title=f"Lesson {lid}", lesson_type=lesson_type,
                    tool_provider=tool_provider, subject=subject, grade=grade, test_id=test_id, created_at=NOW)
-    LessonRepository().create_lesson(found)
+    Store().put(lesson_item(found), condition=NEW_ITEM)
     return found
 
 
 def subject_track(subject: str, grade: int, course_id: str) -> None:
     from functions.core.models import SubjectTrack
-    from functions.data.external_tests import LessonRepository
+    from functions.data.external_tests import subject_track_item
+    from functions.data.store import NEW_ITEM, Store
 
-    LessonRepository().put_subject_track(SubjectTrack(subject=subject, grade=grade, course_id=course_id), None)
+    Store().put(subject_track_item(SubjectTrack(subject=subject, grade=grade, course_id=course_id)), condition=NEW_ITEM)
 
 
 def seed_session(session: Session) -> None:

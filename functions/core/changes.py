@@ -124,6 +124,13 @@ class Saved:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Implied(Saved):
+    """Saved, as implied by another change of the same unit, whose audit entry already tells it; so the unit's
+    audit event does not list it again (an import's placement enrollment: the assignment's ``enrollment``
+    says "enrolled" and where)."""
+
+
 Change = (SessionStarted | SessionChanged | SessionRemoved | SessionRestored | ExtensionSaved | ExtensionRemoved
           | Saved)
 
@@ -232,6 +239,8 @@ def audit_changes(changes: Iterable[Change]) -> list[AuditChange]:
         elif isinstance(change, ExtensionRemoved):
             e = change.before
             listed.append(AuditChange("extension", f"{e.exam_id}/{e.user_id}", e, None))
+        elif isinstance(change, Implied):
+            continue
         else:
             listed.append(AuditChange(change.kind, change.ref, change.before, change.after))
     return listed
@@ -259,6 +268,9 @@ EXTENSION_SAVED_ITEMS = 2  # the extension and (when one existed) its history co
 PER_UNIT_ITEMS = 1  # the audit event
 PER_EXAM_ITEMS = 1  # its statistics shard (sessions), or its allowance counter (extensions)
 PER_STUDENT_ITEMS = 1  # the forgotten attempt count
+# An imported external-test outcome, a unit of its own that the importer writes many to a transaction: the
+# assignment, the placement enrollment it may imply, its audit event.
+IMPORTED_OUTCOME_ITEMS = 3
 
 
 def fit(per_change: int, *, fixed: int = PER_UNIT_ITEMS, per_exam: int = 0, exams: int = 1) -> int:

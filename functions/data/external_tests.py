@@ -10,19 +10,20 @@ assignment's own (``leaseOwner`` / ``leaseUntil``: a console or route import of 
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from functions.core.changes import Saved
 from functions.core.errors import ConcurrentUpdate, TooLarge
-from functions.core.models import Enrollment, ExternalAssignment, Lesson, SubjectTrack
-from functions.core.services.external_ports import OutcomeWrite
+from functions.core.models import ExternalAssignment, Lesson, SubjectTrack
 from functions.data import keys
+from functions.data.directory import enrollment_writes
 from functions.data.dynamo import serialize
 from functions.data.keys import WORK_QUEUE
-from functions.data.outcome_batches import ITEM_BYTES, Outcome, item_size, lost_outcomes, pack
-from functions.data.store import NEW_ITEM, SAME_VERSION, Store, from_item, op_check, op_put, to_item
+from functions.data.outcome_batches import ITEM_BYTES, item_size
+from functions.data.store import NEW_ITEM, SAME_VERSION, Store, from_item, op_put, to_item
+from functions.data.unit_of_work import Op, saves
 
 LEASE_OWNER, LEASE_UNTIL = "leaseOwner", "leaseUntil"
 QUEUE_PAGE = 100
@@ -41,31 +42,42 @@ class LessonRepository:
     def __init__(self, store: Store | None = None) -> None:
         self.store = store or Store()
 
-    def create_lesson(self, lesson: Lesson, extra_ops: list[dict[str, Any]] | None = None) -> None:
-        item = to_item(lesson, keys.lesson_key(lesson.id), keys.lesson_index(lesson.course_id, lesson.id))
-        self.store.transact([op_put(item, NEW_ITEM), *(extra_ops or [])],
-                            conflict_message=f"lesson '{lesson.id}' already exists")
-
     def get_lesson(self, lesson_id: str) -> Lesson | None:
         return self.store.get_model(Lesson, keys.lesson_key(lesson_id))
 
     def get_subject_track(self, subject: str, grade: int) -> SubjectTrack | None:
         return self.store.get_model(SubjectTrack, keys.subject_track_key(subject, grade))
 
-    def put_subject_track(self, track: SubjectTrack, replaced: SubjectTrack | None,
-                          extra_ops: list[dict[str, Any]] | None = None) -> None:
-        """Version 1 creates; a later version replaces its predecessor only if nobody changed it meanwhile,
-        and keeps the predecessor at ``#v<n>`` in the same transaction."""
-        latest = to_item(track, keys.subject_track_key(track.subject, track.grade))
-        if replaced is None:
-            ops = [op_put(latest, NEW_ITEM)]
-        else:
-            old_key = keys.subject_track_key(replaced.subject, replaced.grade, replaced.version)
-            history = to_item(replaced, old_key)
-            ops = [op_put(latest, SAME_VERSION, {"#version": "version"}, {":expected": replaced.version}),
-                   op_put(history, NEW_ITEM)]
-        self.store.transact(ops + (extra_ops or []),
-                            conflict_message="the subject track was changed meanwhile; reload and retry")
+
+def lesson_item(lesson: Lesson) -> dict[str, Any]:
+    return to_item(lesson, keys.lesson_key(lesson.id), keys.lesson_index(lesson.course_id, lesson.id))
+
+
+def subject_track_item(track: SubjectTrack, version: int = keys.LATEST) -> dict[str, Any]:
+    """The track as the latest (``#v0``), or as history at ``#v<version>``."""
+    return to_item(track, keys.subject_track_key(track.subject, track.grade, version))
+
+
+saves("enrollment")(enrollment_writes)  # an import's placement / test-out enrollment
+
+
+@saves("lesson")
+def _save_lesson(change: Saved) -> list[Op]:
+    """A lesson is created (never replaced: ``attribute_not_exists``); lessons are not edited."""
+    if change.before is not None:
+        raise AssertionError("lessons are only created")
+    return [op_put(lesson_item(change.after), NEW_ITEM)]
+
+
+@saves("subject-track")
+def _save_subject_track(change: Saved) -> list[Op]:
+    """Version 1 creates; a later version replaces its predecessor only if nobody changed it meanwhile, and
+    keeps the predecessor at ``#v<n>``."""
+    track, replaced = change.after, change.before
+    if replaced is None:
+        return [op_put(subject_track_item(track), NEW_ITEM)]
+    return [op_put(subject_track_item(track), SAME_VERSION, {"#version": "version"}, {":expected": replaced.version}),
+            op_put(subject_track_item(replaced, replaced.version), NEW_ITEM)]
 
 
 def _key(a: ExternalAssignment) -> dict[str, str]:
@@ -124,12 +136,7 @@ class ExternalTestRepository:
             if item is not None and WORK_QUEUE.pk in item and item[WORK_QUEUE.sk] < bound:
                 yield from_item(ExternalAssignment, item)
 
-    # --- writes ----------------------------------------------------------------------------------
-    def create(self, a: ExternalAssignment, extra_ops: list[dict[str, Any]] | None = None) -> None:
-        """``extra_ops`` (the audit event) go in the same transaction."""
-        self.store.transact([op_put(assignment_item(a), NEW_ITEM), *(extra_ops or [])],
-                            conflict_message=f"attempt {a.attempt} of lesson '{a.lesson_id}' already exists")
-
+    # --- leases and the write-back (not changes of the student's work: no unit of work) ------------
     def claim(self, a: ExternalAssignment, owner: str, now: datetime, lease_until: datetime, *,
               due_only: bool) -> ExternalAssignment | None:
         """Take the lease on a pending assignment (None if it is finalized, leased by someone else, or,
@@ -155,31 +162,7 @@ class ExternalTestRepository:
             return None
         return from_item(ExternalAssignment, claimed or {})
 
-    def save_claimed(self, after: ExternalAssignment, owner: str, claimed_version: int,
-                     extra_ops: list[dict[str, Any]] | None = None) -> None:
-        """Write the import's outcome (dropping the lease) only if we still hold the lease and nobody wrote
-        since the claim (a write-back bumps the version); extra operations go in the same transaction."""
-        condition = "#version = :expected AND #lo = :owner"
-        names = {"#version": "version", "#lo": LEASE_OWNER}
-        values = {":expected": claimed_version, ":owner": owner}
-        message = "the assignment changed while it was being imported; it will be imported again"
-        _check_size(assignment_item(after))
-        if extra_ops:
-            self.store.transact([op_put(assignment_item(after), condition, names, values), *extra_ops],
-                                conflict_message=message)
-        else:
-            self.store.put(assignment_item(after), condition=condition, names=names, values=values,
-                           conflict_message=message)
-
-    def save(self, after: ExternalAssignment, expected_version: int,
-             extra_ops: list[dict[str, Any]] | None = None) -> None:
-        """Write the assignment as changed by an operator (a re-queue) if nobody wrote since it was read;
-        extra operations (the audit event) go in the same transaction."""
-        put = op_put(assignment_item(after), SAME_VERSION, {"#version": "version"}, {":expected": expected_version})
-        self.store.transact([put, *(extra_ops or [])],
-                            conflict_message="the assignment changed meanwhile; read it again and retry")
-
-    # --- the scheduled pass: shard leases and batched outcomes -------------------------------------
+    # --- the scheduled pass: shard leases (its outcomes: imported_outcomes.py) ------------------------
     def all_shards(self) -> list[int]:
         return list(range(keys.WORK_QUEUE_SHARDS))
 
@@ -201,50 +184,6 @@ class ExternalTestRepository:
             self.store.update(keys.import_lease_key(shard), "SET #rt = :now REMOVE #lu",
                               names={"#lo": LEASE_OWNER, "#lu": LEASE_UNTIL, "#rt": "releasedAt"},
                               values={":owner": owner, ":now": stamp(now)}, condition="#lo = :owner")
-
-    def save_imported(self, writes: Sequence[OutcomeWrite], owner: str, now: datetime
-                      ) -> list[Exception | None]:
-        """Write the scheduled pass's outcomes, each all-or-nothing (its assignment, audit event, enrollment),
-        many to a transaction (DynamoDB's limits) with a check that ``owner`` still holds the lease of every
-        shard involved. An assignment is written only if it is at the version the pass read and no console
-        import holds it. When a transaction is cancelled, the outcomes its reasons name are lost and the rest
-        are written together again (one at a time when it names none), so a conflict costs only its own
-        outcome and one more request. Returns, per write, None (written) or the error."""
-        results: list[Exception | None] = [None] * len(writes)
-        prepared = [_outcome_ops(w, now) for w in writes]
-        sendable = []
-        for i, outcome in enumerate(prepared):  # an item DynamoDB would refuse would fail its whole batch
-            if outcome.largest > ITEM_BYTES:
-                results[i] = _too_large(outcome.largest)
-            else:
-                sendable.append(i)
-        for group in pack([prepared[i] for i in sendable]):
-            pending = [sendable[k] for k in group]
-            while pending:
-                failed = self._write_outcomes([prepared[i] for i in pending], owner, now)
-                if failed is None:
-                    break
-                lost = lost_outcomes([prepared[i] for i in pending], failed)
-                if not lost:  # nothing pinned on one outcome (a transient conflict, no reasons): one at a time
-                    for i in pending:
-                        results[i] = failed if len(pending) == 1 else self._write_outcomes([prepared[i]], owner, now)
-                    break
-                for k in lost:
-                    results[pending[k]] = failed
-                pending = [i for k, i in enumerate(pending) if k not in lost]  # the rest, together again
-        return results
-
-    def _write_outcomes(self, group: list[Outcome], owner: str, now: datetime) -> Exception | None:
-        checks = [op_check(keys.import_lease_key(shard), "#lo = :owner AND #lu > :now",
-                           {"#lo": LEASE_OWNER, "#lu": LEASE_UNTIL}, {":owner": owner, ":now": stamp(now)})
-                  for shard in sorted({o.shard for o in group})]
-        try:
-            self.store.transact([*checks, *(op for o in group for op in o.ops)],
-                                conflict_message="the assignment changed while it was being imported, or the "
-                                                 "pass lost its shard lease; it will be imported again")
-        except Exception as error:  # the caller decides: ConcurrentUpdate is a skip, anything else a failure
-            return error
-        return None
 
     def release(self, a: ExternalAssignment, owner: str) -> None:
         """Drop our lease without writing results (best effort: an expired lease frees it anyway)."""
@@ -280,20 +219,7 @@ class ExternalTestRepository:
         return from_item(ExternalAssignment, updated or {})
 
 
-def _outcome_ops(write: OutcomeWrite, now: datetime) -> Outcome:
-    a = write.after
-    put = op_put(assignment_item(a), "#version = :expected AND (attribute_not_exists(#lu) OR #lu <= :now)",
-                 {"#version": "version", "#lu": LEASE_UNTIL}, {":expected": write.expected_version,
-                                                               ":now": stamp(now)})
-    ops = [put, *write.ops]
-    touched = [next(iter(op.values())) for op in ops]
-    items = [args.get("Item") or args["Key"] for args in touched]
-    return Outcome(keys.work_queue_shard_number(a.student_id, a.lesson_id), ops,
-                    frozenset((i[keys.PK]["S"], i[keys.SK]["S"]) for i in items),
-                    len(json.dumps(items, separators=(",", ":"))), max(item_size(i) for i in items))
-
-
-def _too_large(size: int) -> TooLarge:
+def too_large(size: int) -> TooLarge:
     return TooLarge(f"the imported results would make the assignment {size:,} bytes; a DynamoDB item holds at "
                     f"most {ITEM_BYTES:,}")
 
@@ -301,11 +227,25 @@ def _too_large(size: int) -> TooLarge:
 def _check_size(item: dict[str, Any]) -> None:
     size = item_size(serialize(item))
     if size > ITEM_BYTES:
-        raise _too_large(size)
+        raise too_large(size)
 
 
-def enrollment_op(enrollment: Enrollment) -> dict[str, Any]:
-    """The enrollment side effect, to go in the import's transaction; never replaces an enrollment."""
-    key = keys.enrollment_key(enrollment.course_id, enrollment.user_id)
-    return op_put(to_item(enrollment, key, keys.enrollment_index(enrollment.course_id, enrollment.user_id)),
-                  NEW_ITEM)
+@saves("external-test")
+def _save_assignment(change: Saved) -> list[Op]:
+    """Created (``attribute_not_exists``), or written only if still at the version read (``before``) and, as
+    ``extra`` says: while ``lease_owner`` holds the assignment's lease (a route or console import, which
+    drops it), or while nobody holds it at ``unleased_at`` (the scheduled pass: a console import wins)."""
+    after: ExternalAssignment = change.after
+    item = assignment_item(after)
+    _check_size(item)
+    if change.before is None:
+        return [op_put(item, NEW_ITEM)]
+    expected = change.before.version
+    if "lease_owner" in change.extra:
+        return [op_put(item, "#version = :expected AND #lo = :owner", {"#version": "version", "#lo": LEASE_OWNER},
+                       {":expected": expected, ":owner": change.extra["lease_owner"]})]
+    if "unleased_at" in change.extra:
+        return [op_put(item, "#version = :expected AND (attribute_not_exists(#lu) OR #lu <= :now)",
+                       {"#version": "version", "#lu": LEASE_UNTIL},
+                       {":expected": expected, ":now": stamp(change.extra["unleased_at"])})]
+    return [op_put(item, SAME_VERSION, {"#version": "version"}, {":expected": expected})]

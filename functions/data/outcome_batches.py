@@ -1,6 +1,6 @@
-"""How the scheduled importer's outcomes share DynamoDB transactions (``ExternalTestRepository.save_imported``):
+"""How the scheduled importer's outcomes share DynamoDB transactions (``imported_outcomes.ImportUnitOfWork``):
 packing them within DynamoDB's limits, and telling which of them a cancelled transaction lost. No requests
-here: the repository builds each outcome's operations and sends the transactions."""
+here: the importer's unit of work builds each outcome's operations and sends the transactions."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def lost_outcomes(group: list[Outcome], error: Exception) -> set[int]:
     their own writes, or on their shard's lease check (a lost lease loses all of that shard's)."""
     if not isinstance(error, ConcurrentUpdate):
         return set()
-    # The lease checks come first, one per shard in this order (ExternalTestRepository._write_outcomes).
+    # The lease checks come first, one per shard in this order (imported_outcomes.ImportUnitOfWork._write).
     shards = sorted({o.shard for o in group})
     lost_shards = {shard for position, shard in enumerate(shards) if position in error.failed}
     lost, at = set(), len(shards)

@@ -21,7 +21,8 @@ an alarm on them always has data.
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -29,11 +30,14 @@ from aws_lambda_powertools.metrics import MetricUnit
 from functions import wiring
 from functions.core.errors import DomainError
 from functions.core.rights import Principal
+from functions.core.services.external_ports import Providers
 from functions.core.services.external_tests import ExternalTestService
+from functions.core.services.import_pass import ImportPass
 from functions.data.keys import WORK_QUEUE_SHARDS
 from functions.platform.observability import logger, metrics
 from functions.platform.principal import OPERATOR
 from functions.providers.config import IMPORTER_CONCURRENCY, IMPORTER_MAX_PER_PASS
+from functions.providers.registry import provider  # every pass calls providers: loaded while the function starts
 from functions.wiring import JobCaller
 
 COUNTED = ("tried", "imported", "finalized", "failed", "skipped")
@@ -50,6 +54,17 @@ def count_failures(failed: int, parked: int) -> None:
 
 def operator_service(owner: str) -> ExternalTestService:
     return wiring.external_test_service(JobCaller(OPERATOR), owner)
+
+
+def import_pass(owner: str, *, clock: Callable[[], datetime] | None = None, providers: Providers = provider,
+                concurrency: int | None = None, time_left: Any = None, horizon: timedelta = timedelta(0),
+                shards: list[int] | None = None) -> ImportPass:
+    """The scheduled pass as deployed: its audit events name ``IMPORTER``; ``concurrency`` provider calls at once
+    (default: the environment's)."""
+    return wiring.import_pass(JobCaller(IMPORTER), owner=owner, clock=clock, providers=providers,
+                              concurrency=concurrency or int(os.environ.get(IMPORTER_CONCURRENCY, "16")),
+                              limit=int(os.environ.get(IMPORTER_MAX_PER_PASS, "2000")),
+                              time_left=time_left, horizon=horizon, shards=shards)
 
 
 def requeue(student: str, lesson: str, owner: str) -> dict[str, Any]:
@@ -102,11 +117,7 @@ def shard_numbers(event: dict[str, Any]) -> list[int] | None:
 
 def run_pass(owner: str, time_left: Any = None, horizon: timedelta = timedelta(0),
              shards: list[int] | None = None) -> dict[str, Any]:
-    job = wiring.import_pass(JobCaller(IMPORTER), owner=owner,
-                             concurrency=int(os.environ.get(IMPORTER_CONCURRENCY, "16")),
-                             limit=int(os.environ.get(IMPORTER_MAX_PER_PASS, "2000")),
-                             time_left=time_left, horizon=horizon, shards=shards)
-    counts = job.run()
+    counts = import_pass(owner, time_left=time_left, horizon=horizon, shards=shards).run()
     result = counts.as_dict()
     result["shards"] = list(range(WORK_QUEUE_SHARDS)) if shards is None else shards
     scope = "all shards" if shards is None else f"shard {', '.join(map(str, shards))}"

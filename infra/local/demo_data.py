@@ -152,7 +152,7 @@ def load_openedx(now: datetime) -> None:
     from functions.data.aliases import AliasRepository
     from functions.data.extensions import ExtensionRepository
     from functions.data.sessions import SessionRepository
-    from functions.data.stats import stats_op
+    from functions.data.unit_of_work import DynamoUnitOfWork
     from functions.platform.principal import OPERATOR
 
     people, exams, aliases = DirectoryRepository(), ExamRepository(), AliasRepository()
@@ -170,7 +170,8 @@ def load_openedx(now: datetime) -> None:
                     item_pool=[i[0] for i in ITEMS])
         _ignore_existing(partial(exams.save_exam, exam))
         aliases.ensure(Kind.EXAM, eid)
-    service = SessionService(people, exams, SessionRepository(), stats_op, Access(OPERATOR, people), now)
+    service = SessionService(people, exams, SessionRepository(), DynamoUnitOfWork(OPERATOR, now),
+                             Access(OPERATOR, people), now)
     _once("openedx-kevin-timed-attempt",
           lambda: service.start("edx-demo-timed", StartRequest(user="kevin", context_id="edx-demo")))
     extensions = ExtensionRepository()
@@ -195,15 +196,16 @@ POWERPATH_LESSONS = [  # id, type, provider, subject, grade, provider test id (f
 
 def load_powerpath(now: datetime) -> None:
     from functions.core.models import Lesson, SubjectTrack
-    from functions.data.external_tests import LessonRepository
+    from functions.data.external_tests import LessonRepository, lesson_item, subject_track_item
+    from functions.data.store import NEW_ITEM
 
     lessons = LessonRepository()
     for lid, kind, provider, subject, grade, test_id in POWERPATH_LESSONS:
         lesson = Lesson(id=lid, course_id=COURSE, title=lid.replace("-", " ").title(), lesson_type=kind,
                         tool_provider=provider, subject=subject, grade=grade, test_id=test_id,
                         created_at=now, created_by="irene")
-        _ignore_existing(partial(lessons.create_lesson, lesson))
+        _ignore_existing(partial(lessons.store.put, lesson_item(lesson), condition=NEW_ITEM))
         if lessons.get_subject_track(subject, grade) is None:
             track = SubjectTrack(subject=subject, grade=grade, course_id=OTHER_COURSE, updated_at=now,
                                  updated_by="irene")
-            _ignore_existing(partial(lessons.put_subject_track, track, None))
+            _ignore_existing(partial(lessons.store.put, subject_track_item(track), condition=NEW_ITEM))

@@ -12,10 +12,9 @@ from typing import Any
 import pytest
 
 from functions.core.models import ExternalAssignment
-from functions.core.services.external_imports import AssignmentImporter
-from functions.core.services.import_pass import ImportPass
-from functions.data.directory import DirectoryRepository
-from functions.data.external_tests import ExternalTestRepository, LessonRepository, enrollment_op
+from functions.data.external_tests import ExternalTestRepository, assignment_item
+from functions.data.store import NEW_ITEM
+from functions.jobs import import_results
 from infra.local.dynamodb_local import DynamoDBLocal, ensure_table
 from infra.local.fake_providers import EDULASTIC_TOKEN, FakeEdulastic
 
@@ -58,22 +57,19 @@ def seed(fake: FakeEdulastic, n: int, tag: str) -> list[str]:
         question = {"id": f"{aid}-q", "index": 0, "answered": True, "correct": True, "score": 1.0}
         fake.assignments[aid] = {"classId": "c", "email": f"{student}@x.edu", "testId": "t",
                                  "status": "GRADED", "questions": [question]}
-        repo.create(ExternalAssignment(
+        repo.store.put(assignment_item(ExternalAssignment(
             student_id=student, lesson_id="race-unit", attempt=1, course_id="c", lesson_type="unit-test",
             tool_provider="edulastic", subject="Math", grade=2, student_email=f"{student}@x.edu",
             assignment_id=aid, class_id="c", test_id="t", assigned_at=past, assigned_by="t",
-            next_try_at=past))
+            next_try_at=past)), condition=NEW_ITEM)
     return students
 
 
 def run(owner: str, results: list[Any]) -> None:
     from functions.providers.registry import provider
 
-    queue = ExternalTestRepository()
-    importer = AssignmentImporter(queue, LessonRepository(), DirectoryRepository(), provider, enrollment_op,
-                                  clock=lambda: datetime.now(UTC))
-    results.append(ImportPass(queue=queue, importer=importer, clock=lambda: datetime.now(UTC), owner=owner,
-                              concurrency=8).run())
+    results.append(import_results.import_pass(owner, clock=lambda: datetime.now(UTC), providers=provider,
+                                              concurrency=8).run())
 
 
 def test_three_overlapping_runs_import_each_assignment_once(on_local):
@@ -119,10 +115,10 @@ def test_write_backs_racing_in_any_order_leave_the_latest_stored(on_local):
     from functions.core.services.external_imports import WritebackService
 
     repo, now = ExternalTestRepository(), datetime.now(UTC)
-    repo.create(ExternalAssignment(
+    repo.store.put(assignment_item(ExternalAssignment(
         student_id="racer", lesson_id="race-mt", attempt=1, course_id="c", lesson_type="test-out",
         tool_provider="mastery-track", subject="Math", grade=2, student_email="racer@x.edu", assignment_id="77",
-        assigned_at=now, assigned_by="t", next_try_at=datetime(9999, 12, 31, tzinfo=UTC)))
+        assigned_at=now, assigned_by="t", next_try_at=datetime(9999, 12, 31, tzinfo=UTC))), condition=NEW_ITEM)
     orders = [f"2026-03-01T12:00:{n:02d}.000000Z|2026-03-01T12:01:00.000000Z" for n in range(20)]
     random.shuffle(orders)
     answers: list[Any] = []

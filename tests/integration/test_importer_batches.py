@@ -1,6 +1,6 @@
-"""The scheduled pass's batched outcome writes on moto (ExternalTestRepository.save_imported): many outcomes to
-a transaction within DynamoDB's limits, a conflict costing only its own outcome, a lost shard lease or a console
-import's claim refusing the write, and the shard lease itself."""
+"""The scheduled pass's batched outcome writes on moto (imported_outcomes.ImportUnitOfWork.commit_each): many
+outcomes to a transaction within DynamoDB's limits, a conflict costing only its own outcome, a lost shard lease
+or a console import's claim refusing the write, and the shard lease itself."""
 
 from __future__ import annotations
 
@@ -10,14 +10,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from botocore.exceptions import ClientError
 
-from functions.core.changes import TRANSACTION_ITEMS
+from functions.core import changes
+from functions.core.changes import TRANSACTION_ITEMS, Work
 from functions.core.errors import ConcurrentUpdate
 from functions.core.models import Enrollment, ExternalAssignment
-from functions.core.services.external_ports import OutcomeWrite
+from functions.core.services.external_imports import Prepared
 from functions.data import keys
 from functions.data.dynamo import translated_errors
-from functions.data.external_tests import ExternalTestRepository, assignment_item, enrollment_op
+from functions.data.external_tests import ExternalTestRepository, assignment_item
+from functions.data.imported_outcomes import ImportUnitOfWork
 from functions.data.outcome_batches import Outcome, lost_outcomes, pack
+from functions.data.store import NEW_ITEM
+from functions.data.unit_of_work import DynamoUnitOfWork
+from functions.jobs.import_results import IMPORTER
 
 NOW = datetime.now(UTC)
 KEYS = itertools.count()
@@ -31,14 +36,18 @@ def pending(n: int) -> list[ExternalAssignment]:
             student_id=f"b{i:03d}", lesson_id=LESSON, attempt=1, course_id="c", lesson_type="unit-test",
             tool_provider="edulastic", subject="Math", grade=2, student_email=f"b{i:03d}@x.edu",
             assigned_at=NOW - timedelta(hours=1), assigned_by="t", next_try_at=NOW - timedelta(minutes=1))
-        repo.create(a)
+        repo.store.put(assignment_item(a), condition=NEW_ITEM)
         made.append(repo.get(a.student_id, LESSON, 1, consistent=True))
     return made
 
 
-def finalized(a: ExternalAssignment, extra: list[dict] | None = None) -> OutcomeWrite:
+def finalized(a: ExternalAssignment, enrollment: Enrollment | None = None, at: datetime = NOW) -> Work:
     after = a.model_copy(update={"finalized": True, "score": 100.0, "version": a.version + 1})
-    return OutcomeWrite(after, a.version, extra or [])
+    return Prepared(a, after, "finalized", enrollment, None).work(unleased_at=at)
+
+
+def commit_each(works: list[Work], owner: str, now: datetime = NOW) -> list[Exception | None]:
+    return ImportUnitOfWork(IMPORTER, lambda: now).commit_each(works, owner, now)
 
 
 def take_all(repo: ExternalTestRepository, owner: str) -> None:
@@ -51,9 +60,8 @@ def test_outcomes_share_transactions_and_each_is_written(table, dynamo_calls):
     take_all(repo, "pass-1")
     dynamo_calls.reset()
     # each with an enrollment: 2 items an outcome, so 60 outcomes need two transactions of <= 100 items
-    writes = [finalized(a, [enrollment_op(Enrollment(course_id="c2", user_id=a.student_id, role="student"))])
-              for a in made]
-    assert repo.save_imported(writes, "pass-1", NOW) == [None] * 60
+    writes = [finalized(a, Enrollment(course_id="c2", user_id=a.student_id, role="student")) for a in made]
+    assert commit_each(writes, "pass-1") == [None] * 60
     assert dynamo_calls.counts["TransactWriteItems"] == 2
     assert all(repo.get(a.student_id, LESSON, 1).finalized for a in made)
     assert all("gsi4pk" not in repo.store.get(keys.external_test_key(a.student_id, LESSON, 1)) for a in made)
@@ -65,7 +73,7 @@ def test_a_conflict_costs_only_its_own_outcome(table, dynamo_calls):
     changed = made[2].model_copy(update={"version": made[2].version + 1})  # a write-back meanwhile
     repo.store.put(assignment_item(changed))
     dynamo_calls.reset()
-    results = repo.save_imported([finalized(a) for a in made], "pass-1", NOW)
+    results = commit_each([finalized(a) for a in made], "pass-1")
     assert [type(r).__name__ if r else None for r in results] == [None, None, "ConcurrentUpdate", None, None]
     # the batch, then the other four together again: DynamoDB's CancellationReasons name the one that lost
     assert dict(dynamo_calls.counts) == {"TransactWriteItems": 1 + 1}
@@ -76,10 +84,11 @@ def test_without_the_shard_lease_nothing_is_written(table, dynamo_calls):
     repo, made = ExternalTestRepository(), pending(3)
     take_all(repo, "pass-1")
     dynamo_calls.reset()
-    results = repo.save_imported([finalized(a) for a in made], "pass-2", NOW)  # not the holder
+    results = commit_each([finalized(a) for a in made], "pass-2")  # not the holder
     assert all(isinstance(r, ConcurrentUpdate) for r in results)
     assert dynamo_calls.counts["TransactWriteItems"] == 1  # a lost lease loses its shard's outcomes at once
-    expired = repo.save_imported([finalized(a) for a in made], "pass-1", NOW + timedelta(minutes=6))
+    later = NOW + timedelta(minutes=6)
+    expired = commit_each([finalized(a, at=later) for a in made], "pass-1", later)
     assert all(isinstance(r, ConcurrentUpdate) for r in expired)  # its lease has ended
     assert not any(repo.get(a.student_id, LESSON, 1).finalized for a in made)
 
@@ -89,7 +98,7 @@ def test_an_assignment_a_console_import_holds_is_not_overwritten(table):
     take_all(repo, "pass-1")
     assert repo.claim(made[0], "console", NOW, NOW + timedelta(minutes=2), due_only=False) is not None
     fresh = repo.get(made[1].student_id, LESSON, 1, consistent=True)
-    results = repo.save_imported([finalized(made[0]), finalized(fresh)], "pass-1", NOW)
+    results = commit_each([finalized(made[0]), finalized(fresh)], "pass-1")
     assert isinstance(results[0], ConcurrentUpdate) and results[1] is None
 
 
@@ -167,3 +176,26 @@ def test_dynamodbs_cancellation_reasons_become_the_positions_whose_condition_fai
     with pytest.raises(ConcurrentUpdate) as raised, translated_errors("changed"):
         raise cancelled
     assert raised.value.failed == frozenset({1, 3})
+
+
+def test_an_imported_outcome_writes_what_its_declared_size_says(table):
+    """``changes.IMPORTED_OUTCOME_ITEMS`` (the bound of the pass's batches) against what the unit of work
+    writes for one outcome; its audit event lists the assignment alone, as before units (the enrollment is
+    told by the assignment's ``enrollment``)."""
+    from functions.core.audit import Change, event
+    from functions.data.dynamo import deserialize
+
+    a = pending(1)[0]
+    enrolling = finalized(a, Enrollment(course_id="c2", user_id=a.student_id, role="student"))
+    ops = DynamoUnitOfWork(IMPORTER, NOW).operations(enrolling)
+    assert len(ops) == changes.IMPORTED_OUTCOME_ITEMS  # the assignment, the enrollment, the audit event
+    assert len(DynamoUnitOfWork(IMPORTER, NOW).operations(finalized(a))) == changes.IMPORTED_OUTCOME_ITEMS - 1
+    assert ops[1]["Put"]["ConditionExpression"] == NEW_ITEM  # an enrollment is never replaced
+    stored = deserialize(ops[-1]["Put"]["Item"])
+    after = enrolling.changes[0].after
+    expected = event(IMPORTER, NOW, "external-test.import", "c", [Change("external-test", f"{a.student_id}/{LESSON}/1",
+                                                                         a, after)])
+    assert (stored["action"], stored["courseId"], stored["actorKind"], stored["actorId"]) == (
+        "external-test.import", "c", "system", "importer")
+    assert [{k: c[k] for k in ("type", "id", "fields", "form", "before", "after") if k in c}
+            for c in stored["changes"]] == [{k: v for k, v in c.items() if v is not None} for c in expected.changes]

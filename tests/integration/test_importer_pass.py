@@ -10,14 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from functions.core.rights import Access
-from functions.core.services.external_imports import AssignmentImporter
 from functions.core.services.import_pass import ImportPass
-from functions.data.audit import audit_op
 from functions.data.directory import DirectoryRepository
-from functions.data.external_tests import ExternalTestRepository, LessonRepository, enrollment_op
+from functions.data.external_tests import ExternalTestRepository
 from functions.jobs import import_results
-from functions.jobs.import_results import IMPORTER
 from functions.providers.registry import provider
 from infra.local.scheduler import LambdaContext, scheduled_event
 from tests.factories import enroll, user
@@ -48,11 +44,7 @@ def assign_all(ids: list[str], lesson_id: str = "placement-edu") -> dict[str, st
 
 
 def a_pass(at: datetime, owner: str = "run-1", providers=provider, concurrency: int = 4) -> ImportPass:
-    queue = ExternalTestRepository()
-    directory = DirectoryRepository()
-    importer = AssignmentImporter(queue, LessonRepository(), directory, providers, enrollment_op,
-                                  clock=lambda: at, access=Access(IMPORTER, directory, audit=audit_op))  # as run_pass
-    return ImportPass(queue=queue, importer=importer, clock=lambda: at, owner=owner, concurrency=concurrency)
+    return import_results.import_pass(owner, clock=lambda: at, providers=providers, concurrency=concurrency)
 
 
 def test_a_pass_imports_what_is_due_and_finalized_ones_leave_the_queue(school):
@@ -207,9 +199,11 @@ def test_dynamodb_calls_per_pass(school, dynamo_calls):
 
 
 def test_a_large_pass_writes_a_transaction_per_batch_not_per_assignment(school, dynamo_calls):
-    from functions.core.services.import_pass import BATCH
+    from functions.core.services.import_pass import batch_size
+    from functions.data.keys import WORK_QUEUE_SHARDS
 
-    ids = students(2 * BATCH + 6)
+    batch = batch_size(WORK_QUEUE_SHARDS)  # a pass over every shard: 32
+    ids = students(2 * batch + 6)
     assigned = assign_all(ids)
     repo = ExternalTestRepository()
     for sid in ids:
@@ -217,7 +211,7 @@ def test_a_large_pass_writes_a_transaction_per_batch_not_per_assignment(school, 
     dynamo_calls.reset()
     counts = a_pass(datetime.now(UTC) + LATER, concurrency=8).run()
     assert counts.finalized == len(ids)
-    assert dynamo_calls.counts["TransactWriteItems"] == 3  # BATCH + BATCH + 6 outcomes
+    assert dynamo_calls.counts["TransactWriteItems"] == 3  # batch + batch + 6 outcomes
     assert "PutItem" not in dynamo_calls.counts and dynamo_calls.counts["UpdateItem"] == 8  # 4 leases, no claims
     assert all(repo.get(sid, "placement-edu", 1).finalized for sid in ids)
     assert progress(student=ids[-1]).body["score"] == 66.67

@@ -13,16 +13,17 @@ from typing import Any
 
 import pytest
 
+from functions.core.changes import Work
 from functions.core.errors import ConcurrentUpdate, ProviderFailed
 from functions.core.external_tests import ProviderResults, ScoreStatus
 from functions.core.models import ExternalAssignment, ExternalQuestion
 from functions.core.services.external_imports import AssignmentImporter
-from functions.core.services.external_ports import OutcomeWrite
-from functions.core.services.import_pass import BATCH, ImportPass
+from functions.core.services.import_pass import ImportPass, batch_size
 from functions.data import keys
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 Key = tuple[str, str, int]
+BATCH = batch_size(keys.WORK_QUEUE_SHARDS)  # a pass over every shard
 
 
 @dataclass
@@ -30,7 +31,7 @@ class MemoryQueue:
     items: dict[Key, dict[str, Any]] = field(default_factory=dict)  # key -> {"a": model, "owner", "until"}
     lock: threading.Lock = field(default_factory=threading.Lock)
     leases: dict[int, tuple[str, datetime]] = field(default_factory=dict)  # shard -> (owner, until)
-    batches: list[int] = field(default_factory=list)  # the size of each save_imported call
+    batches: list[int] = field(default_factory=list)  # the size of each commit_each call
 
     def all_shards(self) -> list[int]:
         return list(range(keys.WORK_QUEUE_SHARDS))
@@ -48,16 +49,17 @@ class MemoryQueue:
             if self.leases.get(shard, ("", now))[0] == owner:
                 del self.leases[shard]
 
-    def save_imported(self, writes: list[OutcomeWrite], owner: str, now: datetime) -> list[Exception | None]:
+    def commit_each(self, works: list[Work], owner: str, now: datetime) -> list[Exception | None]:
+        """The importer's unit of work: each work's assignment (its first change), as DynamoDB would."""
         results: list[Exception | None] = []
         with self.lock:
-            self.batches.append(len(writes))
-            for w in writes:
-                a = w.after
+            self.batches.append(len(works))
+            for w in works:
+                a, read = w.changes[0].after, w.changes[0].before  # type: ignore[union-attr]
                 entry = self.items[(a.student_id, a.lesson_id, a.attempt)]
                 shard = keys.work_queue_shard_number(a.student_id, a.lesson_id)
                 lease = self.leases.get(shard)
-                if (not lease or lease[0] != owner or lease[1] <= now or entry["a"].version != w.expected_version
+                if (not lease or lease[0] != owner or lease[1] <= now or entry["a"].version != read.version
                         or (entry["until"] and entry["until"] > now)):
                     results.append(ConcurrentUpdate("changed"))
                     continue
@@ -94,14 +96,6 @@ class MemoryQueue:
             claimed = current.model_copy(update={"version": current.version + 1, "next_try_at": until})
             entry.update(a=claimed, owner=owner, until=until)
             return claimed
-
-    def save_claimed(self, after: ExternalAssignment, owner: str, claimed_version: int,
-                     extra_ops: list[dict[str, Any]] | None = None) -> None:
-        with self.lock:
-            entry = self.items[(after.student_id, after.lesson_id, after.attempt)]
-            if entry["owner"] != owner or entry["a"].version != claimed_version:
-                raise ConcurrentUpdate("changed")
-            entry.update(a=after, owner=None, until=None)
 
     def release(self, a: ExternalAssignment, owner: str) -> None:
         with self.lock:
@@ -142,9 +136,9 @@ def queue_of(n: int, *extra: str) -> MemoryQueue:
 
 def make_pass(queue: MemoryQueue, provider: Provider, owner: str = "run", clock: datetime = NOW,
               max_failures: int = 10, **kw: Any) -> ImportPass:
-    importer = AssignmentImporter(queue, None, None, lambda name: provider, lambda e: {},  # type: ignore[arg-type]
+    importer = AssignmentImporter(None, None, lambda name: provider, None,  # type: ignore[arg-type]
                                   clock=lambda: clock, max_failures=max_failures)
-    return ImportPass(queue=queue, importer=importer, clock=lambda: clock, owner=owner, **kw)
+    return ImportPass(queue=queue, unit=queue, importer=importer, clock=lambda: clock, owner=owner, **kw)
 
 
 def test_concurrent_passes_import_each_assignment_exactly_once():
@@ -193,15 +187,15 @@ def test_an_outcome_the_store_refuses_is_recorded_as_a_failure_and_a_store_down_
     from functions.core.errors import TooLarge, Unavailable
 
     class Refusing(MemoryQueue):
-        def save_imported(self, writes: list[OutcomeWrite], owner: str, now: datetime) -> list[Exception | None]:
-            refused = {w.after.student_id for w in writes if w.after.questions} & {"huge", "busy"}
+        def commit_each(self, works: list[Work], owner: str, now: datetime) -> list[Exception | None]:
+            student = lambda w: w.changes[0].after.student_id  # noqa: E731
+            refused = {student(w) for w in works if w.changes[0].after.questions} & {"huge", "busy"}  # type: ignore[union-attr]
             if refused:
-                results = super().save_imported([w for w in writes if w.after.student_id not in refused], owner,
-                                                now)
-                return [TooLarge("too large for an item") if w.after.student_id == "huge"
-                        else Unavailable("throttled") if w.after.student_id == "busy" else results.pop(0)
-                        for w in writes]
-            return super().save_imported(writes, owner, now)
+                results = super().commit_each([w for w in works if student(w) not in refused], owner, now)
+                return [TooLarge("too large for an item") if student(w) == "huge"
+                        else Unavailable("throttled") if student(w) == "busy" else results.pop(0)
+                        for w in works]
+            return super().commit_each(works, owner, now)
 
     queue = Refusing()
     queue.items = queue_of(3, "huge", "busy").items
@@ -257,10 +251,10 @@ def test_provider_calls_stay_within_the_concurrency_while_batches_are_written_be
     fetching_while_writing = []
 
     class SlowWrites(MemoryQueue):
-        def save_imported(self, *args: Any, **kw: Any) -> list[Exception | None]:
+        def commit_each(self, *args: Any, **kw: Any) -> list[Exception | None]:
             time.sleep(0.05)  # DynamoDB's latency, outside any provider slot
             fetching_while_writing.append(provider.now_running)
-            return super().save_imported(*args, **kw)
+            return super().commit_each(*args, **kw)
 
     queue = SlowWrites()
     queue.items = queue_of(3 * BATCH).items
@@ -295,7 +289,7 @@ def test_a_shard_another_pass_holds_is_left_to_it():
 
 def test_a_batch_the_store_refuses_fails_its_outcomes_and_they_stay_due():
     class Down(MemoryQueue):
-        def save_imported(self, *args: Any, **kw: Any) -> list[Exception | None]:
+        def commit_each(self, *args: Any, **kw: Any) -> list[Exception | None]:
             raise RuntimeError("the store is down")
 
     queue = Down()
@@ -345,3 +339,13 @@ def test_a_shard_whose_queue_cannot_be_read_fails_the_pass_and_every_lease_is_gi
     with pytest.raises(RuntimeError, match="the index is down"):
         make_pass(queue, Provider(delay=0.01)).run()
     assert queue.leases == {}
+
+
+def test_a_batch_holds_as_many_outcomes_as_fit_next_to_a_lease_check_per_shard_served():
+    assert (batch_size(keys.WORK_QUEUE_SHARDS), batch_size(1)) == (32, 33)  # 32 x 3 + 4 = 33 x 3 + 1 = 100
+    shard = keys.work_queue_shard_number("s000", "l")
+    queue = queue_of(200)
+    mine = sum(keys.work_queue_shard_number(sid, "l") == shard for (sid, _, _) in queue.items)
+    counts = make_pass(queue, Provider(), shards=[shard]).run()
+    assert counts.finalized == mine and mine > 33
+    assert max(queue.batches) == 33 and sum(queue.batches) == mine

@@ -16,20 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from functions.core import audit
 from functions.core import external_tests as rules
-from functions.core.audit import Change
+from functions.core.changes import Change, Implied, Saved, Work
 from functions.core.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound, ProviderFailed, Unavailable
 from functions.core.models import Enrollment, ExternalAssignment
-from functions.core.rights import Access
-from functions.core.services.external_ports import (
-    AssignmentStore,
-    EnrollOp,
-    LessonStore,
-    People,
-    Providers,
-    WorkQueue,
-)
+from functions.core.ports import UnitOfWork
+from functions.core.services.external_ports import LessonStore, People, Providers, WorkQueue
 
 Clock = Callable[[], datetime]
 Ignored = Literal["duplicate", "older"]  # a write-back answered as a no-op
@@ -42,26 +34,36 @@ class Prepared:
     before: ExternalAssignment
     after: ExternalAssignment
     outcome: str  # finalized, imported, unchanged, failed or parked (failed for the last time; error below)
-    ops: list[dict[str, Any]]
+    enrollment: Enrollment | None  # the placement / test-out enrollment the outcome makes
     error: ProviderFailed | None
+
+    def work(self, **unwritten_since: Any) -> Work:
+        """The outcome as one unit: the assignment (written only if still at the version read and, per
+        ``unwritten_since``, while ``lease_owner`` holds its lease, or while nobody does at ``unleased_at``),
+        its enrollment, and the audit event (which lists the assignment: its ``enrollment`` tells the rest)."""
+        changes: list[Change] = [Saved("external-test", assignment_id(self.after), self.before, self.after,
+                                       dict(unwritten_since))]
+        if self.enrollment is not None:
+            e = self.enrollment
+            changes.append(Implied("enrollment", f"{e.course_id}/{e.user_id}", None, e))
+        return Work("external-test.import", self.after.course_id, changes,
+                    conflict="the assignment changed while it was being imported; it will be imported again")
 
 
 @dataclass
 class AssignmentImporter:
-    assignments: AssignmentStore
     lessons: LessonStore
     people: People
     providers: Providers
-    enroll_op: EnrollOp
+    unit: UnitOfWork  # where ``run`` writes an outcome (its audit events name who imports)
     clock: Clock
     poll_every: timedelta = rules.POLL_EVERY  # the schedule's rate
-    access: Access | None = None  # who imports (the caller, or the importer itself): its audit events
     provider_slots: threading.BoundedSemaphore | None = None  # a pass's bound on provider calls at once
     max_failures: int = rules.MAX_FAILURES  # consecutive failures before the assignment is parked
 
     def prepare(self, before: ExternalAssignment) -> Prepared:
         """Ask the provider and work out the outcome, without writing it. ``after`` carries the next version;
-        ``ops`` (an enrollment, the audit event) go in the outcome's transaction."""
+        ``enrollment`` goes in the outcome's unit (``Prepared.work``)."""
         now = self.clock()
         try:
             with self.provider_slots or nullcontext():
@@ -73,8 +75,8 @@ class AssignmentImporter:
         else:
             after = rules.apply_results(before, results, now, self.poll_every)
             outcome = "finalized" if after.finalized else "imported"
-        ops = self._enroll(after) if rules.wants_enrollment(after) else []
-        return self._prepared(before, after, outcome, ops, None)
+        enrollment = self._enroll(after) if rules.wants_enrollment(after) else None
+        return self._prepared(before, after, outcome, enrollment, None)
 
     def failure(self, before: ExternalAssignment, message: str, error: ProviderFailed | None = None
                 ) -> Prepared:
@@ -82,7 +84,7 @@ class AssignmentImporter:
         off, or parked at the ``max_failures``th (docs/powerpath.md, the importer)."""
         after = rules.failed(before, self.clock(), message, self.poll_every, self.max_failures)
         outcome = "parked" if after.parked_at is not None else "failed"
-        return self._prepared(before, after, outcome, [], error or ProviderFailed(message))
+        return self._prepared(before, after, outcome, None, error or ProviderFailed(message))
 
     def run(self, claimed: ExternalAssignment, owner: str
             ) -> tuple[ExternalAssignment, str, ProviderFailed | None]:
@@ -94,43 +96,40 @@ class AssignmentImporter:
         except Exception as error:  # a bug in an adapter: recorded like a provider's failure
             done = self.failure(claimed, f"{type(error).__name__}: {error}")
         try:
-            self.assignments.save_claimed(done.after, owner, claimed.version, done.ops)
+            self.unit.commit(done.work(lease_owner=owner))
         except (ConcurrentUpdate, Unavailable):
             raise
         except Exception as error:
             done = self.failure(claimed, f"the results could not be stored: {error}")
-            self.assignments.save_claimed(done.after, owner, claimed.version, done.ops)
+            self.unit.commit(done.work(lease_owner=owner))
         return done.after, done.outcome, done.error
 
-    def _prepared(self, before: ExternalAssignment, after: ExternalAssignment, outcome: str,
-                  ops: list[dict[str, Any]], error: ProviderFailed | None) -> Prepared:
+    @staticmethod
+    def _prepared(before: ExternalAssignment, after: ExternalAssignment, outcome: str,
+                  enrollment: Enrollment | None, error: ProviderFailed | None) -> Prepared:
         after.version = before.version + 1
-        if self.access is not None:
-            ops = ops + audit.ops(self.access, self.clock(), "external-test.import", after.course_id,
-                                  Change("external-test", assignment_id(after), before, after))
-        return Prepared(before, after, outcome, ops, error)
+        return Prepared(before, after, outcome, enrollment, error)
 
-    def _enroll(self, after: ExternalAssignment) -> list[dict[str, Any]]:
+    def _enroll(self, after: ExternalAssignment) -> Enrollment | None:
         """The placement / test-out side effect: enroll as student in the subject track's course (never
         replacing an enrollment the student has there). Sets ``after.enrollment`` to what happened."""
         if after.skip_course_enrollment:
             after.enrollment = "skipped"
-            return []
+            return None
         track = self.lessons.get_subject_track(after.subject, after.grade)
         if track is None:
             after.enrollment = "no-subject-track"
-            return []
+            return None
         after.enrolled_course_id = track.course_id
         course = self.people.get_course(track.course_id)
         if course is None or not course.active:
             after.enrollment = "failed"
-            return []
+            return None
         if self.people.get_enrollment(track.course_id, after.student_id) is not None:
             after.enrollment = "already-enrolled"
-            return []
+            return None
         after.enrollment = "enrolled"
-        enrollment = Enrollment(course_id=track.course_id, user_id=after.student_id, role="student")
-        return [self.enroll_op(enrollment)]
+        return Enrollment(course_id=track.course_id, user_id=after.student_id, role="student")
 
 
 def assignment_id(a: ExternalAssignment) -> str:

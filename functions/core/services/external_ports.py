@@ -4,12 +4,12 @@ data/ or providers/; wiring and the importer job pass the real ones in)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from functions.core.changes import Work
 from functions.core.external_tests import ProviderPort
-from functions.core.models import Course, Enrollment, ExternalAssignment, Lesson, SubjectTrack
+from functions.core.models import Course, ExternalAssignment, Lesson, SubjectTrack
 from functions.core.rights import Directory
 
 
@@ -29,29 +29,10 @@ class AssignmentStore(Protocol):
 
     def latest(self, student_id: str, lesson_id: str) -> ExternalAssignment | None: ...
 
-    def create(self, a: ExternalAssignment, extra_ops: list[dict[str, Any]] | None = None) -> None: ...
-
     def claim(self, a: ExternalAssignment, owner: str, now: datetime, lease_until: datetime, *,
               due_only: bool) -> ExternalAssignment | None: ...
 
-    def save_claimed(self, after: ExternalAssignment, owner: str, claimed_version: int,
-                     extra_ops: list[dict[str, Any]] | None = None) -> None: ...
-
     def release(self, a: ExternalAssignment, owner: str) -> None: ...
-
-    def save(self, after: ExternalAssignment, expected_version: int,
-             extra_ops: list[dict[str, Any]] | None = None) -> None: ...
-
-
-@dataclass(frozen=True)
-class OutcomeWrite:
-    """One import outcome for the scheduled pass to write: the assignment as imported, the version the pass
-    read (a write-back or a console import since then makes the write fail), and the operations that go in
-    the same transaction (its audit event, an enrollment)."""
-
-    after: ExternalAssignment
-    expected_version: int
-    ops: list[dict[str, Any]]
 
 
 class WorkQueue(AssignmentStore, Protocol):
@@ -64,13 +45,17 @@ class WorkQueue(AssignmentStore, Protocol):
 
     def release_shard(self, shard: int, owner: str, now: datetime) -> None: ...
 
-    def save_imported(self, writes: Sequence[OutcomeWrite], owner: str, now: datetime
-                      ) -> list[Exception | None]: ...  # per write: None (written) or why not
-
     def record_writeback(self, student_id: str, lesson_id: str, attempt: int, provider_assignment_id: str,
                          payload: dict[str, Any], order: str, digest: str, now: datetime
                          ) -> ExternalAssignment | None: ...
 
 
+class OutcomeUnit(Protocol):
+    """Where the scheduled pass writes its outcomes: many units (core/changes.py ``Work``, one per outcome,
+    each with its own audit event) to a transaction, each all or nothing, and only while ``owner`` still holds
+    the lease of every work-queue shard involved (at ``now``). Per work: None (written) or why not."""
+
+    def commit_each(self, works: Sequence[Work], owner: str, now: datetime) -> list[Exception | None]: ...
+
+
 Providers = Callable[[str], ProviderPort]
-EnrollOp = Callable[[Enrollment], dict[str, Any]]

@@ -12,15 +12,16 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from functions.core import acts, audit
+from functions.core import acts
 from functions.core import external_tests as rules
-from functions.core.audit import Change
+from functions.core.changes import Saved, Work
 from functions.core.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound, ProviderFailed
 from functions.core.external_tests import AssignRequest
 from functions.core.models import Course, Enrollment, ExternalAssignment, Lesson, Role, User
+from functions.core.ports import UnitOfWork
 from functions.core.rights import Access, Right
 from functions.core.services.external_imports import AssignmentImporter, assignment_id
-from functions.core.services.external_ports import AssignmentStore, EnrollOp, LessonStore, People, Providers
+from functions.core.services.external_ports import AssignmentStore, LessonStore, People, Providers
 
 ROUTE_LEASE = timedelta(seconds=60)  # longer than a request can run (provider timeouts included)
 
@@ -56,7 +57,7 @@ class ExternalTestService:
     assignments: AssignmentStore
     people: People
     providers: Providers
-    enroll_op: EnrollOp
+    unit: UnitOfWork
     access: Access
     now: datetime
     owner: str  # the lease owner for imports made by this request
@@ -122,9 +123,10 @@ class ExternalTestService:
             assigned_by=self.access.principal.subject)
         assignment.next_try_at = rules.next_poll(assignment, self.now, self.poll_every)
         try:
-            self.assignments.create(assignment, audit.ops(
-                self.access, self.now, "external-test.assign", assignment.course_id,
-                Change("external-test", assignment_id(assignment), None, assignment)))
+            self.unit.commit(Work(
+                "external-test.assign", assignment.course_id,
+                [Saved("external-test", assignment_id(assignment), None, assignment)],
+                conflict=f"attempt {attempt} of lesson '{lesson.id}' already exists"))
         except ConcurrentUpdate:
             # A concurrent request assigned this attempt first: answer with its assignment.
             winner = self.assignments.get(student.id, lesson.id, attempt, consistent=True)
@@ -156,9 +158,9 @@ class ExternalTestService:
             if fresh is not None and fresh.finalized:
                 return fresh, "finalized"
             raise Conflict("this assignment is being imported right now; retry in a moment")
-        importer = AssignmentImporter(self.assignments, self.lessons, self.people, self.providers,
-                                      self.enroll_op, clock=lambda: self.now, poll_every=self.poll_every,
-                                      access=self.access, max_failures=self.max_failures)
+        importer = AssignmentImporter(self.lessons, self.people, self.providers, self.unit,
+                                      clock=lambda: self.now, poll_every=self.poll_every,
+                                      max_failures=self.max_failures)
         try:
             after, outcome, error = importer.run(claimed, self.owner)
         except Exception:
@@ -187,9 +189,9 @@ class ExternalTestService:
             raise Conflict(f"attempt {current.attempt} of lesson '{lesson_id}' is not parked (it is {state})")
         after = rules.requeued(current, self.now)
         after.version = current.version + 1
-        self.assignments.save(after, current.version, audit.ops(
-            self.access, self.now, "external-test.requeue", after.course_id,
-            Change("external-test", assignment_id(after), current, after)))
+        self.unit.commit(Work("external-test.requeue", after.course_id,
+                              [Saved("external-test", assignment_id(after), current, after)],
+                              conflict="the assignment changed meanwhile; read it again and retry"))
         return after
 
     def progress(self, student_id: str, lesson_id: str, attempt: int | None = None) -> ExternalAssignment:

@@ -3,10 +3,11 @@
 Exactly-once without a claim per assignment: before it imports anything of a shard, a pass takes that shard's
 lease (one conditional write); a pass that finds it held leaves the shard alone. The queue answers from the
 table itself (a consistent re-read of each index page), so an assignment another pass just imported is not
-asked for again. At most ``concurrency`` provider calls run at once, and the outcomes are written ``BATCH``
-at a time: a few transactions per pass instead of a claim and a write per assignment (docs/performance.md,
-the importer). Each outcome is still all-or-nothing, and written only if its assignment is still at the version
-read and the pass still holds the shard: a write-back or a console import meanwhile wins.
+asked for again. At most ``concurrency`` provider calls run at once, and the outcomes (each one unit of work
+with its own audit event) are written ``batch_size`` at a time: a few transactions per pass instead of a claim
+and a write per assignment (docs/performance.md, the importer). Each outcome is still all-or-nothing, and
+written only if its assignment is still at the version read and the pass still holds the shard: a write-back or
+a console import meanwhile wins.
 
 A pass that dies writes nothing more: its assignments stay due, and its leases end when its time would have.
 """
@@ -21,13 +22,12 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
+from functions.core import changes
 from functions.core.errors import ConcurrentUpdate, Unavailable
 from functions.core.models import ExternalAssignment
 from functions.core.services.external_imports import AssignmentImporter, Clock, Prepared
-from functions.core.services.external_ports import OutcomeWrite, WorkQueue
+from functions.core.services.external_ports import OutcomeUnit, WorkQueue
 
-# Outcomes per write: 32 x (assignment, audit event, enrollment) + 4 shard lease checks = TRANSACTION_ITEMS.
-BATCH = 32
 LEASE_SLACK = timedelta(seconds=30)  # a shard lease outlives the invocation's time left by this much
 
 
@@ -60,20 +60,27 @@ class _Feed:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+def batch_size(shards: int) -> int:
+    """Outcomes per write: as many as one transaction holds next to a lease check per shard the pass serves
+    (every shard: 32)."""
+    return changes.fit(changes.IMPORTED_OUTCOME_ITEMS, fixed=shards)
+
+
 def what(a: ExternalAssignment) -> str:
     return f"{a.student_id}/{a.lesson_id}#{a.attempt}"
 
 
 @dataclass
 class OutcomeWriter:
-    """Collects prepared outcomes from the pass's threads and writes them ``BATCH`` at a time (the thread
-    that fills a batch writes it; ``flush`` writes the rest). ``results`` holds (outcome, error) per write.
-    An outcome the store refuses for itself (too large for an item) is replaced by a failure recorded on its
-    assignment (``fail``), written in one more transaction for the batch."""
+    """Collects prepared outcomes from the pass's threads and writes them ``batch`` at a time (the thread
+    that fills a batch writes it; ``flush`` writes the rest), each outcome one unit of work. ``results`` holds
+    (outcome, error) per write. An outcome the store refuses for itself (too large for an item) is replaced by
+    a failure recorded on its assignment (``fail``), written in one more transaction for the batch."""
 
-    queue: WorkQueue
+    unit: OutcomeUnit
     owner: str
     clock: Clock
+    batch: int
     fail: Callable[[ExternalAssignment, str], Prepared] | None = None
     results: list[tuple[str, str | None]] = field(default_factory=list)
     _pending: list[Prepared] = field(default_factory=list)
@@ -82,7 +89,7 @@ class OutcomeWriter:
     def add(self, done: Prepared) -> None:
         with self._lock:
             self._pending.append(done)
-            batch = self._take() if len(self._pending) >= BATCH else []
+            batch = self._take() if len(self._pending) >= self.batch else []
         self._write(batch)
 
     def record(self, outcome: str, error: str | None) -> None:
@@ -114,9 +121,9 @@ class OutcomeWriter:
             self.results.extend(_result(done, error) for done, error in zip(batch, errors, strict=True))
 
     def _save(self, batch: list[Prepared]) -> list[Exception | None]:
-        writes = [OutcomeWrite(d.after, d.before.version, d.ops) for d in batch]
-        try:
-            return list(self.queue.save_imported(writes, self.owner, self.clock()))
+        now = self.clock()
+        try:  # each written only if nobody wrote it since it was read and no console import holds it now
+            return list(self.unit.commit_each([d.work(unleased_at=now) for d in batch], self.owner, now))
         except Exception as error:  # nothing was written: every outcome of the batch waits for the next pass
             return [_StoreDown(error)] * len(batch)
 
@@ -146,6 +153,7 @@ def _result(done: Prepared, error: Exception | None) -> tuple[str, str | None]:
 @dataclass
 class ImportPass:
     queue: WorkQueue
+    unit: OutcomeUnit  # where the outcomes are written (its audit events name the importer)
     importer: AssignmentImporter
     clock: Clock
     owner: str
@@ -163,9 +171,9 @@ class ImportPass:
         # A provider slot is held only for the provider call: threads writing a batch do not keep a provider
         # call from starting, so the provider sees `concurrency` calls at once the whole pass long.
         importer = replace(self.importer, provider_slots=threading.BoundedSemaphore(self.concurrency))
-        writer = OutcomeWriter(self.queue, self.owner, self.clock, importer.failure)
-        feed = _Feed()
         shards = list(self.shards if self.shards is not None else self.queue.all_shards())
+        writer = OutcomeWriter(self.unit, self.owner, self.clock, batch_size(len(shards)), importer.failure)
+        feed = _Feed()
         try:
             with ThreadPoolExecutor(max_workers=self.workers or 3 * self.concurrency,
                                     thread_name_prefix="import") as pool:

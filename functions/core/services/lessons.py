@@ -9,32 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-from functions.core import acts, audit, content
+from functions.core import acts, content
 from functions.core import external_tests as rules
-from functions.core.audit import Change
+from functions.core.changes import Saved, Work
 from functions.core.errors import Forbidden, InvalidInput, NotFound
 from functions.core.models import Lesson, SubjectTrack
+from functions.core.ports import UnitOfWork
 from functions.core.rights import Access
-from functions.core.services.external_ports import People
-
-
-class LessonAuthoringStore(Protocol):
-    def create_lesson(self, lesson: Lesson, extra_ops: list[dict[str, Any]] | None = None) -> None: ...
-
-    def get_lesson(self, lesson_id: str) -> Lesson | None: ...
-
-    def get_subject_track(self, subject: str, grade: int) -> SubjectTrack | None: ...
-
-    def put_subject_track(self, track: SubjectTrack, replaced: SubjectTrack | None,
-                          extra_ops: list[dict[str, Any]] | None = None) -> None: ...
+from functions.core.services.external_ports import LessonStore, People
 
 
 @dataclass
 class LessonService:
-    lessons: LessonAuthoringStore
+    lessons: LessonStore
     people: People
+    unit: UnitOfWork
     access: Access
     now: datetime
 
@@ -46,8 +37,8 @@ class LessonService:
         lesson = Lesson.model_validate({**fields, "id": content.new_id(fields.get("id")),
                                         "created_at": self.now, "created_by": self.access.principal.subject})
         rules.check_lesson(lesson)
-        self.lessons.create_lesson(lesson, audit.ops(self.access, self.now, "lesson.create", course_id,
-                                                     Change("lesson", lesson.id, None, lesson)))
+        self.unit.commit(Work("lesson.create", course_id, [Saved("lesson", lesson.id, None, lesson)],
+                              conflict=f"lesson '{lesson.id}' already exists"))
         return lesson
 
     def get_lesson(self, lesson_id: str) -> Lesson:
@@ -72,7 +63,6 @@ class LessonService:
         after = SubjectTrack(subject=subject, grade=grade, course_id=course_id,
                              version=before.version + 1 if before else 1, updated_at=self.now,
                              updated_by=self.access.principal.subject)
-        change = Change("subject-track", f"{subject}/{grade}", before, after)
-        self.lessons.put_subject_track(after, before, audit.ops(self.access, self.now, "subject-track.put", None,
-                                                                change))
+        self.unit.commit(Work("subject-track.put", None, [Saved("subject-track", f"{subject}/{grade}", before, after)],
+                              conflict="the subject track was changed meanwhile; reload and retry"))
         return after, before is None
