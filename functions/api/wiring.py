@@ -3,6 +3,7 @@ route modules get repositories from)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from functions.core.rights import Access, Directory
@@ -28,12 +29,12 @@ if TYPE_CHECKING:
     from functions.core.services.sessions import SessionService
 
 
-def unit(app: RouteApp) -> UnitOfWork:
+def unit(app: RouteApp, now: datetime | None = None) -> UnitOfWork:
     """Where the request's changes are written (core/changes.py): one transaction per unit, its audit event
-    naming the caller."""
+    naming the caller at ``now`` (the service's, so the event and the objects it changed agree)."""
     from functions.data.unit_of_work import DynamoUnitOfWork
 
-    return DynamoUnitOfWork(app.principal, utcnow())
+    return DynamoUnitOfWork(app.principal, now or utcnow())
 
 
 def access(app: RouteApp, directory: Directory | None = None) -> Access:

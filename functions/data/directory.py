@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from functions.core.errors import Conflict
 from functions.core.models import Course, Enrollment, Role, User
@@ -12,9 +12,12 @@ from functions.data import keys, tokens
 from functions.data.aliases import alias_op
 from functions.data.keys import BY_PARENT
 from functions.data.store import NEW_ITEM, Store, from_item, op_delete, op_put, to_item
+from functions.data.writers import Op, saves
+
+if TYPE_CHECKING:
+    from functions.core.changes import Saved
 
 ALL_COURSES = "courses"
-Ops = list[dict[str, Any]] | None
 ALL_USERS = "users"
 ALL_ROLES = "roles"
 
@@ -30,19 +33,6 @@ class DirectoryRepository:
         self.store = store or Store()
 
     # --- courses ---------------------------------------------------------------------------------
-    # ``extra_ops``: written in the same transaction (the change's audit event, core/audit.py).
-    def create_course(self, course: Course, extra_ops: Ops = None) -> None:
-        index = {BY_PARENT.pk: ALL_COURSES, BY_PARENT.sk: f"course#{course.id}"}
-        # The course's Canvas number (data/aliases.py) is written with it, as users' and exams' are.
-        self.store.transact([op_put(to_item(course, keys.course_key(course.id), index), NEW_ITEM),
-                             alias_op(Kind.COURSE, course.id), *(extra_ops or [])],
-                            conflict_message=f"course '{course.id}' already exists")
-
-    def save_course(self, course: Course, extra_ops: Ops = None) -> None:
-        index = {BY_PARENT.pk: ALL_COURSES, BY_PARENT.sk: f"course#{course.id}"}
-        self.store.transact([op_put(to_item(course, keys.course_key(course.id), index), "attribute_exists(id)"),
-                             *(extra_ops or [])])
-
     def get_course(self, course_id: str) -> Course | None:
         return self.store.get_model(Course, keys.course_key(course_id))
 
@@ -51,35 +41,6 @@ class DirectoryRepository:
         return [from_item(Course, i) for i in page.items], page.next_token
 
     # --- users -----------------------------------------------------------------------------------
-    def _user_ops(self, user: User) -> list[dict[str, Any]]:
-        index = {BY_PARENT.pk: ALL_USERS, BY_PARENT.sk: f"user#{user.username.lower()}"}
-        return [
-            op_put(to_item(user, keys.user_key(user.id), index)),
-            op_put({**keys.username_key(user.username), "userId": user.id}, condition=NEW_ITEM),
-            op_put({**keys.email_key(user.email), "userId": user.id}, condition=NEW_ITEM),
-        ]
-
-    def create_user(self, user: User, extra_ops: Ops = None) -> None:
-        ops = self._user_ops(user)
-        ops[0]["Put"]["ConditionExpression"] = NEW_ITEM
-        ops.append(alias_op(Kind.USER, user.id))  # the user's Open edX number (data/aliases.py)
-        ops += extra_ops or []
-        self.store.transact(ops, conflict_message="a user with that id, username or email already exists")
-
-    def update_user(self, before: User, after: User, extra_ops: Ops = None) -> None:
-        """Rewrites the user; moves the username / email lookups when they change (one transaction)."""
-        ops = self._user_ops(after)
-        ops[0]["Put"]["ConditionExpression"] = "attribute_exists(id)"
-        if after.username.lower() == before.username.lower():
-            ops[1] = op_put({**keys.username_key(after.username), "userId": after.id})
-        else:
-            ops.append(op_delete(keys.username_key(before.username)))
-        if after.email.lower() == before.email.lower():
-            ops[2] = op_put({**keys.email_key(after.email), "userId": after.id})
-        else:
-            ops.append(op_delete(keys.email_key(before.email)))
-        self.store.transact(ops + (extra_ops or []), conflict_message="that username or email is taken")
-
     def get_user(self, user_id: str) -> User | None:
         return self.store.get_model(User, keys.user_key(user_id))
 
@@ -102,14 +63,6 @@ class DirectoryRepository:
         item = self.store.get(keys.role_key(role_id))
         return _role(item) if item else None
 
-    def save_role(self, role: Role, *, new: bool, extra_ops: Ops = None) -> None:
-        if role.id in DEFAULT_ROLES:
-            raise Conflict(f"'{role.id}' is a built-in role and cannot be changed")
-        index = {BY_PARENT.pk: ALL_ROLES, BY_PARENT.sk: f"role#{role.id}"}
-        put = op_put(to_item(role, keys.role_key(role.id), index), NEW_ITEM if new else "attribute_exists(id)")
-        self.store.transact([put, *(extra_ops or [])],
-                            conflict_message=f"role '{role.id}' already exists" if new else None)
-
     def list_custom_roles(self, limit: int, token: str | None) -> tuple[list[Role], str | None]:
         page = self.store.query_page(ALL_ROLES, "role#", index=BY_PARENT, limit=limit, token=token)
         return [_role(i) for i in page.items], page.next_token
@@ -131,16 +84,70 @@ class DirectoryRepository:
         return roles, next_token
 
     # --- enrollments -----------------------------------------------------------------------------
-    def put_enrollment(self, enrollment: Enrollment, extra_ops: Ops = None, *, new: bool = False) -> None:
-        """``new``: only where there is none yet (ConcurrentUpdate otherwise), as the demo loader needs."""
-        key = keys.enrollment_key(enrollment.course_id, enrollment.user_id)
-        index = keys.enrollment_index(enrollment.course_id, enrollment.user_id)
-        self.store.transact([op_put(to_item(enrollment, key, index), NEW_ITEM if new else None),
-                             *(extra_ops or [])])
-
     def get_enrollment(self, course_id: str, user_id: str) -> Enrollment | None:
         return self.store.get_model(Enrollment, keys.enrollment_key(course_id, user_id))
 
     def list_enrollments(self, course_id: str, limit: int, token: str | None) -> tuple[list[Enrollment], str | None]:
         page = self.store.query_page(course_id, keys.ENROLLMENT_PREFIX, limit=limit, token=token)
         return [from_item(Enrollment, i) for i in page.items], page.next_token
+
+
+# --- writes (the unit of work's writers, data/writers.py) -------------------------------------------------
+@saves("course")
+def course_writes(change: Saved) -> list[Op]:
+    course = change.after
+    index = {BY_PARENT.pk: ALL_COURSES, BY_PARENT.sk: f"course#{course.id}"}
+    if change.before is not None:
+        return [op_put(to_item(course, keys.course_key(course.id), index), "attribute_exists(id)")]
+    # The course's Canvas number (data/aliases.py) is written with it, as users' and exams' are.
+    return [op_put(to_item(course, keys.course_key(course.id), index), NEW_ITEM), alias_op(Kind.COURSE, course.id)]
+
+
+def _user_ops(user: User) -> list[dict[str, Any]]:
+    index = {BY_PARENT.pk: ALL_USERS, BY_PARENT.sk: f"user#{user.username.lower()}"}
+    return [
+        op_put(to_item(user, keys.user_key(user.id), index)),
+        op_put({**keys.username_key(user.username), "userId": user.id}, condition=NEW_ITEM),
+        op_put({**keys.email_key(user.email), "userId": user.id}, condition=NEW_ITEM),
+    ]
+
+
+@saves("user")
+def user_writes(change: Saved) -> list[Op]:
+    """A new user with its username / email lookups; a changed one moves them when they change."""
+    before, after = change.before, change.after
+    ops = _user_ops(after)
+    if before is None:
+        ops[0]["Put"]["ConditionExpression"] = NEW_ITEM
+        ops.append(alias_op(Kind.USER, after.id))  # the user's Open edX number (data/aliases.py)
+        return ops
+    ops[0]["Put"]["ConditionExpression"] = "attribute_exists(id)"
+    if after.username.lower() == before.username.lower():
+        ops[1] = op_put({**keys.username_key(after.username), "userId": after.id})
+    else:
+        ops.append(op_delete(keys.username_key(before.username)))
+    if after.email.lower() == before.email.lower():
+        ops[2] = op_put({**keys.email_key(after.email), "userId": after.id})
+    else:
+        ops.append(op_delete(keys.email_key(before.email)))
+    return ops
+
+
+@saves("role")
+def role_writes(change: Saved) -> list[Op]:
+    role = change.after
+    if role.id in DEFAULT_ROLES:
+        raise Conflict(f"'{role.id}' is a built-in role and cannot be changed")
+    index = {BY_PARENT.pk: ALL_ROLES, BY_PARENT.sk: f"role#{role.id}"}
+    new = change.before is None
+    return [op_put(to_item(role, keys.role_key(role.id), index), NEW_ITEM if new else "attribute_exists(id)")]
+
+
+@saves("enrollment")
+def enrollment_writes(change: Saved) -> list[Op]:
+    """Created or replaced whatever was there (the audit event's ``before`` is only what was read); with
+    ``extra["new"]`` only where there is none yet (ConcurrentUpdate otherwise), as the demo loader needs."""
+    enrollment = change.after
+    key = keys.enrollment_key(enrollment.course_id, enrollment.user_id)
+    index = keys.enrollment_index(enrollment.course_id, enrollment.user_id)
+    return [op_put(to_item(enrollment, key, index), NEW_ITEM if change.extra.get("new") else None)]

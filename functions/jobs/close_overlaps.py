@@ -13,9 +13,9 @@ from typing import Any
 
 from functions.core.rights import Access, Principal
 from functions.core.services.credentials import CredentialService
-from functions.data.audit import audit_op
 from functions.data.credentials import CredentialRepository
 from functions.data.directory import DirectoryRepository
+from functions.data.unit_of_work import DynamoUnitOfWork
 from functions.platform.clock import utcnow
 from functions.platform.observability import logger
 from functions.platform.settings import settings
@@ -29,9 +29,10 @@ def sweep() -> list[str]:
         from functions.data.cognito_clients import CognitoClients
 
         app_clients = CognitoClients()
-    service = CredentialService(store=CredentialRepository(), access=Access(SWEEP, DirectoryRepository(),
-                                                                             audit=audit_op),
-                                now=utcnow(), app_clients=app_clients)
+    now = utcnow()
+    service = CredentialService(store=CredentialRepository(), unit=DynamoUnitOfWork(SWEEP, now),
+                                access=Access(SWEEP, DirectoryRepository()), now=now,
+                                app_clients=app_clients)
     return service.close_overlaps()
 
 

@@ -6,16 +6,16 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from functions.core import audit
-from functions.core.audit import Change
+from functions.core import audit, changes
+from functions.core.changes import Work
 from functions.core.models import Attempt, Session
 from functions.core.rights import Principal
-from functions.core.services.removal import SessionRemover, restorable_of
+from functions.core.services.removal import removed
 from functions.core.services.sessions import session_id_for
 from functions.data.audit import AuditRepository, audit_item
 from functions.data.sessions import SessionRepository
-from functions.data.stats import stats_op
 from functions.data.store import Store
+from functions.data.unit_of_work import DynamoUnitOfWork
 
 SEEDED_EVENT = "20240101T000000.000000Z-0000000000a1"
 
@@ -28,9 +28,11 @@ def seeded_reset(course_id: str, exam_id: str, user_id: str, by: str, event_id: 
                       created_at=now, updated_at=now)
     sessions = SessionRepository()
     sessions.create_session(session)
-    removal = SessionRemover(sessions, stats_op, now).remove(session, by, "reset")
-    event = audit.event(Principal("user", by), now, "session.remove", course_id,
-                        [Change("session", session.id, session, None)], [restorable_of(removal)])
+    removal = removed(session, by, "reset", now)
+    writes = DynamoUnitOfWork(Principal("user", by), now).operations(Work("session.remove", course_id, [removal]))
+    Store().transact(writes[:-1])  # the removal, without its audit event: stored below under ``event_id``
+    event = audit.event(Principal("user", by), now, "session.remove", course_id, changes.audit_changes([removal]),
+                        changes.restorables([removal]))
     Store().put(audit_item(replace(event, event_id=event_id)))
     return session
 

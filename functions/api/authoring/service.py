@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 
 def authoring(app: RouteApp) -> AuthoringService:
     """Raises 401 before any read when the request carries no principal."""
-    directory = DirectoryRepository()
-    return AuthoringService(directory=directory, content=ExamRepository(), access=access(app, directory),
-                            now=utcnow())
+    directory, now = DirectoryRepository(), utcnow()
+    return AuthoringService(directory=directory, content=ExamRepository(), unit=unit(app, now),
+                            access=access(app, directory), now=now)
 
 
 def audit_trail(app: RouteApp) -> AuditTrailService:
@@ -43,4 +43,6 @@ def credentials(app: RouteApp) -> CredentialService:
         from functions.data.cognito_clients import CognitoClients
 
         app_clients = CognitoClients()
-    return CredentialService(store=CredentialRepository(), access=access(app), now=utcnow(), app_clients=app_clients)
+    now = utcnow()
+    return CredentialService(store=CredentialRepository(), unit=unit(app, now), access=access(app), now=now,
+                             app_clients=app_clients)
