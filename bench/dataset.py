@@ -27,17 +27,19 @@ def realistic(students: int = STUDENTS) -> dict[str, str]:
     from functions.data.directory import DirectoryRepository
     from functions.data.exams import ExamRepository
     from functions.data.sessions import SessionRepository
-    from functions.data.stats import stats_op
+    from functions.data.unit_of_work import DynamoUnitOfWork
+    from functions.data.writers import seed
     from functions.platform.principal import OPERATOR
 
     loaded = demo_data.load()
     people, now = DirectoryRepository(), datetime.now(UTC)
-    service = SessionService(people, ExamRepository(), SessionRepository(), stats_op, Access(OPERATOR, people), now)
+    service = SessionService(people, ExamRepository(), SessionRepository(), DynamoUnitOfWork(OPERATOR, now),
+                             Access(OPERATOR, people), now)
     for n in range(students):
         uid = student(n)
-        people.create_user(User(id=uid, username=uid, email=f"{uid}@example.edu", name=f"Student {n}"))
+        seed("user", User(id=uid, username=uid, email=f"{uid}@example.edu", name=f"Student {n}"))
         for course in (demo_data.COURSE, demo_data.OPENEDX_COURSE):
-            people.put_enrollment(Enrollment(course_id=course, user_id=uid, role="student"))
+            seed("enrollment", Enrollment(course_id=course, user_id=uid, role="student"))
         service.start(demo_data.EXAM, StartRequest(user=uid, context_id="bench"))
         service.start("edx-demo-timed", StartRequest(user=uid, context_id="bench"))
     return loaded
