@@ -28,6 +28,7 @@ def realistic(students: int = STUDENTS) -> dict[str, str]:
     from functions.data.exams import ExamRepository
     from functions.data.sessions import SessionRepository
     from functions.data.unit_of_work import DynamoUnitOfWork
+    from functions.data.writers import seed
     from functions.platform.principal import OPERATOR
 
     loaded = demo_data.load()
@@ -36,9 +37,9 @@ def realistic(students: int = STUDENTS) -> dict[str, str]:
                              Access(OPERATOR, people), now)
     for n in range(students):
         uid = student(n)
-        people.create_user(User(id=uid, username=uid, email=f"{uid}@example.edu", name=f"Student {n}"))
+        seed("user", User(id=uid, username=uid, email=f"{uid}@example.edu", name=f"Student {n}"))
         for course in (demo_data.COURSE, demo_data.OPENEDX_COURSE):
-            people.put_enrollment(Enrollment(course_id=course, user_id=uid, role="student"))
+            seed("enrollment", Enrollment(course_id=course, user_id=uid, role="student"))
         service.start(demo_data.EXAM, StartRequest(user=uid, context_id="bench"))
         service.start("edx-demo-timed", StartRequest(user=uid, context_id="bench"))
     return loaded

@@ -205,9 +205,9 @@ def authoring(caller: Caller) -> AuthoringService:
     from functions.core.services.authoring import AuthoringService
     from functions.data.exams import ExamRepository
 
-    people = directory()
-    return AuthoringService(directory=people, content=ExamRepository(), access=access(caller, people),
-                            now=utcnow())
+    people, now = directory(), utcnow()
+    return AuthoringService(directory=people, content=ExamRepository(), unit=unit(caller, now),
+                            access=access(caller, people), now=now)
 
 
 def audit_trail(caller: Caller) -> AuditTrailService:
@@ -233,7 +233,8 @@ def credentials(caller: Caller) -> CredentialService:
         from functions.data.cognito_clients import CognitoClients
 
         app_clients = CognitoClients()
-    return CredentialService(store=CredentialRepository(), access=access(caller), now=utcnow(),
+    now = utcnow()
+    return CredentialService(store=CredentialRepository(), unit=unit(caller, now), access=access(caller), now=now,
                              app_clients=app_clients)
 
 

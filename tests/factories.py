@@ -5,40 +5,39 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from functions.core.models import Course, Enrollment, Exam, Extension, Item, Objective, Option, Question, Session, User
-from functions.data.directory import DirectoryRepository
-from functions.data.exams import ExamRepository
 from functions.data.store import Store
+from functions.data.writers import seed
 
 NOW = datetime.now(UTC)
 
 
 def user(uid: str, *, admin: bool = False) -> User:
     u = User(id=uid, username=uid, email=f"{uid}@example.edu", name=uid.title(), admin=admin)
-    DirectoryRepository().create_user(u)
+    seed("user", u)
     return u
 
 
 def course(cid: str = "course-1") -> Course:
     c = Course(id=cid, title=f"Course {cid}")
-    DirectoryRepository().create_course(c)
+    seed("course", c)
     return c
 
 
 def enroll(course_id: str, user_id: str, role: str) -> None:
-    DirectoryRepository().put_enrollment(Enrollment(course_id=course_id, user_id=user_id, role=role))
+    seed("enrollment", Enrollment(course_id=course_id, user_id=user_id, role=role))
 
 
 def item(iid: str, course_id: str, key_index: int = 2, objective: str | None = None) -> Item:
     options = [Option(id=f"{iid}-o{i}", content=f"<p>option {i}</p>", is_key=i == key_index) for i in range(4)]
     it = Item(id=iid, course_id=course_id, name=f"Item {iid}", alignment_ids=[objective] if objective else [],
               questions=[Question(id=f"{iid}-q", options=options)])
-    ExamRepository().save_item(it)
+    seed("item", it)
     return it
 
 
 def objective(oid: str, course_id: str) -> Objective:
     o = Objective(id=oid, course_id=course_id, text=f"objective {oid}", abbreviation=oid.upper())
-    ExamRepository().create_objective(o)
+    seed("objective", o)
     return o
 
 
@@ -46,7 +45,7 @@ def exam(eid: str, course_id: str, items: list[str], **fields: object) -> Exam:
     values: dict[str, object] = {"opens_at": NOW - timedelta(days=1), "closes_at": NOW + timedelta(days=7)}
     values.update(fields)
     e = Exam(id=eid, course_id=course_id, title=f"Exam {eid}", item_pool=items, **values)  # type: ignore[arg-type]
-    ExamRepository().save_exam(e)
+    seed("exam", e)
     return e
 
 

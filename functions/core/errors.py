@@ -43,6 +43,10 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+# The message of a lost race on one existing object, when nothing more specific is said.
+CHANGED_MEANWHILE = "the object changed while you were changing it; retry"
+
+
 class ConcurrentUpdate(Conflict):
     """Someone else changed the object between our read and our write; retrying the request is safe."""
 

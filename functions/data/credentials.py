@@ -6,19 +6,32 @@ version read (optimistic locking) and go in one transaction with their audit eve
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from functions.core.credentials import Credential
 from functions.data import keys
 from functions.data.keys import BY_PARENT
 from functions.data.store import NEW_ITEM, Store, op_put
+from functions.data.writers import Op, saves
 
-Ops = list[dict[str, Any]] | None
+if TYPE_CHECKING:
+    from functions.core.changes import Saved
 
 
 def credential_item(credential: Credential) -> dict[str, Any]:
     body = credential.model_dump(mode="json", by_alias=True, exclude_none=True)
     return {**body, **keys.credential_index(credential.id), **keys.api_key_key(credential.id)}
+
+
+@saves("credential")
+def credential_writes(change: Saved) -> list[Op]:
+    """``extra``: the whole ``credential`` (``before`` / ``after`` are what the audit trail shows: no hashes) and,
+    for a change, the ``read_version`` it is conditioned on (a 409 concurrent_update when someone changed it)."""
+    credential: Credential = change.extra["credential"]
+    if change.before is None:
+        return [op_put(credential_item(credential), NEW_ITEM)]
+    read_version = change.extra["read_version"]
+    return [op_put(credential_item(credential), "#v = :v", names={"#v": "version"}, values={":v": read_version})]
 
 
 class CredentialRepository:
@@ -32,15 +45,6 @@ class CredentialRepository:
     def get_item(self, credential_id: str) -> dict[str, Any] | None:
         """The stored item as the authorizer reads it (one GetItem, eventually consistent)."""
         return self.store.get(keys.api_key_key(credential_id))
-
-    def create(self, credential: Credential, extra_ops: Ops = None) -> None:
-        self.store.transact([op_put(credential_item(credential), NEW_ITEM), *(extra_ops or [])],
-                            conflict_message=f"credential '{credential.id}' already exists")
-
-    def save(self, after: Credential, read_version: int, extra_ops: Ops = None) -> None:
-        """Overwrites the credential if nobody changed it since it was read (else 409 concurrent_update)."""
-        put = op_put(credential_item(after), "#v = :v", names={"#v": "version"}, values={":v": read_version})
-        self.store.transact([put, *(extra_ops or [])])
 
     def list_page(self, limit: int, token: str | None) -> tuple[list[Credential], str | None]:
         page = self.store.query_page(keys.CREDENTIALS, keys.CREDENTIAL_PREFIX, index=BY_PARENT, limit=limit,

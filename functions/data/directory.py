@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from functions.core.changes import Saved
 from functions.core.errors import Conflict
@@ -12,8 +12,11 @@ from functions.core.rights import DEFAULT_ROLES
 from functions.data import keys, tokens
 from functions.data.aliases import alias_op
 from functions.data.store import NEW_ITEM, Store, from_item, op_delete, op_put, to_item
+from functions.data.writers import Op, saves
 
-Ops = list[dict[str, Any]] | None
+if TYPE_CHECKING:
+    from functions.core.changes import Saved
+
 
 
 def _role(item: dict[str, Any]) -> Role:
@@ -26,19 +29,6 @@ class DirectoryRepository:
         self.store = store or Store()
 
     # --- courses ---------------------------------------------------------------------------------
-    # ``extra_ops``: written in the same transaction (the change's audit event, core/audit.py).
-    def create_course(self, course: Course, extra_ops: Ops = None) -> None:
-        index = keys.course_index(course.id)
-        # The course's Canvas number (data/aliases.py) is written with it, as users' and exams' are.
-        self.store.transact([op_put(to_item(course, keys.course_key(course.id), index), NEW_ITEM),
-                             alias_op(Kind.COURSE, course.id), *(extra_ops or [])],
-                            conflict_message=f"course '{course.id}' already exists")
-
-    def save_course(self, course: Course, extra_ops: Ops = None) -> None:
-        index = keys.course_index(course.id)
-        self.store.transact([op_put(to_item(course, keys.course_key(course.id), index), keys.ITEM_EXISTS),
-                             *(extra_ops or [])])
-
     def get_course(self, course_id: str) -> Course | None:
         return self.store.get_model(Course, keys.course_key(course_id))
 
@@ -48,35 +38,6 @@ class DirectoryRepository:
         return [from_item(Course, i) for i in page.items], page.next_token
 
     # --- users -----------------------------------------------------------------------------------
-    def _user_ops(self, user: User) -> list[dict[str, Any]]:
-        index = keys.user_index(user.username)
-        return [
-            op_put(to_item(user, keys.user_key(user.id), index)),
-            op_put({**keys.username_key(user.username), "userId": user.id}, condition=NEW_ITEM),
-            op_put({**keys.email_key(user.email), "userId": user.id}, condition=NEW_ITEM),
-        ]
-
-    def create_user(self, user: User, extra_ops: Ops = None) -> None:
-        ops = self._user_ops(user)
-        ops[0]["Put"]["ConditionExpression"] = NEW_ITEM
-        ops.append(alias_op(Kind.USER, user.id))  # the user's Open edX number (data/aliases.py)
-        ops += extra_ops or []
-        self.store.transact(ops, conflict_message="a user with that id, username or email already exists")
-
-    def update_user(self, before: User, after: User, extra_ops: Ops = None) -> None:
-        """Rewrites the user; moves the username / email lookups when they change (one transaction)."""
-        ops = self._user_ops(after)
-        ops[0]["Put"]["ConditionExpression"] = keys.ITEM_EXISTS
-        if after.username.lower() == before.username.lower():
-            ops[1] = op_put({**keys.username_key(after.username), "userId": after.id})
-        else:
-            ops.append(op_delete(keys.username_key(before.username)))
-        if after.email.lower() == before.email.lower():
-            ops[2] = op_put({**keys.email_key(after.email), "userId": after.id})
-        else:
-            ops.append(op_delete(keys.email_key(before.email)))
-        self.store.transact(ops + (extra_ops or []), conflict_message="that username or email is taken")
-
     def get_user(self, user_id: str) -> User | None:
         return self.store.get_model(User, keys.user_key(user_id))
 
@@ -100,14 +61,6 @@ class DirectoryRepository:
         item = self.store.get(keys.role_key(role_id))
         return _role(item) if item else None
 
-    def save_role(self, role: Role, *, new: bool, extra_ops: Ops = None) -> None:
-        if role.id in DEFAULT_ROLES:
-            raise Conflict(f"'{role.id}' is a built-in role and cannot be changed")
-        index = keys.role_index(role.id)
-        put = op_put(to_item(role, keys.role_key(role.id), index), NEW_ITEM if new else keys.ITEM_EXISTS)
-        self.store.transact([put, *(extra_ops or [])],
-                            conflict_message=f"role '{role.id}' already exists" if new else None)
-
     def list_custom_roles(self, limit: int, token: str | None) -> tuple[list[Role], str | None]:
         index, pk, prefix = keys.roles_query()
         page = self.store.query_page(pk, prefix, index=index, limit=limit, token=token)
@@ -130,13 +83,6 @@ class DirectoryRepository:
         return roles, next_token
 
     # --- enrollments -----------------------------------------------------------------------------
-    def put_enrollment(self, enrollment: Enrollment, extra_ops: Ops = None, *, new: bool = False) -> None:
-        """``new``: only where there is none yet (ConcurrentUpdate otherwise), as the demo loader needs."""
-        key = keys.enrollment_key(enrollment.course_id, enrollment.user_id)
-        index = keys.enrollment_index(enrollment.course_id, enrollment.user_id)
-        self.store.transact([op_put(to_item(enrollment, key, index), NEW_ITEM if new else None),
-                             *(extra_ops or [])])
-
     def get_enrollment(self, course_id: str, user_id: str) -> Enrollment | None:
         return self.store.get_model(Enrollment, keys.enrollment_key(course_id, user_id))
 
@@ -145,10 +91,63 @@ class DirectoryRepository:
         return [from_item(Enrollment, i) for i in page.items], page.next_token
 
 
-def enrollment_writes(change: Saved) -> list[dict[str, Any]]:
-    """The unit of work's writer of "enrollment" changes (registered where they are made: data/external_tests.py,
-    so routes that never write one do not load the unit of work at import): a new enrollment only where there
-    is none yet (an import's placement never replaces one); a changed one as ``put_enrollment`` writes it."""
-    e = change.after
-    item = to_item(e, keys.enrollment_key(e.course_id, e.user_id), keys.enrollment_index(e.course_id, e.user_id))
-    return [op_put(item, NEW_ITEM if change.before is None else None)]
+# --- writes (the unit of work's writers, data/writers.py) -------------------------------------------------
+@saves("course")
+def course_writes(change: Saved) -> list[Op]:
+    course = change.after
+    index = keys.course_index(course.id)
+    if change.before is not None:
+        return [op_put(to_item(course, keys.course_key(course.id), index), keys.ITEM_EXISTS)]
+    # The course's Canvas number (data/aliases.py) is written with it, as users' and exams' are.
+    return [op_put(to_item(course, keys.course_key(course.id), index), NEW_ITEM), alias_op(Kind.COURSE, course.id)]
+
+
+def _user_ops(user: User) -> list[dict[str, Any]]:
+    index = keys.user_index(user.username)
+    return [
+        op_put(to_item(user, keys.user_key(user.id), index)),
+        op_put({**keys.username_key(user.username), "userId": user.id}, condition=NEW_ITEM),
+        op_put({**keys.email_key(user.email), "userId": user.id}, condition=NEW_ITEM),
+    ]
+
+
+@saves("user")
+def user_writes(change: Saved) -> list[Op]:
+    """A new user with its username / email lookups; a changed one moves them when they change."""
+    before, after = change.before, change.after
+    ops = _user_ops(after)
+    if before is None:
+        ops[0]["Put"]["ConditionExpression"] = NEW_ITEM
+        ops.append(alias_op(Kind.USER, after.id))  # the user's Open edX number (data/aliases.py)
+        return ops
+    ops[0]["Put"]["ConditionExpression"] = keys.ITEM_EXISTS
+    if after.username.lower() == before.username.lower():
+        ops[1] = op_put({**keys.username_key(after.username), "userId": after.id})
+    else:
+        ops.append(op_delete(keys.username_key(before.username)))
+    if after.email.lower() == before.email.lower():
+        ops[2] = op_put({**keys.email_key(after.email), "userId": after.id})
+    else:
+        ops.append(op_delete(keys.email_key(before.email)))
+    return ops
+
+
+@saves("role")
+def role_writes(change: Saved) -> list[Op]:
+    role = change.after
+    if role.id in DEFAULT_ROLES:
+        raise Conflict(f"'{role.id}' is a built-in role and cannot be changed")
+    index = keys.role_index(role.id)
+    new = change.before is None
+    return [op_put(to_item(role, keys.role_key(role.id), index), NEW_ITEM if new else keys.ITEM_EXISTS)]
+
+
+@saves("enrollment")
+def enrollment_writes(change: Saved) -> list[Op]:
+    """Created or replaced whatever was there (the audit event's ``before`` is only what was read); with
+    ``extra["new"]`` only where there is none yet (ConcurrentUpdate otherwise): an import's placement never
+    replaces an enrollment, nor does the demo loader."""
+    enrollment = change.after
+    key = keys.enrollment_key(enrollment.course_id, enrollment.user_id)
+    index = keys.enrollment_index(enrollment.course_id, enrollment.user_id)
+    return [op_put(to_item(enrollment, key, index), NEW_ITEM if change.extra.get("new") else None)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from functions.core.errors import InvalidInput
 from functions.core.models import Exam, Item, Objective
@@ -12,6 +12,10 @@ from functions.data import keys, tokens
 from functions.data.aliases import alias_op
 from functions.data.exam_windows import window_ops
 from functions.data.store import NEW_ITEM, SAME_VERSION, Store, from_item, op_put, to_item
+from functions.data.writers import Op, saves
+
+if TYPE_CHECKING:
+    from functions.core.changes import Saved
 
 ItemPage = tuple[list[Item], str | None]
 
@@ -20,30 +24,7 @@ class ExamRepository:
     def __init__(self, store: Store | None = None) -> None:
         self.store = store or Store()
 
-    def _save_versioned(self, model: Exam | Item, key_of: Callable[[str, int], dict[str, str]],
-                        index: dict[str, str], what: str,
-                        extra_ops: list[dict[str, Any]] | None = None) -> None:
-        latest = to_item(model, key_of(model.id, keys.LATEST), index)
-        history = to_item(model, key_of(model.id, model.version))
-        if model.version == 1:
-            condition, names, values = NEW_ITEM, None, None
-        else:
-            condition, names, values = SAME_VERSION, {"#version": "version"}, {":expected": model.version - 1}
-        self.store.transact(
-            [op_put(latest, condition, names, values), op_put(history, NEW_ITEM), *(extra_ops or [])],
-            conflict_message=f"{what} '{model.id}' already exists or was changed meanwhile; reload and retry",
-        )
-
     # --- exams -----------------------------------------------------------------------------------
-    def save_exam(self, exam: Exam, extra_ops: list[dict[str, Any]] | None = None) -> None:
-        """Version 1 creates; version n replaces version n-1 only if nobody else changed it meanwhile.
-        ``extra_ops`` go in the same transaction (the change's audit event)."""
-        # A new exam gets its Open edX number alias in the same transaction (data/aliases.py).
-        alias = [alias_op(Kind.EXAM, exam.id)] if exam.version == 1 else []
-        # Its open and close entries for the pre-warm job (data/exam_windows.py), written with it.
-        self._save_versioned(exam, keys.exam_key, keys.exam_index(exam.course_id, exam.id), "exam",
-                             alias + window_ops(exam) + (extra_ops or []))
-
     def get_exam(self, exam_id: str) -> Exam | None:
         return self.store.get_model(Exam, keys.exam_key(exam_id))
 
@@ -53,9 +34,6 @@ class ExamRepository:
         return [from_item(Exam, i) for i in page.items], page.next_token
 
     # --- items -----------------------------------------------------------------------------------
-    def save_item(self, item: Item, extra_ops: list[dict[str, Any]] | None = None) -> None:
-        self._save_versioned(item, keys.item_key, keys.item_index(item.course_id, item.id), "item", extra_ops)
-
     def get_item(self, item_id: str) -> Item | None:
         return self.store.get_model(Item, keys.item_key(item_id))
 
@@ -79,11 +57,39 @@ class ExamRepository:
         return [found[i] for i in page_ids if i in found], next_token
 
     # --- objectives ------------------------------------------------------------------------------
-    def create_objective(self, objective: Objective, extra_ops: list[dict[str, Any]] | None = None) -> None:
-        self.store.transact([op_put(to_item(objective, keys.objective_key(objective.id)), NEW_ITEM),
-                             *(extra_ops or [])],
-                            conflict_message=f"objective '{objective.id}' already exists")
-
     def get_objectives(self, objective_ids: list[str]) -> dict[str, Objective]:
         found = self.store.batch_get([keys.objective_key(i) for i in objective_ids])
         return {o[keys.PK]: from_item(Objective, o) for o in found}
+
+
+# --- writes (the unit of work's writers, data/writers.py) -------------------------------------------------
+def _versioned(model: Exam | Item, key_of: Callable[[str, int], dict[str, str]], index: dict[str, str]) -> list[Op]:
+    """Version 1 creates; version n replaces version n-1 only if nobody else changed it meanwhile."""
+    latest = to_item(model, key_of(model.id, keys.LATEST), index)
+    history = to_item(model, key_of(model.id, model.version))
+    if model.version == 1:
+        condition, names, values = NEW_ITEM, None, None
+    else:
+        condition, names, values = SAME_VERSION, {"#version": "version"}, {":expected": model.version - 1}
+    return [op_put(latest, condition, names, values), op_put(history, NEW_ITEM)]
+
+
+@saves("exam")
+def exam_writes(change: Saved) -> list[Op]:
+    exam: Exam = change.after
+    # A new exam gets its Open edX number alias in the same transaction (data/aliases.py).
+    alias = [alias_op(Kind.EXAM, exam.id)] if exam.version == 1 else []
+    # Its open and close entries for the pre-warm job (data/exam_windows.py), written with it.
+    return _versioned(exam, keys.exam_key, keys.exam_index(exam.course_id, exam.id)) + alias + window_ops(exam)
+
+
+@saves("item")
+def item_writes(change: Saved) -> list[Op]:
+    item: Item = change.after
+    return _versioned(item, keys.item_key, keys.item_index(item.course_id, item.id))
+
+
+@saves("objective")
+def objective_writes(change: Saved) -> list[Op]:
+    objective: Objective = change.after
+    return [op_put(to_item(objective, keys.objective_key(objective.id)), NEW_ITEM)]

@@ -18,12 +18,11 @@ from functions.core.changes import Saved
 from functions.core.errors import ConcurrentUpdate, TooLarge
 from functions.core.models import ExternalAssignment, Lesson, SubjectTrack
 from functions.data import keys
-from functions.data.directory import enrollment_writes
 from functions.data.dynamo import serialize
 from functions.data.keys import WORK_QUEUE
 from functions.data.outcome_batches import ITEM_BYTES, item_size
 from functions.data.store import NEW_ITEM, SAME_VERSION, Store, from_item, op_put, to_item
-from functions.data.unit_of_work import Op, saves
+from functions.data.writers import Op, saves
 
 LEASE_OWNER, LEASE_UNTIL = "leaseOwner", "leaseUntil"
 QUEUE_PAGE = 100
@@ -58,7 +57,6 @@ def subject_track_item(track: SubjectTrack, version: int = keys.LATEST) -> dict[
     return to_item(track, keys.subject_track_key(track.subject, track.grade, version))
 
 
-saves("enrollment")(enrollment_writes)  # an import's placement / test-out enrollment
 
 
 @saves("lesson")

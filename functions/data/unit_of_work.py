@@ -10,9 +10,8 @@ before anything is sent: a unit that does not fit is a 413 and nothing is writte
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from functions.core import allowances, changes
 from functions.core.audit import event
@@ -21,7 +20,6 @@ from functions.core.changes import (
     AttemptCount,
     ExtensionRemoved,
     ExtensionSaved,
-    Saved,
     SessionChanged,
     SessionRemoved,
     SessionRestored,
@@ -44,21 +42,13 @@ from functions.data.sessions import (
 )
 from functions.data.stats import stats_op
 from functions.data.store import NEW_ITEM, SAME_VERSION, Store, op_delete, op_put, op_update
+from functions.data.writers import SAVERS, Op, saves, writer
 
 if TYPE_CHECKING:
     from functions.core.rights import Principal
 
-Op = dict[str, Any]
-# How each other entity (``changes.Saved.kind``) is written: its item(s), with the conditions on the version
-# read. Each data module registers its own with ``saves``.
-SAVERS: dict[str, Callable[[Saved], list[Op]]] = {}
-
-
-def saves(kind: str) -> Callable[[Callable[[Saved], list[Op]]], Callable[[Saved], list[Op]]]:
-    def register(writer: Callable[[Saved], list[Op]]) -> Callable[[Saved], list[Op]]:
-        SAVERS[kind] = writer
-        return writer
-    return register
+# How each other entity (``changes.Saved.kind``) is written: data/writers.py (each data module registers its own).
+__all__ = ["SAVERS", "DynamoUnitOfWork", "check_size", "saves"]
 
 
 class DynamoUnitOfWork:
@@ -116,10 +106,7 @@ class DynamoUnitOfWork:
             return extension_save_ops(change.before, change.after, by=self.principal.subject, at=self.now)
         if isinstance(change, ExtensionRemoved):
             return extension_delete_ops(change.before, by=self.principal.subject, at=self.now)
-        writer = SAVERS.get(change.kind)
-        if writer is None:
-            raise AssertionError(f"no writer registered for '{change.kind}' (data/unit_of_work.py SAVERS)")
-        return writer(change)
+        return writer(change.kind)(change)
 
     def _session_changed(self, change: SessionChanged) -> list[Op]:
         """The session (only if still the version before it), the current attempt's changed parts, and with

@@ -27,10 +27,10 @@ from functions.core.models import (
     User,
 )
 from functions.data import keys
-from functions.data.credentials import CredentialRepository
 from functions.data.directory import DirectoryRepository
 from functions.data.exams import ExamRepository
 from functions.data.store import NEW_ITEM
+from functions.data.writers import seed
 from functions.platform.auth import hash_secret
 
 COURSE = "focus1f8-district"  # the seed's workspaceId
@@ -87,33 +87,32 @@ def _once(piece: str, action: Callable[[], object]) -> None:
 
 def load(now: datetime | None = None) -> dict[str, str]:
     now = now or datetime.now(UTC)
-    people, exams = DirectoryRepository(), ExamRepository()
     for cid, title in ((COURSE, "Personal Finance, Grade 2"), (OTHER_COURSE, "Riverside High Algebra")):
-        _ignore_existing(partial(people.create_course, Course(id=cid, title=title)))
+        _ignore_existing(partial(seed, "course", Course(id=cid, title=title)))
     for uid, name, role, admin in PEOPLE:
         email = "kevin@examspark.com" if uid == "kevin" else f"{uid}@example.edu"
         user = User(id=uid, username=uid, email=email, name=name, admin=admin)
-        _ignore_existing(partial(people.create_user, user))
+        _ignore_existing(partial(seed, "user", user))
         if role:
-            _ignore_existing(partial(people.put_enrollment, Enrollment(course_id=COURSE, user_id=uid, role=role),
+            _ignore_existing(partial(seed, "enrollment", Enrollment(course_id=COURSE, user_id=uid, role=role),
                                      new=True))
-    _ignore_existing(partial(people.put_enrollment, Enrollment(course_id=OTHER_COURSE, user_id="oscar",
-                                                               role="instructor"), new=True))
+    _ignore_existing(partial(seed, "enrollment", Enrollment(course_id=OTHER_COURSE, user_id="oscar",
+                                                            role="instructor"), new=True))
     for oid, text, abbreviation in OBJECTIVES:
         objective = Objective(id=oid, course_id=COURSE, text=text, abbreviation=abbreviation)
-        _ignore_existing(partial(exams.create_objective, objective))
+        _ignore_existing(partial(seed, "objective", objective))
     for iid, name, qid, options, key, oid in ITEMS:
         item = Item(id=iid, course_id=COURSE, name=name, alignment_ids=[oid], questions=[Question(
             id=qid, options=[Option(id=o, content=c, is_key=i == key) for i, (o, c) in enumerate(options)])])
-        _ignore_existing(partial(exams.save_item, item))
+        _ignore_existing(partial(seed, "item", item))
     exam = Exam(id=EXAM, course_id=COURSE, title="Saving and Spending", type=ExamType.TIMED,
                 time_limit_minutes=30, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30),
                 max_attempts=3, retakable=True, item_pool=[i[0] for i in ITEMS])
-    _ignore_existing(partial(exams.save_exam, exam))
+    _ignore_existing(partial(seed, "exam", exam))
     key = Credential(id=DEMO_KEY, kind=CredentialKind.BASIC, name="Demo ExamSpark integration", courses=[COURSE],
                      rights=["course:view", "attempt:manage", "extension:grant"],
                      secret_hash=hash_secret(DEMO_SECRET), created_at=now, created_by="demo-loader")
-    _ignore_existing(partial(CredentialRepository().create, key))
+    _ignore_existing(partial(seed, "credential", key.public(), credential=key))
     load_openedx(now)
     load_powerpath(now)
     _ensure_numbers()
@@ -157,18 +156,18 @@ def load_openedx(now: datetime) -> None:
 
     people, exams, aliases = DirectoryRepository(), ExamRepository(), AliasRepository()
     course = Course(id=OPENEDX_COURSE, title="edX Demonstration Course")
-    _ignore_existing(partial(people.create_course, course))
+    _ignore_existing(partial(seed, "course", course))
     for uid, role in (("irene", "instructor"), ("theo", "teaching_assistant"), ("kevin", "student"),
                       ("maria", "student")):
-        _ignore_existing(partial(people.put_enrollment, Enrollment(course_id=OPENEDX_COURSE, user_id=uid,
-                                                                   role=role), new=True))
+        _ignore_existing(partial(seed, "enrollment", Enrollment(course_id=OPENEDX_COURSE, user_id=uid, role=role),
+                                 new=True))
     for uid, *_ in PEOPLE:
         aliases.ensure(Kind.USER, uid)
     for eid, title, kind, minutes in OPENEDX_EXAMS:
         exam = Exam(id=eid, course_id=OPENEDX_COURSE, title=title, type=kind, time_limit_minutes=minutes,
                     opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30),
                     item_pool=[i[0] for i in ITEMS])
-        _ignore_existing(partial(exams.save_exam, exam))
+        _ignore_existing(partial(seed, "exam", exam))
         aliases.ensure(Kind.EXAM, eid)
     service = SessionService(people, exams, SessionRepository(), DynamoUnitOfWork(OPERATOR, now),
                              Access(OPERATOR, people), now)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from functions.core.models import Enrollment, Exam, Extension, Role
-from functions.data.directory import DirectoryRepository
 from functions.data.exams import ExamRepository
+from functions.data.writers import seed
 from tests.conftest import Answer, call, principal_context
 from tests.factories import classroom, enroll, exam, item, seed_extension, user
 
@@ -36,9 +36,8 @@ def build() -> dict[str, Any]:
     exam(ONCE, COURSE, POOL, draw_count=3, retakable=False)
     exam(SOON, COURSE, POOL, draw_count=3, opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=2))
     exam(CLOSED, COURSE, POOL, draw_count=3, opens_at=now - timedelta(days=2), closes_at=now - timedelta(days=1))
-    directory = DirectoryRepository()
-    directory.save_role(Role(id="registrar", name="Registrar", rights=["course:admin"]), new=True)
-    directory.save_role(Role(id="grader", name="Grader", rights=["course:view", "attempt:manage"]), new=True)
+    seed("role", Role(id="registrar", name="Registrar", rights=["course:admin"]))
+    seed("role", Role(id="grader", name="Grader", rights=["course:view", "attempt:manage"]))
     for uid, role in ((REGISTRAR, "registrar"), (GRADER, "grader")):
         user(uid)
         enroll(COURSE, uid, role)
@@ -96,9 +95,9 @@ def move_window(exam_id: str, **dates: datetime) -> Exam:
     found = repo.get_exam(exam_id)
     assert found is not None
     changed = found.model_copy(update={**dates, "version": found.version + 1})
-    repo.save_exam(changed)
+    seed("exam", changed)
     return changed
 
 
 def enrollment(user_id: str, course_id: str = COURSE, role: str = "student") -> None:
-    DirectoryRepository().put_enrollment(Enrollment(course_id=course_id, user_id=user_id, role=role))
+    seed("enrollment", Enrollment(course_id=course_id, user_id=user_id, role=role))

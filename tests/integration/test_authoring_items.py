@@ -8,6 +8,7 @@ import pytest
 
 from functions.data import keys
 from functions.data.exams import ExamRepository
+from functions.data.writers import seed
 from tests.conftest import call
 from tests.factories import exam, item
 from tests.integration.test_authoring_support import (
@@ -148,7 +149,7 @@ def test_update_refusals_write_nothing(world, monkeypatch):
     assert stale is not None
     raced = copy.deepcopy(stale)
     raced.version = 2
-    ExamRepository().save_item(raced)  # someone else saved version 2 meanwhile
+    seed("item", raced)  # someone else saved version 2 meanwhile
     before = snapshot()
     monkeypatch.setattr(ExamRepository, "get_item", lambda self, item_id: stale)
     answer = call("update_item", path, as_user=INSTRUCTOR, body={"name": "Mine"})

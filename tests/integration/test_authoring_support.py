@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from functions.core.models import Role
-from functions.data.directory import DirectoryRepository
+from functions.data.writers import seed
 from tests.conftest import call
 from tests.factories import classroom, user
 from tests.integration.audit_helpers import SEEDED_EVENT, seeded_reset
@@ -31,7 +31,7 @@ def world(table: str) -> dict[str, Any]:
     issued = call("create_credential", as_user=ADMIN, body={"id": CREDENTIAL, "kind": "basic", "name": "Existing",
                                                             "courses": ["course-1"], "rights": ["course:view"]})
     assert issued.status == 201, issued.body  # also the institution audit trail's first event
-    DirectoryRepository().save_role(Role(id="grader", name="Grader", rights=["course:view"]), new=True)
+    seed("role", Role(id="grader", name="Grader", rights=["course:view"]))
     seeded_reset("course-1", "exam-course-1", "other-course-1", INSTRUCTOR)  # an audit event to restore
     return rooms
 

@@ -239,11 +239,12 @@ def test_a_repeated_parameter_takes_its_last_value_as_rails_does(room):
 
 def test_an_inactive_course_is_closed_to_its_students_not_its_staff(room):
     from functions.data.directory import DirectoryRepository
+    from functions.data.writers import seed
 
     repository = DirectoryRepository()
     stored = repository.get_course(COURSE)
     assert stored is not None
-    repository.save_course(stored.model_copy(update={"active": False}))
+    seed("course", stored.model_copy(update={"active": False}), before=stored)
     assert get_course(C).status == 404
     assert get_quiz(Q).status == 404
     assert list_quizzes().status == 404

@@ -21,10 +21,10 @@ from functions.core import acts
 from functions.core.models import Course, Role
 from functions.core.rights import Right
 from functions.data import dynamo, keys
-from functions.data.directory import DirectoryRepository
 from functions.data.exams import ExamRepository
 from functions.data.extensions import ExtensionRepository
 from functions.data.sessions import SessionRepository
+from functions.data.writers import seed
 from functions.routes import ROUTES
 from tests.conftest import Answer, call, principal_context
 from tests.factories import classroom, enroll, exam, user
@@ -131,10 +131,9 @@ def build(act: str, state: str) -> World:
     w = World()
     room = classroom(COURSE)
     classroom(OTHER_COURSE)
-    directory = DirectoryRepository()
     with_right, without = rights_for(act)
-    directory.save_role(Role(id="with", name="With", rights=with_right), new=True)
-    directory.save_role(Role(id="without", name="Without", rights=without), new=True)
+    seed("role", Role(id="with", name="With", rights=with_right))
+    seed("role", Role(id="without", name="Without", rights=without))
     for uid, role in (("custom-with", "with"), ("custom-without", "without")):
         user(uid)
         enroll(COURSE, uid, role)
@@ -162,7 +161,8 @@ def build(act: str, state: str) -> World:
     if state == "after_end":
         change_exam(closes_at=now - timedelta(minutes=1))
     if state == "course_inactive":
-        directory.save_course(Course(id=COURSE, title=f"Course {COURSE}", active=False))
+        active = Course(id=COURSE, title=f"Course {COURSE}")
+        seed("course", active.model_copy(update={"active": False}), before=active)
     return w
 
 
@@ -170,7 +170,7 @@ def change_exam(**fields: Any) -> None:
     repo = ExamRepository()
     found = repo.get_exam(QUIZ)
     assert found is not None
-    repo.save_exam(found.model_copy(update={**fields, "version": found.version + 1}))
+    seed("exam", found.model_copy(update={**fields, "version": found.version + 1}))
 
 
 def snapshot() -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ import pytest
 
 from functions.core.models import Maturity, ScoringPolicy
 from functions.data.exams import ExamRepository
+from functions.data.writers import seed
 from tests.conftest import call
 from tests.factories import classroom, course, enroll, exam, user
 from tests.integration.examspark_helpers import (
@@ -48,7 +49,7 @@ def act(route, sid, *, as_user=STUDENT, authorizer=None):
 def test_retake_starts_a_new_attempt_and_the_score_follows_the_policy(room, policy, expected):
     exam_ = ExamRepository().get_exam(MULTI)
     assert exam_ is not None
-    ExamRepository().save_exam(exam_.model_copy(update={"scoring_policy": ScoringPolicy(policy), "version": 2}))
+    seed("exam", exam_.model_copy(update={"scoring_policy": ScoringPolicy(policy), "version": 2}))
     sid = start(MULTI)
     submit_all(sid, room["items"], right=3)
     drawn = stored(sid).item_ids
@@ -90,7 +91,7 @@ def test_retake_needs_the_exam_open(room):
     exam_ = ExamRepository().get_exam(MULTI)
     assert exam_ is not None
     closed = datetime.now(UTC) - timedelta(minutes=1)
-    ExamRepository().save_exam(exam_.model_copy(update={"closes_at": closed, "version": 2}))
+    seed("exam", exam_.model_copy(update={"closes_at": closed, "version": 2}))
     refused = act("retake", sid)
     assert refused.status == 409 and "not open for a new attempt" in refused.body["error"]["message"]
 
@@ -193,7 +194,7 @@ def test_reopen_only_while_the_exam_is_open_unless_unlocked(room):
     submit_all(sid, room["items"], right=1)
     exam_ = ExamRepository().get_exam(MULTI)
     assert exam_ is not None
-    ExamRepository().save_exam(exam_.model_copy(update={"closes_at": datetime.now(UTC) - timedelta(seconds=1),
+    seed("exam", exam_.model_copy(update={"closes_at": datetime.now(UTC) - timedelta(seconds=1),
                                                         "version": 2}))
     closed = act("reopen", sid, as_user=TA)
     assert closed.status == 409 and "is closed" in closed.body["error"]["message"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from functions.core.models import Exam
-from functions.data.exams import ExamRepository
+from functions.data.writers import seed
 from infra.local import demo_data
 from tests.conftest import call, principal_context
 from tests.fixtures.examspark_seed import assert_seed_shape, sample
@@ -20,10 +20,9 @@ def scored_session(table):
     """The seed's world: its course, items and objectives, its two sample exam configs, and Kevin's session
     on the first one, answered with the seed's set-responses sample."""
     demo_data.load()
-    exams = ExamRepository()
     for config in SAMPLE_CONFIGS:
-        exams.save_exam(Exam(id=config, course_id=demo_data.COURSE, title=f"Sample {config}",
-                             item_pool=[i[0] for i in demo_data.ITEMS], retakable=True, max_attempts=2))
+        seed("exam", Exam(id=config, course_id=demo_data.COURSE, title=f"Sample {config}",
+                          item_pool=[i[0] for i in demo_data.ITEMS], retakable=True, max_attempts=2))
     started = call("examspark_start_session", {"examConfigId": SAMPLE_CONFIGS[0]}, as_user="kevin",
                    body={"user_id": "kevin@examspark.com", "context_id": "seed", "lis_person_name_full": "Kevin"})
     assert started.status == 200, started.body

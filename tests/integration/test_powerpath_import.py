@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from functions.core.models import Course
 from functions.data.directory import DirectoryRepository
 from functions.data.external_tests import stamp
+from functions.data.writers import seed
 from tests.conftest import call
 from tests.integration.powerpath_helpers import (  # noqa: F401 - fixtures
     IMPORT,
@@ -104,7 +105,7 @@ def test_enrollment_never_replaces_one_and_reports_a_missing_track_or_course(sch
     import_now(lesson_id="placement-unmapped")
     assert progress(lesson_id="placement-unmapped").body["enrollmentFailed"] is False
     lesson("placement-closed", "course-1", "placement", "edulastic", "Vocabulary", 1, "edu-v-1q")
-    DirectoryRepository().create_course(Course(id="closed", title="Closed", active=False))
+    seed("course", Course(id="closed", title="Closed", active=False))
     subject_track("Vocabulary", 1, "closed")
     aid = make(lesson_id="placement-closed").body["assignmentId"]
     school["fakes"].edulastic.work(aid, [False])

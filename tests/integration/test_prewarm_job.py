@@ -14,9 +14,9 @@ from botocore.stub import Stubber
 from functions.core import prewarm
 from functions.data import keys
 from functions.data.exam_windows import ExamWindowRepository
-from functions.data.exams import ExamRepository
 from functions.data.provisioned_concurrency import LambdaProvisionedConcurrency
 from functions.data.store import Store
+from functions.data.writers import seed
 from functions.jobs import prewarm as job
 from functions.platform.settings import PrewarmSettings
 from infra.local.scheduler import LambdaContext, scheduled_event
@@ -46,10 +46,10 @@ def test_the_exam_writes_its_open_and_close_entries_and_a_moved_time_leaves_the_
     assert windows.moments(OPEN - timedelta(minutes=1), OPEN + timedelta(minutes=1)) == [
         (prewarm.Moment("exam-1", "open", OPEN), "course-1")]
     moved = e.model_copy(update={"opens_at": OPEN + timedelta(days=1), "version": 2})
-    ExamRepository().save_exam(moved)
+    seed("exam", moved)
     assert store.get(keys.exam_window_key("open", OPEN, "exam-1"))  # left behind: expires, and is ignored
     assert windows.moments(OPEN - timedelta(minutes=1), OPEN + timedelta(minutes=1)) == []
-    ExamRepository().save_exam(moved.model_copy(update={"active": False, "version": 3}))
+    seed("exam", moved.model_copy(update={"active": False, "version": 3}))
     assert windows.moments(OPEN + timedelta(days=1), OPEN + timedelta(days=1)) == []  # inactive: nothing
 
 

@@ -10,9 +10,9 @@ import pytest
 
 from functions.core.models import Course, Role
 from functions.core.services.work_removal import MAX_REMOVED
-from functions.data.directory import DirectoryRepository
 from functions.data.exams import ExamRepository
 from functions.data.sessions import SessionRepository
+from functions.data.writers import seed
 from tests.conftest import call
 from tests.factories import classroom, enroll, exam, user
 from tests.integration.examspark_helpers import choice, grant, key, respond, stored
@@ -29,9 +29,8 @@ def room(table):
     room = classroom(COURSE)
     exam(QUIZ, COURSE, room["items"], type="timed", time_limit_minutes=60, max_attempts=1)
     exam(RETRY, COURSE, room["items"], type="timed", time_limit_minutes=60, max_attempts=3, retakable=True)
-    directory = DirectoryRepository()
-    directory.save_role(Role(id="registrar", name="Registrar", rights=["course:view", "course:admin"]), new=True)
-    directory.save_role(Role(id="grader", name="Grader", rights=["course:view", "attempt:manage"]), new=True)
+    seed("role", Role(id="registrar", name="Registrar", rights=["course:view", "course:admin"]))
+    seed("role", Role(id="grader", name="Grader", rights=["course:view", "attempt:manage"]))
     for uid, role in ((REGISTRAR, "registrar"), (GRADER, "grader")):
         user(uid)
         enroll(COURSE, uid, role)
@@ -66,7 +65,7 @@ def change_exam(exam_id: str, **fields) -> None:
     repo = ExamRepository()
     found = repo.get_exam(exam_id)
     assert found is not None
-    repo.save_exam(found.model_copy(update={**fields, "version": found.version + 1}))
+    seed("exam", found.model_copy(update={**fields, "version": found.version + 1}))
 
 
 def ls(route: str, exam_id: str, *, as_user: str, user_id: str = STUDENT):
@@ -164,7 +163,8 @@ def test_keys_once_the_window_closes_even_with_attempts_left(room):
 # --- inactive courses and exams are closed to students -----------------------------------------------
 def test_an_inactive_course_is_closed_to_its_students_through_every_door(room):
     sid = start(RETRY).body["examSession"]["id"]
-    DirectoryRepository().save_course(Course(id=COURSE, title="Course course-1", active=False))
+    active = Course(id=COURSE, title="Course course-1")
+    seed("course", active.model_copy(update={"active": False}), before=active)
     assert call("get_course", {"courseId": COURSE}, as_user=STUDENT).status == 404
     assert call("list_exams", {"courseId": COURSE}, as_user=STUDENT).status == 404
     assert call("get_exam", {"examId": QUIZ}, as_user=STUDENT).status == 404

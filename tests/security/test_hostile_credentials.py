@@ -56,11 +56,11 @@ def test_a_real_key_passes_so_the_refusals_are_about_the_shape(table):
     from datetime import UTC, datetime
 
     from functions.core.credentials import Credential, CredentialKind
-    from functions.data.credentials import CredentialRepository
+    from functions.data.writers import seed
 
-    CredentialRepository().create(Credential(
-        id="mx-key", kind=CredentialKind.BASIC, name="test key", courses=["c1"], rights=["course:view"],
-        secret_hash=hash_secret("s3cret"), created_at=datetime.now(UTC), created_by="test"))
+    key = Credential(id="mx-key", kind=CredentialKind.BASIC, name="test key", courses=["c1"], rights=["course:view"],
+                     secret_hash=hash_secret("s3cret"), created_at=datetime.now(UTC), created_by="test")
+    seed("credential", key.public(), credential=key)
     answer = call("list_roles", headers={"Authorization": basic("mx-key")})
     assert answer.status != 401, answer.body  # past the credential check (a key without the right: 403 or 200)
 

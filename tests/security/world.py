@@ -18,6 +18,7 @@ from typing import Any
 from functions.core.models import Role
 from functions.core.numeric_ids import Kind, number
 from functions.core.rights import ALL_RIGHTS, Right
+from functions.data.writers import seed
 from tests.conftest import call
 
 TABLE = "examdesk-test"
@@ -90,10 +91,9 @@ def _ok(answer: Any, what: str) -> Any:
 def _exam(eid: str, course: str, items: list[str], **fields: Any) -> None:
     from functions.core.models import Exam
     from functions.data.aliases import AliasRepository
-    from functions.data.exams import ExamRepository
     from tests.factories import NOW
 
-    ExamRepository().save_exam(Exam(
+    seed("exam", Exam(
         id=eid, course_id=course, title=EXAM_TITLES[eid], type="timed", time_limit_minutes=60, item_pool=items,
         opens_at=NOW - timedelta(days=1), closes_at=NOW + timedelta(days=7), **fields))
     AliasRepository().ensure(Kind.EXAM, eid)
@@ -102,26 +102,25 @@ def _exam(eid: str, course: str, items: list[str], **fields: Any) -> None:
 def build(lacks_sets: set[tuple[Right, ...]]) -> World:
     from functions.core.models import User
     from functions.data.aliases import AliasRepository
-    from functions.data.directory import DirectoryRepository
     from tests import factories as f
 
-    directory, aliases, world = DirectoryRepository(), AliasRepository(), World()
-    directory.create_course(f.Course(id=ALPHA, title=ALPHA_TITLE))
-    directory.create_course(f.Course(id=BETA, title=BETA_TITLE))
+    aliases, world = AliasRepository(), World()
+    seed("course", f.Course(id=ALPHA, title=ALPHA_TITLE))
+    seed("course", f.Course(id=BETA, title=BETA_TITLE))
     for uid, name in NAMES.items():
-        directory.create_user(User(id=uid, username=uid, email=email(uid), name=name, admin=uid == ADMIN))
+        seed("user", User(id=uid, username=uid, email=email(uid), name=name, admin=uid == ADMIN))
         aliases.ensure(Kind.USER, uid)
     for uid, role in ((OLIVE, "student"), (PERCY, "student"), (TA, "teaching_assistant"),
                       (INSTRUCTOR, "instructor")):
         f.enroll(ALPHA, uid, role)
     f.enroll(BETA, BETA_INSTRUCTOR, "instructor")
     f.enroll(BETA, BIANCA, "student")
-    directory.save_role(Role(id=CUSTOM_ROLE, name="Matrix Custom", rights=[Right.VIEW_COURSE]), new=True)
+    seed("role", Role(id=CUSTOM_ROLE, name="Matrix Custom", rights=[Right.VIEW_COURSE]))
     for lacks in lacks_sets:
         rights = [r for r in ALL_RIGHTS if r not in lacks]
-        directory.save_role(Role(id=custom_role(lacks), name=f"All but {lacks}", rights=rights), new=True)
+        seed("role", Role(id=custom_role(lacks), name=f"All but {lacks}", rights=rights))
         uid = custom_user(lacks)
-        directory.create_user(User(id=uid, username=uid, email=email(uid), name=uid))
+        seed("user", User(id=uid, username=uid, email=email(uid), name=uid))
         f.enroll(ALPHA, uid, custom_role(lacks))
 
     f.objective(OBJECTIVE, ALPHA)

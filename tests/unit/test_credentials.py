@@ -16,6 +16,7 @@ import pytest
 from botocore.stub import Stubber
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from functions.core.changes import Saved, Work
 from functions.core.credentials import (
     Credential,
     CredentialKind,
@@ -90,18 +91,16 @@ class FakeStore:
     def get(self, credential_id: str, *, consistent: bool = False) -> Credential | None:
         return self.items.get(credential_id)
 
-    def create(self, credential: Credential, extra_ops: Any = None) -> None:
+    def commit(self, work: Work) -> None:
+        """The unit of work too: each credential change, and the unit's audit action."""
         if self.fail:
             raise Unavailable("store down")
-        self.items[credential.id] = credential
-        self.ops += extra_ops or []
-
-    def save(self, after: Credential, read_version: int, extra_ops: Any = None) -> None:
-        if self.fail:
-            raise Unavailable("store down")
-        assert self.items[after.id].version == read_version
-        self.items[after.id] = after
-        self.ops += extra_ops or []
+        for change in work.changes:
+            assert isinstance(change, Saved) and change.kind == "credential"
+            if "read_version" in change.extra:
+                assert self.items[change.ref].version == change.extra["read_version"]
+            self.items[change.ref] = change.extra["credential"]
+        self.ops.append({"audit": work.action})
 
     def list_page(self, limit: int, token: str | None) -> tuple[list[Credential], str | None]:
         start = int(token or 0)
@@ -146,8 +145,9 @@ class FakeCognito:
 
 def service(who: str = "ada", kind: str = "user", store: FakeStore | None = None,
             cognito: FakeCognito | None = None) -> CredentialService:
-    access = Access(Principal(kind=kind, subject=who), Admins(), audit=lambda event: {"audit": event.action})
-    return CredentialService(store=store or FakeStore(), access=access, now=NOW, app_clients=cognito)
+    access = Access(Principal(kind=kind, subject=who), Admins())
+    store = store or FakeStore()
+    return CredentialService(store=store, unit=store, access=access, now=NOW, app_clients=cognito)
 
 
 def test_the_lifecycle_is_audited_and_shows_secrets_once():
@@ -182,7 +182,7 @@ def test_a_wildcard_admin_key_still_may_not_mint_credentials():
     access = Access(Principal(kind="key", subject="ops", key_courses=frozenset({"*"}),
                               key_rights=frozenset({"course:admin"})), Admins())
     with pytest.raises(Forbidden):
-        CredentialService(store=FakeStore(), access=access, now=NOW).list_page(10, None)
+        CredentialService(store=FakeStore(), unit=FakeStore(), access=access, now=NOW).list_page(10, None)
 
 
 def test_deployed_oauth_clients_are_cognito_app_clients():

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from functions.core import acts
-from functions.core.audit import Change
+from functions.core.changes import Saved
 from functions.core.content import unique
 from functions.core.errors import Conflict, InvalidInput, NotFound
 from functions.core.models import Course, Enrollment, Role, User
@@ -36,8 +36,8 @@ class AuthoringService(ExamAuthoring):
     def create_course(self, fields: Fields) -> Course:
         self.access.require_global_admin()
         course = self._new(Course, fields, created_at=self.now)
-        self.directory.create_course(course, self._audit("course.create", course.id,
-            Change("course", course.id, None, course)))
+        self._commit("course.create", course.id, Saved("course", course.id, None, course),
+                     f"course '{course.id}' already exists")
         return course
 
     def list_courses(self, limit: int, token: str | None) -> Page[Course]:
@@ -58,15 +58,15 @@ class AuthoringService(ExamAuthoring):
         if not changes:
             return before
         after = patched(before, changes)
-        self.directory.save_course(after, self._audit("course.update", course_id,
-            Change("course", course_id, before, after)))
+        self._commit("course.update", course_id, Saved("course", course_id, before, after))
         return after
 
     # --- users -----------------------------------------------------------------------------------
     def create_user(self, fields: Fields) -> User:
         self.access.require_global_admin()
         user = self._new(User, fields, created_at=self.now)
-        self.directory.create_user(user, self._audit("user.create", None, Change("user", user.id, None, user)))
+        self._commit("user.create", None, Saved("user", user.id, None, user),
+                     "a user with that id, username or email already exists")
         return user
 
     def list_users(self, limit: int, token: str | None) -> Page[User]:
@@ -90,8 +90,7 @@ class AuthoringService(ExamAuthoring):
         if not changes:
             return before
         after = patched(before, changes)
-        self.directory.update_user(before, after, self._audit("user.update", None,
-            Change("user", user_id, before, after)))
+        self._commit("user.update", None, Saved("user", user_id, before, after), "that username or email is taken")
         return after
 
     # --- roles -----------------------------------------------------------------------------------
@@ -104,8 +103,7 @@ class AuthoringService(ExamAuthoring):
         unique(role.rights, "rights")
         if role.id in DEFAULT_ROLES:
             raise Conflict(f"'{role.id}' is a built-in role", field="id")
-        self.directory.save_role(role, new=True, extra_ops=self._audit("role.create", None,
-            Change("role", role.id, None, role)))
+        self._commit("role.create", None, Saved("role", role.id, None, role), f"role '{role.id}' already exists")
         return role
 
     def update_role(self, role_id: str, changes: Fields) -> Role:
@@ -119,8 +117,7 @@ class AuthoringService(ExamAuthoring):
             return before
         after = patched(before, changes)
         unique(after.rights, "rights")
-        self.directory.save_role(after, new=False, extra_ops=self._audit("role.update", None,
-            Change("role", role_id, before, after)))
+        self._commit("role.update", None, Saved("role", role_id, before, after))
         return after
 
     # --- enrollments -----------------------------------------------------------------------------
@@ -133,8 +130,7 @@ class AuthoringService(ExamAuthoring):
             raise InvalidInput(f"role '{fields['role']}' does not exist", field="role")
         enrollment = Enrollment.model_validate({**fields, "course_id": course_id, "user_id": user_id})
         before = self.directory.get_enrollment(course_id, user_id)  # for the audit event's "before"
-        self.directory.put_enrollment(enrollment, self._audit(
-            "enrollment.put", course_id, Change("enrollment", f"{course_id}/{user_id}", before, enrollment)))
+        self._commit("enrollment.put", course_id, Saved("enrollment", f"{course_id}/{user_id}", before, enrollment))
         return enrollment
 
     def list_enrollments(self, course_id: str, limit: int, token: str | None) -> Page[Enrollment]:

@@ -11,11 +11,12 @@ from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 
-from functions.core import acts, audit
+from functions.core import acts
 from functions.core import content as rules
-from functions.core.audit import Change
-from functions.core.errors import ConcurrentUpdate, Forbidden, NotFound
+from functions.core.changes import Saved, Work
+from functions.core.errors import CHANGED_MEANWHILE, ConcurrentUpdate, Forbidden, NotFound
 from functions.core.models import Course, Enrollment, Exam, Item, Objective, Role, User
+from functions.core.ports import UnitOfWork
 from functions.core.rights import Access, Directory, Right
 
 T = TypeVar("T")
@@ -26,32 +27,20 @@ ExamPage = tuple[list[Exam], str | None, bool]  # exams, next token, whether the
 STAFF_READ = frozenset({Right.VIEW_COURSE, Right.AUTHOR})
 
 
-Ops = list[dict[str, Any]] | None  # written in the change's transaction: its audit event (core/audit.py)
-
-
 class DirectoryStore(Directory, Protocol):
-    def create_course(self, course: Course, extra_ops: Ops = None) -> None: ...
-    def save_course(self, course: Course, extra_ops: Ops = None) -> None: ...
     def get_course(self, course_id: str) -> Course | None: ...
     def list_courses(self, limit: int, token: str | None) -> Page[Course]: ...
-    def create_user(self, user: User, extra_ops: Ops = None) -> None: ...
-    def update_user(self, before: User, after: User, extra_ops: Ops = None) -> None: ...
     def list_users(self, limit: int, token: str | None) -> Page[User]: ...
-    def save_role(self, role: Role, *, new: bool, extra_ops: Ops = None) -> None: ...
     def list_roles(self, limit: int, token: str | None) -> Page[Role]: ...
-    def put_enrollment(self, enrollment: Enrollment, extra_ops: Ops = None) -> None: ...
     def list_enrollments(self, course_id: str, limit: int, token: str | None) -> Page[Enrollment]: ...
 
 
 class ContentStore(Protocol):
-    def save_exam(self, exam: Exam, extra_ops: Ops = None) -> None: ...
     def get_exam(self, exam_id: str) -> Exam | None: ...
     def list_exams(self, course_id: str, limit: int, token: str | None) -> Page[Exam]: ...
-    def save_item(self, item: Item, extra_ops: Ops = None) -> None: ...
     def get_item(self, item_id: str) -> Item | None: ...
     def get_items(self, item_ids: list[str]) -> dict[str, Item]: ...
     def list_pool_items(self, item_ids: list[str], limit: int, token: str | None) -> Page[Item]: ...
-    def create_objective(self, objective: Objective, extra_ops: Ops = None) -> None: ...
     def get_objectives(self, objective_ids: list[str]) -> dict[str, Objective]: ...
 
 
@@ -72,6 +61,7 @@ def expect_version(current: int, expected: int | None, what: str) -> None:
 class AuthoringBase:
     directory: DirectoryStore
     content: ContentStore
+    unit: UnitOfWork  # writes each change with its audit event (core/changes.py)
     access: Access
     now: datetime
     _rights: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
@@ -91,9 +81,16 @@ class AuthoringBase:
     def _new(self, model: type[M], fields: Fields, **extra: Any) -> M:
         return model.model_validate({**fields, **extra, "id": rules.new_id(fields.get("id"))})
 
-    def _audit(self, action: str, course_id: str | None, change: Change) -> list[dict[str, Any]]:
-        """The change's audit event, to go in its transaction (course None: an institution-wide object)."""
-        return audit.ops(self.access, self.now, action, course_id, change)
+    def _commit(self, action: str, course_id: str | None, change: Saved, conflict: str = CHANGED_MEANWHILE
+                ) -> None:
+        """The change and its audit event, one transaction (course None: an institution-wide object)."""
+        self.unit.commit(Work(action, course_id, [change], conflict=conflict))
+
+    def _versioned(self, action: str, before: Exam | Item | None, after: Exam | Item) -> None:
+        """A new version (1: created), only over the version read."""
+        what = "exam" if isinstance(after, Exam) else "item"
+        self._commit(action, after.course_id, Saved(what, after.id, before, after),
+                     f"{what} '{after.id}' already exists or was changed meanwhile; reload and retry")
 
     def _course(self, course_id: str) -> Course:
         course = self.directory.get_course(course_id)
@@ -117,7 +114,7 @@ class ExamAuthoring(AuthoringBase):
         self._course(course_id)
         exam = self._new(Exam, fields, course_id=course_id, version=1)
         self._check_pool(exam)
-        self.content.save_exam(exam, self._audit("exam.create", course_id, Change("exam", exam.id, None, exam)))
+        self._versioned("exam.create", None, exam)
         return exam
 
     def list_exams(self, course_id: str, limit: int, token: str | None) -> ExamPage:
@@ -153,8 +150,7 @@ class ExamAuthoring(AuthoringBase):
             self._check_pool(after)
         else:
             rules.check_exam(after)
-        self.content.save_exam(after, self._audit("exam.update", after.course_id,
-            Change("exam", after.id, before, after)))
+        self._versioned("exam.update", before, after)
         return after
 
     # --- objectives and items --------------------------------------------------------------------
@@ -162,8 +158,8 @@ class ExamAuthoring(AuthoringBase):
         self.require(course_id, acts.right("author"), what=f"course '{course_id}'")
         self._course(course_id)
         objective = self._new(Objective, fields, course_id=course_id)
-        self.content.create_objective(objective, self._audit("objective.create", course_id,
-                                                             Change("objective", objective.id, None, objective)))
+        self._commit("objective.create", course_id, Saved("objective", objective.id, None, objective),
+                     f"objective '{objective.id}' already exists")
         return objective
 
     def _check_alignments(self, item: Item) -> None:
@@ -178,7 +174,7 @@ class ExamAuthoring(AuthoringBase):
         item = self._new(Item, fields, course_id=course_id, version=1)
         rules.check_item(item)
         self._check_alignments(item)
-        self.content.save_item(item, self._audit("item.create", course_id, Change("item", item.id, None, item)))
+        self._versioned("item.create", None, item)
         return item
 
     def _item(self, item_id: str, *any_of: Right) -> Item:
@@ -202,8 +198,7 @@ class ExamAuthoring(AuthoringBase):
         rules.check_item(after)
         if "alignment_ids" in changes:
             self._check_alignments(after)
-        self.content.save_item(after, self._audit("item.update", after.course_id,
-            Change("item", after.id, before, after)))
+        self._versioned("item.update", before, after)
         return after
 
     def list_items(self, exam_id: str, limit: int, token: str | None) -> Page[Item]:

@@ -9,10 +9,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from functions.core import audit
-from functions.core.audit import Change
+from functions.core.changes import Saved, Work
 from functions.core.credentials import (
     ALL_COURSES,
     DEFAULT_OVERLAP_SECONDS,
@@ -25,16 +24,13 @@ from functions.core.credentials import (
     rotated,
     scopes_for,
 )
-from functions.core.errors import ConcurrentUpdate, Conflict, Forbidden, InvalidInput, NotFound
+from functions.core.errors import CHANGED_MEANWHILE, ConcurrentUpdate, Conflict, Forbidden, InvalidInput, NotFound
+from functions.core.ports import UnitOfWork
 from functions.core.rights import Access
-
-Ops = list[dict[str, Any]] | None
 
 
 class CredentialStore(Protocol):
     def get(self, credential_id: str, *, consistent: bool = False) -> Credential | None: ...
-    def create(self, credential: Credential, extra_ops: Ops = None) -> None: ...
-    def save(self, after: Credential, read_version: int, extra_ops: Ops = None) -> None: ...
     def list_page(self, limit: int, token: str | None) -> tuple[list[Credential], str | None]: ...
     def missing_courses(self, course_ids: list[str]) -> list[str]: ...
 
@@ -61,6 +57,7 @@ class Issued:
 @dataclass
 class CredentialService:
     store: CredentialStore
+    unit: UnitOfWork  # writes each change with its audit event (core/changes.py)
     access: Access
     now: datetime
     app_clients: AppClients | None = None  # None: the table alone (the local runner's token endpoint)
@@ -71,9 +68,13 @@ class CredentialService:
             raise Forbidden("integration credentials are managed by institution administrators, not by credentials")
         self.access.require_global_admin()
 
-    def _audit(self, action: str, before: Credential | None, after: Credential) -> list[dict[str, Any]]:
-        change = Change("credential", after.id, before.public() if before else None, after.public())
-        return audit.ops(self.access, self.now, action, None, change)
+    def _commit(self, action: str, before: Credential | None, after: Credential) -> None:
+        """One transaction, institution-wide: the credential (a change only over the version read) and its audit
+        event, which shows no hashes."""
+        extra = {"credential": after} if before is None else {"credential": after, "read_version": before.version}
+        change = Saved("credential", after.id, before.public() if before else None, after.public(), extra)
+        conflict = f"credential '{after.id}' already exists" if before is None else CHANGED_MEANWHILE
+        self.unit.commit(Work(action, None, [change], conflict=conflict))
 
     def create(self, kind: CredentialKind, name: str, courses: list[str], rights: list[str],
                credential_id: str | None = None) -> Issued:
@@ -96,7 +97,7 @@ class CredentialService:
             created_by=f"{self.access.principal.kind}:{self.access.principal.subject}",
         )
         try:
-            self.store.create(credential, self._audit("credential.create", None, credential))
+            self._commit("credential.create", None, credential)
         except Exception:
             if cognito is not None:  # no app client without its record
                 cognito.delete(credential.id)
@@ -132,7 +133,7 @@ class CredentialService:
         cognito = self.app_clients if before.kind == CredentialKind.OAUTH else None
         added = cognito.rotate(before.id, secret, keep_previous=overlap > 0) if cognito else None
         try:
-            self.store.save(after, before.version, self._audit("credential.rotate", before, after))
+            self._commit("credential.rotate", before, after)
         except Exception:
             if cognito is not None and added is not None:  # the old secret stays the current one
                 cognito.drop_secret(before.id, added)
@@ -149,7 +150,7 @@ class CredentialService:
             "revoked_at": self.now, "revoked_by": f"{self.access.principal.kind}:{self.access.principal.subject}",
             "previous_secret_hash": None, "previous_valid_until": None, "version": before.version + 1,
         })
-        self.store.save(after, before.version, self._audit("credential.revoke", before, after))
+        self._commit("credential.revoke", before, after)
         if self.app_clients is not None and before.kind == CredentialKind.OAUTH:
             # After the table: if this fails, the authorizer already refuses the client's tokens (it reads
             # the record), only Cognito still answers its token requests until an operator deletes the client.
@@ -173,7 +174,7 @@ class CredentialService:
                 after = before.model_copy(update={"previous_secret_hash": None, "previous_valid_until": None,
                                                   "version": before.version + 1})
                 try:
-                    self.store.save(after, before.version, self._audit("credential.overlap-end", before, after))
+                    self._commit("credential.overlap-end", before, after)
                 except ConcurrentUpdate:  # changed meanwhile (a rotation): the next tick looks again
                     continue
                 closed.append(before.id)

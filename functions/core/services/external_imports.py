@@ -45,7 +45,7 @@ class Prepared:
                                        dict(unwritten_since))]
         if self.enrollment is not None:
             e = self.enrollment
-            changes.append(Implied("enrollment", f"{e.course_id}/{e.user_id}", None, e))
+            changes.append(Implied("enrollment", f"{e.course_id}/{e.user_id}", None, e, {"new": True}))
         return Work("external-test.import", self.after.course_id, changes,
                     conflict="the assignment changed while it was being imported; it will be imported again")
 
