@@ -8,10 +8,10 @@ from functions.core.services.attempt_reports import ExamAttemptService
 from functions.core.services.course_exams import CourseScope, SpecialExamService
 from functions.core.services.proctoring import ProctoringService
 from functions.data.aliases import AliasRepository
-from functions.data.allowances import AllowanceRepository
 from functions.data.course_walks import CourseWalks
 from functions.data.directory import DirectoryRepository
 from functions.data.exams import ExamRepository
+from functions.data.extensions import ExtensionRepository
 from functions.data.learners import LearnerRepository
 from functions.data.proctoring import ProctoringRepository
 from functions.data.sessions import SessionRepository
@@ -30,7 +30,7 @@ def special_exams(app: RouteApp) -> SpecialExamService:
 
 
 def proctoring(app: RouteApp) -> ProctoringService:
-    return ProctoringService(scope(app), ProctoringRepository())
+    return ProctoringService(scope(app), ProctoringRepository(), unit=unit(app))
 
 
 def attempts(app: RouteApp) -> ExamAttemptService:
@@ -41,4 +41,5 @@ def attempts(app: RouteApp) -> ExamAttemptService:
 def allowances(app: RouteApp) -> AllowanceService:
     directory = DirectoryRepository()
     return AllowanceService(scope(app, directory), people=directory, aliases=AliasRepository(),
-                            learners=LearnerRepository(), lists=CourseWalks(), store=AllowanceRepository())
+                            learners=LearnerRepository(), lists=CourseWalks(), store=ExtensionRepository(),
+                            unit=unit(app))
