@@ -1,14 +1,13 @@
-"""Open edX services with in-memory stores: refusals before any read, the reset's transactions (all of a
-student's sessions, 49 per transaction, statistics summed once), and a grant that loses a race retries
-once."""
+"""Open edX services with in-memory stores and a recording unit of work: refusals before any read, the reset's
+one unit (all of a student's sessions), and a grant that loses a race retries once."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
+from functions.core.changes import ExtensionRemoved, ExtensionSaved, SessionRemoved, Work, stats_deltas
 from functions.core.errors import ConcurrentUpdate, Conflict, Forbidden, NotFound
 from functions.core.models import Attempt, Enrollment, Exam, Extension, Session, User
 from functions.core.numeric_ids import Kind, number
@@ -75,15 +74,26 @@ class Learners:
         return STUDENT if username == STUDENT.username else None
 
 
-class Store:
-    """The allowance store and the student's sessions in memory; ``conflicts`` makes that many writes lose a
-    race."""
+class Unit:
+    """The unit of work: records each committed Work; ``conflicts`` makes that many commits lose a race."""
 
-    def __init__(self, sessions: list[Session], conflicts: int = 0) -> None:
-        self.sessions_of = sessions
+    def __init__(self, conflicts: int = 0) -> None:
         self.conflicts = conflicts
+        self.works: list[Work] = []
+
+    def commit(self, work: Work) -> None:
+        if self.conflicts:
+            self.conflicts -= 1
+            raise ConcurrentUpdate("lost a race")
+        self.works.append(work)
+
+
+class Store:
+    """The allowance store and the student's sessions in memory."""
+
+    def __init__(self, sessions: list[Session]) -> None:
+        self.sessions_of = sessions
         self.loads = 0
-        self.written: list[list[dict[str, Any]]] = []
         self.extension: Extension | None = None
 
     def get_exams(self, exam_ids: list[str]) -> dict[str, Exam]:
@@ -93,21 +103,6 @@ class Store:
         self.loads += 1
         stored = {(EXAM.id, "u1"): self.extension} if self.extension else {}
         return {"u1": Enrollment(course_id="c1", user_id="u1", role="student")}, stored
-
-    def save_ops(self, before: Extension | None, after: Extension, *, by: str, at: datetime) -> list[dict]:
-        return [{"put": after}]
-
-    def count_ops(self, deltas: dict[str, int]) -> list[dict]:
-        return [{"count": exam_id, "add": n} for exam_id, n in sorted(deltas.items())]
-
-    def delete_ops(self, before: Extension, *, by: str, at: datetime) -> list[dict]:
-        return [{"delete": before}]
-
-    def write(self, operations: list[dict[str, Any]]) -> None:
-        if self.conflicts:
-            self.conflicts -= 1
-            raise ConcurrentUpdate("lost a race")
-        self.written.append(operations)
 
     def student_sessions(self, course_id: str, user_id: str, exam_id: str) -> list[Session]:
         return self.sessions_of
@@ -119,36 +114,6 @@ class Store:
         return [s for s in self.sessions_of if s.user_id == user_id and exam_id in (None, s.exam_id)]
 
 
-class Batch:
-    """A reset transaction: the removals SessionRemover queues, plus the summed statistics."""
-
-    def __init__(self, log: list[list[Any]]) -> None:
-        self.queued: list[Any] = []
-        self.log = log
-        self.sessions = self
-
-    def remove_session(self, removal: Any, extra_ops: list[dict[str, Any]]) -> None:
-        self.queued += [("delete", removal.session.id), ("record", removal.removed_by), *extra_ops]
-
-    def add(self, operations: list[dict[str, Any]]) -> None:
-        self.queued += operations
-
-    def size(self) -> int:
-        return len(self.queued)
-
-    def commit(self) -> None:
-        self.log.append(self.queued)
-
-    def get_removal(self, *_: Any) -> None: ...
-
-    def latest_removal(self, *_: Any) -> None: ...
-
-    def restore_session(self, *_: Any) -> None: ...
-
-    def forget_attempt_count_op(self, exam_id: str, user_id: str) -> dict[str, Any]:
-        return {"forget": (exam_id, user_id)}
-
-
 def scope(directory: Directory, caller: str = "boss") -> CourseScope:
     return CourseScope(Access(Principal("user", caller), directory), Exams(), Aliases(), NOW)
 
@@ -158,12 +123,9 @@ def session(n: int) -> Session:
     return Session(id=f"s{n}", exam_id=EXAM.id, course_id="c1", user_id="u1", attempts=[attempt])
 
 
-def attempts_service(store: Store, log: list[list[Any]], directory: Directory | None = None
-                     ) -> ExamAttemptService:
+def attempts_service(store: Store, unit: Unit, directory: Directory | None = None) -> ExamAttemptService:
     return ExamAttemptService(scope(directory or Directory()), lists=store,  # type: ignore[arg-type]
-                              learners=Learners(), batches=lambda: Batch(log),  # type: ignore[arg-type]
-                              stats_op=lambda exam_id, delta, shard_by=None: {"stats": exam_id, **delta},
-                              work=store)  # type: ignore[arg-type]
+                              learners=Learners(), unit=unit, work=store)  # type: ignore[arg-type]
 
 
 def test_refusals_read_nothing_they_do_not_need():
@@ -177,74 +139,72 @@ def test_refusals_read_nothing_they_do_not_need():
         scope(directory).exam("c2", str(number(Kind.EXAM, EXAM.id)))  # another course's path
 
 
-def deletes(operation: Any) -> bool:
-    return isinstance(operation, tuple) and operation[0] == "delete"
-
-
-def test_reset_removes_every_session_in_one_transaction_with_statistics_summed_once():
-    log: list[list[Any]] = []
-    removed = attempts_service(Store([session(n) for n in range(MAX_REMOVED)]), log).reset(
+def test_reset_removes_every_session_in_one_unit():
+    unit = Unit()
+    removed = attempts_service(Store([session(n) for n in range(MAX_REMOVED)]), unit).reset(
         "c1", str(number(Kind.EXAM, EXAM.id)), "ann")
-    assert removed == MAX_REMOVED and [sum(1 for o in t if deletes(o)) for t in log] == [MAX_REMOVED]
-    stats = [o for o in log[0] if isinstance(o, dict) and "stats" in o]
-    assert stats == [{"stats": EXAM.id, "sessions": -MAX_REMOVED, "attempts": -MAX_REMOVED}] and len(log[0]) <= 100
+    assert removed == MAX_REMOVED and [len(w.changes) for w in unit.works] == [MAX_REMOVED]
+    assert all(isinstance(c, SessionRemoved) for c in unit.works[0].changes)
+    assert stats_deltas(unit.works[0].changes)[0].delta == {"sessions": -MAX_REMOVED, "attempts": -MAX_REMOVED}
 
 
 def test_a_reset_too_large_to_restore_in_one_go_removes_nothing():
-    log: list[list[Any]] = []
+    unit = Unit()
     with pytest.raises(Conflict, match=f"at most {MAX_REMOVED}"):
-        attempts_service(Store([session(n) for n in range(MAX_REMOVED + 1)]), log).reset(
+        attempts_service(Store([session(n) for n in range(MAX_REMOVED + 1)]), unit).reset(
             "c1", str(number(Kind.EXAM, EXAM.id)), "ann")
-    assert log == []
+    assert unit.works == []
 
 
 def test_reset_refusals():
-    log: list[list[Any]] = []
+    unit = Unit()
     exam_ref = str(number(Kind.EXAM, EXAM.id))
     with pytest.raises(NotFound, match="'nobody' has no attempts"):  # as for a user who exists (issue 17)
-        attempts_service(Store([session(1)]), log).reset("c1", exam_ref, "nobody")
+        attempts_service(Store([session(1)]), unit).reset("c1", exam_ref, "nobody")
     with pytest.raises(NotFound, match="no attempts"):
-        attempts_service(Store([]), log).reset("c1", exam_ref, "ann")
+        attempts_service(Store([]), unit).reset("c1", exam_ref, "ann")
     with pytest.raises(Forbidden):
         service = ExamAttemptService(scope(Directory(), caller="u1"), Store([session(1)]),  # type: ignore[arg-type]
-                                     Learners(), batches=lambda: Batch(log),  # type: ignore[arg-type]
-                                     stats_op=lambda e, d, shard_by=None: None, work=Store([session(1)]))  # type: ignore[arg-type]
+                                     Learners(), unit=unit, work=Store([session(1)]))  # type: ignore[arg-type]
         service.reset("c1", exam_ref, "ann")
-    assert log == []
+    assert unit.works == []
 
 
-def allowance_service(store: Store) -> AllowanceService:
+def allowance_service(store: Store, unit: Unit) -> AllowanceService:
     directory = Directory()
     return AllowanceService(scope(directory), directory, Aliases(), Learners(), lists=None,  # type: ignore[arg-type]
-                            store=store)  # type: ignore[arg-type]
+                            store=store, unit=unit)  # type: ignore[arg-type]
 
 
 def test_a_grant_that_loses_a_race_reads_again_and_retries_once():
-    store = Store([], conflicts=1)
-    outcomes = allowance_service(store).grant("c1", str(number(Kind.EXAM, EXAM.id)), ["ann"],
-                                              "additional_time_granted", "30")
-    assert [o.success for o in outcomes] == [True] and store.loads == 2 and len(store.written) == 1
-    put = store.written[0][0]["put"]
+    store, unit = Store([]), Unit(conflicts=1)
+    outcomes = allowance_service(store, unit).grant("c1", str(number(Kind.EXAM, EXAM.id)), ["ann"],
+                                                    "additional_time_granted", "30")
+    assert [o.success for o in outcomes] == [True] and store.loads == 2 and len(unit.works) == 1
+    (saved,) = unit.works[0].changes
+    assert isinstance(saved, ExtensionSaved) and saved.before is None
+    put = saved.after
     assert put.extra_time_minutes == 30 and put.updated_by == "boss" and put.created_at == NOW
 
 
 def test_a_grant_that_keeps_losing_is_a_409_and_writes_nothing():
-    store = Store([], conflicts=2)
+    unit = Unit(conflicts=2)
     with pytest.raises(ConcurrentUpdate):
-        allowance_service(store).grant("c1", str(number(Kind.EXAM, EXAM.id)), ["ann"], "time_multiplier",
-                                       "1.5")
-    assert store.written == []
+        allowance_service(Store([]), unit).grant("c1", str(number(Kind.EXAM, EXAM.id)), ["ann"],
+                                                 "time_multiplier", "1.5")
+    assert unit.works == []
 
 
 def test_removing_the_last_allowance_deletes_the_extension_and_a_partial_one_keeps_it():
-    store = Store([])
+    store, unit = Store([]), Unit()
     store.extension = Extension(course_id="c1", exam_id=EXAM.id, user_id="u1", extra_time_minutes=30,
                                 version=1)
-    service = allowance_service(store)
+    service = allowance_service(store, unit)
     ref = str(number(Kind.EXAM, EXAM.id))
     assert [o.success for o in service.remove("c1", ref, ["ann"], "additional_time_granted")] == [True]
-    assert "delete" in store.written[-1][0]
+    assert unit.works[-1].changes == [ExtensionRemoved(store.extension)]
     store.extension = store.extension.model_copy(update={"review_policy_exception": "scribe"})
     service.remove("c1", ref, ["ann@x.edu"], "additional_time_granted")
-    kept = store.written[-1][0]["put"]
-    assert kept.extra_time_minutes == 0 and kept.review_policy_exception == "scribe"
+    (kept,) = unit.works[-1].changes
+    assert isinstance(kept, ExtensionSaved) and kept.after.extra_time_minutes == 0
+    assert kept.after.review_policy_exception == "scribe"
