@@ -153,7 +153,6 @@ def load_openedx(now: datetime) -> None:
     from functions.data.aliases import AliasRepository
     from functions.data.extensions import ExtensionRepository
     from functions.data.sessions import SessionRepository
-    from functions.data.stats import stats_op
     from functions.data.unit_of_work import DynamoUnitOfWork
     from functions.platform.principal import OPERATOR
 
@@ -172,7 +171,8 @@ def load_openedx(now: datetime) -> None:
                     item_pool=[i[0] for i in ITEMS])
         _ignore_existing(partial(exams.save_exam, exam))
         aliases.ensure(Kind.EXAM, eid)
-    service = SessionService(people, exams, SessionRepository(), stats_op, Access(OPERATOR, people), now)
+    service = SessionService(people, exams, SessionRepository(), DynamoUnitOfWork(OPERATOR, now),
+                             Access(OPERATOR, people), now)
     _once("openedx-kevin-timed-attempt",
           lambda: service.start("edx-demo-timed", StartRequest(user="kevin", context_id="edx-demo")))
     extensions = ExtensionRepository()
