@@ -19,6 +19,7 @@ from functions.data.store import (
     from_item,
     op_delete,
     op_put,
+    op_update,
     to_item,
 )
 
@@ -142,3 +143,9 @@ def extension_delete_ops(before: Extension, *, by: str, at: datetime) -> list[di
     history = to_item(before, history_key, noted)
     return [op_delete(keys.extension_key(before.exam_id, before.user_id), condition, names, values),
             op_put(history, NEW_ITEM)]
+
+
+def allowance_count_ops(deltas: dict[str, int]) -> list[dict[str, Any]]:
+    """One ADD per exam to its allowance-row counter (the Open edX allowances list's ``count``)."""
+    return [op_update(keys.list_counts_key(exam_id), "ADD allowances :n", None, {":n": n})
+            for exam_id, n in sorted(deltas.items()) if n]
