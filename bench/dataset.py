@@ -84,16 +84,16 @@ COURSE_EXAM, COURSE_QUIZ = "edx-demo-timed", "edx-demo-proctored"  # the Open ed
 def add_course_learners(count: int, prefix: str, start: int = 0, workers: int = 4) -> float:
     """``count`` learners of the Open edX demo course, each a user with a session on its timed exam (a copy of a
     real one: as large, with the index keys the write path gives it, ``session_item``) and, one in ten, extra
-    time on its proctored exam (``ExtensionRepository.save_ops``'s item); the counters the write path keeps
-    with them. Written straight into DynamoDB Local with BatchWriteItem (25 per request, unprocessed items
-    retried): seeding 100,000 through the routes would take an hour. Seconds."""
+    time on its proctored exam (the item the unit of work writes, ``extension_save_ops``); the counters the
+    write path keeps with them. Written straight into DynamoDB Local with BatchWriteItem (25 per request,
+    unprocessed items retried): seeding 100,000 through the routes would take an hour. Seconds."""
     from functions.core.models import Extension, User
     from functions.core.services.sessions import session_id_for
     from functions.data import dynamo, keys
-    from functions.data.extensions import extension_save_ops
+    from functions.data.extensions import allowance_count_ops, extension_save_ops
     from functions.data.sessions import session_item
     from functions.data.stats import stats_op
-    from functions.data.store import Store, op_update, to_item
+    from functions.data.store import Store, to_item
 
     template, table = _template(COURSE_EXAM), dynamo.table_name()
     client, now = dynamo.client(), datetime.now(UTC)
@@ -124,6 +124,6 @@ def add_course_learners(count: int, prefix: str, start: int = 0, workers: int = 
         list(pool.map(write, range(start, start + count, 11)))
     extended = len([n for n in range(start, start + count) if n % 10 == 0])
     ops = [stats_op(COURSE_EXAM, {"sessions": count, "attempts": count}),
-           op_update(keys.list_counts_key(COURSE_QUIZ), "ADD allowances :n", None, {":n": extended})]
+           *allowance_count_ops({COURSE_QUIZ: extended})]
     Store().transact([op for op in ops if op])
     return time.perf_counter() - started

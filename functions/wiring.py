@@ -175,7 +175,7 @@ def proctoring(caller: Caller) -> ProctoringService:
     from functions.core.services.proctoring import ProctoringService
     from functions.data.proctoring import ProctoringRepository
 
-    return ProctoringService(course_scope(caller), ProctoringRepository())
+    return ProctoringService(course_scope(caller), ProctoringRepository(), unit=unit(caller))
 
 
 def exam_attempts(caller: Caller) -> ExamAttemptService:
@@ -191,13 +191,14 @@ def exam_attempts(caller: Caller) -> ExamAttemptService:
 def allowances(caller: Caller) -> AllowanceService:
     from functions.core.services.allowances import AllowanceService
     from functions.data.aliases import AliasRepository
-    from functions.data.allowances import AllowanceRepository
     from functions.data.course_walks import CourseWalks
+    from functions.data.extensions import ExtensionRepository
     from functions.data.learners import LearnerRepository
 
     people = directory()
     return AllowanceService(course_scope(caller, people), people=people, aliases=AliasRepository(),
-                            learners=LearnerRepository(), lists=CourseWalks(), store=AllowanceRepository())
+                            learners=LearnerRepository(), lists=CourseWalks(), store=ExtensionRepository(),
+                            unit=unit(caller))
 
 
 # --- authoring, the audit trail, credentials --------------------------------------------------------

@@ -1,8 +1,8 @@
-"""What the Open edX special-exam services need from storage (Protocols; core never imports data/)."""
+"""What the Open edX special-exam services read from storage (Protocols; core never imports data/). They
+write through the unit of work (core/ports.py UnitOfWork)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Protocol
 
 from functions.core.listing import Chunk, ListOrder
@@ -53,10 +53,6 @@ class ProctoringStore(Protocol):
 
     def get_course(self, course_id: str) -> Course | None: ...
 
-    def update_settings(self, course_id: str, changes: dict[str, Any], by: str, at: datetime,
-                        before: dict[str, Any] | None = None, extra_ops: list[dict[str, Any]] | None = None
-                        ) -> dict[str, Any]: ...
-
 
 class AllowanceStore(Protocol):
     def get_exams(self, exam_ids: list[str]) -> dict[str, Exam]: ...
@@ -65,14 +61,3 @@ class AllowanceStore(Protocol):
              ) -> tuple[dict[str, Enrollment], dict[tuple[str, str], Extension]]: ...
 
     def user_sessions(self, course_id: str, user_id: str, exam_id: str | None = None) -> list[Session]: ...
-
-    def save_ops(self, before: Extension | None, after: Extension, *, by: str, at: datetime
-                 ) -> list[dict[str, Any]]: ...
-
-    def delete_ops(self, before: Extension, *, by: str, at: datetime) -> list[dict[str, Any]]: ...
-
-    def count_ops(self, deltas: dict[str, int]) -> list[dict[str, Any]]:
-        """One ADD per exam to its allowance counter (data/keys.py list_counts_key)."""
-        ...
-
-    def write(self, operations: list[dict[str, Any]]) -> None: ...

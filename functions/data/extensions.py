@@ -1,6 +1,6 @@
 """Extension items (Canvas quiz extension = Open edX allowance), their history copies, the reads a grant
-needs (a course's quizzes, enrollments and extensions in one batch, a student's sessions), and the write
-batch that makes a grant one TransactWriteItems."""
+needs (a course's quizzes, enrollments and extensions in one batch, a student's sessions), and the writes of
+an extension saved or removed (the unit of work puts them in its one TransactWriteItems)."""
 
 from __future__ import annotations
 
@@ -38,20 +38,6 @@ class ExtensionRepository:
     # --- extensions ------------------------------------------------------------------------------
     def get_extension(self, exam_id: str, user_id: str) -> Extension | None:
         return self.store.get_model(Extension, keys.extension_key(exam_id, user_id))
-
-    def put_op(self, extension: Extension) -> dict[str, Any]:
-        """An unconditional put without history (kept for callers that predate save_ops)."""
-        index = extension_index(extension)
-        return op_put(to_item(extension, keys.extension_key(extension.exam_id, extension.user_id), index))
-
-    def save_ops(self, before: Extension | None, after: Extension, *, by: str, at: datetime
-                 ) -> list[dict[str, Any]]:
-        return extension_save_ops(before, after, by=by, at=at)
-
-    def count_ops(self, deltas: dict[str, int]) -> list[dict[str, Any]]:
-        """One ADD per exam to its allowance-row counter (the Open edX allowances list's ``count``)."""
-        return [op_update(keys.list_counts_key(exam_id), "ADD allowances :n", None, {":n": n})
-                for exam_id, n in sorted(deltas.items()) if n]
 
     def history(self, exam_id: str, user_id: str, limit: int = 50) -> list[dict[str, Any]]:
         """Earlier values, newest first, each with ``replaced_by`` / ``replaced_at``."""
@@ -157,3 +143,9 @@ def extension_delete_ops(before: Extension, *, by: str, at: datetime) -> list[di
     history = to_item(before, history_key, noted)
     return [op_delete(keys.extension_key(before.exam_id, before.user_id), condition, names, values),
             op_put(history, NEW_ITEM)]
+
+
+def allowance_count_ops(deltas: dict[str, int]) -> list[dict[str, Any]]:
+    """One ADD per exam to its allowance-row counter (the Open edX allowances list's ``count``)."""
+    return [op_update(keys.list_counts_key(exam_id), "ADD allowances :n", None, {":n": n})
+            for exam_id, n in sorted(deltas.items()) if n]

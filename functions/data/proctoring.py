@@ -1,19 +1,20 @@
 """A course's proctoring settings (Open edX): one child item of the course,
 ``<course>`` / ``proctoring-settings``.
 
-An update sets only the fields a request sends, conditioned on the ``version`` it read, in one
-TransactWriteItems with its audit event: two requests changing different fields never undo each other (the
-later one is a 409 that is safe to retry), and ``version`` counts the changes.
+An update (a ``Saved("proctoring-settings")`` change, written by the unit of work) sets only the fields a
+request sends, conditioned on the ``version`` it read: two requests changing different fields never undo each
+other (the later one is a 409 that is safe to retry), and ``version`` counts the changes.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
+from functions.core.changes import Saved
 from functions.core.models import Course
 from functions.data import keys
 from functions.data.store import Store, op_update
+from functions.data.unit_of_work import saves
 
 
 class ProctoringRepository:
@@ -26,28 +27,24 @@ class ProctoringRepository:
     def get_course(self, course_id: str) -> Course | None:
         return self.store.get_model(Course, keys.course_key(course_id))
 
-    def update_settings(self, course_id: str, changes: dict[str, Any], by: str, at: datetime,
-                        before: dict[str, Any] | None = None, extra_ops: list[dict[str, Any]] | None = None
-                        ) -> dict[str, Any]:
-        """Set ``changes`` (None removes a field), note who and when, only if the item is still ``before``
-        (its ``version``; absent: never written), in one transaction with ``extra_ops`` (the audit event).
-        Returns the whole item afterwards."""
-        fields = {**changes, "updated_by": by, "updated_at": at.isoformat()}
-        names = {f"#f{n}": name for n, name in enumerate(fields)}
-        values = {f":f{n}": value for n, value in enumerate(fields.values()) if value is not None}
-        sets = [f"#f{n} = :f{n}" for n, value in enumerate(fields.values()) if value is not None]
-        removes = [f"#f{n}" for n, value in enumerate(fields.values()) if value is None]
-        names["#version"] = "version"
-        values[":one"] = 1
-        expression = "SET " + ", ".join(sets) + " ADD #version :one"
-        if removes:
-            expression += " REMOVE " + ", ".join(removes)
-        version = int((before or {}).get("version", 0))
-        condition = "#version = :expected" if version else "attribute_not_exists(#version)"
-        if version:
-            values[":expected"] = version
-        key = keys.proctoring_settings_key(course_id)
-        self.store.transact([op_update(key, expression, names, values, condition), *(extra_ops or [])],
-                            conflict_message="the proctoring settings were changed meanwhile; retry")
-        after = {k: v for k, v in {**(before or key), **fields}.items() if v is not None}
-        return {**after, "version": version + 1}
+
+@saves("proctoring-settings")
+def settings_ops(change: Saved) -> list[dict[str, Any]]:
+    """Set the fields sent (``extra["fields"]``; None removes one), note who and when (``by``, ``at``), only
+    if the item is still ``before`` (its ``version``; None: never written)."""
+    fields = {**change.extra["fields"], "updated_by": change.extra["by"],
+              "updated_at": change.extra["at"].isoformat()}
+    names = {f"#f{n}": name for n, name in enumerate(fields)}
+    values = {f":f{n}": value for n, value in enumerate(fields.values()) if value is not None}
+    sets = [f"#f{n} = :f{n}" for n, value in enumerate(fields.values()) if value is not None]
+    removes = [f"#f{n}" for n, value in enumerate(fields.values()) if value is None]
+    names["#version"] = "version"
+    values[":one"] = 1
+    expression = "SET " + ", ".join(sets) + " ADD #version :one"
+    if removes:
+        expression += " REMOVE " + ", ".join(removes)
+    version = int((change.before or {}).get("version", 0))
+    condition = "#version = :expected" if version else "attribute_not_exists(#version)"
+    if version:
+        values[":expected"] = version
+    return [op_update(keys.proctoring_settings_key(change.ref), expression, names, values, condition)]

@@ -30,7 +30,7 @@ from functions.core.errors import TooLarge
 from functions.core.models import Extension, HistoryNote, Session
 from functions.data import keys
 from functions.data.audit import audit_op
-from functions.data.extensions import extension_delete_ops, extension_save_ops
+from functions.data.extensions import allowance_count_ops, extension_delete_ops, extension_save_ops
 from functions.data.sessions import (
     attempt_count_op,
     forget_attempt_count_op,
@@ -41,7 +41,7 @@ from functions.data.sessions import (
     session_item,
 )
 from functions.data.stats import stats_op
-from functions.data.store import NEW_ITEM, SAME_VERSION, Store, op_delete, op_put, op_update
+from functions.data.store import NEW_ITEM, SAME_VERSION, Store, op_delete, op_put
 from functions.data.writers import SAVERS, Op, saves, writer
 
 if TYPE_CHECKING:
@@ -143,9 +143,7 @@ def _allowance_counts(work: Work) -> list[Op]:
     pairs: list[tuple[Extension | None, Extension | None]] = [
         (c.before, c.after) if isinstance(c, ExtensionSaved) else (c.before, None)
         for c in work.changes if isinstance(c, ExtensionSaved | ExtensionRemoved)]
-    deltas = allowances.count_deltas(pairs)
-    return [op_update(keys.list_counts_key(exam_id), "ADD allowances :n", None, {":n": n})
-            for exam_id, n in sorted(deltas.items())]
+    return allowance_count_ops(allowances.count_deltas(pairs))
 
 
 def check_size(operations: list[Op], work: Work) -> None:

@@ -145,8 +145,9 @@ def load_openedx(now: datetime) -> None:
     """irene instructs it, theo assists, kevin and maria study; three special exams and a standard one,
     kevin's attempt at the timed exam and maria's allowance on the proctored one. Numbers (aliases) are
     made sure of, for a local database kept from before they existed."""
+    from functions.core.changes import ExtensionSaved, Work
     from functions.core.numeric_ids import Kind
-    from functions.core.rights import Access
+    from functions.core.rights import Access, Principal
     from functions.core.services.sessions import SessionService, StartRequest
     from functions.data.aliases import AliasRepository
     from functions.data.extensions import ExtensionRepository
@@ -180,8 +181,10 @@ def load_openedx(now: datetime) -> None:
             granted = Extension(course_id=OPENEDX_COURSE, exam_id="edx-demo-proctored", user_id="maria",
                                 extra_time_minutes=15, review_policy_exception="May use a scribe",
                                 updated_at=now, updated_by="irene", created_at=now, version=1)
-            ops = extensions.save_ops(None, granted, by="irene", at=now)
-            _ignore_existing(lambda: extensions.store.transact(ops))
+            # As the grant route writes it (its allowance counter and audit event too), on irene's behalf.
+            unit = DynamoUnitOfWork(Principal("user", "irene"), now)
+            _ignore_existing(partial(unit.commit, Work("allowance.grant", OPENEDX_COURSE,
+                                                       [ExtensionSaved(None, granted)])))
 
     _once("openedx-maria-proctored-allowance", grant)
 

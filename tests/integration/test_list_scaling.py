@@ -3,7 +3,7 @@
 Every course list (Open edX course attempts, one exam's attempts, course allowances, with search, orderings
 and a continued page; Canvas' two extension lists; ExamSpark's sessions list) is read in a course of a few
 learners and again after hundreds more, written in the shape the write path gives them (``session_item``,
-``ExtensionRepository.save_ops``: the same index keys); the request counts must be equal."""
+the unit of work's operations: the same index keys); the request counts must be equal."""
 
 from __future__ import annotations
 
@@ -14,12 +14,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from functions.core.changes import ExtensionSaved, Work
 from functions.core.models import Attempt, Extension, Session, User
+from functions.core.rights import Principal
 from functions.data import dynamo, keys
-from functions.data.extensions import ExtensionRepository
 from functions.data.sessions import session_item
 from functions.data.stats import stats_op
 from functions.data.store import Store, to_item
+from functions.data.unit_of_work import DynamoUnitOfWork
 from tests.conftest import call
 from tests.factories import NOW
 from tests.integration.openedx_helpers import COURSE, INSTRUCTOR, PROCTORED, TIMED, edx, edx_room, num
@@ -36,6 +38,7 @@ def _learners(start: int, count: int) -> None:
     """``count`` students, each with a session on the timed exam and extra time on the proctored one."""
     table, client = dynamo.table_name(), dynamo.client()
     items: list[dict[str, Any]] = []
+    extensions: list[Extension] = []
     for n in range(start, start + count):
         uid = f"bulk{n:05d}"
         user = User(id=uid, username=uid, email=f"{uid}@learners.example", name=f"Bulk {n}")
@@ -45,16 +48,19 @@ def _learners(start: int, count: int) -> None:
                           username=uid, email=user.email, created_at=began, updated_at=began,
                           attempts=[Attempt(number=1, started_at=began, ends_at=began + timedelta(days=1))])
         items.append(session_item(session))
-        extension = Extension(course_id=COURSE, exam_id=PROCTORED, user_id=uid, extra_time_minutes=15,
-                              username=uid, email=user.email, version=1, session_tracked=True)
-        (put,) = ExtensionRepository().save_ops(None, extension, by="bulk", at=NOW)
-        items.append(dynamo.deserialize(put["Put"]["Item"]))
+        extensions.append(Extension(course_id=COURSE, exam_id=PROCTORED, user_id=uid, extra_time_minutes=15,
+                                    username=uid, email=user.email, version=1, session_tracked=True))
+    # The extensions and their allowance counter as a grant writes them (the unit of work's operations).
+    granted = DynamoUnitOfWork(Principal("user", INSTRUCTOR), NOW).operations(
+        Work("allowance.grant", COURSE, [ExtensionSaved(None, e) for e in extensions]))
+    wanted = {tuple(keys.extension_key(e.exam_id, e.user_id).values()) for e in extensions}
+    puts = [dynamo.deserialize(op["Put"]["Item"]) for op in granted if "Put" in op]
+    items += [i for i in puts if (i[keys.PK], i[keys.SK]) in wanted]  # not the grant's audit event
     for at in range(0, len(items), 25):
         client.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": dynamo.serialize(i)}}
                                                       for i in items[at:at + 25]]})
     # The counters the write path keeps with them (statistics ``attempts``, allowance rows).
-    ops = [stats_op(TIMED, {"sessions": count, "attempts": count}),
-           *ExtensionRepository().count_ops({PROCTORED: count})]
+    ops = [stats_op(TIMED, {"sessions": count, "attempts": count}), *(op for op in granted if "Update" in op)]
     Store().transact([op for op in ops if op])
 
 

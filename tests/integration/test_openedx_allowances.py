@@ -3,12 +3,16 @@ list with search and pages, one domain with ExamSpark and Canvas, denials, Dynam
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import datetime
 
 import pytest
 
+from functions.core.services.allowances import MAX_PAIRS, max_pairs
 from functions.data.extensions import ExtensionRepository
 from functions.data.keys import LIST_SHARDS
+from infra.local import openapi
 from tests.conftest import call
 from tests.factories import enroll, exam, user
 from tests.integration.openedx_helpers import (
@@ -233,6 +237,90 @@ def test_bad_bulk_requests_write_nothing(room, body, field, status):
 def test_bulk_pairs_on_exam_numbers_that_are_not_ours_fail(room):
     answer = bulk([0, -4, 10**30], [STUDENT])
     assert answer.status == 200 and (answer.body["successes"], answer.body["failures"]) == (0, 3)
+
+
+# --- bounds: what the OpenAPI states is what the service accepts ----------------------------------------
+def documented_pairs() -> tuple[int, Callable[[int], int], int]:
+    """From the OpenAPI document: the pairs on one exam, the rule on n exams, the users of a grant's list."""
+    schemas = openapi.build()["components"]["schemas"]
+    text = schemas["BulkAllowanceRequest"]["properties"]["exam_ids"]["description"]
+    assert text == schemas["BulkAllowanceRequest"]["properties"]["user_ids"]["description"]
+    one = re.search(r"at most (\d+) pairs on one exam", text)
+    rule = re.search(r"on n exams at most \((\d+) - n\) // (\d+) pairs", text)
+    users = re.search(r"at most (\d+)", schemas["AllowanceRequest"]["properties"]["user_ids"]["description"])
+    assert one and rule and users, text
+    assert schemas["AllowanceDeleteRequest"]["properties"]["user_ids"]["description"] == \
+        schemas["AllowanceRequest"]["properties"]["user_ids"]["description"]
+    room_for, per_pair = int(rule[1]), int(rule[2])
+    return int(one[1]), lambda n: (room_for - n) // per_pair, int(users[1])
+
+
+def learners(count: int) -> list[str]:
+    uids = [f"learner{n:03d}" for n in range(count)]
+    for uid in uids:
+        user(uid)
+        enroll(COURSE, uid, "student")
+    return uids
+
+
+def transactions() -> tuple[list[int], Callable[[], None]]:
+    """The item count of each TransactWriteItems made until the returned function is called."""
+    from functions.data import dynamo
+
+    sizes: list[int] = []
+
+    def record(params: dict, **_: object) -> None:
+        sizes.append(len(params["TransactItems"]))
+
+    event = "provide-client-params.dynamodb.TransactWriteItems"
+    dynamo.client().meta.events.register(event, record)
+    return sizes, lambda: dynamo.client().meta.events.unregister(event, record)
+
+
+def test_the_documented_bounds_are_the_service_s(room):
+    on_one, on_n, users = documented_pairs()
+    assert on_one == users == MAX_PAIRS == 49  # was 49, derived by hand; now changes.fit
+    assert [on_n(n) for n in range(1, 40)] == [max_pairs(n) for n in range(1, 40)]
+    assert on_n(1) == on_one
+
+
+def test_a_grant_of_the_documented_most_users_is_one_full_transaction_and_one_more_is_refused(room):
+    """The worst case: every user's extension changes (a history copy each) and gains a row (the counter)."""
+    most = documented_pairs()[2]
+    uids = learners(most + 1)
+    assert grant(PROCTORED, uids[:most], REVIEW, "scribe").status == 200  # an extension each, to replace
+    before = item_count()
+    refused = grant(PROCTORED, uids)
+    assert refused.status == 200 and refused.body["success"] is False and refused.body["field"] == "user_ids"
+    assert f"at most {most}" in refused.body["message"] and item_count() == before
+    sizes, stop = transactions()
+    try:
+        answer = grant(PROCTORED, uids[:most])
+    finally:
+        stop()
+    assert answer.status == 200 and answer.body["success"] is True, answer.body
+    assert sizes == [2 * most + 2]  # each extension and its history copy, the counter, the audit event
+    assert sizes[0] <= 100 and all(stored(user_id=u).extra_time_minutes == 30 for u in uids[:most])
+    assert stored(user_id=uids[most]) is None
+    assert listed()["count"] == 2 * most  # the counter moved by the rows written
+
+
+def test_a_bulk_grant_of_the_documented_most_pairs_on_two_exams_is_accepted_and_more_refused(room):
+    exams = [int(num(TIMED)), int(num(PROCTORED))]
+    most = documented_pairs()[1](len(exams))
+    uids = learners(most // 2 + 1)
+    assert bulk(exams, uids[:most // 2], REVIEW, "scribe").body["successes"] == most
+    before = item_count()
+    refused = bulk(exams, uids)
+    assert refused.status == 200 and (refused.body["successes"], refused.body["data"]) == (0, []), refused.body
+    assert f"and {most} on 2 exams" in refused.body["message"] and item_count() == before
+    sizes, stop = transactions()
+    try:
+        answer = bulk(exams, uids[:most // 2])
+    finally:
+        stop()
+    assert answer.status == 200 and answer.body["successes"] == most, answer.body
+    assert sizes == [2 * most + len(exams) + 1] and sizes[0] <= 100
 
 
 # --- list ------------------------------------------------------------------------------------------------

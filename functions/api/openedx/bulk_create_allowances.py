@@ -20,8 +20,9 @@ app = RouteApp("openedx_bulk_create_allowances", errors=(400, 401, 403, 503))
 
 @app
 def bulk_create_allowances(course_id: CourseId, body: Annotated[BulkAllowanceRequest, Body()]) -> BulkOut:
-    """Grant one allowance on several exams to several users: one result per exam x user (at most 50
-    pairs); pairs that cannot be granted are reported, the others written in one transaction."""
+    """Grant one allowance on several exams to several users: one result per exam x user (as many pairs as
+    one transaction holds: see ``exam_ids``); pairs that cannot be granted are reported, the others written
+    in one transaction."""
     value = str(body.value)
     try:
         with busy_as_unavailable():

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
+from functions.core import changes as unit_sizes
 from functions.core.services.allowances import MAX_PAIRS
 
 # additional_time_granted (minutes), time_multiplier (a number) or review_policy_exception (text), sent as text
@@ -102,23 +103,35 @@ class BulkOut(Out):
 # Only the spec's types are checked here (a wrong type or a missing field is a 400): every body its schemas
 # allow reaches the service, whose refusals (an empty or too long user list, an unknown type, a value out of
 # range) are the spec's own ``{success: false, message}`` answer (render.refused_write), not a 400.
+# The bounds the service enforces (core/services/allowances.py max_pairs), stated from the same numbers: one
+# request is one atomic write (core/changes.py fit). Not maxItems: a list over them is the spec's own refusal
+# (200, success false), and a name listed twice counts once.
+USERS = f"each user counted once: at most {MAX_PAIRS} (one atomic write)"
+PAIRS = (f"exams x users, each counted once: at most {MAX_PAIRS} pairs on one exam; on n exams at most "
+         f"({unit_sizes.TRANSACTION_ITEMS - unit_sizes.PER_UNIT_ITEMS} - "
+         f"{'' if unit_sizes.PER_EXAM_ITEMS == 1 else f'{unit_sizes.PER_EXAM_ITEMS} x '}n) // "
+         f"{unit_sizes.EXTENSION_SAVED_ITEMS} pairs (one atomic write: each pair an allowance and its history "
+         f"copy, each exam its allowance counter)")
+
+
 class AllowanceRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    user_ids: list[StrictStr]
+    user_ids: Annotated[list[StrictStr], Field(description=USERS)]
     allowance_type: StrictStr
     value: Value
 
 
 class AllowanceDeleteRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    user_ids: list[StrictStr]  # usernames, emails or our numeric user ids (as text, the spec's string)
+    # usernames, emails or our numeric user ids (as text, the spec's string)
+    user_ids: Annotated[list[StrictStr], Field(description=USERS)]
     allowance_type: StrictStr
 
 
 class BulkAllowanceRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    exam_ids: Annotated[list[StrictInt], Field(description=f"exams x users: at most {MAX_PAIRS} pairs")]
-    user_ids: Annotated[list[StrictStr], Field(description=f"exams x users: at most {MAX_PAIRS} pairs")]
+    exam_ids: Annotated[list[StrictInt], Field(description=PAIRS)]
+    user_ids: Annotated[list[StrictStr], Field(description=PAIRS)]
     allowance_type: StrictStr
     value: Value
 

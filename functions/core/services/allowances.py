@@ -3,9 +3,10 @@ and list a course's allowances.
 
 A request is checked whole before anything is written: its type and value, the exam(s), every user. Users
 that cannot get the allowance (unknown, not a student of the course) and exams that cannot (not this course's
-special exam, inactive) are reported per user, as edX does, and the rest is written in ONE transaction:
-each changed extension with a history copy of the value it replaces (restorable: who, when). A request is
-bounded so that transaction always fits (100 items): at most ``MAX_PAIRS`` (user, exam) pairs.
+special exam, inactive) are reported per user, as edX does, and the rest is ONE unit of work
+(core/changes.py): each changed extension (its history copy of the value it replaces, restorable: who, when;
+its exam's allowance counter; the audit event follow from the changes). A request is bounded so that unit
+always fits one transaction: ``max_pairs(exams)`` (user, exam) pairs, ``MAX_PAIRS`` on one exam.
 """
 
 from __future__ import annotations
@@ -13,21 +14,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from functions.core import acts, allowances, audit, listing, numeric_ids
+from functions.core import acts, allowances, listing, numeric_ids
+from functions.core import changes as unit_sizes
 from functions.core.allowances import AllowanceRow, AllowanceType
-from functions.core.audit import Change
+from functions.core.changes import Change, ExtensionRemoved, ExtensionSaved, Work
 from functions.core.errors import ConcurrentUpdate, InvalidInput
 from functions.core.extensions import pointed
 from functions.core.listing import Chunk, ListQuery, Page
 from functions.core.models import Enrollment, Exam, Extension, Session, User
 from functions.core.numeric_ids import Kind
-from functions.core.ports import People
+from functions.core.ports import People, UnitOfWork
 from functions.core.rights import Right
 from functions.core.services.course_exams import CourseScope, is_special
 from functions.core.special_exam_ports import Aliases, AllowanceStore, CourseLists, Learners
 
-MAX_PAIRS = 49  # users x exams in one request: 2 writes each (the value and its history copy) + 1 audit event
-# <= 100
+
+def max_pairs(exams: int) -> int:
+    """The (user, exam) pairs one request on ``exams`` exams may write: one unit, each pair an extension and
+    the history copy of what it replaces, each exam its allowance counter, and the audit event."""
+    return unit_sizes.fit(unit_sizes.EXTENSION_SAVED_ITEMS, per_exam=unit_sizes.PER_EXAM_ITEMS, exams=exams)
+
+
+MAX_PAIRS = max_pairs(1)  # on one exam (grant, remove: also the most users one list may name)
 MAX_IDENTIFIER = 256
 MAX_IDENTIFIER_BYTES = 512  # it becomes part of a key: DynamoDB counts bytes (docs/architecture.md)
 
@@ -97,6 +105,7 @@ class AllowanceService:
     learners: Learners
     lists: CourseLists
     store: AllowanceStore
+    unit: UnitOfWork
 
     # --- writing ---------------------------------------------------------------------------------
     def grant(self, course_id: str, exam_ref: str, identifiers: list[str], type_text: str, value_text: str
@@ -137,7 +146,7 @@ class AllowanceService:
         for _ in range(2):  # a concurrent change to one of these extensions: read again and retry once
             users = self.learners.by_identifier(wanted, numbers)
             _, stored = self.store.load(course_id, sorted({u.id for u in users.values()}), [exam.id])
-            outcomes, ops, done = [], [], set()
+            outcomes, done = [], set()
             changes: list[Change] = []
             for identifier in wanted:
                 user = users.get(identifier)
@@ -149,22 +158,17 @@ class AllowanceService:
                                                                 f"allowance on exam {exam_ref}"))
                 else:
                     if user.id not in done and extension is not None:
-                        ops += self._removal_ops(extension, kind, changes)
+                        changes.append(self._removal(extension, kind))
                         done.add(user.id)
                     outcomes.append(Outcome(identifier, number, None, user))
-            if self._written(ops, "allowance.remove", course_id, changes):
+            if self._written("allowance.remove", course_id, changes):
                 return outcomes
         raise ConcurrentUpdate("these allowances keep changing under this request; retry")
 
-    def _removal_ops(self, extension: Extension, kind: AllowanceType, changes: list[Change]
-                     ) -> list[dict[str, Any]]:
+    def _removal(self, extension: Extension, kind: AllowanceType) -> Change:
+        """The extension without that allowance, or removed when nothing is left in it."""
         after = allowances.removed(extension, kind, by=self.scope.subject, at=self.scope.now)
-        empty = allowances.empty(after)
-        changes.append(Change("extension", f"{extension.exam_id}/{extension.user_id}", extension,
-                              None if empty else after))
-        if empty:
-            return self.store.delete_ops(extension, by=self.scope.subject, at=self.scope.now)
-        return self.store.save_ops(extension, after, by=self.scope.subject, at=self.scope.now)
+        return ExtensionRemoved(extension) if allowances.empty(after) else ExtensionSaved(extension, after)
 
     def _grant(self, course_id: str, exams: list[tuple[str, Exam | None]], identifiers: list[str],
                kind: AllowanceType, value: Any) -> list[Outcome]:
@@ -175,7 +179,6 @@ class AllowanceService:
                                                   [e.id for e in usable])
             students = self._students({u.id for u in users.values()}, enrollments)
             outcomes: list[Outcome] = []
-            ops: list[dict[str, Any]] = []
             changes: list[Change] = []
             done: set[tuple[str, str]] = set()  # one write per (exam, user) whatever names the user had
             own = _SessionsRead(self.store, course_id, usable[0].id if len(exams) == 1 and usable else None)
@@ -190,36 +193,32 @@ class AllowanceService:
                     pair = (exam.id, user.id) if exam and user else None
                     if error is None and exam and user and pair and pair not in done:
                         done.add(pair)
-                        ops += self._grant_ops(stored.get(pair), course_id, exam, user, kind, value, changes,
-                                               own)
-            if self._written(ops, "allowance.grant", course_id, changes):
+                        granted = self._granted(stored.get(pair), course_id, exam, user, kind, value, own)
+                        changes += [granted] if granted else []
+            if self._written("allowance.grant", course_id, changes):
                 return outcomes
         raise ConcurrentUpdate("these allowances keep changing under this request; retry")
 
-    def _grant_ops(self, before: Extension | None, course_id: str, exam: Exam, user: User,
-                   kind: AllowanceType, value: Any, changes: list[Change], own: _SessionsRead
-                   ) -> list[dict[str, Any]]:
-        """The extension's upsert with a history copy of what it replaces; nothing when nothing changes."""
+    def _granted(self, before: Extension | None, course_id: str, exam: Exam, user: User, kind: AllowanceType,
+                 value: Any, own: _SessionsRead) -> ExtensionSaved | None:
+        """The extension with the allowance set; None when nothing changes."""
         base = before or allowances.new_extension(course_id, exam.id, user.id)
         after = allowances.granted(base, kind, value, by=self.scope.subject, at=self.scope.now)
         if after is None:
-            return []
+            return None
         # The learner's names as they are now: the list indexes' search keys (data/keys.py extension_index).
         after = after.model_copy(update={"username": user.username, "email": user.email})
         if not after.session_tracked:  # new, or written before the pointer: the Canvas lists need it
             after = pointed(after, [], own.on(user.id, exam.id), self.scope.now)
-        changes.append(Change("extension", f"{exam.id}/{user.id}", before, after))
-        return self.store.save_ops(before, after, by=self.scope.subject, at=self.scope.now)
+        return ExtensionSaved(before, after)
 
-    def _written(self, ops: list[dict[str, Any]], action: str, course_id: str, changes: list[Change]) -> bool:
-        """One transaction: the changes, their exams' allowance counters and their one audit event."""
-        deltas = allowances.count_deltas([(c.before, c.after) for c in changes
-                                          if isinstance(c.before, Extension | None)
-                                          and isinstance(c.after, Extension | None)])
-        counts = self.store.count_ops(deltas) if ops else []
+    def _written(self, action: str, course_id: str, changes: list[Change]) -> bool:
+        """One unit (nothing when nothing changes); False when an extension read has changed meanwhile."""
+        if not changes:
+            return True
         try:
-            self.store.write(ops + counts + audit.ops(self.scope.access, self.scope.now, action, course_id,
-                                                      *changes))
+            self.unit.commit(Work(action, course_id, changes,
+                                  conflict="an allowance was changed by another request; retry"))
         except ConcurrentUpdate:
             return False
         return True
@@ -260,11 +259,12 @@ class AllowanceService:
 
     def _bounded(self, identifiers: list[str], exams: int) -> list[str]:
         users = identifiers_checked(identifiers)
-        # Each pair writes 2 items, each exam its allowance counter, and the request 1 audit event: <= 100.
-        if len(users) * exams > MAX_PAIRS or 2 * len(users) * exams + exams + 1 > 100:
-            raise InvalidInput(f"{len(users)} users x {exams} exams is {len(users) * exams} allowances; at "
-                               f"most {MAX_PAIRS} per request (one atomic write); split the request",
-                               field="user_ids")
+        pairs, most = len(users) * exams, max_pairs(exams)
+        if pairs > most:
+            on = f"at most {MAX_PAIRS} per request on one exam" + (f" and {most} on {exams} exams" if exams > 1
+                                                                   else "")
+            raise InvalidInput(f"{len(users)} users x {exams} exams is {pairs} allowances; {on} (one atomic "
+                               f"write); split the request", field="user_ids")
         return users
 
     # --- reading ---------------------------------------------------------------------------------

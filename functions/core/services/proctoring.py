@@ -8,9 +8,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from functions.core import acts, audit
-from functions.core.audit import Change
+from functions.core import acts
+from functions.core.changes import Saved, Work
 from functions.core.errors import ConcurrentUpdate, InvalidInput, NotFound
+from functions.core.ports import UnitOfWork
 from functions.core.services.course_exams import CourseScope
 from functions.core.special_exam_ports import ProctoringStore
 
@@ -67,6 +68,7 @@ def checked_changes(changes: dict[str, Any]) -> dict[str, Any]:
 class ProctoringService:
     scope: CourseScope
     store: ProctoringStore
+    unit: UnitOfWork
 
     def get(self, course_id: str) -> ProctoringSettings:
         self.scope.require(course_id, acts.right("read_special_exams"), "see proctoring settings")
@@ -85,12 +87,16 @@ class ProctoringService:
             if not checked:
                 return ProctoringSettings.from_item(before)
             after = {**(before or {}), **checked}
-            change = Change("proctoring-settings", course_id, before, after)
-            ops = audit.ops(self.scope.access, self.scope.now, "proctoring.update", course_id, change)
+            # Only the fields sent are set (data/proctoring.py), on the version read: two requests changing
+            # different fields never undo each other.
+            change = Saved("proctoring-settings", course_id, before, after,
+                           extra={"fields": checked, "by": self.scope.subject, "at": self.scope.now})
             try:
-                return ProctoringSettings.from_item(self.store.update_settings(
-                    course_id, checked, self.scope.subject, self.scope.now, before, ops))
+                self.unit.commit(Work("proctoring.update", course_id, [change],
+                                      conflict="the proctoring settings were changed meanwhile; retry"))
             except ConcurrentUpdate:
                 if try_number == 2:
                     raise
+                continue
+            return ProctoringSettings.from_item(after)
         raise AssertionError("unreachable")
