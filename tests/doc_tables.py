@@ -6,12 +6,14 @@ are split on unescaped ``|`` (``\\|`` inside a code span is a literal bar) and s
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import CodeType
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "data-model.md"
 
@@ -88,6 +90,7 @@ def pattern_regex(pattern: str, placeholder: dict[str, str] | None = None) -> re
     return re.compile("".join(out))
 
 
+@functools.lru_cache(maxsize=None)
 def shape_regex(pattern: str) -> re.Pattern[str]:
     """A documented pattern as a regex over *recorded* key shapes (tests/dynamodb_requests.py: ``<exam>``,
     ``<time>``, ``<shard/192>``...): a ``#``-separated segment holding a placeholder is any segment."""
@@ -172,15 +175,22 @@ def terms(calls: str) -> list[Term]:
     return found
 
 
-def evaluate(count: str, values: dict[str, int]) -> int:
+@functools.lru_cache(maxsize=None)
+def _compiled(count: str) -> CodeType:
     expr = count.replace("⌈", "ceil(").replace("⌉", ")").replace("·", "*")
     expr = re.sub(r"(\d)\s*([a-z(])", r"\1*\2", expr)
     expr = re.sub(r"([a-z)])\s+([a-z(])", r"\1*\2", expr)
-    return int(eval(expr, {"ceil": math.ceil, "__builtins__": {}}, dict(values)))  # noqa: S307 - the doc's own arithmetic
+    return compile(expr, count, "eval")
 
 
-def variables(count: str) -> list[str]:
-    return sorted(set(re.findall(r"(?<![A-Za-z])([a-z])(?![A-Za-z])", count)))
+def evaluate(count: str, values: dict[str, int]) -> int:
+    """The doc's own arithmetic (``⌈194 k / 100⌉``, ``2n + n·q``) for these values of its letters."""
+    return int(eval(_compiled(count), {"ceil": math.ceil, "__builtins__": {}}, values))  # noqa: S307
+
+
+@functools.lru_cache(maxsize=None)
+def variables(count: str) -> tuple[str, ...]:
+    return tuple(sorted(set(re.findall(r"(?<![A-Za-z])([a-z])(?![A-Za-z])", count))))
 
 
 def matches(row_terms: list[Term], counts: dict[str, int], limit: int = 24) -> bool:
@@ -190,6 +200,12 @@ def matches(row_terms: list[Term], counts: dict[str, int], limit: int = 24) -> b
     optional = [t for t in row_terms if t.optional]
     for chosen in itertools.product((False, True), repeat=len(optional)):
         used = [t for t in row_terms if not t.optional] + [t for t, on in zip(optional, chosen, strict=True) if on]
+        fixed: dict[str, int] = {}  # operations whose count has no letter: no search needed to refuse them
+        for t in used:
+            if not variables(t.count) and all(not variables(u.count) for u in used if u.operation == t.operation):
+                fixed[t.operation] = fixed.get(t.operation, 0) + evaluate(t.count, {})
+        if any(counts.get(op, 0) != n for op, n in fixed.items()):
+            continue
         for combo in itertools.product(range(limit + 1), repeat=len(names)):
             values = dict(zip(names, combo, strict=True))
             wanted: dict[str, int] = {}
