@@ -90,7 +90,7 @@ def pattern_regex(pattern: str, placeholder: dict[str, str] | None = None) -> re
     return re.compile("".join(out))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def shape_regex(pattern: str) -> re.Pattern[str]:
     """A documented pattern as a regex over *recorded* key shapes (tests/dynamodb_requests.py: ``<exam>``,
     ``<time>``, ``<shard/192>``...): a ``#``-separated segment holding a placeholder is any segment."""
@@ -126,7 +126,10 @@ _TERM = re.compile(rf"^(?P<count>.+?) (?P<op>{'|'.join(OPERATIONS)})\b(?P<rest>.
 def _comments(calls: str) -> tuple[str, list[str]]:
     """The cell without its parenthesised comments (outside ``⌈ ⌉``), and those of them that start with ``+``
     (optional terms)."""
-    main, comments, depth, ceil, current = [], [], 0, 0, []
+    main: list[str] = []
+    comments: list[str] = []
+    current: list[str] = []
+    depth = ceil = 0
     for ch in calls:
         if ch == "⌈":
             ceil += 1
@@ -175,7 +178,7 @@ def terms(calls: str) -> list[Term]:
     return found
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _compiled(count: str) -> CodeType:
     expr = count.replace("⌈", "ceil(").replace("⌉", ")").replace("·", "*")
     expr = re.sub(r"(\d)\s*([a-z(])", r"\1*\2", expr)
@@ -185,10 +188,10 @@ def _compiled(count: str) -> CodeType:
 
 def evaluate(count: str, values: dict[str, int]) -> int:
     """The doc's own arithmetic (``⌈194 k / 100⌉``, ``2n + n·q``) for these values of its letters."""
-    return int(eval(_compiled(count), {"ceil": math.ceil, "__builtins__": {}}, values))  # noqa: S307
+    return int(eval(_compiled(count), {"ceil": math.ceil, "__builtins__": {}}, values))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def variables(count: str) -> tuple[str, ...]:
     return tuple(sorted(set(re.findall(r"(?<![A-Za-z])([a-z])(?![A-Za-z])", count))))
 

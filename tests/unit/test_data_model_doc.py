@@ -30,7 +30,8 @@ from tests import doc_tables as doc
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDED = json.loads((ROOT / "infra" / "dynamodb_requests.json").read_text())
-GRANTED = {name: set(actions) for name, actions in json.loads((ROOT / "infra" / "dynamodb_actions.json").read_text()).items()}
+GRANTED = {name: set(actions)
+           for name, actions in json.loads((ROOT / "infra" / "dynamodb_actions.json").read_text()).items()}
 JOBS = {"pre-warm": "prewarm", "credential sweep": "close-overlaps", "the importer's outcome write": "import-results"}
 
 # --- sample values: each kind of id its own, so a swapped part of a key is caught ----------------------------
@@ -135,8 +136,8 @@ KEY_BUILDERS: dict[str, tuple[str, Callable[[], list[dict[str, str]]], int | Non
 
 # index builder -> (entity row, the index attributes it builds, the shard number its <s> stands for)
 INDEX_BUILDERS: dict[str, tuple[str, Callable[[], dict[str, str]], int | None]] = {
-    "session_index": ("exam session", lambda: keys.session_index(COURSE, EXAM, USER, SESSION, started=STARTED,
-                                                                 username=USERNAME, email=EMAIL), keys.list_shard(USER)),
+    "session_index": ("exam session", lambda: keys.session_index(
+        COURSE, EXAM, USER, SESSION, started=STARTED, username=USERNAME, email=EMAIL), keys.list_shard(USER)),
     "extension_index": ("extension (allowance)", lambda: keys.extension_index(COURSE, EXAM, USER, username=USERNAME,
                                                                              email=EMAIL), keys.list_shard(USER)),
     "exam_index": ("exam (exam config)", lambda: keys.exam_index(COURSE, EXAM), None),
@@ -150,12 +151,13 @@ INDEX_BUILDERS: dict[str, tuple[str, Callable[[], dict[str, str]], int | None]] 
 
 
 def builders(suffix: str) -> set[str]:
-    return {name for name, value in vars(keys).items() if callable(value) and name.endswith(suffix) and not name.startswith("_")
+    return {name for name, value in vars(keys).items()
+            if callable(value) and name.endswith(suffix) and not name.startswith("_")
             and getattr(value, "__module__", "") == keys.__name__}
 
 
 def test_every_key_and_index_builder_of_keys_py_is_documented_here():
-    assert builders("_key") == set(KEY_BUILDERS), "a key builder of keys.py without its row (add it to the doc and here)"
+    assert builders("_key") == set(KEY_BUILDERS), "a key builder of keys.py without its row (add it to the doc, here)"
     assert builders("_index") == set(INDEX_BUILDERS)
 
 
@@ -230,7 +232,7 @@ def _recorded_requests() -> list[dict]:
     return [r for shapes in RECORDED.values() for shape in shapes for r in shape["requests"]]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _rows_holding(pk: str, sk: str) -> list[tuple[str, ...]]:
     return [row for row in ENTITIES.rows
             if any(doc.shape_regex(p).fullmatch(pk) for p in key_patterns(row[1]))
@@ -296,14 +298,22 @@ def test_the_indexes_table_is_keys_indexes():
     assert [g["IndexName"] for g in definition["GlobalSecondaryIndexes"]] == [i.name for i in keys.INDEXES]
 
 
+def _session_row() -> dict[str, str]:
+    return keys.session_index(COURSE, EXAM, USER, SESSION, started=STARTED, username=USERNAME, email=EMAIL)
+
+
+def _extension_row() -> dict[str, str]:
+    return keys.extension_index(COURSE, EXAM, USER, username=USERNAME, email=EMAIL)
+
+
 LISTS = [  # the Lists table's rows, in order -> the ListSpecs each documents (index order), and what writes its rows
-    ("an exam's sessions", [keys.exam_sessions_list(EXAM)], keys.session_index),
-    ("a course's sessions", [keys.course_sessions_list(COURSE)], keys.session_index),
+    ("an exam's sessions", [keys.exam_sessions_list(EXAM)], _session_row),
+    ("a course's sessions", [keys.course_sessions_list(COURSE)], _session_row),
     ("… by username / email", [keys.course_sessions_by_name(COURSE), keys.course_sessions_by_email(COURSE)],
-     keys.session_index),
-    ("a course's extensions", [keys.course_extensions_list(COURSE)], keys.extension_index),
+     _session_row),
+    ("a course's extensions", [keys.course_extensions_list(COURSE)], _extension_row),
     ("… by username / email", [keys.course_extensions_by_name(COURSE), keys.course_extensions_by_email(COURSE)],
-     keys.extension_index),
+     _extension_row),
 ]
 
 
@@ -314,8 +324,7 @@ def test_the_lists_table_is_the_list_specs_of_keys_py():
     for row, (name, specs, build) in zip(t.rows, LISTS, strict=True):
         found = re.findall(r"(gsi\d) `([^`]+)`(?: / `([^`]+)`)?", row[1])
         assert [index for index, _, _ in found] == [spec.index.name for spec in specs], row
-        attributes = (build(COURSE, EXAM, USER, SESSION, started=STARTED, username=USERNAME, email=EMAIL)
-                      if build is keys.session_index else build(COURSE, EXAM, USER, username=USERNAME, email=EMAIL))
+        attributes = build()
         for (_, pk, sk), spec in zip(found, specs, strict=True):
             assert len(spec.partitions) == keys.LIST_SHARDS
             if pk.endswith("…"):  # the rest as above
@@ -336,7 +345,7 @@ def test_the_list_shard_count_is_the_code_s():
     assert re.findall(r"\*\*`LIST_SHARDS` = (\d+) partitions\*\*", lists) == [n]
     assert re.findall(r"crc32\(user id\) mod (\d+)", lists) == [n]
     assert re.findall(r"index, its (\d+) partitions", lists) == [n]
-    assert re.findall(r"at most 2 × (\d+) Queries", lists) == [n]
+    assert re.findall(r"at most 2 \u00d7 (\d+) Queries", lists) == [n]
     assert {keys.list_shard(f"user-{i}") for i in range(200)} == set(range(keys.LIST_SHARDS))
 
 
@@ -430,7 +439,7 @@ def test_the_documented_calls_are_an_invocation_the_suite_recorded(heading, rout
     if calls.startswith("+"):
         # on the route's own row, for any principal the sections document: a user (as the rows count), an
         # institution administrator (one GetItem less) or an integration key (two less)
-        bases = [doc.terms(row[1]) + [doc.Term(str(-less), "GetItem", False)]
+        bases = [[*doc.terms(row[1]), doc.Term(str(-less), "GetItem", False)]
                  for row in _main_rows(route) if _is_formula(row[1]) for less in (0, 1, 2)]
         ok = any(doc.matches(base + row_terms, counts) for base in bases for counts in recorded)
     else:
@@ -443,7 +452,7 @@ def test_the_documented_calls_are_an_invocation_the_suite_recorded(heading, rout
                         and not any(r["sk"] == keys.role_key(ROLE)[keys.SK] for r in shape["requests"])]
         # without its optional parts, and with each of them (a case of the row: "+ 2 GetItem for a student")
         required = [t for t in row_terms if not t.optional]
-        variants = [required] + [required + [dataclasses.replace(t, optional=False)] for t in row_terms if t.optional]
+        variants = [required] + [[*required, dataclasses.replace(t, optional=False)] for t in row_terms if t.optional]
         ok = all(any(doc.matches(v, counts) for counts in recorded) for v in variants)
     assert ok, f"{heading}: {route} {case}: {calls!r} is none of the recorded {sorted(map(str, recorded))}"
 
@@ -504,7 +513,7 @@ def test_the_shard_figures_of_the_calls_tables_are_the_code_s():
     figures = re.search(r"(\d+) calls for one config, (\d+) for two, (\d+) for twenty", listing).groups()  # type: ignore[union-attr]
     assert figures == tuple(str(-(-(2 + stats) * k // 100)) for k in (1, 2, 20))
     assert re.findall(r"one Query per shard \((\d+)\)", listing) == [str(lists)]
-    assert re.findall(r"c = (\d+) × the configs walked, usually (\d+)", listing) == [(str(lists), str(lists))]
+    assert re.findall(r"c = (\d+) \u00d7 the configs walked, usually (\d+)", listing) == [(str(lists), str(lists))]
     exam_attempts = rows[("Open edX", "openedx_list_exam_attempts")][2]
     assert re.findall(r"its 1 \+ (\d+) statistics shard keys", exam_attempts) == [str(stats)]
     course = " ".join(rows[("Open edX", "openedx_list_course_attempts")])
@@ -518,7 +527,8 @@ def test_the_shard_figures_of_the_calls_tables_are_the_code_s():
     assert re.findall(r"(\d+) Query", rows[("Authoring routes", "list_audit_events")][1]) == [str(keys.AUDIT_SHARDS)]
     openedx = doc.DOC.read_text().split("### Open edX", 1)[1].split("\n### ", 1)[0]
     assert re.findall(r"With `search`: \+(\d+) Query", openedx) == [str(lists)]
-    assert re.findall(r"2 GetItem \+ (\d+) Query \+ 1 BatchGetItem for the course lists", openedx) == [str(1 + 2 * lists)]
+    assert re.findall(r"2 GetItem \+ (\d+) Query \+ 1 BatchGetItem for the course lists", openedx) == [
+        str(1 + 2 * lists)]
     importer = doc.DOC.read_text().split("The scheduled importer, per pass", 1)[1]
     assert re.findall(r"^[^:]*: (\d+) Query \(one per queue shard", importer) == [str(keys.WORK_QUEUE_SHARDS)]
 
