@@ -56,3 +56,14 @@ def test_protected(table: dict[str, Any]) -> None:
 
 def test_ttl_for_idempotency_records(table: dict[str, Any]) -> None:
     assert table["Properties"]["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
+
+
+def test_the_data_model_document_lists_the_template_s_indexes(table: dict[str, Any]) -> None:
+    """docs/data-model.md "Indexes": every GSI the stack deploys, with its keys, in the document's order."""
+    from tests import doc_tables
+
+    documented = [(row[0], row[1]) for row in doc_tables.table("Indexes", "index").rows]
+    deployed = [(gsi["IndexName"], " / ".join(f"`{k['AttributeName']}`" for k in gsi["KeySchema"]))
+                for gsi in table["Properties"]["GlobalSecondaryIndexes"]]
+    assert sorted(documented) == sorted(deployed)
+    assert {gsi["Projection"]["ProjectionType"] for gsi in table["Properties"]["GlobalSecondaryIndexes"]} == {"ALL"}

@@ -66,6 +66,22 @@ def test_retake_starts_a_new_attempt_and_the_score_follows_the_policy(room, poli
     assert stats(MULTI)[f"h:{expected:g}"] == 1 and stats(MULTI).get("h:100", 0) == (1 if expected == 100 else 0)
 
 
+def test_retake_of_an_attempt_past_its_end_completes_it_first(room, dynamo_calls):
+    """docs/data-model.md, ExamSpark variants: +1 BatchGetItem (the items and parts to score the timed-out
+    attempt) + 1 TransactWriteItems (its completion) on the retake's own calls."""
+    sid = start(MULTI)
+    session = stored(sid)
+    assert session.current is not None
+    session.current.ends_at = datetime.now(UTC) - timedelta(minutes=1)
+    store_session(session)
+    dynamo_calls.reset()
+    answer = call("examspark_retake", {"sessionId": sid}, as_user=STUDENT)
+    assert answer.status == 200, answer.body
+    assert dict(dynamo_calls.counts) == {"GetItem": 6, "Query": 1, "BatchGetItem": 1, "TransactWriteItems": 2}
+    assert answer.body["examSession"]["attempt"] == 2
+    assert [a.complete for a in stored(sid).attempts] == [True, False]
+
+
 def test_retake_refusals_say_why(room):
     plain = start()  # classroom's exam does not allow retakes
     submit_all(plain, room["items"], right=1)

@@ -189,11 +189,16 @@ class OtherWriter:
         return self.original(unit, work)
 
 
-def test_a_lost_race_is_reread_and_reapplied_so_neither_update_is_lost(room, sid, monkeypatch):
+def test_a_lost_race_is_reread_and_reapplied_so_neither_update_is_lost(room, sid, monkeypatch, dynamo_calls):
     first, second, _ = room["items"]
     OtherWriter(monkeypatch, [(second, 1)])
+    dynamo_calls.reset()
     answer = respond(sid, [choice(first, 2)])
     assert answer.status == 200, answer.body
+    # docs/data-model.md: the route's 5 GetItem + 1 BatchGetItem + 1 TransactWriteItems (refused), then +1 GetItem
+    # + 1 BatchGetItem (consistent re-read) + 1 TransactWriteItems; and the other writer's own 1 + 1 + 1 inside it
+    assert dict(dynamo_calls.counts) == {"GetItem": 5 + 1 + 1, "BatchGetItem": 1 + 1 + 1,
+                                         "TransactWriteItems": 1 + 1 + 1}
     assert stored(sid).current.responses == {  # type: ignore[union-attr]
         first: {f"{first}-q": [2]}, second: {f"{second}-q": [1]}}
     assert stored(sid).version == 3
