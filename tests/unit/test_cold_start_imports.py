@@ -18,6 +18,9 @@ from functions.routes import ROUTES
 
 WATCHED = ("jwt", "cryptography", "requests", "charset_normalizer", "functions.platform.idempotency",
            "functions.providers.edulastic", "functions.providers.masterytrack", "aws_xray_sdk")
+# The Open edX services a route builds only when it is theirs (functions/api/openedx/services.py).
+OPENEDX_SERVICES = ("functions.core.services.allowances", "functions.core.services.attempt_reports",
+                    "functions.core.services.proctoring")
 PROBE = """
 import json, sys, {module}
 from aws_xray_sdk.core import patcher
@@ -27,8 +30,8 @@ print(json.dumps({{"loaded": [m for m in {watched!r} if m in sys.modules],
 
 
 def cold_import(module: str) -> dict[str, list[str]]:
-    done = subprocess.run([sys.executable, "-c", PROBE.format(module=module, watched=WATCHED)], cwd=ROOT,
-                          env=lambda_env(),
+    probe = PROBE.format(module=module, watched=WATCHED + OPENEDX_SERVICES)
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=lambda_env(),
                           capture_output=True, text=True, timeout=120, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -42,6 +45,7 @@ CASES = {
     "POST write route": _first(access="write", method="POST", dialect="openedx"),
     "provider-calling route": next(r.import_path for r in ROUTES if r.external),
     "importer": "functions.jobs.import_results",
+    "Open edX special exams list": "functions.api.openedx.list_special_exams",
 }
 
 
@@ -98,3 +102,10 @@ def test_the_cases_are_what_they_say() -> None:
     assert names[CASES["read route"]].access == "read"
     assert names[CASES["POST write route"]].takes_idempotency_key
     assert names[CASES["provider-calling route"]].external
+
+
+def test_the_special_exams_list_loads_no_other_open_edx_service(loaded: dict[str, dict[str, list[str]]]) -> None:
+    """It was the dearest cold request (1.15x the reference): every Open edX route imported every Open edX
+    service, its repositories and the allowance and attempt response models. Each factory imports its own now."""
+    assert not set(OPENEDX_SERVICES) & set(loaded["Open edX special exams list"]["loaded"])
+    assert "functions.core.services.allowances" in cold_import("functions.api.openedx.grant_allowance")["loaded"]

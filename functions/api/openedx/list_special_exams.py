@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from functions.api.openedx import render
+from functions.api.openedx.exam_schemas import SpecialExamOut
 from functions.api.openedx.params import CourseId, ExamType
-from functions.api.openedx.schemas import SpecialExamOut
 from functions.core.errors import InvalidInput, NotFound
 from functions.platform.http import RouteApp
 from functions.wiring import special_exams

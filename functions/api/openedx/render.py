@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from functions.api.openedx.params import encode_cursor
-from functions.core.allowances import AllowanceType
 from functions.core.errors import InvalidInput
 from functions.core.listing import Page
 from functions.core.models import Exam, ExamType, User
 from functions.core.numeric_ids import Kind, number
-from functions.core.services.allowances import AllowanceView, Outcome
-from functions.core.services.attempt_reports import AttemptView
-from functions.core.services.proctoring import ProctoringSettings
 from functions.platform.links import api_url
+
+if TYPE_CHECKING:  # views of the services: annotations only, so a route loads no service it does not build
+    from functions.core.services.allowances import AllowanceView, Outcome
+    from functions.core.services.attempt_reports import AttemptView
+    from functions.core.services.proctoring import ProctoringSettings
 
 
 def timestamp(value: datetime | None) -> str | None:
@@ -74,6 +75,8 @@ def allowance(view: AllowanceView) -> dict[str, Any]:
     }
     if row.extension.created_at:
         body["created"] = timestamp(row.extension.created_at)
+    from functions.core.allowances import AllowanceType  # loaded already by the allowance routes; not the others
+
     if row.kind is not AllowanceType.REVIEW_POLICY_EXCEPTION:
         body["additional_minutes"] = row.additional_minutes  # what it adds to this exam's time limit
     return body

@@ -12,31 +12,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
+from functions.api.openedx.exam_schemas import Out, SpecialExamOut  # the exam routes import them from there
 from functions.core import changes as unit_sizes
 from functions.core.services.allowances import MAX_PAIRS
 
 # additional_time_granted (minutes), time_multiplier (a number) or review_policy_exception (text), sent as text
 # (the spec's string); each is checked against its own range once the type is known (core/allowances.py).
 Value = StrictStr
-
-
-class Out(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class SpecialExamOut(Out):
-    id: int
-    course_id: str
-    content_id: str
-    exam_name: str
-    time_limit_mins: int
-    due_date: datetime | None
-    exam_type: str
-    is_proctored: bool
-    is_practice_exam: bool
-    is_active: bool
-    hide_after_due: bool
-    backend: str | None
 
 
 class UserOut(Out):
