@@ -80,9 +80,7 @@ def directory() -> DirectoryRepository:
 
 def access(caller: Caller, people: Directory | None = None) -> Access:
     """The caller and their rights (raises 401 before any read when a request carries no principal)."""
-    from functions.data.audit import audit_op  # services not yet writing through the unit of work
-
-    return Access(caller.principal, people or directory(), audit=audit_op)
+    return Access(caller.principal, people or directory())
 
 
 # --- sessions (ExamSpark, LearningStudio, Canvas grants) ---------------------------------------------

@@ -1,9 +1,8 @@
 """The audit trail: who did what to which object, when, with before and after.
 
-A service builds ONE event per transaction with ``ops(access, now, action, course_id, *changes)`` and puts the
-operation it returns into that same transaction, so no change is stored without its event and no event
-without its change. The operation comes from the caller's ``Access`` (``access.audit``, wired to
-``functions/data/audit.py``); an Access without it (unit fakes) records nothing.
+The unit of work writes ONE event per unit (core/changes.py ``Work``), built here by ``event`` from the unit's
+action and changes, in the same transaction as the changes: no change is stored without its event and no
+event without its change.
 
 What an event holds, and what it never holds:
 - who: the principal's kind and id (a user id, an integration key's id, the console operator, the importer),
@@ -37,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
-    from functions.core.rights import Access, Principal
+    from functions.core.rights import Principal
 
 SNAPSHOT_BUDGET = 16_000  # bytes of JSON per change (before + after) kept whole
 EVENT_BUDGET = 300_000  # bytes of JSON of all snapshots of one event
@@ -174,12 +173,3 @@ def _plain(value: Any) -> dict[str, Any] | None:
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", exclude_none=True)
     return json.loads(_json(value))
-
-
-def ops(access: Access, now: datetime, action: str, course_id: str | None, *changes: Change,
-        restorable: Iterable[Restorable] = ()) -> list[dict[str, Any]]:
-    """The one line a service adds to a transaction: ``[the event's put]``, or ``[]`` when not recorded."""
-    record = access.audit
-    if record is None or not changes:
-        return []
-    return [record(event(access.principal, now, action, course_id, changes, restorable))]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Protocol
 
 from functions.core.errors import Forbidden, NotFound
 from functions.core.models import Enrollment, Role, User
@@ -71,9 +70,6 @@ class Directory(Protocol):
 class Access:
     principal: Principal
     directory: Directory
-    # Turns an audit event (core/audit.py) into the write that goes in the change's own transaction; None
-    # records nothing (unit fakes). Wired to functions/data/audit.py by functions/wiring.py.
-    audit: Callable[[Any], dict[str, Any]] | None = None
 
     def rights_in(self, course_id: str) -> frozenset[str]:
         p = self.principal

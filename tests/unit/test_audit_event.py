@@ -6,9 +6,9 @@ import json
 from datetime import UTC, datetime
 
 from functions.core import audit
-from functions.core.audit import Change, Restorable
+from functions.core.audit import Change
 from functions.core.models import Session, User
-from functions.core.rights import Access, Principal
+from functions.core.rights import Principal
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 TEACHER = Principal("user", "teacher-1")
@@ -53,13 +53,3 @@ def test_an_event_of_a_hundred_changes_stays_under_the_item_limit():
     changes = [Change("session", f"s{n}", {"blob": "x" * 10_000}, None) for n in range(100)]
     event = audit.event(TEACHER, NOW, "session.remove", "c", changes)
     assert len(json.dumps(event.changes)) < 350_000
-
-
-def test_ops_come_from_the_callers_access_and_nothing_without_it():
-    made = []
-    access = Access(TEACHER, directory=None, audit=lambda e: made.append(e) or {"Put": {}})  # type: ignore[arg-type]
-    ops = audit.ops(access, NOW, "course.update", "c", Change("course", "c", {"a": 1}, {"a": 2}),
-                    restorable=[Restorable("session-removal", "s", "r")])
-    assert ops == [{"Put": {}}] and made[0].restorable[0].ref == "r"
-    assert audit.ops(Access(TEACHER, directory=None), NOW, "x.y", "c", Change("c", "c")) == []  # type: ignore[arg-type]
-    assert audit.ops(access, NOW, "x.y", "c") == []  # nothing changed: no event
