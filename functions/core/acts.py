@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from functions.core.rights import Right
+from functions.core.work import MAX_REMOVED, MAX_SESSIONS
 
 OWN = "own work (exam:take)"
 
@@ -95,13 +96,14 @@ ACTS: dict[str, Act] = {a.name: a for a in (
        "the current attempt starts over empty (same number and question set, clock from now); the session score "
        "recomputed from the attempts that remain; the old state kept in history", "everything (staff)",
        f"{NOT_MEMBER}; 409: no attempt"),
-    _a("remove_work", ADMIN, WINDOW, "the student has live sessions on the exam (at most 33)",
+    _a("remove_work", ADMIN, WINDOW, f"the student has live sessions on the exam (at most {MAX_SESSIONS})",
        "every live session of the student on the exam removed in one transaction, each kept restorable, one "
        "audit event; the next start draws a new question set", "nothing beyond the removal records",
        f"{NOT_MEMBER}; 404: no work, unknown user; 409: outside the window, more sessions than one restore holds"),
     _a("restore_work", ADMIN, ANY, "the removal is not restored and no newer session lives",
        "the removed sessions back as they were, in one transaction", "the restored sessions",
-       f"{NOT_MEMBER}; 404: unknown removal; 409: restored already, a newer session lives, over 33 sessions"),
+       f"{NOT_MEMBER}; 404: unknown removal; 409: restored already, a newer session lives, "
+       f"over {MAX_REMOVED} sessions"),
     _a("grant", GRANT, ANY, "the exam is active (Open edX); the users are students of the course",
        "the student's extension (extra time / attempts, multiplier, unlock, review exception) replaced; "
        "extra time applies to the next attempt", "the extensions written",

@@ -12,13 +12,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from functions.core import timing
+from functions.core import changes, timing
 from functions.core.models import Attempt, Exam, Extension, Session
 
 # Live sessions one student may have on one exam. A student cannot mint sessions (their launch context is
 # ignored), and each new session starts an attempt, so attempts already bound them; this is the hard ceiling
 # for exams with many attempts, and what one removal (one transaction, one restore) must be able to hold.
 MAX_SESSIONS = 20
+# Sessions one removal (reset) takes out, and one restore of its audit event puts back, in one unit of work: as
+# many as fit next to the exam's statistics, the student's forgotten count and the audit event (at least
+# MAX_SESSIONS, so a student's whole work on an exam is always removable at once).
+MAX_REMOVED = changes.fit(max(changes.SESSION_REMOVED_ITEMS, changes.SESSION_RESTORED_ITEMS),
+                          fixed=changes.PER_UNIT_ITEMS + changes.PER_EXAM_ITEMS + changes.PER_STUDENT_ITEMS)
 # Attempts one session keeps: each is a summary of a few hundred bytes in the session item (its responses and
 # results are items of their own). Originals are bounded by maxAttempts + extra attempts (content.MAX_ATTEMPTS +
 # extensions' 100), so at least 100 reopens always fit; docs/data-model.md, "Sessions and attempts".

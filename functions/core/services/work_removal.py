@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from functions.core import changes as unit_sizes
-from functions.core import timing
+from functions.core import timing, work
 from functions.core.acts import ACTS
 from functions.core.changes import Work
 from functions.core.errors import Conflict, NotFound
@@ -26,11 +25,7 @@ from functions.core.ports import UnitOfWork
 from functions.core.rights import Access
 from functions.core.services.removal import removed
 
-# One removal is one unit, and one restore of its audit event undoes it (core/services/audit_trail.py): both
-# hold this many sessions of one student on one exam, next to the statistics, the count and the audit event.
-MAX_REMOVED = unit_sizes.fit(max(unit_sizes.SESSION_REMOVED_ITEMS, unit_sizes.SESSION_RESTORED_ITEMS),
-                             fixed=unit_sizes.PER_UNIT_ITEMS + unit_sizes.PER_EXAM_ITEMS
-                             + unit_sizes.PER_STUDENT_ITEMS)
+MAX_REMOVED = work.MAX_REMOVED  # core/work.py: computed from the unit of work's sizes
 
 
 class StudentWork(Protocol):
