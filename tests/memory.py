@@ -14,8 +14,9 @@ applied; one failing condition raises ``ConcurrentUpdate`` with the unit's ``con
   (``changes.stats_deltas``); one audit event per unit (``core.audit.event``);
 - ``Saved`` changes stored by (kind, ref), written only over the version read (``extra["version"]`` when
   given, else ``before``'s ``version``; or created only when absent), deleted when ``after`` is None: the
-  conditions the kinds' writers (data/unit_of_work.py SAVERS) use; a kind whose writer differs gets its
-  scenario in the conformance test when it lands;
+  conditions the kinds' writers (data/unit_of_work.py SAVERS) use; the kinds whose writers differ
+  (credential, proctoring-settings, lesson, subject-track, external-test and its leases, enrollment) follow
+  their writers (``_SAVED_KINDS``), each with its scenario in the conformance test;
 - the size check: the writes the unit would send, counted per change as data/unit_of_work.py builds them,
   against ``changes.TRANSACTION_ITEMS`` (bytes: the JSON of what is written, an estimate).
 """
@@ -122,6 +123,10 @@ class Memory:
     stats: dict[str, dict[str, float]] = field(default_factory=dict)  # per exam, summed over its shards
     allowance_rows: dict[str, int] = field(default_factory=dict)  # per exam
     saved: dict[tuple[str, str], Any] = field(default_factory=dict)  # (kind, ref) -> the entity
+    # The leases of the external-test work queue: an assignment's (by its ref, "student/lesson/attempt") and a
+    # shard's (by its number), each (owner, until); they are not changes of a unit (data/external_tests.py).
+    assignment_leases: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    shard_leases: dict[int, tuple[str, datetime]] = field(default_factory=dict)
     committed: list[Committed] = field(default_factory=list)
     # Test controls: callables run just before the next commits (one each, in order), as a concurrent writer
     # would; a pause after each session read (lets threads interleave); every unit refused by a condition.
@@ -381,6 +386,61 @@ class Memory:
         """Every stored entity of ``kind`` by its ref (what a read store of that kind lists)."""
         return {ref: value for (k, ref), value in sorted(self.saved.items()) if k == kind}
 
+    # --- credentials.CredentialStore (through ``Credentials``: its ``get`` is the store's) -----------------
+    def credential(self, credential: Any) -> Any:
+        """A credential already stored (issued earlier, outside the test)."""
+        self.saved[("credential", credential.id)] = credential
+        return credential
+
+    def list_credentials(self, limit: int, token: str | None) -> tuple[list[Any], str | None]:
+        self.reads["list_credentials"] += 1
+        found = list(self.saved_of("credential").values())
+        start = int(token or 0)
+        rest = found[start:]
+        return rest[:limit], (str(start + limit) if len(rest) > limit else None)
+
+    def missing_courses(self, course_ids: list[str]) -> list[str]:
+        self.reads["missing_courses"] += 1
+        return [c for c in course_ids if c not in self.courses]
+
+    # --- special_exam_ports.ProctoringStore ------------------------------------------------------------------
+    def get_settings(self, course_id: str, consistent: bool = False) -> dict[str, Any] | None:
+        self.reads["get_settings"] += 1
+        found = self.saved.get(("proctoring-settings", course_id))
+        return dict(found) if found is not None else None
+
+    # --- lessons: LessonStore -----------------------------------------------------------------------------------
+    def get_lesson(self, lesson_id: str) -> Any:
+        self.reads["get_lesson"] += 1
+        return self.saved.get(("lesson", lesson_id))
+
+    def get_subject_track(self, subject: str, grade: int) -> Any:
+        self.reads["get_subject_track"] += 1
+        return self.saved.get(("subject-track", f"{subject}/{grade}"))
+
+    def track_history(self, subject: str, grade: int) -> dict[int, Any]:
+        """The replaced versions of a subject track, by version (kept at ``#v<n>`` by its writer)."""
+        prefix = f"{subject}/{grade}#v"
+        return {int(ref[len(prefix):]): t for ref, t in self.saved_of("subject-track-history").items()
+                if ref.startswith(prefix)}
+
+
+class Credentials:
+    """credentials.CredentialStore over a Memory (its ``get`` would clash with other ports' reads)."""
+
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def get(self, credential_id: str, *, consistent: bool = False) -> Any:
+        self.memory.reads["get_credential"] += 1
+        return self.memory.saved.get(("credential", credential_id))
+
+    def list_page(self, limit: int, token: str | None) -> tuple[list[Any], str | None]:
+        return self.memory.list_credentials(limit, token)
+
+    def missing_courses(self, course_ids: list[str]) -> list[str]:
+        return self.memory.missing_courses(course_ids)
+
 
 class Learners:
     """special_exam_ports.Learners over a Memory (its ``users`` name clashes with Memory's field)."""
@@ -565,8 +625,14 @@ class _Plan:
             self.applies.append(lambda: m.extension_history.append(replaced))
 
     def _saved(self, change: Saved) -> None:
+        """The generic conditions, or the kind's own where its writer's differ (each has its conformance
+        scenario in tests/unit/test_memory_unit_of_work.py)."""
         m = self.m
         key = (change.kind, change.ref)
+        own = _SAVED_KINDS.get(change.kind)
+        if own is not None:
+            own(self, change)
+            return
         self._touch(("saved", *key))
         stored = m.saved.get(key)
         if change.before is None:
@@ -574,11 +640,96 @@ class _Plan:
         else:
             expected = change.extra.get("version", _version(change.before))
             self._require(stored is not None and _version(stored) == expected)
-        if change.after is None:
+        self._store(key, change.after)
+
+    def _store(self, key: tuple[str, str], value: Any) -> None:
+        m = self.m
+        if value is None:
             self.applies.append(lambda: m.saved.pop(key, None))
         else:
-            after = change.after.model_copy(deep=True) if isinstance(change.after, BaseModel) else change.after
-            self.applies.append(lambda: m.saved.__setitem__(key, after))
+            copy = value.model_copy(deep=True) if isinstance(value, BaseModel) else value
+            self.applies.append(lambda: m.saved.__setitem__(key, copy))
+
+    def credential(self, change: Saved) -> None:
+        """data/credentials.py: the whole credential (``extra``; ``before``/``after`` are its public view),
+        created only when absent, else only at ``extra["read_version"]``."""
+        key = ("credential", change.ref)
+        self._touch(("saved", *key))
+        stored = self.m.saved.get(key)
+        if change.before is None:
+            self._require(stored is None)
+        else:
+            self._require(stored is not None and stored.version == change.extra["read_version"])
+        self._store(key, change.extra["credential"])
+
+    def proctoring_settings(self, change: Saved) -> None:
+        """data/proctoring.py: only the fields sent are set (None removes one), with who and when, one version
+        on; only at ``before``'s version (none: while the item has no version)."""
+        key = ("proctoring-settings", change.ref)
+        self._touch(("saved", *key))
+        stored = self.m.saved.get(key)
+        version = int((change.before or {}).get("version", 0))
+        self._require((stored or {}).get("version") == (version or None))
+        fields = {**change.extra["fields"], "updated_by": change.extra["by"],
+                  "updated_at": change.extra["at"].isoformat()}
+        after = {k: v for k, v in {**(stored or {}), **fields}.items() if v is not None}
+        after["version"] = version + 1
+        self._store(key, after)
+
+    def lesson(self, change: Saved) -> None:
+        """data/external_tests.py: lessons are only created."""
+        if change.before is not None:
+            raise AssertionError("lessons are only created")
+        key = ("lesson", change.ref)
+        self._touch(("saved", *key))
+        self._require(key not in self.m.saved)
+        self._store(key, change.after)
+
+    def subject_track(self, change: Saved) -> None:
+        """data/external_tests.py: created, or replaced at the version read, the replaced one kept as history
+        (``subject-track-history``, ``<subject>/<grade>#v<n>``), which must not exist yet."""
+        key = ("subject-track", change.ref)
+        self._touch(("saved", *key))
+        stored = self.m.saved.get(key)
+        if change.before is None:
+            self._require(stored is None)
+        else:
+            kept = ("subject-track-history", f"{change.ref}#v{change.before.version}")
+            self._touch(("saved", *kept))
+            self._require(stored is not None and stored.version == change.before.version
+                          and kept not in self.m.saved)
+            self._store(kept, change.before)
+        self._store(key, change.after)
+
+    def external_test(self, change: Saved) -> None:
+        """data/external_tests.py: created, or written at the version read and, per ``extra``, while
+        ``lease_owner`` holds the assignment's lease or while nobody holds it at ``unleased_at``. The whole item
+        is put: any lease on it is dropped."""
+        m = self.m
+        key = ("external-test", change.ref)
+        self._touch(("saved", *key))
+        stored = m.saved.get(key)
+        if change.before is None:
+            self._require(stored is None)
+        else:
+            self._require(stored is not None and stored.version == change.before.version)
+            lease = m.assignment_leases.get(change.ref)
+            if "lease_owner" in change.extra:
+                self._require(lease is not None and lease[0] == change.extra["lease_owner"])
+            if "unleased_at" in change.extra:
+                self._require(lease is None or lease[1] <= change.extra["unleased_at"])
+        self._store(key, change.after)
+        self._drop(m.assignment_leases, change.ref)
+
+    def enrollment(self, change: Saved) -> None:
+        """data/directory.py: put whatever is there (``before`` is only what was read); with ``extra["new"]``
+        only where there is none yet. Stored with the seeded enrollments (``get_enrollment`` reads it)."""
+        after = change.after
+        key = (after.course_id, after.user_id)
+        self._touch(("enrollment", *key))
+        if change.extra.get("new"):
+            self._require(key not in self.m.enrollments)
+        self._set(self.m.enrollments, key, after.model_copy(deep=True))
 
     def derived(self, work: Work) -> None:
         """What follows from the changes: pointers, forgotten counts, statistics, allowance counters."""
@@ -608,6 +759,12 @@ class _Plan:
             self.applies.append(partial(_add, m.stats, delta.exam_id, delta.delta))
         for exam_id, n in _allowance_deltas(work).items():
             self._set(m.allowance_rows, exam_id, m.allowance_rows.get(exam_id, 0) + n)  # read under the lock
+
+
+_SAVED_KINDS: dict[str, Callable[[_Plan, Saved], None]] = {
+    "credential": _Plan.credential, "proctoring-settings": _Plan.proctoring_settings, "lesson": _Plan.lesson,
+    "subject-track": _Plan.subject_track, "external-test": _Plan.external_test, "enrollment": _Plan.enrollment,
+}
 
 
 def _add(totals: dict[str, dict[str, float]], exam_id: str, delta: dict[str, float]) -> None:
@@ -661,10 +818,12 @@ def _own_writes(change: Change) -> int:
 
 def _saved_writes(change: Saved) -> int:
     """What the kind's writer (data/unit_of_work.py SAVERS) builds; one item when none is registered here."""
-    from functions.data.unit_of_work import SAVERS
+    import functions.data.proctoring  # noqa: F401  (registers "proctoring-settings"; data/writers.py MODULES omits it)
+    from functions.data.writers import MODULES, SAVERS, writer
 
-    writer = SAVERS.get(change.kind)
-    return len(writer(change)) if writer is not None else 1
+    if change.kind in SAVERS or change.kind in MODULES:
+        return len(writer(change.kind)(change))  # its TooLarge (an external-test item over 400 KB) is raised here
+    return 1
 
 
 def _part_writes(before: Session | None, after: Session, *, history: bool = False) -> int:
