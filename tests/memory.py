@@ -134,6 +134,11 @@ class Memory:
     in_hook: bool = False
     read_delay: float = 0.0
     conflicts: int = 0
+    # The table's trouble: ``down`` is raised by every commit (nothing written); ``fails(work)`` is one unit's
+    # (a throttled write: raised by ``commit``, returned by ``commit_each``), None when it has none.
+    down: Exception | None = None
+    fails: Callable[[Work], Exception | None] | None = None
+    batches: list[int] = field(default_factory=list)  # the size of each commit_each call (the importer's batches)
     reads: Counter[str] = field(default_factory=Counter)  # read port method -> calls
     lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -179,6 +184,15 @@ class Memory:
         """A session already stored (started earlier, outside the test)."""
         self.sessions[session.id] = session.model_copy(deep=True)
         return session
+
+    def assignment(self, assignment: Any) -> Any:
+        """An external-test assignment already stored (assigned earlier, outside the test)."""
+        self.saved[("external-test", _assignment_ref(assignment))] = assignment
+        return assignment
+
+    def assignments(self) -> dict[str, Any]:
+        """Every assignment by its ref (``student/lesson/attempt``)."""
+        return self.saved_of("external-test")
 
     # --- composition ---------------------------------------------------------------------------------
     def unit(self, principal: Principal, now: datetime) -> MemoryUnitOfWork:
@@ -458,6 +472,87 @@ class Learners:
         return self.memory.by_username(username)
 
 
+class WorkQueue:
+    """external_ports.WorkQueue over a Memory (data/external_tests.py ExternalTestRepository): the external-test
+    assignments, their leases and the shard leases of the scheduled pass."""
+
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def get(self, student_id: str, lesson_id: str, attempt: int, *, consistent: bool = False) -> Any:
+        self.memory.reads["get_assignment"] += 1
+        return self.memory.saved.get(("external-test", f"{student_id}/{lesson_id}/{attempt}"))
+
+    def latest(self, student_id: str, lesson_id: str) -> Any:
+        self.memory.reads["latest_assignment"] += 1
+        mine = [a for a in self.memory.assignments().values() if (a.student_id, a.lesson_id) == (student_id, lesson_id)]
+        return max(mine, key=lambda a: a.attempt, default=None)
+
+    def due(self, now: datetime, page_size: int = 100, shards: Any = None) -> Any:
+        """Pending (neither finalized nor parked) assignments due at ``now``, shard by shard, as the work-queue
+        index hands them out (by when they are due)."""
+        from functions.data import keys
+
+        m = self.memory
+        for shard in keys.work_queue_shards(shards):
+            m.reads["due"] += 1
+            with m.lock:
+                pending = sorted((a for a in m.assignments().values() if _queued(a) and a.next_try_at <= now
+                                  and keys.work_queue_shard(a.student_id, a.lesson_id) == shard),
+                                 key=lambda a: (a.next_try_at, _assignment_ref(a)))
+            yield from pending
+
+    def claim(self, a: Any, owner: str, now: datetime, lease_until: datetime, *, due_only: bool) -> Any:
+        """The assignment's lease, one version on, due again when the lease ends; None when it is not queued,
+        someone else's lease is running, or (``due_only``) it is not due."""
+        m, ref = self.memory, _assignment_ref(a)
+        with m.lock:
+            current = m.saved.get(("external-test", ref))
+            lease = m.assignment_leases.get(ref)
+            if (current is None or not _queued(current) or (lease is not None and lease[1] > now)
+                    or (due_only and current.next_try_at > now)):
+                return None
+            claimed = current.model_copy(update={"version": current.version + 1, "next_try_at": lease_until})
+            m.saved[("external-test", ref)] = claimed
+            m.assignment_leases[ref] = (owner, lease_until)
+            return claimed
+
+    def release(self, a: Any, owner: str) -> None:
+        m, ref = self.memory, _assignment_ref(a)
+        with m.lock:
+            if m.assignment_leases.get(ref, ("",))[0] == owner:
+                del m.assignment_leases[ref]
+
+    def all_shards(self) -> list[int]:
+        from functions.data import keys
+
+        return list(range(keys.WORK_QUEUE_SHARDS))
+
+    def take_shard(self, shard: int, owner: str, now: datetime, until: datetime) -> bool:
+        m = self.memory
+        with m.lock:
+            held = m.shard_leases.get(shard)
+            if held is not None and held[1] > now:
+                return False
+            m.shard_leases[shard] = (owner, until)
+            return True
+
+    def release_shard(self, shard: int, owner: str, now: datetime) -> None:
+        m = self.memory
+        with m.lock:
+            if m.shard_leases.get(shard, ("",))[0] == owner:
+                del m.shard_leases[shard]
+
+
+def _assignment_ref(a: Any) -> str:
+    return f"{a.student_id}/{a.lesson_id}/{a.attempt}"  # external_imports.assignment_id
+
+
+def _queued(a: Any) -> bool:
+    """In the work queue (its index holds it): neither finalized nor parked, with a next try."""
+    return not a.finalized and a.parked_at is None and a.next_try_at is not None
+
+
 # --- the unit of work ------------------------------------------------------------------------------------
 class MemoryUnitOfWork:
     """``core.ports.UnitOfWork`` over a ``Memory``, for one caller (``principal``) at ``now``."""
@@ -469,6 +564,11 @@ class MemoryUnitOfWork:
 
     def commit(self, work: Work) -> None:
         m = self.memory
+        if m.down is not None:
+            raise m.down
+        trouble = m.fails(work) if m.fails is not None else None
+        if trouble is not None:
+            raise trouble
         if m.before_commit and not m.in_hook:  # a concurrent writer commits first (its commits run no hook)
             m.in_hook = True
             try:
@@ -492,6 +592,39 @@ class MemoryUnitOfWork:
             for apply in plan.applies:  # every condition held: now, and only now, anything is written
                 apply()
             m.committed.append(Committed(work, writes if work.changes else 0, audit))
+
+
+    def commit_each(self, works: list[Work], owner: str, now: datetime) -> list[Exception | None]:
+        """external_ports.OutcomeUnit (data/imported_outcomes.py): per work, None (written, with its audit
+        event) or why not; each all or nothing, and only while ``owner`` holds the lease of its work-queue
+        shard at ``now``. A unit the table refuses costs only itself."""
+        from functions.data import keys
+
+        m = self.memory
+        if m.down is not None:
+            raise m.down
+        m.batches.append(len(works))
+        results: list[Exception | None] = []
+        for work in works:
+            a = next(c.after for c in work.changes if isinstance(c, Saved) and c.kind == "external-test")
+            with m.lock:
+                held = m.shard_leases.get(keys.work_queue_shard_number(a.student_id, a.lesson_id))
+                try:
+                    if held is None or held[0] != owner or held[1] <= now:
+                        m.conflicts += 1
+                        raise ConcurrentUpdate(_LOST)
+                    MemoryUnitOfWork(m, self.principal, now).commit(work)
+                except ConcurrentUpdate:
+                    results.append(ConcurrentUpdate(_LOST))
+                except Exception as error:  # TooLarge, the table's trouble: this outcome's only
+                    results.append(error)
+                else:
+                    results.append(None)
+        return results
+
+
+_LOST = ("the assignment changed while it was being imported, or the pass lost its shard lease; it will be "
+         "imported again")
 
 
 def _as_stored(session: Session) -> Session:
