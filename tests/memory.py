@@ -140,6 +140,7 @@ class Memory:
     fails: Callable[[Work], Exception | None] | None = None
     batches: list[int] = field(default_factory=list)  # the size of each commit_each call (the importer's batches)
     reads: Counter[str] = field(default_factory=Counter)  # read port method -> calls
+    resolved: list[list[tuple[Kind, int]]] = field(default_factory=list)  # the numbers of each resolve call
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     # --- seeding -----------------------------------------------------------------------------------
@@ -378,6 +379,14 @@ class Memory:
     def targets(self, kind: Kind, values: list[int]) -> dict[int, str]:
         self.reads["targets"] += 1
         return {v: t for v in values if (t := self.target(kind, v)) is not None}
+
+    def resolve(self, wanted: list[tuple[Kind, int]]) -> dict[tuple[Kind, int], str]:
+        """canvas_ids.NumberAliases: the courses, users and exams these numbers name (each call's numbers noted
+        in ``resolved``: a request reads all of its numbers at once)."""
+        self.reads["resolve"] += 1
+        self.resolved.append(list(wanted))
+        known: dict[Kind, dict[str, Any]] = {Kind.COURSE: self.courses, Kind.USER: self.users, Kind.EXAM: self.exams}
+        return {(k, v): t for k, v in wanted for t in known.get(k, {}) if number(k, t) == v}
 
     def by_identifier(self, identifiers: list[str], numbers: dict[str, int] | None = None) -> dict[str, User]:
         self.reads["by_identifier"] += 1
