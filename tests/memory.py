@@ -103,7 +103,10 @@ class Committed:
 class Memory:
     """Everything stored, and every read port the services use over it (core/ports.py People, ExamStore,
     SessionStore; core/rights.py Directory; removal.RemovalStore; exam_instances.UserExamStore;
-    core/extensions.py ExtensionStore; special_exam_ports Aliases, Learners and the allowance reads).
+    core/extensions.py ExtensionStore; special_exam_ports Aliases, Learners, ProctoringStore and the allowance
+    reads; canvas_ids.NumberAliases; external_ports.LessonStore; through the views ``Credentials``,
+    ``WorkQueue`` and ``Learners``, whose method names clash: the credential store, the external-test work
+    queue with its leases, the learners).
     Seed with the helpers (``user``, ``course``, ``enroll``, ``exam``, ``item``...); write only through a
     ``unit(principal, now)``."""
 
