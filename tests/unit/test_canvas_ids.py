@@ -7,16 +7,7 @@ from functions.api.canvas.render import page_links
 from functions.core.canvas_ids import Ref, ref, resolve
 from functions.core.numeric_ids import LARGEST, Kind, number
 from functions.platform.http import last_value_wins
-
-
-class Aliases:
-    def __init__(self, known: dict[tuple[Kind, int], str]) -> None:
-        self.known = known
-        self.asked: list[list[tuple[Kind, int]]] = []
-
-    def resolve(self, wanted: list[tuple[Kind, int]]) -> dict[tuple[Kind, int], str]:
-        self.asked.append(wanted)
-        return {w: self.known[w] for w in wanted if w in self.known}
+from tests.memory import Memory
 
 
 def test_forms_of_an_id():
@@ -30,12 +21,14 @@ def test_forms_of_an_id():
 
 def test_one_lookup_for_every_number_and_digits_no_alias_names_stay_our_ids():
     course, student = number(Kind.COURSE, "c1"), number(Kind.USER, "kim")
-    aliases = Aliases({(Kind.COURSE, course): "c1", (Kind.USER, student): "kim"})
+    memory = Memory()
+    memory.course("c1")
+    memory.user("kim")
     refs = [ref(Kind.COURSE, str(course)), ref(Kind.USER, student), ref(Kind.USER, "2024"), ref(Kind.USER, "ann")]
-    assert resolve(aliases, refs) == {refs[0]: "c1", refs[1]: "kim", refs[2]: "2024", refs[3]: "ann"}
-    assert len(aliases.asked) == 1 and len(aliases.asked[0]) == 3
-    none = Aliases({})
-    assert resolve(none, [ref(Kind.USER, "ann")]) == {Ref(Kind.USER, "ann"): "ann"} and none.asked == [[]]
+    assert resolve(memory, refs) == {refs[0]: "c1", refs[1]: "kim", refs[2]: "2024", refs[3]: "ann"}
+    assert memory.resolved == [[(Kind.COURSE, course), (Kind.USER, student), (Kind.USER, 2024)]]  # one read
+    none = Memory()
+    assert resolve(none, [ref(Kind.USER, "ann")]) == {Ref(Kind.USER, "ann"): "ann"} and none.resolved == [[]]
 
 
 def test_page_links_name_current_next_and_first_but_neither_prev_nor_last(monkeypatch):

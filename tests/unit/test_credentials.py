@@ -16,7 +16,7 @@ import pytest
 from botocore.stub import Stubber
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from functions.core.changes import Saved, Work
+from functions.core.changes import Saved
 from functions.core.credentials import (
     Credential,
     CredentialKind,
@@ -28,10 +28,11 @@ from functions.core.credentials import (
     secret_matches,
 )
 from functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated, Unavailable
-from functions.core.rights import Access, Principal
+from functions.core.rights import Principal
 from functions.core.services.credentials import CredentialService
 from functions.data.cognito_clients import CognitoClients
 from functions.platform import auth, jws, settings
+from tests.memory import Credentials, Memory
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 
@@ -81,47 +82,14 @@ def test_what_may_not_be_issued(credential_id, courses, rights):
         check_grant(credential_id, courses, rights)
 
 
-# --- the service on fakes ----------------------------------------------------------------------------
-class FakeStore:
-    def __init__(self, fail: bool = False) -> None:
-        self.items: dict[str, Credential] = {}
-        self.fail = fail
-        self.ops: list[Any] = []
-
-    def get(self, credential_id: str, *, consistent: bool = False) -> Credential | None:
-        return self.items.get(credential_id)
-
-    def commit(self, work: Work) -> None:
-        """The unit of work too: each credential change, and the unit's audit action."""
-        if self.fail:
-            raise Unavailable("store down")
-        for change in work.changes:
-            assert isinstance(change, Saved) and change.kind == "credential"
-            if "read_version" in change.extra:
-                assert self.items[change.ref].version == change.extra["read_version"]
-            self.items[change.ref] = change.extra["credential"]
-        self.ops.append({"audit": work.action})
-
-    def list_page(self, limit: int, token: str | None) -> tuple[list[Credential], str | None]:
-        start = int(token or 0)
-        rest = list(self.items.values())[start:]
-        return rest[:limit], (str(start + limit) if len(rest) > limit else None)
-
-    def missing_courses(self, course_ids: list[str]) -> list[str]:
-        return [c for c in course_ids if c != "c1"]
-
-
-class Admins:
-    def get_user(self, user_id: str) -> Any:
-        from functions.core.models import User
-
-        return User(id=user_id, username=user_id, email=f"{user_id}@x.test", name=user_id, admin=user_id == "ada")
-
-    def get_enrollment(self, course_id: str, user_id: str) -> None:
-        return None
-
-    def get_role(self, role_id: str) -> None:
-        return None
+# --- the service on the in-memory stores and unit of work (tests/memory.py) ---------------------------
+def world() -> Memory:
+    """Ada administers the institution, Irene does not; one course, c1."""
+    memory = Memory()
+    memory.user("ada", admin=True)
+    memory.user("irene")
+    memory.course("c1")
+    return memory
 
 
 class FakeCognito:
@@ -143,23 +111,36 @@ class FakeCognito:
         self.calls.append(("delete", client_id))
 
 
-def service(who: str = "ada", kind: str = "user", store: FakeStore | None = None,
+def service(who: str = "ada", kind: str = "user", memory: Memory | None = None,
             cognito: FakeCognito | None = None) -> CredentialService:
-    access = Access(Principal(kind=kind, subject=who), Admins())
-    store = store or FakeStore()
-    return CredentialService(store=store, unit=store, access=access, now=NOW, app_clients=cognito)
+    memory = memory or world()
+    principal = Principal(kind=kind, subject=who)
+    return CredentialService(store=Credentials(memory), unit=memory.unit(principal, NOW),
+                             access=memory.access(principal), now=NOW, app_clients=cognito)
+
+
+def down(memory: Memory, times: int) -> None:
+    """The next ``times`` commits fail as the table does when it is unreachable (nothing is written)."""
+    def fail() -> None:
+        raise Unavailable("store down")
+    memory.before_commit.extend([fail] * times)
 
 
 def test_the_lifecycle_is_audited_and_shows_secrets_once():
-    svc = service()
+    memory = world()
+    svc = service(memory=memory)
     issued = svc.create(CredentialKind.BASIC, "sync", ["c1"], ["course:view"])
     assert issued.credential.id.startswith("key-") and issued.credential.secret_hash == hash_secret(issued.secret)
     again = svc.rotate(issued.credential.id, 30)
     assert again.secret != issued.secret and again.credential.version == 2
     revoked = svc.revoke(issued.credential.id)
     assert revoked.revoked and revoked.revoked_by == "user:ada"
-    assert [op["audit"] for op in svc.store.ops] == ["credential.create", "credential.rotate",  # type: ignore[attr-defined]
-                                                     "credential.revoke"]
+    assert [e.action for e in memory.events] == ["credential.create", "credential.rotate", "credential.revoke"]
+    assert all(e.course_id is None and e.actor_id == "ada" for e in memory.events)  # institution-wide
+    assert [c.ref for c in memory.all_changes() if isinstance(c, Saved)] == [issued.credential.id] * 3
+    stored = Credentials(memory).get(issued.credential.id)
+    assert stored == revoked and stored.version == 3  # the whole credential, hashes included
+    assert all("secret_hash" not in str(e.changes) for e in memory.events)  # the audit trail shows no hashes
     with pytest.raises(Conflict):
         svc.rotate(issued.credential.id, None)
     with pytest.raises(Conflict):
@@ -179,10 +160,16 @@ def test_only_administrators_manage_credentials(who, kind):
 
 
 def test_a_wildcard_admin_key_still_may_not_mint_credentials():
-    access = Access(Principal(kind="key", subject="ops", key_courses=frozenset({"*"}),
-                              key_rights=frozenset({"course:admin"})), Admins())
+    memory = world()
+    principal = Principal(kind="key", subject="ops", key_courses=frozenset({"*"}),
+                          key_rights=frozenset({"course:admin"}))
+    svc = CredentialService(store=Credentials(memory), unit=memory.unit(principal, NOW),
+                            access=memory.access(principal), now=NOW)
     with pytest.raises(Forbidden):
-        CredentialService(store=FakeStore(), unit=FakeStore(), access=access, now=NOW).list_page(10, None)
+        svc.list_page(10, None)
+    with pytest.raises(Forbidden):
+        svc.create(CredentialKind.BASIC, "x", ["*"], ["course:admin"])
+    assert memory.committed == [] and memory.saved_of("credential") == {}
 
 
 def test_deployed_oauth_clients_are_cognito_app_clients():
@@ -202,16 +189,18 @@ def test_deployed_oauth_clients_are_cognito_app_clients():
 
 def test_a_failed_write_undoes_the_cognito_change():
     cognito = FakeCognito()
-    store = FakeStore()
-    svc = service(store=store, cognito=cognito)
+    memory = world()
+    svc = service(memory=memory, cognito=cognito)
     issued = svc.create(CredentialKind.OAUTH, "pp", ["c1"], ["course:view"])
-    store.fail = True
+    down(memory, 2)
     with pytest.raises(Unavailable):
         svc.rotate(issued.credential.id, 60)
     assert cognito.calls[-1] == ("drop", "cognito-client-1", "secret-2")
     with pytest.raises(Unavailable):
         svc.create(CredentialKind.OAUTH, "pp2", ["c1"], ["course:view"])
     assert cognito.calls[-1] == ("delete", "cognito-client-1")
+    assert [e.action for e in memory.events] == ["credential.create"]  # the failed writes changed nothing
+    assert Credentials(memory).get(issued.credential.id) == issued.credential
 
 
 def test_secrets_fit_cognitos_custom_client_secrets():
@@ -325,15 +314,18 @@ def test_basic_refuses_oauth_secrets_and_honours_the_window():
 def test_the_sweep_ends_passed_windows_only():
     cognito = FakeCognito()
     cognito.keep_newest = lambda client_id: cognito.calls.append(("keep_newest", client_id))  # type: ignore[method-assign]
-    store = FakeStore()
+    memory = world()
     ended = rotated(cred(id="ended", kind=CredentialKind.OAUTH), hash_secret("n"), NOW - timedelta(hours=2), 60, "u")
     running = rotated(cred(id="running"), hash_secret("n"), NOW, 600, "u")
     basic_ended = rotated(cred(id="basic-ended"), hash_secret("n"), NOW - timedelta(hours=2), 60, "u")
     for c in (ended, running, basic_ended, cred(id="plain")):
-        store.items[c.id] = c
-    svc = service("credential-sweep", "system", store=store, cognito=cognito)
-    assert svc.close_overlaps(page_size=2) == ["ended", "basic-ended"]
+        memory.credential(c)
+    svc = service("credential-sweep", "system", memory=memory, cognito=cognito)
+    assert svc.close_overlaps(page_size=1) == ["basic-ended", "ended"]  # listed by id, a page at a time
     assert cognito.calls == [("keep_newest", "ended")]  # Basic keys have no Cognito side
-    assert store.items["ended"].previous_secret_hash is None and store.items["running"].previous_secret_hash
-    assert [op["audit"] for op in store.ops] == ["credential.overlap-end", "credential.overlap-end"]
+    stored = Credentials(memory)
+    assert stored.get("ended").previous_secret_hash is None and stored.get("running").previous_secret_hash
+    assert stored.get("basic-ended").previous_secret_hash is None and stored.get("ended").version == ended.version + 1
+    assert [e.action for e in memory.events] == ["credential.overlap-end", "credential.overlap-end"]
+    assert [e.actor_kind for e in memory.events] == ["system", "system"]
     assert svc.close_overlaps() == []
