@@ -40,7 +40,7 @@ def resolve(value: Value, state: State) -> Any:
     return value(state) if callable(value) else value
 
 
-SID = session_id_for(EXAM, "maria", "bench")
+SID = session_id_for(EXAM, "maria")  # a student starting their own work has one session: no context
 ITEM, QUESTION = ITEMS[0][0], ITEMS[0][2]
 EDX_TIMED, EDX_PROCTORED = str(number(Kind.EXAM, "edx-demo-timed")), str(number(Kind.EXAM, "edx-demo-proctored"))
 LS = {"userId": "bench-user", "courseId": COURSE, "examId": "bench-exam"}

@@ -11,12 +11,15 @@ import os
 import subprocess
 import threading
 import time
-import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from bench.report import Row
-from infra.local.demo_data import EXAM
+from infra.local.demo_data import COURSE, EXAM
+
+NEW_STUDENTS = 4000  # more than the write route serves in the three runs (5 s each)
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-runner-secret-0123456789-abcdef"
@@ -67,19 +70,40 @@ def call(connection: http.client.HTTPConnection, method: str, path: str, user: s
     return response.status
 
 
+def students(port: int, count: int) -> Iterator[str]:
+    """``count`` new students of the demo exam's course, made through the authoring API (a student starting
+    their own work has one session per exam, so each new session is a new student's)."""
+    def make(n: int) -> str:
+        uid = f"tp-{n:05d}"
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        call(connection, "POST", "/authoring/users", "ada",
+             {"id": uid, "username": uid, "email": f"{uid}@bench.example", "name": f"Throughput {n}"})
+        call(connection, "PUT", f"/authoring/courses/{COURSE}/enrollments/{uid}", "ada", {"role": "student"})
+        return uid
+
+    with ThreadPoolExecutor(8) as pool:
+        made = list(pool.map(make, range(count)))
+    return iter(made)
+
+
 def rows(endpoint: str, seconds: float = 5.0, levels: tuple[int, ...] = (1, 8, 32)) -> list[Row]:
     runner, port = start_runner(endpoint)
     try:
         setup = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        start = {"user_id": "kevin", "context_id": "bench-read"}
+        start = {"user_id": "kevin"}
         setup.request("POST", f"/api/exam-config/{EXAM}/exam-session", body=json.dumps(start),
                       headers={"Authorization": f"Bearer {token('kevin')}", "Content-Type": "application/json"})
         sid = json.loads(setup.getresponse().read())["examSession"]["id"]
+        fresh, lock = students(port, NEW_STUDENTS), threading.Lock()
+
+        def new_session(connection: http.client.HTTPConnection) -> int:
+            with lock:
+                student = next(fresh)
+            return call(connection, "POST", f"/api/exam-config/{EXAM}/exam-session", student, {"user_id": student})
+
         routes = {
             "read: GET /api/exam-session/{id}": lambda c: call(c, "GET", f"/api/exam-session/{sid}", "kevin"),
-            "write: POST .../exam-session (new session)": lambda c: call(
-                c, "POST", f"/api/exam-config/{EXAM}/exam-session", "kevin",
-                {"user_id": "kevin", "context_id": f"bench-{uuid.uuid4()}"}),
+            "write: POST .../exam-session (a new student's start)": new_session,
         }
         out = []
         for label, request in routes.items():
