@@ -9,10 +9,26 @@ Only requests are a goal here: units follow from the items' sizes and are report
 
 from __future__ import annotations
 
+from math import ceil
+
+from functions.core.models import ExamType
+from functions.data.keys import AUDIT_SHARDS, EXAM_STATS_SHARDS
 from functions.data.keys import LIST_SHARDS as S  # a list's write-sharded partitions: one Query each per page
+from functions.data.store import BATCH_GET_LIMIT
+from infra.local.demo_data import OPENEDX_EXAMS
 
 R = "caller + enrollment"  # the rights check in a course
 A = "caller (admin?)"  # the administrator check
+C = "course (active? closed to students when not: docs/rulebook.md)"  # asked of students only
+N = "their sessions on the exam (Query gsi2: attempts belong to (student, exam), docs/rulebook.md)"
+STATS = 1 + EXAM_STATS_SHARDS  # an exam's statistics: the item from before sharding + its shards, all summed
+K = sum(kind != ExamType.STANDARD for _, _, kind, _ in OPENEDX_EXAMS)  # the Open edX course's special exams
+
+
+def batches(keys: int) -> int:
+    """BatchGetItem calls for this many keys (at most BATCH_GET_LIMIT each)."""
+    return ceil(keys / BATCH_GET_LIMIT)
+
 
 _MIN: dict[str, tuple[int, str]] = {
     "create_course": (2, f"{A}; 1 conditional write"),
@@ -33,22 +49,28 @@ _MIN: dict[str, tuple[int, str]] = {
     "get_item": (3, f"item; {R} of its course"),
     "update_item": (4, f"item; {R}; 1 write (#v0 + history)"),
     "create_exam": (5, f"{R}; course; the pool's items (1 batch); 1 write"),
-    "list_exams": (3, f"{R}; 1 Query of gsi1 course#/exam#"),
-    "get_exam": (3, f"exam; {R}"),
+    "list_exams": (4, f"{R}; {C}; 1 Query of gsi1 course#/exam#"),
+    "get_exam": (4, f"exam; {R}; {C}"),
     "update_exam": (4, f"exam; {R}; 1 write"),
     "list_items": (4, f"exam; {R}; one page of the pool (1 batch)"),
-    "examspark_start_session (new)": (7, f"exam; {R}; the session (exists?); extension; latest removal "
-                                         "(limit 1: a new draw after a reset); 1 write (+ stats)"),
-    "examspark_start_session (exists)": (4, f"exam; {R}; the existing session, answered as it is"),
+    "examspark_start_session (new)": (9, f"exam; {R}; {C}; the session (exists?); extension; {N}; latest "
+                                         "removal (limit 1: a new draw after a reset); 1 write (+ stats, the "
+                                         "attempt count)"),
+    "examspark_start_session (exists)": (5, f"exam; {R}; {C}; the existing session, answered as it is"),
     "examspark_get_session": (4, f"session; {R}; exam (timing, disclosure)"),
-    "examspark_set_responses (save)": (6, f"session; {R}; exam; drawn items (1 batch); 1 write"),
-    "examspark_set_responses (submit)": (6, f"session; {R}; exam; drawn items (1 batch); 1 write (+ history, stats)"),
-    "examspark_get_results": (6, f"session; {R}; exam; items (1 batch); their objectives (1 batch)"),
-    "examspark_list_sessions": (4 + S, f"{R}; config + 193 exam-stats shard keys (2 batches); {S} Query of "
-                                   "gsi1 exam#<s>"),
+    "examspark_set_responses (save)": (7, f"session; {R}; exam; {C}; drawn items + the attempt's parts (1 "
+                                          "batch); 1 write"),
+    "examspark_set_responses (submit)": (7, f"session; {R}; exam; {C}; drawn items + the attempt's parts (1 "
+                                            "batch); 1 write (+ history, stats)"),
+    "examspark_get_results": (8, f"session; {R}; exam; items + parts (1 batch); their objectives (1 batch); the "
+                                 f"student's own completed attempt: extension + {N}: may a further attempt start "
+                                 "(keys withheld until none can)"),
+    "examspark_list_sessions": (3 + batches(1 + STATS) + S, f"{R}; config + {STATS} exam-stats keys "
+                                f"({batches(1 + STATS)} batches); {S} Query of gsi1 exam#<s>; include[]=results: "
+                                "the page's attempts' parts (1 batch)"),
     "examspark_reopen": (7, f"session; {R}; exam; extension (end time); the attempt's parts (1 batch: its "
                            "responses go to the continuation); 1 write"),
-    "examspark_retake": (6, f"session; {R}; exam; extension; 1 write"),
+    "examspark_retake": (8, f"session; {R}; exam; {C}; extension; {N}; 1 write (+ the attempt count)"),
     "examspark_reset": (6, f"session; {R}; exam; extension; 1 write"),
     "openedx_list_special_exams": (3, f"{R}; 1 Query of gsi1 course#/exam#"),
     "openedx_get_special_exam": (4, f"number alias; {R}; exam"),
@@ -60,12 +82,16 @@ _MIN: dict[str, tuple[int, str]] = {
                                           "sessions, for its session pointer (m Query, m=1); 1 write"),
     "openedx_list_course_allowances": (5 + S, f"{R}; the course's exams (Query); a page of its extensions ({S} "
                                               "Query); the exams' counters (1 batch); the page's users (1 batch)"),
-    "openedx_list_course_attempts": (5 + S, f"{R}; the course's exams (Query); a page of its sessions ({S} "
-                                            "Query gsi3); the exams' counters (1 batch); the page's users (1 batch)"),
-    "openedx_list_exam_attempts": (6 + S, f"number alias; {R}; exam; a page of its sessions ({S} Query gsi1); "
-                                          "its counters (1 batch); users (1 batch)"),
+    "openedx_list_course_attempts": (4 + S + batches(STATS * K), f"{R}; the course's exams (Query); a page of its "
+                                     f"sessions ({S} Query gsi3); the {K} special exams' counters, {STATS} "
+                                     f"statistics keys each ({batches(STATS * K)} batches); the page's users "
+                                     "(1 batch)"),
+    "openedx_list_exam_attempts": (5 + S + batches(STATS), f"number alias; {R}; exam; a page of its sessions ({S} "
+                                   f"Query gsi1); its counters ({STATS} statistics keys: {batches(STATS)} batches); "
+                                   "users (1 batch)"),
     "openedx_remove_allowance": (8, "as grant"),
-    "openedx_reset_attempt": (8, f"number alias; username lookup, user; {R}; exam; the user's sessions "
+    "openedx_reset_attempt": (9, f"number alias; username lookup, user; {R}; exam; the student's extension "
+                                 "(a removal needs the window open or the student unlocked); the user's sessions "
                                  "(Query gsi2); 1 write"),
     "openedx_get_proctoring_settings": (4, f"{R}; course; settings"),
     "openedx_update_proctoring_settings": (5, f"{R}; course; settings; 1 write"),
@@ -80,14 +106,22 @@ _MIN: dict[str, tuple[int, str]] = {
     "canvas_get_course": (4, f"the number's alias (1 batch); {R}; course"),
     "canvas_list_quizzes": (5, f"the number's alias (1 batch); {R}; course; a page of gsi1 exam# (Query)"),
     "canvas_get_quiz": (4, f"both numbers' aliases (1 batch); {R}; exam"),
-    "learningstudio_begin_exam": (7, "as examspark_start_session (new)"),
-    "learningstudio_list_user_exams": (3, f"{R}; 1 Query of gsi2 user#/session#<course>#"),
-    "learningstudio_retake_exam": (6, f"session; {R}; exam; extension; 1 write"),
+    "learningstudio_begin_exam": (9, "as examspark_start_session (new)"),
+    "learningstudio_list_user_exams": (4, f"{R}; {C}; 1 Query of gsi2 user#/session#<course>#"),
+    "learningstudio_retake_exam": (8, f"session; {R}; exam; {C}; extension; {N}; 1 write (+ the attempt count)"),
     "learningstudio_reset_exam": (6, f"{R}; exam; extension; session; 1 write (delete + removal record)"),
     "learningstudio_list_exam_resets": (4, f"{R}; exam; 1 Query of gsi3 removed#<exam>#"),
     "learningstudio_restore_exam": (5, f"{R}; the removal record; latest removal (Query, limit 1); 1 write"),
-    "list_audit_events": (2, f"{A}; 1 Query of the course's audit events"),
+    "list_audit_events": (1 + AUDIT_SHARDS, f"{A}; the course's audit events, written in {AUDIT_SHARDS} shards: "
+                                            f"{AUDIT_SHARDS} Query, merged newest first"),
     "restore_audit_event": (5, f"{A}; the event; its removal record; latest removal (Query); 1 write"),
+    "create_credential": (3, f"{A}; the listed courses exist (1 batch; none for '*'); 1 write"),
+    "list_credentials": (2, f"{A}; 1 Query of gsi1 'credentials'"),
+    "get_credential": (2, f"{A}; the credential"),
+    "rotate_credential": (3, f"{A}; the credential (version); 1 write"),
+    "revoke_credential": (3, f"{A}; the credential (version); 1 write"),
+    "list_institution_audit_events": (2, f"{A}; 1 Query of the institution's audit events (one partition: staff "
+                                         "acts only)"),
     "powerpath_create_lesson": (4, f"{R}; course; 1 write"),
     "powerpath_get_lesson": (3, f"lesson; {R}"),
     "powerpath_put_subject_track": (5, f"{R}; course; current track; 1 write"),

@@ -146,6 +146,14 @@ STEPS: tuple[Step, ...] = (
     Step("list_audit_events", "ada", {"courseId": COURSE}, keep=lambda body, state: state.update(
         event=next(e["id"] for e in body["items"] if e.get("action") == "session.remove"))),
     Step("restore_audit_event", "ada", lambda s: {"courseId": COURSE, "eventId": s["event"]}),
+    # --- integration credentials (authoring; docs/credentials.md) -------------------------------------
+    Step("create_credential", "ada", body={"id": "bench-key", "kind": "basic", "name": "Bench key",
+         "courses": [COURSE], "rights": ["course:view"]}, status=201),
+    Step("list_credentials", "ada"),
+    Step("get_credential", "ada", {"credentialId": "bench-key"}),
+    Step("rotate_credential", "ada", {"credentialId": "bench-key"}, {}),
+    Step("revoke_credential", "ada", {"credentialId": "bench-key"}),
+    Step("list_institution_audit_events", "ada"),
     # --- PowerPath ------------------------------------------------------------------------------------
     Step("powerpath_create_lesson", "irene", body=LESSON, status=201),
     Step("powerpath_get_lesson", "kevin", {"lessonId": "bench-placement"}),
