@@ -14,7 +14,7 @@ from functions.core.changes import Saved
 from functions.core.models import Course
 from functions.data import keys
 from functions.data.store import Store, op_update
-from functions.data.unit_of_work import saves
+from functions.data.writers import saves
 
 
 class ProctoringRepository:

@@ -42,13 +42,12 @@ from functions.data.sessions import (
 )
 from functions.data.stats import stats_op
 from functions.data.store import NEW_ITEM, SAME_VERSION, Store, op_delete, op_put
-from functions.data.writers import SAVERS, Op, saves, writer
+from functions.data.writers import Op, writer
 
 if TYPE_CHECKING:
     from functions.core.rights import Principal
 
 # How each other entity (``changes.Saved.kind``) is written: data/writers.py (each data module registers its own).
-__all__ = ["SAVERS", "DynamoUnitOfWork", "check_size", "saves"]
 
 
 class DynamoUnitOfWork:

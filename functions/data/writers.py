@@ -27,6 +27,7 @@ MODULES = {
     "credential": "functions.data.credentials",
     "lesson": "functions.data.external_tests", "subject-track": "functions.data.external_tests",
     "external-test": "functions.data.external_tests",
+    "proctoring-settings": "functions.data.proctoring",
 }
 
 

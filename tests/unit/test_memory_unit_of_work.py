@@ -361,7 +361,7 @@ def run(steps: list[Step], *, sessions: list[str] = (), removals: list[tuple[str
 
 @pytest.fixture(autouse=True)
 def _aws(table: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from functions.data.unit_of_work import SAVERS
+    from functions.data.writers import SAVERS
 
     monkeypatch.setitem(SAVERS, "note", _note_writer)
 
