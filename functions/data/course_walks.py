@@ -2,11 +2,12 @@
 and its sessions and extensions a page at a time from write-sharded index partitions.
 
 A list (``keys.ListSpec``) is spread over ``keys.LIST_SHARDS`` partitions of one index. A page is one Query
-per shard from the same position (``Limit`` = the page), merged by sort key: sort keys are unique and compare
-the same in every shard, so the first ``limit`` merged items are exactly the list's next ones, unless a shard
-stopped early (DynamoDB's 1 MB page): then only the items up to that shard's last key are certain, and the
-rest wait for the next round. The cost of a page is LIST_SHARDS Queries of about ``limit`` items, whatever
-the course's size; docs/data-model.md lists the calls.
+per shard from the same position, of about twice the shard's share of the page (``shard_limit``), merged by
+sort key: sort keys are unique and compare the same in every shard, so the merged items are exactly the
+list's next ones up to the frontier, the nearest last key of a shard that has more. When fewer than a page are
+certain, the shards that may hold the page's missing items are read on (a refill round, rare: students fall
+into shards at random). The cost of a page is LIST_SHARDS Queries of about 2 x page / LIST_SHARDS + 4 items,
+whatever the course's size; docs/data-model.md lists the calls.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from functions.data.store import Store, from_item
 from functions.data.tokens import MAX_SORT_KEY_BYTES, utf8_size
 
 M = TypeVar("M", bound=BaseModel)
+MAX_REFILLS = 8  # rounds after the first while a page is short of certain items (each reads due shards only)
 MAX_PAGES = 50  # a whole list read at once (a course's exams, a student's sessions): 50 MB is far beyond any
 TOP = "\uffff"  # above every character our keys hold: the upper end of a prefix's range
 
@@ -52,12 +54,60 @@ def position(spec: ListSpec, key: dict[str, str]) -> str | None:
     return sk
 
 
+def shard_limit(limit: int, shards: int) -> int:
+    """Items a page reads from each shard in its first round: twice the shard's even share plus 4, so that
+    the merged items certain after one round reach the page (a refill round is needed for about 1 page in 300,
+    simulated over 16 shards of random students), and a shard's read does not depend on how many students
+    the course has once each shard holds that many (docs/performance.md, "Scaling")."""
+    return min(limit, -(-2 * limit // shards) + 4)
+
+
 def merged(spec: ListSpec, limit: int, *, start: str | None = None, forward: bool = True
            ) -> tuple[list[dict[str, Any]], bool]:
     """Up to ``limit`` items of the list in order from ``start`` (a sort key, included if present), and
-    whether more may follow: one Query per shard."""
-    items, frontier = shard_round(spec, limit, start=start, forward=forward)
-    return items[:limit], frontier is not None or len(items) > limit
+    whether more may follow: one Query per shard of ``shard_limit`` items, then, while fewer than ``limit``
+    items are certain, one more Query on each shard that still has more and may hold one of the page's items
+    (its last key read is before the ``limit``-th item read). Items are certain up to the frontier (the nearest
+    last key of a shard that has more). At most MAX_REFILLS rounds; then a short page says more follow."""
+    if utf8_size(spec.prefix + TOP) > MAX_SORT_KEY_BYTES:
+        return [], False  # no stored sort key is that long (a search past it matches nothing; DynamoDB would refuse)
+    index, store = spec.index, Store()
+    condition, values = _range(spec, start, forward)
+    names = {"#pk": index.pk, "#sk": index.sk}
+    step = shard_limit(limit, len(spec.partitions))
+    items: list[dict[str, Any]] = []
+    resume: dict[str, dict[str, Any] | None] = {pk: None for pk in spec.partitions}  # shard → its last key
+    due = list(spec.partitions)
+
+    def ahead(a: str, b: str) -> bool:  # a comes before b in the list's direction
+        return a < b if forward else a > b
+
+    for _ in range(1 + MAX_REFILLS):
+        for pk in due:
+            page, last = store.query(condition, names, {":pk": pk, **values}, index=index, limit=step,
+                                     forward=forward, start=resume[pk])
+            items += page
+            resume[pk] = last
+            if not last:
+                del resume[pk]
+        items.sort(key=lambda i: (i[index.sk], i[keys.PK], i[keys.SK]), reverse=not forward)
+        edges = {pk: last[index.sk] for pk, last in resume.items() if last}
+        frontier = (min if forward else max)(edges.values()) if edges else None
+        certain = items if frontier is None else [i for i in items if not ahead(frontier, i[index.sk])]
+        if frontier is None or len(certain) >= limit:
+            return certain[:limit], frontier is not None or len(certain) > limit
+        needed = items[limit - 1][index.sk] if len(items) >= limit else None
+        due = [pk for pk, edge in edges.items() if needed is None or ahead(edge, needed)]
+    return certain, True
+
+
+def _range(spec: ListSpec, start: str | None, forward: bool) -> tuple[str, dict[str, Any]]:
+    """The key condition of the list's items from ``start`` on (all of them when None)."""
+    if start is None:
+        return "#pk = :pk AND begins_with(#sk, :prefix)", {":prefix": spec.prefix}
+    if forward:
+        return "#pk = :pk AND #sk BETWEEN :lo AND :hi", {":lo": start, ":hi": spec.prefix + TOP}
+    return "#pk = :pk AND #sk BETWEEN :lo AND :hi", {":lo": spec.prefix, ":hi": start}
 
 
 def shard_round(spec: ListSpec, limit: int, *, start: str | None = None, forward: bool = True,
@@ -71,12 +121,7 @@ def shard_round(spec: ListSpec, limit: int, *, start: str | None = None, forward
         return [], None  # no stored sort key is that long (a search past it matches nothing; DynamoDB would refuse)
     index = spec.index
     names = {"#pk": index.pk, "#sk": index.sk, **(filter_names or {})}
-    if start is None:
-        condition, values = "#pk = :pk AND begins_with(#sk, :prefix)", {":prefix": spec.prefix}
-    elif forward:
-        condition, values = "#pk = :pk AND #sk BETWEEN :lo AND :hi", {":lo": start, ":hi": spec.prefix + TOP}
-    else:
-        condition, values = "#pk = :pk AND #sk BETWEEN :lo AND :hi", {":lo": spec.prefix, ":hi": start}
+    condition, values = _range(spec, start, forward)
     store = Store()
     items: list[dict[str, Any]] = []
     frontier: str | None = None  # the nearest last key of a shard that has more: items past it are unsure

@@ -227,11 +227,11 @@ def user_enrollments_query(user_id: str) -> tuple[Index, str, str]:
 # Every start and submit writes its session's index entries. One partition per exam or course would take
 # every student's writes (100,000 starts in a minute is ~1,700 writes/s; a partition takes 1,000 WCU/s), so
 # each list's partition is split in LIST_SHARDS by the student: a page reads every shard (one Query each,
-# Limit ~ the page) and merges them by sort key. Sort keys are unique and the same in every shard, so a
-# position in the merged list is one sort key (what a page token names). 16, not 8: a start by a student with
-# an extension rewrites two gsi3 entries in their shard (the session's, the extension's pointer), ~1,045 WCU/s
-# per shard at 8 in the scale model (docs/performance.md). Raising it later keeps old entries readable (every
-# old shard number is still one of the list's partitions).
+# Limit ~ 2 x its share of the page: course_walks.shard_limit) and merges them by sort key. Sort keys are
+# unique and the same in every shard, so a position in the merged list is one sort key (what a page token
+# names). 16, not 8: a start by a student with an extension rewrites two gsi3 entries in their shard (the
+# session's, the extension's pointer), ~1,045 WCU/s per shard at 8 in the scale model (docs/performance.md).
+# Raising it later keeps old entries readable (every old shard number is still one of the list's partitions).
 LIST_SHARDS = 16
 
 
