@@ -9,8 +9,14 @@ from functions.core.models import Course, Exam, Extension, Item, Session, Sessio
 from functions.core.rights import Directory
 
 
-class People(Directory, Protocol):
+class CourseDirectory(Directory, Protocol):
+    """The rights rules' reads and the course (what PowerPath's services need of people)."""
+
     def get_course(self, course_id: str) -> Course | None: ...
+
+
+class People(CourseDirectory, Protocol):
+    """... and a user found by username or email (the Open edX and Canvas services)."""
 
     def find_user(self, username_or_email: str) -> User | None: ...
 

@@ -32,7 +32,8 @@ from functions.core.rights import Principal
 from functions.core.services.credentials import CredentialService
 from functions.data.cognito_clients import CognitoClients
 from functions.platform import auth, jws, settings
-from tests.memory import Credentials, Memory
+from tests.memory import Memory
+from tests.memory_views import Credentials
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 

@@ -19,7 +19,9 @@ from functions.core.rights import Principal
 from functions.core.services.external_imports import AssignmentImporter
 from functions.core.services.import_pass import ImportPass, batch_size
 from functions.data import keys
-from tests.memory import Memory, MemoryUnitOfWork, WorkQueue
+from tests.memory import Memory
+from tests.memory_unit import MemoryUnitOfWork
+from tests.memory_views import WorkQueue
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 Key = tuple[str, str, int]

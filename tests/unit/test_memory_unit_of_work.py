@@ -41,7 +41,8 @@ from functions.core.models import (
     SubjectTrack,
 )
 from functions.core.rights import Principal
-from tests.memory import Memory, MemoryUnitOfWork, count_writes
+from tests.memory import Memory
+from tests.memory_unit import MemoryUnitOfWork, count_writes
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 STAFF = Principal("user", "boss")
@@ -153,7 +154,7 @@ class MemorySide:
         return None if n is None else (n["text"], n["version"])
 
     def claim(self, claim: Claim, now: datetime) -> bool:
-        from tests.memory import WorkQueue
+        from tests.memory_views import WorkQueue
 
         return WorkQueue(self.memory).claim(claim.assignment, claim.owner, now, claim.until, due_only=False) is not None
 

@@ -17,7 +17,8 @@ from functions.core.services.allowances import AllowanceService
 from functions.core.services.attempt_reports import ExamAttemptService
 from functions.core.services.course_exams import CourseScope
 from functions.core.services.work_removal import MAX_REMOVED
-from tests.memory import Learners, Memory
+from tests.memory import Memory
+from tests.memory_views import Learners
 
 NOW = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
 EXAM = Exam(id="exam-1", course_id="c1", title="Final", type="proctored", time_limit_minutes=60)

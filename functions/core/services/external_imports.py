@@ -20,8 +20,8 @@ from functions.core import external_tests as rules
 from functions.core.changes import Change, Implied, Saved, Work
 from functions.core.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound, ProviderFailed, Unavailable
 from functions.core.models import Enrollment, ExternalAssignment
-from functions.core.ports import UnitOfWork
-from functions.core.services.external_ports import LessonStore, People, Providers, WorkQueue
+from functions.core.ports import CourseDirectory, UnitOfWork
+from functions.core.services.external_ports import LessonStore, Providers, WorkQueue
 
 Clock = Callable[[], datetime]
 Ignored = Literal["duplicate", "older"]  # a write-back answered as a no-op
@@ -53,7 +53,7 @@ class Prepared:
 @dataclass
 class AssignmentImporter:
     lessons: LessonStore
-    people: People
+    people: CourseDirectory
     providers: Providers
     unit: UnitOfWork  # where ``run`` writes an outcome (its audit events name who imports)
     clock: Clock

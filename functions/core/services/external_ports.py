@@ -9,12 +9,7 @@ from typing import Any, Protocol
 
 from functions.core.changes import Work
 from functions.core.external_tests import ProviderPort
-from functions.core.models import Course, ExternalAssignment, Lesson, SubjectTrack
-from functions.core.rights import Directory
-
-
-class People(Directory, Protocol):
-    def get_course(self, course_id: str) -> Course | None: ...
+from functions.core.models import ExternalAssignment, Lesson, SubjectTrack
 
 
 class LessonStore(Protocol):

@@ -18,10 +18,10 @@ from functions.core.changes import Saved, Work
 from functions.core.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound, ProviderFailed
 from functions.core.external_tests import AssignRequest
 from functions.core.models import Course, Enrollment, ExternalAssignment, Lesson, Role, User
-from functions.core.ports import UnitOfWork
+from functions.core.ports import CourseDirectory, UnitOfWork
 from functions.core.rights import Access, Right
 from functions.core.services.external_imports import AssignmentImporter, assignment_id
-from functions.core.services.external_ports import AssignmentStore, LessonStore, People, Providers
+from functions.core.services.external_ports import AssignmentStore, LessonStore, Providers
 
 ROUTE_LEASE = timedelta(seconds=60)  # longer than a request can run (provider timeouts included)
 
@@ -30,7 +30,7 @@ ROUTE_LEASE = timedelta(seconds=60)  # longer than a request can run (provider t
 class MemoDirectory:
     """One request's view of the directory: the rights check and the student check read a user once."""
 
-    inner: People
+    inner: CourseDirectory
     _users: dict[str, User | None] = field(default_factory=dict)
     _enrollments: dict[tuple[str, str], Enrollment | None] = field(default_factory=dict)
 
@@ -55,7 +55,7 @@ class MemoDirectory:
 class ExternalTestService:
     lessons: LessonStore
     assignments: AssignmentStore
-    people: People
+    people: CourseDirectory
     providers: Providers
     unit: UnitOfWork
     access: Access

@@ -16,15 +16,15 @@ from functions.core import external_tests as rules
 from functions.core.changes import Saved, Work
 from functions.core.errors import Forbidden, InvalidInput, NotFound
 from functions.core.models import Lesson, SubjectTrack
-from functions.core.ports import UnitOfWork
+from functions.core.ports import CourseDirectory, UnitOfWork
 from functions.core.rights import Access
-from functions.core.services.external_ports import LessonStore, People
+from functions.core.services.external_ports import LessonStore
 
 
 @dataclass
 class LessonService:
     lessons: LessonStore
-    people: People
+    people: CourseDirectory
     unit: UnitOfWork
     access: Access
     now: datetime
