@@ -173,6 +173,10 @@ def test_an_extension_written_before_the_pointer_reads_its_sessions_until_a_gran
     dynamo_calls.reset()
     assert iso(entry()["end_at"]) == end
     assert dict(dynamo_calls.counts) == {"GetItem": 3, "Query": LIST_SHARDS + 1}  # + its sessions (fallback)
+    dynamo_calls.reset()
+    (course_entry,) = entries(quiz=None)  # the course list takes the same fallback (and reads the page's exams)
+    assert iso(course_entry["end_at"]) == end
+    assert dict(dynamo_calls.counts) == {"GetItem": 3, "Query": LIST_SHARDS + 1, "BatchGetItem": 1}
     granted(extra_attempts=1)  # any write of the extension works its pointer out
     assert extension().latest_session_id == sid and extension().session_tracked
     dynamo_calls.reset()
