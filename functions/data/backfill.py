@@ -9,8 +9,9 @@ or a write by the live system in between never loses, duplicates or double-count
   (``session_item``) and the learner's ``username`` / ``email`` if missing (from the user item) and REMOVEs stale
   ones, conditioned on the same ``version`` and exam-list entry; + an ADD of its ``attempts`` on its statistics
   shard if it was in the pre-sharding shape;
-- an extension at ``<exam>`` / ``extension#<user>``: a Put at ``keys.extension_key`` (absent) + a Delete of the
-  old (same ``version``) + an ADD of its rows to the exam's ``list-counts`` ``allowances``;
+- an extension at ``<exam>`` / ``extension#<user>``: a Put at ``keys.extension_key`` (absent; with its session
+  pointer set from the student's sessions, one Query of gsi2, if it predates the pointer) + a Delete of the old
+  (same ``version``) + an ADD of its rows to the exam's ``list-counts`` ``allowances``;
 - an extension history copy at ``<exam>`` / ``extension-history#<user>#<t>``, a course audit event at
   ``audit#<course>`` / ``event#<id>``: a Put at ``keys.extension_history_key`` / ``keys.audit_event_key``
   (absent) + a Delete of the old (present).
@@ -32,12 +33,14 @@ from pydantic import ValidationError
 from functions.core import backfill
 from functions.core.backfill import Report, Request
 from functions.core.errors import ConcurrentUpdate, InvalidInput, Unavailable
+from functions.core.extensions import pointed
 from functions.core.models import Extension, Session
 from functions.data import keys, tokens
-from functions.data.extensions import allowance_count_ops
+from functions.data.extensions import ExtensionRepository, allowance_count_ops
 from functions.data.sessions import extension_index, session_item
 from functions.data.stats import stats_op
 from functions.data.store import NEW_ITEM, Store, from_item, op_delete, op_put, op_update
+from functions.platform.clock import utcnow
 
 Op = dict[str, Any]
 
@@ -157,13 +160,21 @@ class ListBackfill:
         if (extension.exam_id, extension.user_id) != (exam_id, user_id):
             self.report.skip("unreadable")
             return
-        fills = self._names(user_id, extension.username, extension.email)
-        extension = extension.model_copy(update=fills)
+        fills: dict[str, Any] = self._names(user_id, extension.username, extension.email)
         new_key = keys.extension_key(exam_id, user_id)
-        if self.request.dry_run and self.store.get(new_key) is not None:
-            self.report.skip("superseded", old_key)
-            return
-        moved = {**_body(item), **fills, **extension_index(extension), **new_key}
+        if self.request.dry_run:
+            if self.store.get(new_key) is not None:
+                self.report.skip("superseded", old_key)
+                return
+        elif not extension.session_tracked:
+            # Written before the session pointer: set it as a grant does (the latest of the student's sessions
+            # on the exam, gsi2), so the Canvas lists read the one session it names, never the student's all.
+            sessions = ExtensionRepository(self.store).user_sessions(extension.course_id, user_id, exam_id)
+            tracked = pointed(extension, [], sessions, utcnow())
+            fills |= {"latest_session_id": tracked.latest_session_id, "session_tracked": True}
+        extension = extension.model_copy(update=fills)
+        moved = {**_body(item), **{k: v for k, v in fills.items() if v is not None}, **extension_index(extension),
+                 **new_key}
         rows = backfill.allowance_rows(extension)
         ops = [op_put(moved, NEW_ITEM), op_delete(old_key, *_unchanged(item)),
                *allowance_count_ops({exam_id: rows})]
