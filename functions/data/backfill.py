@@ -50,8 +50,12 @@ def start_key(request: Request) -> dict[str, str] | None:
     if request.start is None:
         return None
     found = tokens.decode(request.start, field="start")
-    if len(found) != 1:
+    place = keys.read_scan_place(found[-1]) if len(found) == 2 else None
+    if place is None:
         raise InvalidInput("start must be the cursor (next) a previous run answered", field="start")
+    if place != (request.segment, request.segments):
+        raise InvalidInput(f"start is the cursor of segment {place[0]} of {place[1]}; this event asks for segment "
+                           f"{request.segment} of {request.segments}", field="start")
     return found[0]
 
 
@@ -101,7 +105,8 @@ class ListBackfill:
                 return self.report
             start = last
             if time_left() <= 0:
-                self.report.next = tokens.encode([{keys.PK: str(last[keys.PK]), keys.SK: str(last[keys.SK])}])
+                self.report.next = tokens.encode([{keys.PK: str(last[keys.PK]), keys.SK: str(last[keys.SK])},
+                                                  keys.scan_place(r.segment, r.segments)])
                 return self.report
 
     def one(self, item: dict[str, Any]) -> None:

@@ -665,3 +665,19 @@ def legacy_audit_event(key: dict[str, str]) -> tuple[str, str] | None:
     if pk.startswith(_AUDIT_PREFIX) and pk.count("#") == 1 and sk.startswith(AUDIT_EVENT_PREFIX):
         return pk[len(_AUDIT_PREFIX):], sk[len(AUDIT_EVENT_PREFIX):]
     return None
+
+
+# The backfill's cursor: the Scan's last key, then a key-shaped place naming its segment (``id=segment<n>|sk=of#<m>``)
+# so that a cursor given to another segment's invocation is refused before any read.
+_SCAN_SEGMENT = re.compile(r"^segment(\d{1,4})$")
+_SCAN_OF = re.compile(r"^of#(\d{1,4})$")
+
+
+def scan_place(segment: int, segments: int) -> dict[str, str]:
+    return {PK: f"segment{segment}", SK: f"of#{segments}"}
+
+
+def read_scan_place(entry: dict[str, str]) -> tuple[int, int] | None:
+    """(segment, segments) of a place written by scan_place; None for anything else."""
+    segment, of = _SCAN_SEGMENT.match(entry[PK]), _SCAN_OF.match(entry[SK])
+    return (int(segment.group(1)), int(of.group(1))) if segment and of else None

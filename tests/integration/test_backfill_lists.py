@@ -13,7 +13,7 @@ import pytest
 from functions.core import backfill as rules
 from functions.core.models import Session
 from functions.data import backfill as lists
-from functions.data import dynamo, keys
+from functions.data import dynamo, keys, tokens
 from functions.data.extensions import ExtensionRepository
 from functions.data.sessions import session_item
 from functions.data.store import Store, from_item
@@ -57,6 +57,16 @@ def old_session(sid: str, exam_id: str, user_id: str, attempts: int, version: in
             "gsi3pk": f"course#{COURSE}", "gsi3sk": f"session#{exam_id}#{user_id}#{sid}"}
 
 
+def old_inline_session(sid: str, exam_id: str, user_id: str) -> dict[str, Any]:
+    """A session from before attempts had parts of their own (21055cb^): its attempt's responses inline, no
+    ``attempt_parts``; the backfill changes its list entries only."""
+    item = old_session(sid, exam_id, user_id, attempts=1)
+    item["attempts"] = [{"number": 1, "started_at": f"{DAY}T10:00:00+00:00", "ends_at": f"{DAY}T10:30:00+00:00",
+                         "limited_by": "time_limit", "responses": {"item-a": {"q1": [2]}}}]
+    del item["attempt_parts"]
+    return item
+
+
 def old_extension(exam_id: str, user_id: str, **fields: Any) -> dict[str, Any]:
     """An extension under its exam's partition (before fd01649), with the unsharded course entry."""
     return {"id": exam_id, "sk": f"extension#{user_id}", "course_id": COURSE, "exam_id": exam_id,
@@ -84,9 +94,10 @@ def put(*items: dict[str, Any]) -> None:
 
 
 def old_world() -> None:
-    """Two old sessions (3 + 2 attempts) on the timed and proctored exams, an extension with two allowance
-    rows and its history copy, one course audit event."""
+    """Three old sessions (3 + 2 + 1 attempts) on the timed and proctored exams, one with its responses inline,
+    an extension with two allowance rows and its history copy, one course audit event."""
     put(old_session("old-s1", TIMED, STUDENT, attempts=3), old_session("old-s2", PROCTORED, OTHER, attempts=2),
+        old_inline_session("old-s3", PROCTORED, STUDENT),
         old_extension(PROCTORED, STUDENT, extra_time_minutes=30, review_policy_exception="quiet room"),
         old_history(PROCTORED, STUDENT), old_event())
 
@@ -128,15 +139,15 @@ def test_old_items_are_in_todays_lists_after_a_run_with_exact_counters(room):
     answers = run_all(dry_run=False)
     assert all(a["done"] and a["next"] is None and not a["skipped"] for a in answers)
     done = {k: sum(a["changed"][k] for a in answers) for k in answers[0]["changed"]}
-    assert done == {"sessions": 2, "extensions": 1, "extension_history": 1, "audit_events": 1,
-                    "attempts_added": 5, "allowances_added": 2}
+    assert done == {"sessions": 3, "extensions": 1, "extension_history": 1, "audit_events": 1,
+                    "attempts_added": 6, "allowances_added": 2}
     assert sum(a["already_current"] for a in answers) == 1  # the live session
 
     listed = edx("list_course_attempts", query={"page_size": ["20"]}).body
-    assert listed["count"] == 6 and len(listed["results"]) == 6  # 1 + 3 + 2 attempts, each a row
+    assert listed["count"] == 7 and len(listed["results"]) == 7  # 1 + 3 + 2 + 1 attempts, each a row
     by_name = edx("list_course_attempts", query={"search": [STUDENT]}).body  # the name entry from the user
-    assert by_name["count"] == 3 and {r["exam_type"] for r in by_name["results"]} == {"timed"}
-    assert len(edx("list_exam_attempts", exam_id=PROCTORED).body) == 2  # the exam's list (gsi1)
+    assert by_name["count"] == 4 and {r["exam_type"] for r in by_name["results"]} == {"timed", "proctored"}
+    assert len(edx("list_exam_attempts", exam_id=PROCTORED).body) == 3  # the exam's list (gsi1)
     rows = allowances()
     assert rows["count"] == 3
     assert sorted((r["user"]["username"], r["key"]) for r in rows["results"]) == [
@@ -157,26 +168,29 @@ def test_old_items_are_in_todays_lists_after_a_run_with_exact_counters(room):
     assert not [k for k in old_keys if k in stored]
     assert stored[("old-s1", "exam-session")]["version"] == 3
     assert stored[("old-s1", "exam-session")]["username"] == STUDENT
+    inline = stored[("old-s3", "exam-session")]
+    assert inline["attempts"] == old_inline_session("old-s3", PROCTORED, STUDENT)["attempts"]  # body untouched
+    assert "attempt_parts" not in inline
 
     again = run_all(dry_run=False)
     assert all(a["summary"].count("nothing to change") == 1 for a in again)
     assert all(not any(a["changed"].values()) and not a["skipped"] for a in again)
     assert everything() == stored
-    assert attempts_count() == 6 and allowances()["count"] == 3
+    assert attempts_count() == 7 and allowances()["count"] == 3
 
 
 def test_one_transaction_per_item_and_one_user_read_per_learner(room, dynamo_calls):
     old_world()
     dynamo_calls.reset()
     answer = run(dry_run=False)
-    assert answer["done"] and answer["changed"]["sessions"] == 2
-    assert "rewrote 2 session(s) (+5 attempts), moved 1 extension(s) (+2 allowance rows)" in answer["summary"]
+    assert answer["done"] and answer["changed"]["sessions"] == 3
+    assert "rewrote 3 session(s) (+6 attempts), moved 1 extension(s) (+2 allowance rows)" in answer["summary"]
     # One Scan page; each learner's user item once (STUDENT's session and extension share it); the student's
     # sessions on the exam for the extension's session pointer (it predates it); one TransactWriteItems per old
-    # item (2 sessions, the extension, its history copy, the audit event).
-    assert dynamo_calls.counts == {"Scan": 1, "GetItem": 2, "Query": 1, "TransactWriteItems": 5}
+    # item (3 sessions, the extension, its history copy, the audit event).
+    assert dynamo_calls.counts == {"Scan": 1, "GetItem": 2, "Query": 1, "TransactWriteItems": 6}
     moved = ExtensionRepository().get_extension(PROCTORED, STUDENT)
-    assert moved is not None and moved.session_tracked and moved.latest_session_id is None  # no session there
+    assert moved is not None and moved.session_tracked and moved.latest_session_id == "old-s3"
 
 
 def test_a_dry_run_writes_nothing_and_says_what_it_would_do(room, dynamo_calls):
@@ -185,8 +199,8 @@ def test_a_dry_run_writes_nothing_and_says_what_it_would_do(room, dynamo_calls):
     dynamo_calls.reset()
     answer = run()  # dry_run is the default
     assert answer["dry_run"] is True and answer["summary"].startswith("DRY RUN, nothing written")
-    assert answer["would_change"] == {"sessions": 2, "extensions": 1, "extension_history": 1, "audit_events": 1,
-                                      "attempts_added": 5, "allowances_added": 2}
+    assert answer["would_change"] == {"sessions": 3, "extensions": 1, "extension_history": 1, "audit_events": 1,
+                                      "attempts_added": 6, "allowances_added": 2}
     assert "changed" not in answer
     # Reads only: the Scan, the two learners, the extension's new key (is it taken?).
     assert dynamo_calls.counts == {"Scan": 1, "GetItem": 3}
@@ -222,7 +236,7 @@ def test_a_live_write_between_read_and_write_is_never_overwritten(room):
     answer = lists.run(request, None, 60, store=_LiveWriteAfterRead(live)).answer()
     assert answer["skipped"] == {"lost_race": 1, "superseded": 1}
     assert answer["superseded"] == [{"id": PROCTORED, "sk": f"extension#{STUDENT}"}]
-    assert answer["changed"]["sessions"] == 1 and answer["changed"]["attempts_added"] == 2  # old-s2 only
+    assert answer["changed"]["sessions"] == 2 and answer["changed"]["attempts_added"] == 3  # old-s2, old-s3
     stored = Store().get(keys.session_key("old-s1")) or {}
     assert stored["version"] == 4 and stored["username"] == "renamed"  # the live write stands
     extension = ExtensionRepository().get_extension(PROCTORED, STUDENT)
@@ -251,10 +265,15 @@ def test_a_stopped_run_continues_from_its_cursor(room, monkeypatch):
     assert sorted(e["id"] for e in listed["items"] if e["id"] in ids) == ids
 
 
+ANOTHER_SEGMENTS_CURSOR = tokens.encode([{"id": "x", "sk": "y"}, keys.scan_place(0, 2)])
+A_PAGE_TOKEN = tokens.encode([{"id": "x", "sk": "y"}])
+
+
 @pytest.mark.parametrize("event", [
     {"segment": 4, "segments": 4}, {"segments": 0}, {"segments": 1001}, {"segment": -1}, {"segment": True},
-    {"dry_run": "false"}, {"dryrun": False}, {"start": "not a cursor"}, {"start": 7}, {"max_seconds": 841},
-    {"max_seconds": 0}, [], "run",
+    {"dry_run": "false"}, {"dryrun": False}, {"start": "not a cursor"}, {"start": 7}, {"start": A_PAGE_TOKEN},
+    {"segment": 1, "segments": 2, "start": ANOTHER_SEGMENTS_CURSOR}, {"start": ANOTHER_SEGMENTS_CURSOR},
+    {"max_seconds": 841}, {"max_seconds": 0}, [], "run",
 ])
 def test_bad_events_are_refused_and_run_nothing(room, dynamo_calls, event):
     old_world()
@@ -269,7 +288,7 @@ def test_a_console_event_of_nothing_is_a_dry_run_of_the_whole_table(room):
     old_world()
     answer = job.lambda_handler({}, LambdaContext())
     assert answer["dry_run"] and answer["segments"] == 1 and answer["done"]
-    assert answer["would_change"]["sessions"] == 2
+    assert answer["would_change"]["sessions"] == 3
 
 
 def test_a_learner_added_later_still_gets_a_name_entry(room):
