@@ -59,6 +59,7 @@ class ExamdeskStack(Stack):
         self.monitoring.watch_dead_letters("CredentialSweep", self.identity.dead_letters)
         self.monitoring.watch_function(self.monitoring, "Prewarm", self.prewarm.function, self.prewarm.timeout)
         self.monitoring.watch_dead_letters("Prewarm", self.prewarm.dead_letters)
+        self.monitoring.watch_function(self.monitoring, "Backfill", self.backfill.function, self.backfill.timeout)
 
         CfnOutput(self, "ApiUrl", value=self.api.rest_api.url)
         CfnOutput(self, "TableName", value=table.table_name)

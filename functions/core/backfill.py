@@ -30,7 +30,7 @@ from functions.core.errors import InvalidInput
 from functions.core.models import Extension, Session
 
 MAX_SEGMENTS = 1000
-MAX_SECONDS = 840  # the function's timeout is 15 minutes: room to answer after the last page
+MAX_SECONDS = 660  # under the function's NearTimeout alarm (80 % of its 15 minutes), with a page to spare
 DEFAULT_SECONDS = 600
 PAGE = 100  # items per Scan page; the time limit is checked between pages
 EVENT_FIELDS = frozenset({"segment", "segments", "start", "dry_run", "max_seconds"})
@@ -103,6 +103,7 @@ class Report:
     skipped: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SKIP_REASONS, 0))
     superseded: list[dict[str, str]] = field(default_factory=list)  # the first few, for the operator
     next: str | None = None
+    busy: bool = False  # the Scan was throttled: stopped early (go on from ``next``, or from the start if none)
 
     def skip(self, reason: str, key: dict[str, str] | None = None) -> None:
         self.skipped[reason] += 1
@@ -114,16 +115,17 @@ class Report:
         verb = "would_change" if r.dry_run else "changed"
         total = sum(self.changed.values())
         skipped = sum(self.skipped.values())
-        done = self.next is None
+        done = self.next is None and not self.busy
         what = ("nothing to change" if not total else
                 f"{'would rewrite' if r.dry_run else 'rewrote'} {self.changed['sessions']} session(s) "
                 f"(+{self.attempts_added} attempts), {'would move' if r.dry_run else 'moved'} "
                 f"{self.changed['extensions']} extension(s) (+{self.allowances_added} allowance rows), "
                 f"{self.changed['extension_history']} extension history cop(ies), "
                 f"{self.changed['audit_events']} audit event(s)")
+        why = "the store was busy" if self.busy else "time limit"
+        again = "\"start\" set to \"next\"" if self.next else "the same event"
         where = (f"segment {r.segment} of {r.segments} finished" if done else
-                 f"segment {r.segment} of {r.segments} NOT finished (time limit): invoke again with "
-                 f"\"start\" set to \"next\"")
+                 f"segment {r.segment} of {r.segments} NOT finished ({why}): invoke again with {again}")
         summary = (f"{'DRY RUN, nothing written: ' if r.dry_run else ''}examined {self.examined} item(s); {what}; "
                    f"{self.current} session(s) already current; {skipped} skipped; {where}")
         return {

@@ -96,18 +96,28 @@ class ListBackfill:
     def run(self, start: dict[str, str] | None, time_left: Callable[[], float]) -> Report:
         """Scan the segment from ``start`` until its end, or until ``time_left()`` runs out after a page (then
         the answer's ``next`` is where to go on)."""
-        r = self.request
         while True:
-            items, last = self.store.scan_page(r.segment, r.segments, limit=backfill.PAGE, start=start)
+            try:
+                items, last = self.store.scan_page(self.request.segment, self.request.segments,
+                                                   limit=backfill.PAGE, start=start)
+            except Unavailable:  # throttled past botocore's retries: answer where to go on from
+                self.report.busy = True
+                self.report.next = self._cursor(start)
+                return self.report
             for item in items:
                 self.one(item)
             if last is None:
                 return self.report
             start = last
             if time_left() <= 0:
-                self.report.next = tokens.encode([{keys.PK: str(last[keys.PK]), keys.SK: str(last[keys.SK])},
-                                                  keys.scan_place(r.segment, r.segments)])
+                self.report.next = self._cursor(start)
                 return self.report
+
+    def _cursor(self, last: dict[str, Any] | None) -> str | None:
+        if last is None:
+            return None
+        return tokens.encode([{keys.PK: str(last[keys.PK]), keys.SK: str(last[keys.SK])},
+                              keys.scan_place(self.request.segment, self.request.segments)])
 
     def one(self, item: dict[str, Any]) -> None:
         self.report.examined += 1
