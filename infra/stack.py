@@ -16,6 +16,7 @@ from constructs import Construct
 from functions.routes import ROUTES, Route
 from infra.config import FUNCTIONS_DIR, PYPROJECT, UV_LOCK, DeployConfig
 from infra.constructs.api import Api
+from infra.constructs.backfill_job import BackfillJob
 from infra.constructs.code_assets import CodeAssets
 from infra.constructs.identity import Identity
 from infra.constructs.importer_schedule import ImporterSchedule
@@ -45,6 +46,8 @@ class ExamdeskStack(Stack):
         self.importer = ImporterSchedule(self, "Importer", table=table, assets=assets, config=config, actions=actions)
         self.prewarm = PrewarmSchedule(self, "Prewarm", table=table, assets=assets, config=config, actions=actions,
                                        aliases=self.route_functions.aliases)
+        # The operator's one-off list backfill (docs/operations.md): no schedule, no route.
+        self.backfill = BackfillJob(self, "Backfill", table=table, assets=assets, config=config, actions=actions)
 
         self.firewall = ApiFirewall(self, "Firewall", stage=self.api.rest_api.deployment_stage, config=config)
         self.monitoring.watch_api(self.api.rest_api)
@@ -56,6 +59,7 @@ class ExamdeskStack(Stack):
         self.monitoring.watch_dead_letters("CredentialSweep", self.identity.dead_letters)
         self.monitoring.watch_function(self.monitoring, "Prewarm", self.prewarm.function, self.prewarm.timeout)
         self.monitoring.watch_dead_letters("Prewarm", self.prewarm.dead_letters)
+        self.monitoring.watch_function(self.monitoring, "Backfill", self.backfill.function, self.backfill.timeout)
 
         CfnOutput(self, "ApiUrl", value=self.api.rest_api.url)
         CfnOutput(self, "TableName", value=table.table_name)

@@ -35,6 +35,7 @@ RECORD = os.environ.get("EXAMDESK_RECORD_ACTIONS") == "1"
 IMPORTER = "import-results"
 SWEEP = "close-overlaps"
 PREWARM = "prewarm"
+BACKFILL = "backfill-lists"
 _TRANSACT_PARTS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
                    "ConditionCheck": "ConditionCheckItem"}
 
@@ -82,7 +83,7 @@ def labelled(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 def _install() -> None:
     from botocore.client import BaseClient
 
-    from functions.jobs import close_overlaps, import_results, prewarm
+    from functions.jobs import backfill_lists, close_overlaps, import_results, prewarm
     from functions.platform import http
 
     allowed = committed()
@@ -109,6 +110,7 @@ def _install() -> None:
     import_results.lambda_handler = labelled(IMPORTER, import_results.lambda_handler)  # type: ignore[assignment]
     close_overlaps.lambda_handler = labelled(SWEEP, close_overlaps.lambda_handler)  # type: ignore[assignment]
     prewarm.lambda_handler = labelled(PREWARM, prewarm.lambda_handler)  # type: ignore[assignment]
+    backfill_lists.lambda_handler = labelled(BACKFILL, backfill_lists.lambda_handler)  # type: ignore[assignment]
 
 
 def pytest_configure(config: pytest.Config) -> None:

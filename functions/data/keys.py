@@ -619,3 +619,65 @@ def read_cursor_place(entry: dict[str, str]) -> tuple[int, int] | None:
     """(phase, shown) of a place written by cursor_place; None for anything else."""
     phase, shown = _CURSOR_PHASE.match(entry[PK]), _CURSOR_SHOWN.match(entry[SK])
     return (int(phase.group(1)), int(shown.group(1))) if phase and shown else None
+
+
+# --- shapes written before the write-sharded lists (read only by the backfill, functions/jobs/backfill_lists.py) --
+# Nothing else reads or writes these. Before commit 8721272 a live session's list entries were unsharded
+# (gsi1 ``exam#<exam>`` / ``session#<id>``, gsi3 ``course#<course>`` / ``session#<exam>#<user>#<id>``, no gsi4 /
+# gsi5); before fd01649 an extension lived under its exam (``<exam>`` / ``extension#<user>``, its history copies
+# ``extension-history#<user>#<replaced at>``) and a course's audit events in one partition (``audit#<course>``).
+LIST_INDEX_ATTRIBUTES: tuple[str, ...] = tuple(
+    attr for index in (BY_PARENT, BY_USER, BY_COURSE, BY_NAME, BY_EMAIL) for attr in (index.pk, index.sk))
+_LEGACY_EXTENSION_PREFIX = "extension#"
+_AUDIT_PREFIX = "audit#"
+
+
+def is_live_session(key: dict[str, str]) -> bool:
+    return key.get(SK) == SESSION_SK
+
+
+def session_lists_sharded(item: dict) -> bool:
+    """Whether a live session's list entries were written by the sharded lists' code, which counts the
+    session's attempts in its exam's statistics (``attempts``): its exam list partition ends in a shard number
+    (any shard count: 8 before 16)."""
+    head, _, shard = str(item.get(BY_PARENT.pk, "")).rpartition("#")
+    return head == f"exam#{item.get('exam_id')}" and shard.isdigit()
+
+
+def legacy_extension(key: dict[str, str]) -> tuple[str, str] | None:
+    """(exam, user) of an extension still under its exam's partition; None for any other item."""
+    if key[SK].startswith(_LEGACY_EXTENSION_PREFIX) and not key[PK].startswith(_LEGACY_EXTENSION_PREFIX):
+        return key[PK], key[SK][len(_LEGACY_EXTENSION_PREFIX):]
+    return None
+
+
+def legacy_extension_history(key: dict[str, str]) -> tuple[str, str, str] | None:
+    """(exam, user, replaced at) of a history copy still under its exam's partition; None for any other item."""
+    if key[SK].startswith(EXTENSION_HISTORY_PREFIX) and not key[PK].startswith(_LEGACY_EXTENSION_PREFIX):
+        user_id, _, replaced_at = key[SK][len(EXTENSION_HISTORY_PREFIX):].partition("#")
+        return (key[PK], user_id, replaced_at) if user_id and replaced_at else None
+    return None
+
+
+def legacy_audit_event(key: dict[str, str]) -> tuple[str, str] | None:
+    """(course, event id) of a course audit event still in its course's one partition; None for any other."""
+    pk, sk = key[PK], key[SK]
+    if pk.startswith(_AUDIT_PREFIX) and pk.count("#") == 1 and sk.startswith(AUDIT_EVENT_PREFIX):
+        return pk[len(_AUDIT_PREFIX):], sk[len(AUDIT_EVENT_PREFIX):]
+    return None
+
+
+# The backfill's cursor: the Scan's last key, then a key-shaped place naming its segment (``id=segment<n>|sk=of#<m>``)
+# so that a cursor given to another segment's invocation is refused before any read.
+_SCAN_SEGMENT = re.compile(r"^segment(\d{1,4})$")
+_SCAN_OF = re.compile(r"^of#(\d{1,4})$")
+
+
+def scan_place(segment: int, segments: int) -> dict[str, str]:
+    return {PK: f"segment{segment}", SK: f"of#{segments}"}
+
+
+def read_scan_place(entry: dict[str, str]) -> tuple[int, int] | None:
+    """(segment, segments) of a place written by scan_place; None for anything else."""
+    segment, of = _SCAN_SEGMENT.match(entry[PK]), _SCAN_OF.match(entry[SK])
+    return (int(segment.group(1)), int(of.group(1))) if segment and of else None

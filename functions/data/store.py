@@ -167,6 +167,20 @@ class Store:
         last = response.get("LastEvaluatedKey")
         return [deserialize(i) for i in response.get("Items", [])], deserialize(last) if last else None
 
+    def scan_page(self, segment: int, segments: int, *, limit: int, start: dict[str, Any] | None = None
+                  ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """One page of one segment of a parallel Scan of the table, from DynamoDB's own last key ``start``: the
+        items and the page's last key (None at the segment's end). An operator's job only (the list backfill,
+        data/backfill.py): no route scans, and only that job's role may (infra/dynamodb_actions.json)."""
+        args: dict[str, Any] = {"TableName": self.table, "Segment": segment, "TotalSegments": segments,
+                                "Limit": limit}
+        if start:
+            args["ExclusiveStartKey"] = serialize(start)
+        with translated_errors():
+            response = client().scan(**args)
+        last = response.get("LastEvaluatedKey")
+        return [deserialize(i) for i in response.get("Items", [])], deserialize(last) if last else None
+
     def index_keys(self, key: dict[str, str], index: Index) -> dict[str, Any]:
         """The ``index`` key attributes of the item ``key`` names (one projected GetItem); {} when it is gone."""
         with translated_errors():

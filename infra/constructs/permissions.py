@@ -29,6 +29,7 @@ from infra.constructs.providers import grant_provider_secrets
 ACTIONS_FILE = REPO_ROOT / "infra" / "dynamodb_actions.json"
 IMPORTER = "import-results"
 PREWARM = "prewarm"
+BACKFILL = "backfill-lists"  # the operator's list backfill: the only function that may Scan
 
 
 def load_actions(path: Path = ACTIONS_FILE) -> dict[str, frozenset[str]]:

@@ -3,6 +3,7 @@ settings."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from functions.platform import settings
 from functions.routes import ROUTES
 from infra.config import LAMBDA_PYTHON
 from infra.constructs import bytecode
+from infra.constructs.backfill_job import BACKFILL_HANDLER
 from infra.constructs.identity import SWEEP_HANDLER
 from infra.constructs.importer_schedule import IMPORTER_HANDLER
 from infra.constructs.prewarm_schedule import PREWARM_HANDLER
@@ -19,11 +21,12 @@ from tests.infra.conftest import JWKS_URL, Synth
 # One xdist worker runs them all (make test uses --dist loadgroup): the app is synthesized once.
 pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
 
-ALL_HANDLERS = [route.handler for route in ROUTES] + [IMPORTER_HANDLER, SWEEP_HANDLER, PREWARM_HANDLER]
+ALL_HANDLERS = [route.handler for route in ROUTES] + [IMPORTER_HANDLER, SWEEP_HANDLER, PREWARM_HANDLER,
+                                                      BACKFILL_HANDLER]
 
 
-def test_one_function_per_route_plus_importer_credential_sweep_and_prewarm(synth: Synth) -> None:
-    assert len(synth.of_type("AWS::Lambda::Function")) == len(ROUTES) + 3  # no authorizer
+def test_one_function_per_route_plus_importer_credential_sweep_prewarm_and_backfill(synth: Synth) -> None:
+    assert len(synth.of_type("AWS::Lambda::Function")) == len(ROUTES) + 4  # no authorizer
     assert sorted(synth.functions_by_handler()) == sorted(ALL_HANDLERS)
 
 
@@ -85,7 +88,7 @@ def test_routes_get_jwt_settings_to_verify_tokens_themselves(synth: Synth) -> No
         assert env[settings.JWT_ISSUER] == "examdesk"
         assert env[settings.JWT_AUDIENCE] == "examdesk-api"
         assert env[settings.JWKS_URL] == JWKS_URL
-    for handler in (IMPORTER_HANDLER, SWEEP_HANDLER):  # no caller to verify
+    for handler in (IMPORTER_HANDLER, SWEEP_HANDLER, BACKFILL_HANDLER):  # no caller to verify
         assert settings.JWKS_URL not in synth.function_for(handler)[1]["Properties"]["Environment"]["Variables"]
 
 
@@ -112,3 +115,16 @@ def test_code_asset_is_a_staged_copy_of_functions_only(synth: Synth) -> None:
 def _table_logical_id(synth: Synth) -> str:
     (logical_id,) = synth.of_type("AWS::DynamoDB::Table")
     return logical_id
+
+
+def test_the_backfill_is_invoked_by_operators_only(synth: Synth) -> None:
+    """No schedule, no route, no permission for any service to invoke it; Lambda's longest timeout, which a run's
+    time limit stays under (core/backfill.MAX_SECONDS) so that it answers its cursor."""
+    from functions.core.backfill import MAX_SECONDS
+
+    fn_id, fn = synth.function_for(BACKFILL_HANDLER)
+    assert fn["Properties"]["Timeout"] == 900 and MAX_SECONDS + 30 <= 900
+    assert fn["Properties"]["FunctionName"] == f"{synth.stack.stack_name}-backfill-lists"
+    for kind in ("AWS::Lambda::Permission", "AWS::Events::Rule", "AWS::Lambda::EventSourceMapping"):
+        for resource in synth.of_type(kind).values():
+            assert fn_id not in json.dumps(resource), kind

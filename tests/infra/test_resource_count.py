@@ -63,4 +63,4 @@ def test_twice_todays_routes_fit(tmp_path: Path, capsys: pytest.CaptureFixture[s
     check(sizes)
     functions = sum(1 for p in paths for r in json.loads(p.read_text())["Resources"].values()
                     if r["Type"] == "AWS::Lambda::Function")
-    assert functions == len(routes) + 3  # + the importer, the credential sweep, the pre-warm (no authorizer)
+    assert functions == len(routes) + 4  # + the importer, the credential sweep, the pre-warm, the backfill
