@@ -130,16 +130,20 @@ class Collected(Generic[R]):
 Reader = Callable[[ListOrder, int, "dict[str, str] | None"], Chunk[Any]]
 
 
-def collect(phases: Sequence[Phase[Any, R]], read: Reader, want: int, cursor: Cursor | None) -> Collected[R]:
+def collect(phases: Sequence[Phase[Any, R]], read: Reader, want: int, cursor: Cursor | None,
+            batch: int = 1) -> Collected[R]:
     """Up to ``want`` rows from ``cursor`` on, and whether more follow (one row more is looked for, so a page
-    that ends where the list ends says so): each read asks the store for about as many items as rows are still
-    wanted (an item gives one row or more), so the reads follow the page, not the list."""
+    that ends where the list ends says so): each read asks the store for as many items as rows are still
+    wanted (an item gives one row or more), but at least ``batch`` (a page): a read costs a Query per shard
+    whatever it asks, so a round that must step over items giving no row (a search's email matches already
+    listed by username, another exam's sessions) steps over a page of them, not the one or two rows the page
+    still lacks. The reads follow the page, not the list."""
     found: list[tuple[R, Cursor]] = []  # each row with the position just after it
     phase, start, shown = (cursor.phase, cursor.key, cursor.shown) if cursor else (0, None, 0)
     for _ in range(MAX_ROUNDS):
         if phase == len(phases) or len(found) > want:
             break
-        chunk = read(phases[phase].order, want + 1 - len(found) + (1 if start else 0), start)
+        chunk = read(phases[phase].order, max(want + 1 - len(found), batch) + (1 if start else 0), start)
         if chunk.lost:
             raise CursorLost
         for located in chunk.items:
@@ -173,7 +177,7 @@ def paged(phases: Sequence[Phase[Any, R]], read: Reader, query: ListQuery, curso
         raise NotFound(f"page {query.page} starts {skip} rows in; a page number alone reaches the first "
                        f"{MAX_JUMP} rows: follow the 'next' links (they carry a cursor)", field="page")
     try:
-        got = collect(phases, read, skip + size, cursor)
+        got = collect(phases, read, skip + size, cursor, batch=size + 1)
     except CursorLost:  # the cursor's row is gone (reset, removed): the page by its number
         return paged(phases, read, query, None, exact)
     rows = got.rows[skip:]

@@ -71,3 +71,17 @@ def test_a_lost_cursor_reads_the_page_by_its_number():
     page = listing.paged(phases, read, ListQuery(page=2, page_size=5), Cursor(0, {"id": "gone", "sk": "x"}, 1),
                          exact=100)
     assert page.rows == [5, 6, 7, 8, 9] and calls[0] is not None and calls[-1] is None
+
+
+def test_a_round_that_steps_over_rows_already_listed_reads_a_page_of_them_not_what_the_page_lacks():
+    # A search: 100 username matches, then the email matches, the same 100 (listed already) and 3 more.
+    read, calls = store({"username": list(range(100)), "email": list(range(103))})
+    phases = [Phase(ListOrder("username"), lambda n: [n]),
+              Phase(ListOrder("email"), lambda n: [] if n < 100 else [n])]
+    page = listing.paged(phases, read, ListQuery(search="x", page_size=100), None, exact=None)
+    assert page.rows == list(range(100)) and page.has_next  # 100 shown; 3 more follow
+    # The email phase asks for a page (101), not the 1 row the page still lacked: 2 reads in all, where asking
+    # for what is lacking stepped over 1-2 listed rows a read and ran out of rounds.
+    assert calls == [101, 101]
+    rest = listing.paged(phases, read, ListQuery(search="x", page=2, page_size=100), page.cursor, exact=None)
+    assert rest.rows == [100, 101, 102] and not rest.has_next
