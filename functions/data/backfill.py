@@ -39,7 +39,7 @@ from functions.data import keys, tokens
 from functions.data.extensions import ExtensionRepository, allowance_count_ops
 from functions.data.sessions import extension_index, session_item
 from functions.data.stats import stats_op
-from functions.data.store import NEW_ITEM, Store, from_item, op_delete, op_put, op_update
+from functions.data.store import NEW_ITEM, Store, from_item, op_delete, op_put, op_update, set_and_remove
 from functions.platform.clock import utcnow
 
 Op = dict[str, Any]
@@ -148,17 +148,8 @@ class ListBackfill:
             return
         # Counted by the live code already when it wrote the sharded entries (core/backfill.py).
         attempts = 0 if keys.session_lists_sharded(item) else backfill.attempts_counted(session)
-        names: dict[str, str] = {}
-        values: dict[str, Any] = {}
-        sets = []
-        for i, (name, value) in enumerate({**wanted, **fills}.items()):
-            names[f"#s{i}"], values[f":s{i}"] = name, value
-            sets.append(f"#s{i} = :s{i}")
-        removes = []
-        for i, name in enumerate(sorted(set(held) - set(wanted))):
-            names[f"#r{i}"] = name
-            removes.append(f"#r{i}")
-        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        stale = dict.fromkeys(sorted(set(held) - set(wanted)))  # None: removed
+        expression, names, values = set_and_remove({**wanted, **fills, **stale})
         condition, cond_names, cond_values = _unchanged(item, list_entry=True)
         ops = [op_update(keys.session_key(session.id), expression, names | cond_names, values | cond_values,
                          condition)]

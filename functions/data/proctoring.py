@@ -13,7 +13,7 @@ from typing import Any
 from functions.core.changes import Saved
 from functions.core.models import Course
 from functions.data import keys
-from functions.data.store import Store, op_update
+from functions.data.store import Store, op_update, set_and_remove
 from functions.data.writers import saves
 
 
@@ -34,15 +34,10 @@ def settings_ops(change: Saved) -> list[dict[str, Any]]:
     if the item is still ``before`` (its ``version``; None: never written)."""
     fields = {**change.extra["fields"], "updated_by": change.extra["by"],
               "updated_at": change.extra["at"].isoformat()}
-    names = {f"#f{n}": name for n, name in enumerate(fields)}
-    values = {f":f{n}": value for n, value in enumerate(fields.values()) if value is not None}
-    sets = [f"#f{n} = :f{n}" for n, value in enumerate(fields.values()) if value is not None]
-    removes = [f"#f{n}" for n, value in enumerate(fields.values()) if value is None]
+    expression, names, values = set_and_remove(fields)
     names["#version"] = "version"
     values[":one"] = 1
-    expression = "SET " + ", ".join(sets) + " ADD #version :one"
-    if removes:
-        expression += " REMOVE " + ", ".join(removes)
+    expression += " ADD #version :one"
     version = int((change.before or {}).get("version", 0))
     condition = "#version = :expected" if version else "attribute_not_exists(#version)"
     if version:

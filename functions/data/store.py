@@ -163,9 +163,7 @@ class Store:
         if start:
             args["ExclusiveStartKey"] = serialize(start)
         with translated_errors():
-            response = client().query(**args)
-        last = response.get("LastEvaluatedKey")
-        return [deserialize(i) for i in response.get("Items", [])], deserialize(last) if last else None
+            return _items_and_last(client().query(**args))
 
     def scan_page(self, segment: int, segments: int, *, limit: int, start: dict[str, Any] | None = None
                   ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
@@ -177,9 +175,7 @@ class Store:
         if start:
             args["ExclusiveStartKey"] = serialize(start)
         with translated_errors():
-            response = client().scan(**args)
-        last = response.get("LastEvaluatedKey")
-        return [deserialize(i) for i in response.get("Items", [])], deserialize(last) if last else None
+            return _items_and_last(client().scan(**args))
 
     def index_keys(self, key: dict[str, str], index: Index) -> dict[str, Any]:
         """The ``index`` key attributes of the item ``key`` names (one projected GetItem); {} when it is gone."""
@@ -249,6 +245,23 @@ def op_delete(key: dict[str, str], condition: str | None = None, names: dict | N
     args: dict[str, Any] = {"Key": serialize(key)}
     _add_condition(args, condition, names, values)
     return {"Delete": args}
+
+
+def _items_and_last(response: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """A Query or Scan page: its items and DynamoDB's last key (None at the end), deserialized."""
+    last = response.get("LastEvaluatedKey")
+    return [deserialize(i) for i in response.get("Items", [])], deserialize(last) if last else None
+
+
+def set_and_remove(fields: dict[str, Any]) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """An update expression that SETs each field and REMOVEs those given None, with its names and values
+    (``#f<n>`` / ``:f<n>``, so attribute names never clash with DynamoDB's reserved words)."""
+    names = {f"#f{n}": name for n, name in enumerate(fields)}
+    values = {f":f{n}": value for n, value in enumerate(fields.values()) if value is not None}
+    sets = [f"#f{n} = :f{n}" for n, value in enumerate(fields.values()) if value is not None]
+    removes = [f"#f{n}" for n, value in enumerate(fields.values()) if value is None]
+    clauses = (["SET " + ", ".join(sets)] if sets else []) + (["REMOVE " + ", ".join(removes)] if removes else [])
+    return " ".join(clauses), names, values
 
 
 def op_update(key: dict[str, str], expression: str, names: dict | None = None, values: dict | None = None,
