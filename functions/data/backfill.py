@@ -50,7 +50,7 @@ def start_key(request: Request) -> dict[str, str] | None:
     if request.start is None:
         return None
     found = tokens.decode(request.start, field="start")
-    place = keys.read_scan_place(found[-1]) if len(found) == 2 else None
+    place = keys.SCAN_PLACE.read(found[-1]) if len(found) == 2 else None
     if place is None:
         raise InvalidInput("start must be the cursor (next) a previous run answered", field="start")
     if place != (request.segment, request.segments):
@@ -117,7 +117,7 @@ class ListBackfill:
         if last is None:
             return None
         return tokens.encode([{keys.PK: str(last[keys.PK]), keys.SK: str(last[keys.SK])},
-                              keys.scan_place(self.request.segment, self.request.segments)])
+                              keys.SCAN_PLACE.write(self.request.segment, self.request.segments)])
 
     def one(self, item: dict[str, Any]) -> None:
         self.report.examined += 1

@@ -604,21 +604,28 @@ SHARDED_PARTITIONS: dict[str, int] = {
 }
 
 
-# --- the Open edX lists' cursor (api/openedx/params.py) ------------------------------------------
-# Its last token entry is a key-shaped place, not an item: the list's phase and how many of the start item's
-# rows came before (``id=phase<n>|sk=shown#<k>``).
-_CURSOR_PHASE = re.compile(r"^phase(\d)$")
-_CURSOR_SHOWN = re.compile(r"^shown#(\d{1,6})$")
+# --- places: a token's last entry that is key-shaped but names no item -------------------------------
+# Two small numbers, ``id=<first word><a>|sk=<second word>#<b>``, read back only in that exact shape.
+@dataclass(frozen=True)
+class Place:
+    first: str
+    second: str
+    first_digits: int
+    second_digits: int
+
+    def write(self, a: int, b: int) -> dict[str, str]:
+        return {PK: f"{self.first}{a}", SK: f"{self.second}#{b}"}
+
+    def read(self, entry: dict[str, str]) -> tuple[int, int] | None:
+        """(a, b) of an entry ``write`` made; None for anything else."""
+        a = re.fullmatch(rf"{self.first}(\d{{1,{self.first_digits}}})", entry[PK])
+        b = re.fullmatch(rf"{self.second}#(\d{{1,{self.second_digits}}})", entry[SK])
+        return (int(a.group(1)), int(b.group(1))) if a and b else None
 
 
-def cursor_place(phase: int, shown: int) -> dict[str, str]:
-    return {PK: f"phase{phase}", SK: f"shown#{shown}"}
-
-
-def read_cursor_place(entry: dict[str, str]) -> tuple[int, int] | None:
-    """(phase, shown) of a place written by cursor_place; None for anything else."""
-    phase, shown = _CURSOR_PHASE.match(entry[PK]), _CURSOR_SHOWN.match(entry[SK])
-    return (int(phase.group(1)), int(shown.group(1))) if phase and shown else None
+# The Open edX lists' cursor (api/openedx/params.py): the list's phase and how many of the start item's rows
+# came before.
+CURSOR_PLACE = Place("phase", "shown", 1, 6)
 
 
 # --- shapes written before the write-sharded lists (read only by the backfill, functions/jobs/backfill_lists.py) --
@@ -667,17 +674,6 @@ def legacy_audit_event(key: dict[str, str]) -> tuple[str, str] | None:
     return None
 
 
-# The backfill's cursor: the Scan's last key, then a key-shaped place naming its segment (``id=segment<n>|sk=of#<m>``)
-# so that a cursor given to another segment's invocation is refused before any read.
-_SCAN_SEGMENT = re.compile(r"^segment(\d{1,4})$")
-_SCAN_OF = re.compile(r"^of#(\d{1,4})$")
-
-
-def scan_place(segment: int, segments: int) -> dict[str, str]:
-    return {PK: f"segment{segment}", SK: f"of#{segments}"}
-
-
-def read_scan_place(entry: dict[str, str]) -> tuple[int, int] | None:
-    """(segment, segments) of a place written by scan_place; None for anything else."""
-    segment, of = _SCAN_SEGMENT.match(entry[PK]), _SCAN_OF.match(entry[SK])
-    return (int(segment.group(1)), int(of.group(1))) if segment and of else None
+# The backfill's cursor: the Scan's last key, then a place naming its segment (``id=segment<n>|sk=of#<m>``) so
+# that a cursor given to another segment's invocation is refused before any read.
+SCAN_PLACE = Place("segment", "of", 4, 4)

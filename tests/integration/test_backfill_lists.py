@@ -281,7 +281,7 @@ def test_a_stopped_run_continues_from_its_cursor(room, monkeypatch):
     assert sorted(e["id"] for e in listed["items"] if e["id"] in ids) == ids
 
 
-ANOTHER_SEGMENTS_CURSOR = tokens.encode([{"id": "x", "sk": "y"}, keys.scan_place(0, 2)])
+ANOTHER_SEGMENTS_CURSOR = tokens.encode([{"id": "x", "sk": "y"}, keys.SCAN_PLACE.write(0, 2)])
 A_PAGE_TOKEN = tokens.encode([{"id": "x", "sk": "y"}])
 
 

@@ -64,7 +64,7 @@ def encode_cursor(cursor: Cursor | None) -> str | None:
     many of that item's rows came before (``["id=<item>|sk=<sort key>", "id=phase<n>|sk=shown#<k>"]``)."""
     if cursor is None:
         return None
-    place = keys.cursor_place(cursor.phase, cursor.shown)
+    place = keys.CURSOR_PLACE.write(cursor.phase, cursor.shown)
     return tokens.encode([cursor.key, place] if cursor.key else [place])
 
 
@@ -78,7 +78,7 @@ def decode_cursor(text: str | None) -> Cursor | None:
         entries = tokens.decode(text, field="cursor")
     except InvalidInput:
         return None
-    place = keys.read_cursor_place(entries[-1])
+    place = keys.CURSOR_PLACE.read(entries[-1])
     if len(entries) > 2 or place is None:
         return None
     return Cursor(place[0], entries[0] if len(entries) == 2 else None, place[1])
