@@ -65,16 +65,38 @@ def shard_limit(limit: int, shards: int) -> int:
 def merged(spec: ListSpec, limit: int, *, start: str | None = None, forward: bool = True
            ) -> tuple[list[dict[str, Any]], bool]:
     """Up to ``limit`` items of the list in order from ``start`` (a sort key, included if present), and
-    whether more may follow: one Query per shard of ``shard_limit`` items, then, while fewer than ``limit``
-    items are certain, one more Query on each shard that still has more and may hold one of the page's items
-    (its last key read is before the ``limit``-th item read). Items are certain up to the frontier (the nearest
-    last key of a shard that has more). At most MAX_REFILLS rounds; then a short page says more follow."""
+    whether more may follow: one Query per shard of ``shard_limit`` items, then refill rounds (``_rounds``),
+    at most MAX_REFILLS; out of rounds, a short page that says more follow."""
+    items, frontier = _rounds(spec, limit, shard_limit(limit, len(spec.partitions)), 1 + MAX_REFILLS,
+                              start=start, forward=forward)
+    return items[:limit], frontier is not None or len(items) > limit
+
+
+def shard_round(spec: ListSpec, limit: int, *, start: str | None = None, forward: bool = True,
+                filter_expression: str | None = None, filter_names: dict[str, str] | None = None,
+                filter_values: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    """The list's items from ``start`` that are certain after one Query per shard (``Limit`` = ``limit``
+    items read in each, ``filter_*`` applied after), in order, and the frontier: the nearest last key read of
+    a shard that has more (None: every shard was read to its end). Nothing between ``start`` and the
+    frontier is missing, whether or not the filter kept it. (The audit list: a filter may drop any share of a
+    shard's reads, so each shard reads the page and there is no refill.)"""
+    return _rounds(spec, limit, limit, 1, start=start, forward=forward, filter_expression=filter_expression,
+                   filter_names=filter_names, filter_values=filter_values)
+
+
+def _rounds(spec: ListSpec, limit: int, step: int, rounds: int, *, start: str | None, forward: bool,
+            filter_expression: str | None = None, filter_names: dict[str, str] | None = None,
+            filter_values: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    """The merge: one Query per shard of ``step`` items, then, while fewer than ``limit`` items are certain and
+    ``rounds`` allow, one more Query on each shard that still has more and may hold one of the first ``limit``
+    (its last key read comes before the ``limit``-th item read). Answers the certain items in order (those up to
+    the frontier, the nearest last key of a shard that has more) and the frontier (None: every shard read to
+    its end)."""
     if utf8_size(spec.prefix + TOP) > MAX_SORT_KEY_BYTES:
-        return [], False  # no stored sort key is that long (a search past it matches nothing; DynamoDB would refuse)
+        return [], None  # no stored sort key is that long (a search past it matches nothing; DynamoDB would refuse)
     index, store = spec.index, Store()
     condition, values = _range(spec, start, forward)
-    names = {"#pk": index.pk, "#sk": index.sk}
-    step = shard_limit(limit, len(spec.partitions))
+    names = {"#pk": index.pk, "#sk": index.sk, **(filter_names or {})}
     items: list[dict[str, Any]] = []
     resume: dict[str, dict[str, Any] | None] = {pk: None for pk in spec.partitions}  # shard → its last key
     due = list(spec.partitions)
@@ -82,10 +104,11 @@ def merged(spec: ListSpec, limit: int, *, start: str | None = None, forward: boo
     def ahead(a: str, b: str) -> bool:  # a comes before b in the list's direction
         return a < b if forward else a > b
 
-    for _ in range(1 + MAX_REFILLS):
+    for _ in range(rounds):
         for pk in due:
-            page, last = store.query(condition, names, {":pk": pk, **values}, index=index, limit=step,
-                                     forward=forward, start=resume[pk])
+            page, last = store.query(condition, names, {":pk": pk, **values, **(filter_values or {})},
+                                     index=index, limit=step, forward=forward, start=resume[pk],
+                                     filter_expression=filter_expression)
             items += page
             resume[pk] = last
             if not last:
@@ -95,10 +118,10 @@ def merged(spec: ListSpec, limit: int, *, start: str | None = None, forward: boo
         frontier = (min if forward else max)(edges.values()) if edges else None
         certain = items if frontier is None else [i for i in items if not ahead(frontier, i[index.sk])]
         if frontier is None or len(certain) >= limit:
-            return certain[:limit], frontier is not None or len(certain) > limit
+            break
         needed = items[limit - 1][index.sk] if len(items) >= limit else None
         due = [pk for pk, edge in edges.items() if needed is None or ahead(edge, needed)]
-    return certain, True
+    return certain, frontier
 
 
 def _range(spec: ListSpec, start: str | None, forward: bool) -> tuple[str, dict[str, Any]]:
@@ -108,35 +131,6 @@ def _range(spec: ListSpec, start: str | None, forward: bool) -> tuple[str, dict[
     if forward:
         return "#pk = :pk AND #sk BETWEEN :lo AND :hi", {":lo": start, ":hi": spec.prefix + TOP}
     return "#pk = :pk AND #sk BETWEEN :lo AND :hi", {":lo": spec.prefix, ":hi": start}
-
-
-def shard_round(spec: ListSpec, limit: int, *, start: str | None = None, forward: bool = True,
-                filter_expression: str | None = None, filter_names: dict[str, str] | None = None,
-                filter_values: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], str | None]:
-    """The list's items from ``start`` that are certain after one Query per shard (``Limit`` = ``limit``
-    items read in each, ``filter_*`` applied after), in order, and the frontier: the nearest last key read of
-    a shard that has more (None: every shard was read to its end). Nothing between ``start`` and the
-    frontier is missing, whether or not the filter kept it."""
-    if utf8_size(spec.prefix + TOP) > MAX_SORT_KEY_BYTES:
-        return [], None  # no stored sort key is that long (a search past it matches nothing; DynamoDB would refuse)
-    index = spec.index
-    names = {"#pk": index.pk, "#sk": index.sk, **(filter_names or {})}
-    condition, values = _range(spec, start, forward)
-    store = Store()
-    items: list[dict[str, Any]] = []
-    frontier: str | None = None  # the nearest last key of a shard that has more: items past it are unsure
-    for pk in spec.partitions:
-        page, last = store.query(condition, names, {":pk": pk, **values, **(filter_values or {})}, index=index,
-                                 limit=limit, forward=forward, filter_expression=filter_expression)
-        items += page
-        if last:
-            edge = last[index.sk]
-            if frontier is None or (edge < frontier if forward else edge > frontier):
-                frontier = edge
-    items.sort(key=lambda i: (i[index.sk], i[keys.PK], i[keys.SK]), reverse=not forward)
-    if frontier is not None:
-        items = [i for i in items if (i[index.sk] <= frontier if forward else i[index.sk] >= frontier)]
-    return items, frontier
 
 
 def token_page(spec: ListSpec, limit: int, token: str | None, field: str = "nextToken"
